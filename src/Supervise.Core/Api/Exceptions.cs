@@ -1,0 +1,92 @@
+namespace Supervise;
+
+/// <summary>
+/// The reason a supervisor fails to its parent when it gives up: one restart more than its intensity
+/// allows within its period. The parent handles it as a failure of that supervisor (escalation).
+/// </summary>
+public sealed class RestartIntensityExceededException : Exception
+{
+    /// <summary>Creates the reason.</summary>
+    public RestartIntensityExceededException(string supervisorPath, string childId, int restarts, int intensity, TimeSpan period, Exception? lastFailure)
+        : base($"Supervisor '{supervisorPath}' gave up: child '{childId}' needed restart {restarts} within {period.TotalSeconds:0.###} s, more than its intensity of {intensity} allows.", lastFailure)
+    {
+        SupervisorPath = supervisorPath;
+        ChildId = childId;
+        Restarts = restarts;
+        Intensity = intensity;
+        Period = period;
+    }
+
+    /// <summary>The supervisor that gave up.</summary>
+    public string SupervisorPath { get; }
+
+    /// <summary>The child whose exit took the count over the limit.</summary>
+    public string ChildId { get; }
+
+    /// <summary>The restarts within the window, counting the one refused.</summary>
+    public int Restarts { get; }
+
+    /// <summary>The supervisor's intensity.</summary>
+    public int Intensity { get; }
+
+    /// <summary>The supervisor's period.</summary>
+    public TimeSpan Period { get; }
+}
+
+/// <summary>A child could not be started, so its supervisor could not start (or a start call failed).</summary>
+public sealed class ChildStartException : Exception
+{
+    /// <summary>Creates the error.</summary>
+    public ChildStartException(string supervisorPath, string childId, Exception cause)
+        : base($"Supervisor '{supervisorPath}' could not start child '{childId}': {Describe(cause)}", cause)
+    {
+        SupervisorPath = supervisorPath;
+        ChildId = childId;
+    }
+
+    /// <summary>The supervisor whose start failed.</summary>
+    public string SupervisorPath { get; }
+
+    /// <summary>The child that failed to start.</summary>
+    public string ChildId { get; }
+
+    /// <summary>The message of the innermost meaningful cause (unwrapping Akka's initialization wrapper).</summary>
+    internal static string Describe(Exception cause) => cause switch
+    {
+        Akka.Actor.ActorInitializationException { InnerException: { } inner } => $"{inner.GetType().Name}: {inner.Message}",
+        ChildStartException => cause.Message,
+        _ => $"{cause.GetType().Name}: {cause.Message}",
+    };
+}
+
+/// <summary>The cause handed to siblings restarted because a child exited without throwing.</summary>
+public sealed class ChildExitedException : Exception
+{
+    /// <summary>Creates the cause.</summary>
+    public ChildExitedException(string childPath, ExitReason reason)
+        : base($"Child '{childPath}' exited: {reason}")
+    {
+        ChildPath = childPath;
+        Reason = reason;
+    }
+
+    /// <summary>The child that exited.</summary>
+    public string ChildPath { get; }
+
+    /// <summary>Why it exited.</summary>
+    public ExitReason Reason { get; }
+}
+
+/// <summary>A call reached a supervisor that is shutting down or restarting and cannot answer it.</summary>
+public sealed class SupervisorUnavailableException : Exception
+{
+    /// <summary>Creates the error.</summary>
+    public SupervisorUnavailableException(string supervisorPath, string why)
+        : base($"Supervisor '{supervisorPath}' cannot take calls: {why}")
+    {
+        SupervisorPath = supervisorPath;
+    }
+
+    /// <summary>The supervisor called.</summary>
+    public string SupervisorPath { get; }
+}

@@ -1,0 +1,58 @@
+using Akka.Actor;
+using Supervise.Runtime;
+
+namespace Supervise;
+
+/// <summary>A running supervision tree: its root, and how it ends.</summary>
+public sealed class SupervisionTree : IAsyncDisposable
+{
+    private readonly RootLink _link;
+
+    internal SupervisionTree(string name, SupervisorHandle root, RootLink link)
+    {
+        Name = name;
+        Root = root;
+        _link = link;
+    }
+
+    /// <summary>The tree's name (its root's path).</summary>
+    public string Name { get; }
+
+    /// <summary>Calls on the root supervisor.</summary>
+    public SupervisorHandle Root { get; }
+
+    /// <summary>Completes when the tree has stopped, saying why.</summary>
+    public Task<TreeOutcome> Completion => _link.Stopped.Task;
+
+    /// <summary>Stops every child in reverse start order, each by its shutdown spec, then the root.</summary>
+    public async Task<TreeOutcome> StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Completion.IsCompleted)
+        {
+            Root.Actor.Tell(new ShutdownRequest(), ActorRefs.NoSender);
+        }
+
+        return await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A handle on a nested supervisor, by the ids on the way down from the root.</summary>
+    public async Task<SupervisorHandle> GetSupervisorAsync(params string[] path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var handle = Root;
+        foreach (var id in path)
+        {
+            handle = await handle.GetSupervisorAsync(id).ConfigureAwait(false);
+        }
+
+        return handle;
+    }
+
+    /// <summary>Stops the tree (see <see cref="StopAsync"/>).</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}
+
+/// <summary>How a tree ended.</summary>
+/// <param name="Reason">Why it stopped.</param>
+/// <param name="Error">The root's give-up reason or start error, if any.</param>
+public sealed record TreeOutcome(TreeStopReason Reason, Exception? Error);

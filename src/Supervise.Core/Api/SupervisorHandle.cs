@@ -1,0 +1,80 @@
+using Akka.Actor;
+using Supervise.Runtime;
+
+namespace Supervise;
+
+/// <summary>
+/// Calls on one running supervisor (OTP's supervisor API). Every call is asynchronous and answers with a
+/// typed result; a call to a supervisor that is shutting down fails with <see cref="SupervisorUnavailableException"/>.
+/// </summary>
+public sealed class SupervisorHandle
+{
+    private readonly TimeSpan _timeout;
+
+    internal SupervisorHandle(IActorRef actor, string path, TimeSpan timeout)
+    {
+        Actor = actor;
+        Path = path;
+        _timeout = timeout;
+    }
+
+    /// <summary>The supervisor's actor.</summary>
+    public IActorRef Actor { get; }
+
+    /// <summary>The supervisor's place in the tree, for example <c>app/db</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>Every child in start order, with its reference when running (OTP <c>which_children</c>).</summary>
+    public Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(CancellationToken cancellationToken = default) =>
+        CallAsync<List<ChildInfo>>(new WhichChildrenRequest(), cancellationToken).ContinueWith<IReadOnlyList<ChildInfo>>(t => t.Result, cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    /// <summary>Counts of children (OTP <c>count_children</c>).</summary>
+    public Task<ChildCounts> CountChildrenAsync(CancellationToken cancellationToken = default) =>
+        CallAsync<ChildCounts>(new CountChildrenRequest(), cancellationToken);
+
+    /// <summary>The spec of the child <paramref name="id"/> (OTP <c>get_childspec</c>).</summary>
+    public Task<ChildSpecResult> GetChildSpecAsync(string id, CancellationToken cancellationToken = default) =>
+        CallAsync<ChildSpecResult>(new GetChildSpecRequest(id), cancellationToken);
+
+    /// <summary>Adds a child to a static supervisor and starts it, after the others (OTP <c>start_child</c>).</summary>
+    public Task<StartChildResult> StartChildAsync(ChildSpec spec, CancellationToken cancellationToken = default) =>
+        CallAsync<StartChildResult>(new StartChildRequest(spec), cancellationToken);
+
+    /// <summary>Starts a dynamic supervisor's child from its template with <paramref name="args"/>.</summary>
+    public Task<StartChildResult> StartChildAsync(object? args, CancellationToken cancellationToken = default) =>
+        CallAsync<StartChildResult>(new StartDynamicChildRequest(args), cancellationToken);
+
+    /// <summary>Stops the child <paramref name="id"/> by its shutdown spec; its spec is kept unless Temporary (OTP <c>terminate_child</c>).</summary>
+    public Task<TerminateChildResult> TerminateChildAsync(string id, CancellationToken cancellationToken = default) =>
+        CallAsync<TerminateChildResult>(new TerminateChildRequest(id, null), cancellationToken);
+
+    /// <summary>Stops the child whose reference is <paramref name="child"/> (for dynamic supervisors).</summary>
+    public Task<TerminateChildResult> TerminateChildAsync(IActorRef child, CancellationToken cancellationToken = default) =>
+        CallAsync<TerminateChildResult>(new TerminateChildRequest(null, child), cancellationToken);
+
+    /// <summary>Starts again a child whose spec is kept but which is not running (OTP <c>restart_child</c>).</summary>
+    public Task<RestartChildResult> RestartChildAsync(string id, CancellationToken cancellationToken = default) =>
+        CallAsync<RestartChildResult>(new RestartChildRequest(id), cancellationToken);
+
+    /// <summary>Deletes the spec of a child that is not running (OTP <c>delete_child</c>).</summary>
+    public Task<DeleteChildResult> DeleteChildAsync(string id, CancellationToken cancellationToken = default) =>
+        CallAsync<DeleteChildResult>(new DeleteChildRequest(id), cancellationToken);
+
+    /// <summary>A handle on the running nested Supervise supervisor <paramref name="childId"/>.</summary>
+    /// <exception cref="InvalidOperationException">No running child of kind Supervisor has that id.</exception>
+    public async Task<SupervisorHandle> GetSupervisorAsync(string childId, CancellationToken cancellationToken = default)
+    {
+        var children = await WhichChildrenAsync(cancellationToken).ConfigureAwait(false);
+        var child = children.FirstOrDefault(c => string.Equals(c.Id, childId, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"Supervisor '{Path}' has no child '{childId}'; its children are: {string.Join(", ", children.Select(c => c.Id))}.");
+        if (child.Kind != ChildKind.Supervisor || child.Child is null)
+        {
+            throw new InvalidOperationException($"Child '{Path}/{childId}' is not a running supervisor (kind {child.Kind}, {child.Status}).");
+        }
+
+        return new SupervisorHandle(child.Child, Path + "/" + childId, _timeout);
+    }
+
+    private Task<T> CallAsync<T>(object request, CancellationToken cancellationToken) =>
+        Actor.Ask<T>(request, _timeout, cancellationToken);
+}

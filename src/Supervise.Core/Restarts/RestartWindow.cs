@@ -1,0 +1,50 @@
+namespace Supervise;
+
+/// <summary>
+/// A supervisor's sliding restart window (OTP intensity and period). Pure: the caller gives the time.
+/// A restart at time <c>t</c> counts every earlier restart at <c>t - Period</c> or later; if the count,
+/// including this one, exceeds the intensity, the supervisor gives up.
+/// </summary>
+public sealed class RestartWindow
+{
+    private readonly Queue<TimeSpan> _restarts = new();
+
+    /// <summary>Creates an empty window.</summary>
+    /// <param name="intensity">Restarts allowed within <paramref name="period"/>; 0 or more.</param>
+    /// <param name="period">The window's length; positive.</param>
+    public RestartWindow(int intensity, TimeSpan period)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(intensity);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
+        Intensity = intensity;
+        Period = period;
+    }
+
+    /// <summary>Restarts allowed within <see cref="Period"/>.</summary>
+    public int Intensity { get; }
+
+    /// <summary>The window's length.</summary>
+    public TimeSpan Period { get; }
+
+    /// <summary>The restarts in the window as of the last call to <see cref="Record"/>.</summary>
+    public int Count => _restarts.Count;
+
+    /// <summary>Records a restart at <paramref name="now"/> (a monotonic time) and says whether it is allowed.</summary>
+    /// <returns>The number of restarts in the window including this one, and whether that exceeds the intensity.</returns>
+    public RestartVerdict Record(TimeSpan now)
+    {
+        var threshold = now - Period;
+        while (_restarts.Count > 0 && _restarts.Peek() < threshold)
+        {
+            _restarts.Dequeue();
+        }
+
+        _restarts.Enqueue(now);
+        return new RestartVerdict(_restarts.Count, _restarts.Count > Intensity);
+    }
+}
+
+/// <summary>The outcome of recording one restart in a <see cref="RestartWindow"/>.</summary>
+/// <param name="CountInWindow">Restarts in the window, this one included.</param>
+/// <param name="Exceeded">Whether this restart is one more than the intensity allows.</param>
+public readonly record struct RestartVerdict(int CountInWindow, bool Exceeded);

@@ -1,0 +1,38 @@
+using Akka.Actor;
+
+namespace Supervise.Runtime;
+
+/// <summary>A nested Supervise supervisor tells its parent that all its children have started.</summary>
+internal sealed record ChildSupervisorReady;
+
+/// <summary>Asks a supervisor to stop its children in order, then itself.</summary>
+internal sealed record ShutdownRequest;
+
+/// <summary>A child tells its supervisor why it is about to stop (see <see cref="Supervised.Exit"/>).</summary>
+internal sealed record ChildExiting(ExitReason Reason);
+
+/// <summary>A child did not stop within its shutdown timeout.</summary>
+internal sealed record StopTimedOut(IActorRef Child);
+
+/// <summary>Re-run a restart whose start failed synchronously (OTP's <c>try_again_restart</c>).</summary>
+internal sealed record RetryRestart(ChildRecord Record, Exception Cause);
+
+/// <summary>Fail this supervisor to its parent with <paramref name="Error"/>.</summary>
+internal sealed record FailNow(Exception Error);
+
+/// <summary>Runtime API requests; each is answered with its result type.</summary>
+internal sealed record WhichChildrenRequest;
+
+internal sealed record CountChildrenRequest;
+
+internal sealed record GetChildSpecRequest(string Id);
+
+internal sealed record StartChildRequest(ChildSpec Spec);
+
+internal sealed record StartDynamicChildRequest(object? Args);
+
+internal sealed record TerminateChildRequest(string? Id, IActorRef? Child);
+
+internal sealed record RestartChildRequest(string Id);
+
+internal sealed record DeleteChildRequest(string Id);

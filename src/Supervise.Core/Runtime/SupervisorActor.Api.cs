@@ -1,0 +1,253 @@
+using Akka.Actor;
+
+namespace Supervise.Runtime;
+
+/// <summary>The runtime API (OTP's which_children, start_child, terminate_child, ...).</summary>
+internal sealed partial class SupervisorActor
+{
+    private const string DynamicOnly = "a dynamic supervisor makes its children from its template: call StartChildAsync(args)";
+    private const string StaticOnly = "only a dynamic supervisor starts children from arguments: call StartChildAsync(spec)";
+    private const string NoSpecsKept = "a dynamic supervisor keeps no specs of stopped children";
+
+    private void HandleCall(object request, IActorRef sender)
+    {
+        switch (request)
+        {
+            case WhichChildrenRequest:
+                sender.Tell(_children.Select(Describe).ToList());
+                break;
+            case CountChildrenRequest:
+                sender.Tell(new ChildCounts(
+                    _children.Count,
+                    _children.Count(c => c.Ref is not null),
+                    _children.Count(c => c.Spec.Kind == ChildKind.Supervisor),
+                    _children.Count(c => c.Spec.Kind == ChildKind.Worker)));
+                break;
+            case GetChildSpecRequest get:
+                sender.Tell(Find(get.Id) is { } found ? new ChildSpecResult.Found(found.Spec) : new ChildSpecResult.NotFound(get.Id));
+                break;
+            case StartChildRequest start:
+                StartChild(start, sender);
+                break;
+            case StartDynamicChildRequest startDynamic:
+                StartDynamicChild(startDynamic.Args, sender);
+                break;
+            case TerminateChildRequest terminate:
+                TerminateChild(terminate, sender);
+                break;
+            case RestartChildRequest restart:
+                RestartChild(restart, sender);
+                break;
+            case DeleteChildRequest delete:
+                DeleteChild(delete.Id, sender);
+                break;
+        }
+    }
+
+    private static ChildInfo Describe(ChildRecord record)
+    {
+        var status = record.PendingFailure is not null ? ChildStatus.Restarting
+            : record.Ref is not null ? ChildStatus.Running
+            : ChildStatus.NotRunning;
+        return new ChildInfo(record.Id, status == ChildStatus.Running ? record.Ref : null, status, record.Spec.Kind, record.Spec.Restart);
+    }
+
+    private ChildRecord? Find(string id) => _children.Find(c => string.Equals(c.Id, id, StringComparison.Ordinal));
+
+    private void StartChild(StartChildRequest request, IActorRef sender)
+    {
+        if (IsDynamic)
+        {
+            sender.Tell(new StartChildResult.NotSupported(DynamicOnly));
+            return;
+        }
+
+        var problems = SpecValidator.ValidateChild(request.Spec, ((SupervisorSpec)_spec).AutoShutdown, _path);
+        if (problems.Count > 0)
+        {
+            sender.Tell(new StartChildResult.InvalidSpec(problems));
+            return;
+        }
+
+        var spec = request.Spec;
+        if (Find(spec.Id) is { } existing)
+        {
+            sender.Tell(existing.Ref is not null
+                ? new StartChildResult.AlreadyStarted(spec.Id, existing.Ref)
+                : new StartChildResult.AlreadyPresent(spec.Id));
+            return;
+        }
+
+        if (_dyingNames.Contains(spec.Id))
+        {
+            _waitingForNames.Add(new PendingWork(request, sender));
+            return;
+        }
+
+        var record = new ChildRecord(spec);
+        _children.Add(record);
+        StartOne(
+            record,
+            () => sender.Tell(new StartChildResult.Started(record.Id, record.Ref!)),
+            cause =>
+            {
+                _children.Remove(record);
+                sender.Tell(new StartChildResult.Failed(record.Id, cause));
+            });
+    }
+
+    private void StartDynamicChild(object? args, IActorRef sender)
+    {
+        if (_spec is not DynamicSupervisorSpec dynamic)
+        {
+            sender.Tell(new StartChildResult.NotSupported(StaticOnly));
+            return;
+        }
+
+        if (dynamic.MaxChildren is { } max && _children.Count >= max)
+        {
+            sender.Tell(new StartChildResult.MaxChildrenReached(max));
+            return;
+        }
+
+        var template = dynamic.Template;
+        var id = (++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var spec = new ChildSpec(id, () => template.Start!(args))
+        {
+            Restart = template.Restart,
+            Shutdown = template.Shutdown,
+            Kind = template.Kind,
+        };
+        var record = new ChildRecord(spec, args);
+        _children.Add(record);
+        StartOne(
+            record,
+            () => sender.Tell(new StartChildResult.Started(record.Id, record.Ref!)),
+            cause =>
+            {
+                _children.Remove(record);
+                sender.Tell(new StartChildResult.Failed(record.Id, cause));
+            });
+    }
+
+    private void StartOne(ChildRecord record, Action onStarted, Action<Exception> onFailed)
+    {
+        _starting = new StartSequence(
+            this,
+            [record],
+            () =>
+            {
+                onStarted();
+                Drain();
+            },
+            (_, cause) =>
+            {
+                onFailed(new ChildStartException(_path, record.Id, cause));
+                Drain();
+            });
+        _starting.Next();
+    }
+
+    private void TerminateChild(TerminateChildRequest request, IActorRef sender)
+    {
+        var record = request.Child is { } child
+            ? (_byRef.TryGetValue(child, out var byRef) ? byRef : null)
+            : Find(request.Id!);
+        var id = record?.Id ?? request.Id ?? request.Child?.Path.Name ?? "?";
+        if (record is null)
+        {
+            sender.Tell(new TerminateChildResult.NotFound(id));
+            return;
+        }
+
+        void Done()
+        {
+            if (record.Spec.Restart == RestartType.Temporary || IsDynamic)
+            {
+                _children.Remove(record);
+            }
+
+            sender.Tell(new TerminateChildResult.Terminated(id));
+        }
+
+        if (record.Ref is null)
+        {
+            Done();
+            return;
+        }
+
+        _stopping = new StopSequence(this, [record], concurrent: false, () =>
+        {
+            Done();
+            Drain();
+        });
+        _stopping.Begin();
+    }
+
+    private void RestartChild(RestartChildRequest request, IActorRef sender)
+    {
+        if (IsDynamic)
+        {
+            sender.Tell(new RestartChildResult.NotSupported(NoSpecsKept));
+            return;
+        }
+
+        var record = Find(request.Id);
+        if (record is null)
+        {
+            sender.Tell(new RestartChildResult.NotFound(request.Id));
+            return;
+        }
+
+        if (record.PendingFailure is not null)
+        {
+            sender.Tell(new RestartChildResult.Restarting(record.Id));
+            return;
+        }
+
+        if (record.Ref is not null)
+        {
+            sender.Tell(new RestartChildResult.Running(record.Id));
+            return;
+        }
+
+        if (_dyingNames.Contains(record.Id))
+        {
+            _waitingForNames.Add(new PendingWork(request, sender));
+            return;
+        }
+
+        StartOne(
+            record,
+            () => sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!)),
+            cause => sender.Tell(new RestartChildResult.Failed(record.Id, cause)));
+    }
+
+    private void DeleteChild(string id, IActorRef sender)
+    {
+        if (IsDynamic)
+        {
+            sender.Tell(new DeleteChildResult.NotSupported(NoSpecsKept));
+            return;
+        }
+
+        var record = Find(id);
+        if (record is null)
+        {
+            sender.Tell(new DeleteChildResult.NotFound(id));
+        }
+        else if (record.PendingFailure is not null)
+        {
+            sender.Tell(new DeleteChildResult.Restarting(id));
+        }
+        else if (record.Ref is not null)
+        {
+            sender.Tell(new DeleteChildResult.Running(id));
+        }
+        else
+        {
+            _children.Remove(record);
+            sender.Tell(new DeleteChildResult.Deleted(id));
+        }
+    }
+}

@@ -1,0 +1,299 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Supervise.Runtime;
+
+/// <summary>
+/// One supervisor of a tree. It carries out OTP's rules: children start in order, exits are handled by
+/// restart type, strategy and the restart window, and shutdown goes in reverse order.
+/// </summary>
+/// <remarks>
+/// Multi-step work (starting in order, stopping in order) is one sequence at a time; while one runs,
+/// other exits and calls wait in <see cref="_pending"/> as they would in an OTP supervisor's mailbox.
+/// A crashed child stays suspended by Akka until its failure is handled.
+/// </remarks>
+internal sealed partial class SupervisorActor : UntypedActor
+{
+    private readonly SupervisionSpec _spec;
+    private readonly TreeRuntime _runtime;
+    private readonly string _path;
+    private readonly RootLink? _root;
+    private readonly List<ChildRecord> _children = [];
+    private readonly Dictionary<IActorRef, ChildRecord> _byRef = [];
+    private readonly Dictionary<IActorRef, string> _dying = [];
+    private readonly HashSet<string> _dyingNames = new(StringComparer.Ordinal);
+    private readonly Queue<object> _pending = new();
+    private readonly List<object> _waitingForNames = [];
+    private readonly RestartWindow _window;
+    private readonly SuperviseStrategy _strategy;
+    private readonly ILoggingAdapter _log;
+    private Phase _phase = Phase.Starting;
+    private StartSequence? _starting;
+    private StopSequence? _stopping;
+    private long _nextHandshake;
+    private long _nextDynamicId;
+    private TreeStopReason _stopReason = TreeStopReason.Killed;
+    private Exception? _stopError;
+
+    public SupervisorActor(SupervisionSpec spec, TreeRuntime runtime, string path, RootLink? root)
+    {
+        _spec = spec;
+        _runtime = runtime;
+        _path = path;
+        _root = root;
+        _window = new RestartWindow(spec.Intensity, spec.Period);
+        _strategy = new SuperviseStrategy(OnChildFailed);
+        _log = Context.GetLogger();
+    }
+
+    private enum Phase
+    {
+        Starting,
+        Running,
+        Stopping,
+    }
+
+    private bool IsDynamic => _spec is DynamicSupervisorSpec;
+
+    private bool Busy => _starting is not null || _stopping is not null;
+
+    private bool CanProcessNow => _phase == Phase.Running && !Busy && _pending.Count == 0;
+
+    protected override SupervisorStrategy SupervisorStrategy() => _strategy;
+
+    protected override void PreStart()
+    {
+        if (_spec is SupervisorSpec s)
+        {
+            foreach (var childSpec in s.Children)
+            {
+                _children.Add(new ChildRecord(childSpec));
+            }
+        }
+
+        _starting = new StartSequence(this, _children.ToList(), OnInitDone, OnInitFailed);
+        _starting.Next();
+    }
+
+    protected override void PreRestart(Exception reason, object message)
+    {
+        // The children are already stopped in order when this supervisor gives up; anything left
+        // (an unexpected failure of the supervisor itself) is stopped by Akka.
+        DisposeTimers();
+        foreach (var child in Context.GetChildren())
+        {
+            Context.Stop(child);
+        }
+    }
+
+    protected override void PostStop()
+    {
+        DisposeTimers();
+        FailPendingCalls("it has stopped");
+        if (_root is not null)
+        {
+            _root.Started.TrySetException(new SupervisorUnavailableException(_path, "the tree stopped before it finished starting"));
+            _runtime.Publish(new TreeShutdown(_path, _runtime.Now, _stopReason, _stopError));
+            _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
+        }
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case ActorIdentity identity:
+                OnIdentity(identity);
+                break;
+            case ChildSupervisorReady:
+                OnChildSupervisorReady(Sender);
+                break;
+            case Terminated terminated:
+                OnTerminated(terminated.ActorRef);
+                break;
+            case ChildExiting exiting:
+                if (_byRef.TryGetValue(Sender, out var exitingRecord))
+                {
+                    exitingRecord.AnnouncedExit = exiting.Reason;
+                }
+
+                break;
+            case StopTimedOut timedOut:
+                OnStopTimedOut(timedOut.Child);
+                break;
+            case FailNow fail:
+                throw fail.Error;
+            case ShutdownRequest:
+            case RetryRestart:
+            case WhichChildrenRequest:
+            case CountChildrenRequest:
+            case GetChildSpecRequest:
+            case StartChildRequest:
+            case StartDynamicChildRequest:
+            case TerminateChildRequest:
+            case RestartChildRequest:
+            case DeleteChildRequest:
+                Submit(new PendingWork(message, Sender));
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void Submit(PendingWork work)
+    {
+        if (_phase == Phase.Stopping && work.Message is not ShutdownRequest and not RetryRestart)
+        {
+            work.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, "it is shutting down")));
+            return;
+        }
+
+        if (CanProcessNow)
+        {
+            Process(work);
+        }
+        else
+        {
+            _pending.Enqueue(work);
+        }
+    }
+
+    /// <summary>Handles waiting work until a sequence starts or nothing is left.</summary>
+    private void Drain()
+    {
+        while (_phase == Phase.Running && !Busy && _pending.TryDequeue(out var work))
+        {
+            Process(work);
+        }
+    }
+
+    private void Process(object work)
+    {
+        switch (work)
+        {
+            case ChildRecord failed when failed.PendingFailure is { } failure && failed.Ref is not null:
+                failed.PendingFailure = null;
+                HandleCrash(failed, failure);
+                break;
+            case PendingExit exit when exit.Record.Ref is null && _children.Contains(exit.Record):
+                HandleExit(exit.Record, exit.Reason, alive: false);
+                break;
+            case PendingWork { Message: ShutdownRequest }:
+                _stopReason = TreeStopReason.Stopped;
+                BeginStop(() => Context.Stop(Self));
+                break;
+            case PendingWork { Message: RetryRestart retry } when retry.Record.Ref is null && _children.Contains(retry.Record):
+                HandleExit(retry.Record, ExitReason.Crash(retry.Cause), alive: false);
+                break;
+            case PendingWork call:
+                HandleCall(call.Message, call.Sender);
+                break;
+        }
+    }
+
+    private void OnInitDone()
+    {
+        _phase = Phase.Running;
+        _runtime.Publish(new SupervisorStarted(_path, _runtime.Now, _children.Count));
+        if (_root is not null)
+        {
+            _root.Started.TrySetResult(Self);
+        }
+        else
+        {
+            Context.Parent.Tell(new ChildSupervisorReady(), Self);
+        }
+
+        Drain();
+    }
+
+    private void OnInitFailed(ChildRecord record, Exception cause)
+    {
+        var error = new ChildStartException(_path, record.Id, cause);
+        _log.Error(error, "Supervisor {0} could not start child {1}", _path, record.Id);
+        _stopError = error;
+        BeginStop(() =>
+        {
+            if (_root is not null)
+            {
+                _root.Started.TrySetException(error);
+                Context.Stop(Self);
+            }
+            else
+            {
+                Self.Tell(new FailNow(error));
+            }
+        });
+    }
+
+    /// <summary>Stops every running child in reverse start order (all at once when dynamic), then <paramref name="then"/>.</summary>
+    private void BeginStop(Action then)
+    {
+        _phase = Phase.Stopping;
+        FailPendingCalls("it is shutting down");
+        _starting = null;
+        var order = Enumerable.Reverse(_children).ToList();
+        _stopping = new StopSequence(this, order, concurrent: IsDynamic, then);
+        _stopping.Begin();
+    }
+
+    private void FailPendingCalls(string why)
+    {
+        var keep = new Queue<object>();
+        while (_pending.TryDequeue(out var work))
+        {
+            if (work is PendingWork { Message: not ShutdownRequest and not RetryRestart } call)
+            {
+                call.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why)));
+            }
+            else
+            {
+                keep.Enqueue(work);
+            }
+        }
+
+        foreach (var work in keep)
+        {
+            _pending.Enqueue(work);
+        }
+
+        foreach (var waiting in _waitingForNames.OfType<PendingWork>())
+        {
+            waiting.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why)));
+        }
+
+        _waitingForNames.Clear();
+    }
+
+    private void DisposeTimers()
+    {
+        foreach (var record in _children)
+        {
+            record.StopTimer?.Dispose();
+            record.StopTimer = null;
+        }
+    }
+
+    internal void EndStartSequence(StartSequence sequence)
+    {
+        if (_starting == sequence)
+        {
+            _starting = null;
+        }
+    }
+
+    internal void EndStopSequence(StopSequence sequence)
+    {
+        if (_stopping == sequence)
+        {
+            _stopping = null;
+        }
+    }
+
+    private string ChildPath(ChildRecord record) => _path + "/" + record.Id;
+
+    private sealed record PendingWork(object Message, IActorRef Sender);
+
+    private sealed record PendingExit(ChildRecord Record, ExitReason Reason);
+}

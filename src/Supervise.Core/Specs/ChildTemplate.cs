@@ -1,0 +1,28 @@
+using Akka.Actor;
+
+namespace Supervise;
+
+/// <summary>The template for a dynamic supervisor's children.</summary>
+public sealed record ChildTemplate
+{
+    /// <summary>Creates a template from a factory given the arguments passed to <c>StartChildAsync</c>.</summary>
+    public ChildTemplate(Func<object?, Props>? start)
+    {
+        Start = start;
+    }
+
+    /// <summary>Makes the props of a new child from the arguments it was started with.</summary>
+    public Func<object?, Props>? Start { get; init; }
+
+    /// <summary>When a child is restarted. Default: <see cref="RestartType.Permanent"/>.</summary>
+    public RestartType Restart { get; init; } = RestartType.Permanent;
+
+    /// <summary>How each child is stopped. Default (<see langword="null"/>): the default for <see cref="Kind"/>.</summary>
+    public Shutdown? Shutdown { get; init; }
+
+    /// <summary>Worker or supervisor. Default: <see cref="ChildKind.Worker"/>.</summary>
+    public ChildKind Kind { get; init; } = ChildKind.Worker;
+
+    /// <summary>The shutdown in force: <see cref="Shutdown"/>, or the default for <see cref="Kind"/>.</summary>
+    public Shutdown EffectiveShutdown => Shutdown ?? Supervise.Shutdown.DefaultFor(Kind);
+}

@@ -1,0 +1,192 @@
+using Akka.Actor;
+
+namespace Supervise;
+
+/// <summary>Checks a whole tree of specs and gathers every problem (pure; no actors).</summary>
+internal static class SpecValidator
+{
+    public static IReadOnlyList<SpecProblem> Validate(SupervisionSpec? spec, string rootName)
+    {
+        var problems = new List<SpecProblem>();
+        if (spec is null)
+        {
+            problems.Add(new(rootName, "spec", "a supervisor spec", "null"));
+            return problems;
+        }
+
+        ValidateSupervisor(spec, rootName, problems);
+        return problems;
+    }
+
+    /// <summary>Checks one child spec as a supervisor would before <c>StartChildAsync(spec)</c>.</summary>
+    public static IReadOnlyList<SpecProblem> ValidateChild(ChildSpec? child, AutoShutdown autoShutdown, string path)
+    {
+        var problems = new List<SpecProblem>();
+        ValidateChild(child, "child", autoShutdown, path, problems);
+        return problems;
+    }
+
+    private static void ValidateSupervisor(SupervisionSpec spec, string path, List<SpecProblem> problems)
+    {
+        if (spec.Intensity < 0)
+        {
+            problems.Add(new(path, "Intensity", "a number of restarts of 0 or more", spec.Intensity.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (spec.Period <= TimeSpan.Zero)
+        {
+            problems.Add(new(path, "Period", "a positive duration", spec.Period.ToString()));
+        }
+
+        switch (spec)
+        {
+            case SupervisorSpec s:
+                ValidateStatic(s, path, problems);
+                break;
+            case DynamicSupervisorSpec d:
+                ValidateDynamic(d, path, problems);
+                break;
+        }
+    }
+
+    private static void ValidateStatic(SupervisorSpec spec, string path, List<SpecProblem> problems)
+    {
+        if (!Enum.IsDefined(spec.Strategy))
+        {
+            problems.Add(new(path, "Strategy", "OneForOne, OneForAll or RestForOne", spec.Strategy.ToString()));
+        }
+
+        if (!Enum.IsDefined(spec.AutoShutdown))
+        {
+            problems.Add(new(path, "AutoShutdown", "Never, AnySignificant or AllSignificant", spec.AutoShutdown.ToString()));
+        }
+
+        if (spec.Children is null)
+        {
+            problems.Add(new(path, "Children", "a list of child specs (empty is allowed)", "null"));
+            return;
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < spec.Children.Count; i++)
+        {
+            var child = spec.Children[i];
+            var field = $"Children[{i}]";
+            ValidateChild(child, field, spec.AutoShutdown, path, problems);
+            if (child?.Id is { Length: > 0 } id)
+            {
+                if (seen.TryGetValue(id, out var first))
+                {
+                    problems.Add(new(path, field + ".Id", "an id unique among its siblings", $"\"{id}\", already the id of Children[{first}]"));
+                }
+                else
+                {
+                    seen[id] = i;
+                }
+            }
+        }
+    }
+
+    private static void ValidateChild(ChildSpec? child, string field, AutoShutdown autoShutdown, string path, List<SpecProblem> problems)
+    {
+        if (child is null)
+        {
+            problems.Add(new(path, field, "a child spec", "null"));
+            return;
+        }
+
+        var label = string.IsNullOrWhiteSpace(child.Id) ? field : $"{field} (\"{child.Id}\")";
+        if (string.IsNullOrWhiteSpace(child.Id))
+        {
+            problems.Add(new(path, field + ".Id", "a non-empty id", child.Id is null ? "null" : $"\"{child.Id}\""));
+        }
+        else if (!ActorPath.IsValidPathElement(child.Id))
+        {
+            problems.Add(new(path, label + ".Id", "an id usable as an actor name (letters, digits and -_.*$+:@&=,!~';, not starting with $)", $"\"{child.Id}\""));
+        }
+
+        if (!Enum.IsDefined(child.Restart))
+        {
+            problems.Add(new(path, label + ".Restart", "Permanent, Transient or Temporary", child.Restart.ToString()));
+        }
+
+        if (!Enum.IsDefined(child.Kind))
+        {
+            problems.Add(new(path, label + ".Kind", "Worker or Supervisor", child.Kind.ToString()));
+        }
+
+        ValidateShutdown(child.Shutdown, label, path, problems);
+
+        if (child.Supervisor is not null && child.Start is not null)
+        {
+            problems.Add(new(path, label + ".Start", "either a props factory or a nested supervisor spec", "both"));
+        }
+        else if (child.Supervisor is null && child.Start is null)
+        {
+            problems.Add(new(path, label + ".Start", "a props factory", "null"));
+        }
+
+        if (child.Supervisor is not null)
+        {
+            if (child.Kind != ChildKind.Supervisor)
+            {
+                problems.Add(new(path, label + ".Kind", "Supervisor for a child with a nested supervisor spec", child.Kind.ToString()));
+            }
+
+            var childPath = string.IsNullOrWhiteSpace(child.Id) ? $"{path}/{field}" : $"{path}/{child.Id}";
+            ValidateSupervisor(child.Supervisor, childPath, problems);
+        }
+
+        if (child.Significant)
+        {
+            if (child.Restart == RestartType.Permanent)
+            {
+                problems.Add(new(path, label + ".Significant", "significant children to be Transient or Temporary", "a significant Permanent child"));
+            }
+
+            if (autoShutdown == AutoShutdown.Never)
+            {
+                problems.Add(new(path, label + ".Significant", "no significant children under AutoShutdown.Never", "a significant child"));
+            }
+        }
+    }
+
+    private static void ValidateDynamic(DynamicSupervisorSpec spec, string path, List<SpecProblem> problems)
+    {
+        if (spec.MaxChildren is < 1)
+        {
+            problems.Add(new(path, "MaxChildren", "null (no limit) or 1 or more", spec.MaxChildren.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (spec.Template is null)
+        {
+            problems.Add(new(path, "Template", "a child template", "null"));
+            return;
+        }
+
+        if (spec.Template.Start is null)
+        {
+            problems.Add(new(path, "Template.Start", "a props factory", "null"));
+        }
+
+        if (!Enum.IsDefined(spec.Template.Restart))
+        {
+            problems.Add(new(path, "Template.Restart", "Permanent, Transient or Temporary", spec.Template.Restart.ToString()));
+        }
+
+        if (!Enum.IsDefined(spec.Template.Kind))
+        {
+            problems.Add(new(path, "Template.Kind", "Worker or Supervisor", spec.Template.Kind.ToString()));
+        }
+
+        ValidateShutdown(spec.Template.Shutdown, "Template", path, problems);
+    }
+
+    private static void ValidateShutdown(Shutdown? shutdown, string label, string path, List<SpecProblem> problems)
+    {
+        if (shutdown is { Mode: ShutdownMode.Timeout } && shutdown.TimeoutValue <= TimeSpan.Zero)
+        {
+            problems.Add(new(path, label + ".Shutdown", "a positive timeout (or BrutalKill, or Infinity)", shutdown.TimeoutValue.ToString()));
+        }
+    }
+}
