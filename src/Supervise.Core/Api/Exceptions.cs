@@ -50,13 +50,30 @@ public sealed class ChildStartException : Exception
     /// <summary>The child that failed to start.</summary>
     public string ChildId { get; }
 
-    /// <summary>The message of the innermost meaningful cause (unwrapping Akka's initialization wrapper).</summary>
-    internal static string Describe(Exception cause) => cause switch
+    /// <summary>The type and message of the meaningful cause, under Akka's and reflection's wrappers.</summary>
+    internal static string Describe(Exception cause)
     {
-        Akka.Actor.ActorInitializationException { InnerException: { } inner } => $"{inner.GetType().Name}: {inner.Message}",
-        ChildStartException => cause.Message,
-        _ => $"{cause.GetType().Name}: {cause.Message}",
-    };
+        if (cause is ChildStartException)
+        {
+            return cause.Message;
+        }
+
+        var root = Unwrap(cause);
+        return $"{root.GetType().Name}: {root.Message}";
+    }
+
+    /// <summary>Strips the wrappers Akka.NET and reflection put around a constructor's or PreStart's exception.</summary>
+    internal static Exception Unwrap(Exception cause)
+    {
+        var current = cause;
+        while (current.InnerException is { } inner
+            && current is Akka.Actor.ActorInitializationException or System.Reflection.TargetInvocationException or TypeLoadException)
+        {
+            current = inner;
+        }
+
+        return current;
+    }
 }
 
 /// <summary>The cause handed to siblings restarted because a child exited without throwing.</summary>
