@@ -67,3 +67,7 @@ public sealed record SupervisorAutoShutdown(string SupervisorPath, DateTimeOffse
 /// <summary>A whole tree stopped.</summary>
 public sealed record TreeShutdown(string SupervisorPath, DateTimeOffset Timestamp, TreeStopReason Reason, Exception? Error)
     : SupervisionEvent(SupervisorPath, Timestamp);
+
+/// <summary>A supervisor asked a child to stop, by its shutdown spec (its timer, if any, is running).</summary>
+public sealed record ChildStopRequested(string SupervisorPath, DateTimeOffset Timestamp, string ChildId, Shutdown Shutdown)
+    : ChildEvent(SupervisorPath, Timestamp, ChildId);

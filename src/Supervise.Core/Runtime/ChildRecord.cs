@@ -29,6 +29,12 @@ internal sealed class ChildRecord
     /// <summary>A failure waiting to be handled: the child stays suspended until then.</summary>
     public PendingFailure? PendingFailure { get; set; }
 
+    /// <summary>A restart failed to start the child and is being tried again (OTP's <c>restarting</c>).</summary>
+    public bool RetryPending { get; set; }
+
+    /// <summary>Whether the supervisor is restarting the child: a crash or a failed restart waits to be handled.</summary>
+    public bool IsRestarting => PendingFailure is not null || RetryPending;
+
     /// <summary>The handshake awaited while starting.</summary>
     public long HandshakeId { get; set; }
 

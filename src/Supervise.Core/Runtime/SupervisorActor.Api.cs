@@ -46,7 +46,7 @@ internal sealed partial class SupervisorActor
 
     private static ChildInfo Describe(ChildRecord record)
     {
-        var status = record.PendingFailure is not null ? ChildStatus.Restarting
+        var status = record.IsRestarting ? ChildStatus.Restarting
             : record.Ref is not null ? ChildStatus.Running
             : ChildStatus.NotRunning;
         return new ChildInfo(record.Id, status == ChildStatus.Running ? record.Ref : null, status, record.Spec.Kind, record.Spec.Restart);
@@ -199,7 +199,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        if (record.PendingFailure is not null)
+        if (record.IsRestarting)
         {
             sender.Tell(new RestartChildResult.Restarting(record.Id));
             return;
@@ -236,7 +236,7 @@ internal sealed partial class SupervisorActor
         {
             sender.Tell(new DeleteChildResult.NotFound(id));
         }
-        else if (record.PendingFailure is not null)
+        else if (record.IsRestarting)
         {
             sender.Tell(new DeleteChildResult.Restarting(id));
         }

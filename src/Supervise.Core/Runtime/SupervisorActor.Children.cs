@@ -283,6 +283,7 @@ internal sealed partial class SupervisorActor
         {
             record.State = ChildState.NotRunning;
             record.Ref = null;
+            record.RetryPending = true;
             _runtime.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, e));
             Self.Tell(new RetryRestart(record, e));
             return false;
@@ -369,6 +370,8 @@ internal sealed partial class SupervisorActor
         {
             record.StopTimer = _runtime.Schedule(Self, new StopTimedOut(child), shutdown.TimeoutValue);
         }
+
+        _runtime.Publish(new ChildStopRequested(_path, _runtime.Now, record.Id, shutdown));
     }
 
     private void OnStopTimedOut(IActorRef child)

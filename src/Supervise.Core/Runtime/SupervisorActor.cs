@@ -183,8 +183,13 @@ internal sealed partial class SupervisorActor : UntypedActor
                 _stopReason = TreeStopReason.Stopped;
                 BeginStop(() => Context.Stop(Self));
                 break;
-            case PendingWork { Message: RetryRestart retry } when retry.Record.Ref is null && _children.Contains(retry.Record):
-                HandleExit(retry.Record, ExitReason.Crash(retry.Cause), alive: false);
+            case PendingWork { Message: RetryRestart retry }:
+                retry.Record.RetryPending = false;
+                if (retry.Record.Ref is null && _children.Contains(retry.Record))
+                {
+                    HandleExit(retry.Record, ExitReason.Crash(retry.Cause), alive: false);
+                }
+
                 break;
             case PendingWork call:
                 HandleCall(call.Message, call.Sender);
