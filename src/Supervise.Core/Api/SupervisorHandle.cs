@@ -25,8 +25,8 @@ public sealed class SupervisorHandle
     public string Path { get; }
 
     /// <summary>Every child in start order, with its reference when running (OTP <c>which_children</c>).</summary>
-    public Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(CancellationToken cancellationToken = default) =>
-        CallAsync<List<ChildInfo>>(new WhichChildrenRequest(), cancellationToken).ContinueWith<IReadOnlyList<ChildInfo>>(t => t.Result, cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    public async Task<IReadOnlyList<ChildInfo>> WhichChildrenAsync(CancellationToken cancellationToken = default) =>
+        await CallAsync<List<ChildInfo>>(new WhichChildrenRequest(), cancellationToken).ConfigureAwait(false);
 
     /// <summary>Counts of children (OTP <c>count_children</c>).</summary>
     public Task<ChildCounts> CountChildrenAsync(CancellationToken cancellationToken = default) =>

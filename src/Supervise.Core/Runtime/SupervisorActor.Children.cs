@@ -117,6 +117,31 @@ internal sealed partial class SupervisorActor
         return cell.CurrentMessage is { } message and not IAutoReceivedMessage and not ISystemMessage ? message : null;
     }
 
+    /// <summary>
+    /// A child announced why it stops. A nested supervisor announces it once its own children are
+    /// stopped; if this supervisor is stopping it, it counts as gone from then on.
+    /// </summary>
+    private void OnChildExiting(IActorRef child, ExitReason reason)
+    {
+        if (!_byRef.TryGetValue(child, out var record))
+        {
+            return;
+        }
+
+        if (record.State == ChildState.Stopping && record.IsSuperviseSupervisor)
+        {
+            record.StopTimer?.Dispose();
+            record.StopTimer = null;
+            Forget(record);
+            record.State = ChildState.NotRunning;
+            _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Shutdown));
+            _stopping?.OnGone(record);
+            return;
+        }
+
+        record.AnnouncedExit = reason;
+    }
+
     private void OnTerminated(IActorRef child)
     {
         if (_dying.Remove(child, out var name))
@@ -314,12 +339,11 @@ internal sealed partial class SupervisorActor
             return;
         }
 
+        StopSelf(ExitReason.Failure(error.Message));
         if (_runtime.Options.OnRootGiveUp == RootGiveUp.TerminateActorSystem)
         {
             Context.System.Terminate();
         }
-
-        Context.Stop(Self);
     }
 
     private void CheckAutoShutdown(ChildRecord exited)
@@ -338,12 +362,7 @@ internal sealed partial class SupervisorActor
 
         _runtime.Publish(new SupervisorAutoShutdown(_path, _runtime.Now, exited.Id, mode));
         _stopReason = TreeStopReason.AutoShutdown;
-        if (_root is null)
-        {
-            Context.Parent.Tell(new ChildExiting(ExitReason.Shutdown), Self);
-        }
-
-        BeginStop(() => Context.Stop(Self));
+        BeginStop(() => StopSelf(ExitReason.Shutdown));
     }
 
     /// <summary>Asks a child to stop as its shutdown spec says; the sequence waits for it.</summary>
@@ -395,10 +414,17 @@ internal sealed partial class SupervisorActor
     private void Discard(ChildRecord record)
     {
         var child = record.Ref!;
+        Forget(record);
+        Context.Stop(child);
+    }
+
+    /// <summary>Stops tracking the child's incarnation, which is on its way out; its name stays taken until it is gone.</summary>
+    private void Forget(ChildRecord record)
+    {
+        var child = record.Ref!;
         _byRef.Remove(child);
         _dying[child] = record.Id;
         _dyingNames.Add(record.Id);
-        Context.Stop(child);
         record.Ref = null;
         record.PendingFailure = null;
     }

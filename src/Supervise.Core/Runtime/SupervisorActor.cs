@@ -90,12 +90,35 @@ internal sealed partial class SupervisorActor : UntypedActor
     {
         DisposeTimers();
         FailPendingCalls("it has stopped");
-        if (_root is not null)
+        ReportTreeStopped();
+    }
+
+    /// <summary>
+    /// Ends this supervisor once its children are stopped or abandoned. The parent (or the tree) is told
+    /// now: Akka finishes stopping an actor only when all its children are gone, and a child blocked in a
+    /// handler past its shutdown timeout must not hold the tree up.
+    /// </summary>
+    private void StopSelf(ExitReason reason)
+    {
+        if (_root is null)
         {
-            _root.Started.TrySetException(new SupervisorUnavailableException(_path, "the tree stopped before it finished starting"));
-            _runtime.Publish(new TreeShutdown(_path, _runtime.Now, _stopReason, _stopError));
-            _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
+            Context.Parent.Tell(new ChildExiting(reason), Self);
         }
+
+        ReportTreeStopped();
+        Context.Stop(Self);
+    }
+
+    private void ReportTreeStopped()
+    {
+        if (_root is null || _root.Stopped.Task.IsCompleted)
+        {
+            return;
+        }
+
+        _root.Started.TrySetException(new SupervisorUnavailableException(_path, "the tree stopped before it finished starting"));
+        _runtime.Publish(new TreeShutdown(_path, _runtime.Now, _stopReason, _stopError));
+        _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
     }
 
     protected override void OnReceive(object message)
@@ -112,11 +135,7 @@ internal sealed partial class SupervisorActor : UntypedActor
                 OnTerminated(terminated.ActorRef);
                 break;
             case ChildExiting exiting:
-                if (_byRef.TryGetValue(Sender, out var exitingRecord))
-                {
-                    exitingRecord.AnnouncedExit = exiting.Reason;
-                }
-
+                OnChildExiting(Sender, exiting.Reason);
                 break;
             case StopTimedOut timedOut:
                 OnStopTimedOut(timedOut.Child);
@@ -181,7 +200,7 @@ internal sealed partial class SupervisorActor : UntypedActor
                 break;
             case PendingWork { Message: ShutdownRequest }:
                 _stopReason = TreeStopReason.Stopped;
-                BeginStop(() => Context.Stop(Self));
+                BeginStop(() => StopSelf(ExitReason.Shutdown));
                 break;
             case PendingWork { Message: RetryRestart retry }:
                 retry.Record.RetryPending = false;
@@ -223,7 +242,7 @@ internal sealed partial class SupervisorActor : UntypedActor
             if (_root is not null)
             {
                 _root.Started.TrySetException(error);
-                Context.Stop(Self);
+                StopSelf(ExitReason.Failure(error.Message));
             }
             else
             {

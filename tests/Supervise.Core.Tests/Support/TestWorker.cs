@@ -8,6 +8,9 @@ public sealed record Up(string Id, IActorRef Ref, int Incarnation);
 /// <summary>A worker's incarnation ended (PostStop, also called by the default PreRestart).</summary>
 public sealed record Down(string Id, int Incarnation);
 
+/// <summary>A worker is now blocked inside a handler, waiting on a <see cref="Block"/> gate.</summary>
+public sealed record Blocked(string Id);
+
 /// <summary>A worker handled a message.</summary>
 public sealed record Got(string Id, object Message);
 
@@ -87,6 +90,7 @@ public sealed class TestWorker : UntypedActor
                 Supervised.Exit(Context, exit.Reason);
                 break;
             case Block block:
+                _probe.Tell(new Blocked(_id));
                 block.Gate.Wait(TimeSpan.FromSeconds(30));
                 _probe.Tell(new Got(_id, message));
                 break;
