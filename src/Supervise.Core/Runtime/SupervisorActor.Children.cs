@@ -54,6 +54,13 @@ internal sealed partial class SupervisorActor
 
     private void OnIdentity(ActorIdentity identity)
     {
+        if (identity.Subject is not null && _byRef.TryGetValue(identity.Subject, out var retried)
+            && retried.RetryPending && identity.MessageId is long retryId && retryId == retried.HandshakeId)
+        {
+            retried.RetryPending = false;
+            return;
+        }
+
         if (_starting?.Current is { State: ChildState.Starting } record
             && identity.MessageId is long id && id == record.HandshakeId
             && identity.Subject is not null && identity.Subject.Equals(record.Ref))
@@ -286,6 +293,13 @@ internal sealed partial class SupervisorActor
                 // A sibling that crashed too is restarted now; its own failure report is then stale.
                 child.PendingFailure = null;
                 internalRef.Restart(cause);
+                if (child == failed && cause is ActorInitializationException)
+                {
+                    // The last restart failed to start it: it counts as restarting until it answers.
+                    child.RetryPending = true;
+                    child.HandshakeId = ++_nextHandshake;
+                    child.Ref!.Tell(new Identify(child.HandshakeId), Self);
+                }
             }
             else if (!Recreate(child))
             {

@@ -1,0 +1,97 @@
+using Akka.Actor;
+using Supervise.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Tests.Runtime;
+
+/// <summary>OTP simple_one_for_one and Elixir DynamicSupervisor behaviour.</summary>
+public sealed class DynamicSupervisorTests(ITestOutputHelper output) : SuperviseTestKit(output)
+{
+    private DynamicSupervisorSpec Spec(RestartType restart = RestartType.Permanent, int? max = null) =>
+        new(new ChildTemplate(args => TestWorker.Props((string)args!, Life.Ref)) { Restart = restart }) { MaxChildren = max };
+
+    [Fact]
+    public async Task Children_start_from_the_template_with_their_arguments()
+    {
+        var tree = await StartTreeAsync(Spec());
+
+        var one = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"one"));
+        var two = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"two"));
+
+        Assert.Equal(("one", one.Child), (ExpectLife<Up>().Id, one.Child));
+        Assert.Equal(two.Child, ExpectLife<Up>(u => u.Id == "two").Ref);
+        Assert.NotEqual(one.Id, two.Id);
+        Assert.Equal(new ChildCounts(2, 2, 0, 2), await tree.Root.CountChildrenAsync());
+    }
+
+    [Fact]
+    public async Task Max_children_is_a_clear_refusal()
+    {
+        var tree = await StartTreeAsync(Spec(max: 1));
+        await tree.Root.StartChildAsync((object)"one");
+
+        var refused = Assert.IsType<StartChildResult.MaxChildrenReached>(await tree.Root.StartChildAsync((object)"two"));
+
+        Assert.Equal(1, refused.MaxChildren);
+    }
+
+    [Fact]
+    public async Task A_child_that_fails_to_start_is_reported_and_leaves_the_others_alone()
+    {
+        var spec = new DynamicSupervisorSpec(new ChildTemplate(args => args is "bad"
+            ? Props.Create(() => new TestWorker("bad", Life.Ref, new WorkerScript { FailConstructor = _ => true }))
+            : TestWorker.Props((string)args!, Life.Ref)));
+        var tree = await StartTreeAsync(spec);
+        var good = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"good"));
+
+        var failed = Assert.IsType<StartChildResult.Failed>(await tree.Root.StartChildAsync((object)"bad"));
+
+        Assert.IsType<ChildStartException>(failed.Cause);
+        Assert.Equal(good.Child, (await tree.Root.WhichChildrenAsync()).Single().Child);
+    }
+
+    [Fact]
+    public async Task Temporary_children_are_removed_when_they_exit_and_permanent_ones_restart()
+    {
+        var temporary = await StartTreeAsync(Spec(RestartType.Temporary));
+        var t = Assert.IsType<StartChildResult.Started>(await temporary.Root.StartChildAsync((object)"t"));
+        t.Child.Tell(new Crash("boom"));
+        await AwaitAssertAsync(async () => Assert.Empty(await temporary.Root.WhichChildrenAsync()));
+        await temporary.StopAsync();
+
+        var permanent = await StartTreeAsync(Spec(RestartType.Permanent));
+        var p = Assert.IsType<StartChildResult.Started>(await permanent.Root.StartChildAsync((object)"p"));
+        p.Child.Tell(new Crash("boom"));
+        Assert.Equal(p.Id, ExpectEvent<ChildRestarted>().ChildId);
+        Assert.Equal(p.Child, (await permanent.Root.WhichChildrenAsync()).Single().Child);
+    }
+
+    [Fact]
+    public async Task Children_are_terminated_by_reference_and_the_spec_api_is_not_supported()
+    {
+        var tree = await StartTreeAsync(Spec());
+        var child = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"c"));
+
+        Assert.IsType<TerminateChildResult.NotFound>(await tree.Root.TerminateChildAsync(TestActor));
+        Assert.IsType<TerminateChildResult.Terminated>(await tree.Root.TerminateChildAsync(child.Child));
+        Assert.Empty(await tree.Root.WhichChildrenAsync());
+        Assert.IsType<RestartChildResult.NotSupported>(await tree.Root.RestartChildAsync("1"));
+        Assert.IsType<DeleteChildResult.NotSupported>(await tree.Root.DeleteChildAsync("1"));
+        Assert.IsType<StartChildResult.NotSupported>(await tree.Root.StartChildAsync(Worker("x")));
+    }
+
+    [Fact]
+    public async Task A_dynamic_supervisor_nests_in_a_static_tree()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("registry"), ChildSpec.ForSupervisor("calls", Spec(RestartType.Temporary))] });
+        var calls = await tree.GetSupervisorAsync("calls");
+
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.IsType<StartChildResult.Started>(await calls.StartChildAsync((object)("call" + i)));
+        }
+
+        Assert.Equal(5, (await calls.CountChildrenAsync()).Active);
+    }
+}
