@@ -17,7 +17,7 @@ public static class SuperviseActorSystemExtensions
         ArgumentNullException.ThrowIfNull(system);
         options ??= new TreeOptions();
         var problems = new List<SpecProblem>(ValidateOptions(options));
-        problems.AddRange(SpecValidator.Validate(spec, options.Name ?? "root"));
+        problems.AddRange(SpecValidator.Validate(spec, string.IsNullOrWhiteSpace(options.Name) ? "root" : options.Name));
         if (problems.Count > 0)
         {
             throw new SpecValidationException(problems);
