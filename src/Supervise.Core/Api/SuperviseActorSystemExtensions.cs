@@ -36,7 +36,7 @@ public static class SuperviseActorSystemExtensions
         }
 
         await link.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var tree = new SupervisionTree(options.Name!, new SupervisorHandle(root, options.Name!, options.CallTimeout), link);
+        var tree = new SupervisionTree(options.Name!, new SupervisorHandle(root, options.Name!, options.CallTimeout), link, runtime);
         if (options.StopWithActorSystem)
         {
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "supervise-" + options.Name, async () =>

@@ -8,11 +8,14 @@ public sealed class SupervisionTree : IAsyncDisposable
 {
     private readonly RootLink _link;
 
-    internal SupervisionTree(string name, SupervisorHandle root, RootLink link)
+    private readonly TreeRuntime _runtime;
+
+    internal SupervisionTree(string name, SupervisorHandle root, RootLink link, TreeRuntime runtime)
     {
         Name = name;
         Root = root;
         _link = link;
+        _runtime = runtime;
     }
 
     /// <summary>The tree's name (its root's path).</summary>
@@ -24,7 +27,11 @@ public sealed class SupervisionTree : IAsyncDisposable
     /// <summary>Completes when the tree has stopped, saying why.</summary>
     public Task<TreeOutcome> Completion => _link.Stopped.Task;
 
-    /// <summary>Stops every child in reverse start order, each by its shutdown spec, then the root.</summary>
+    /// <summary>
+    /// Stops every child in reverse start order, each by its shutdown spec, then the root. Returns when the
+    /// root's actor has terminated, so the tree's name can be used again; or, if a child had to be abandoned
+    /// after its shutdown timeout (blocked in a handler), as soon as the ordered shutdown is done.
+    /// </summary>
     public async Task<TreeOutcome> StopAsync(CancellationToken cancellationToken = default)
     {
         if (!Completion.IsCompleted)
@@ -32,7 +39,13 @@ public sealed class SupervisionTree : IAsyncDisposable
             Root.Actor.Tell(new ShutdownRequest(), ActorRefs.NoSender);
         }
 
-        return await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var outcome = await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (!_runtime.AbandonedChildren)
+        {
+            await _link.Terminated.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome;
     }
 
     /// <summary>A handle on a nested supervisor, by the ids on the way down from the root.</summary>

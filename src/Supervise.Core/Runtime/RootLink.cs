@@ -8,4 +8,7 @@ internal sealed class RootLink
     public TaskCompletionSource<IActorRef> Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public TaskCompletionSource<TreeOutcome> Stopped { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the root actor has really terminated (its name is free again).</summary>
+    public TaskCompletionSource Terminated { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

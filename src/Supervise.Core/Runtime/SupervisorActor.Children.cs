@@ -418,6 +418,7 @@ internal sealed partial class SupervisorActor
         record.StopTimer?.Dispose();
         record.StopTimer = null;
         Discard(record);
+        _runtime.AbandonedChildren = true;
         record.State = ChildState.NotRunning;
         var timeout = record.Spec.EffectiveShutdown.TimeoutValue;
         _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));

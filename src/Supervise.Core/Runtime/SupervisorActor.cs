@@ -91,6 +91,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         DisposeTimers();
         FailPendingCalls("it has stopped");
         ReportTreeStopped();
+        _root?.Terminated.TrySetResult();
     }
 
     /// <summary>

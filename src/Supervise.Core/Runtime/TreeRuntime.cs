@@ -20,6 +20,18 @@ internal sealed class TreeRuntime
 
     public TimeProvider Time => Options.TimeProvider;
 
+    /// <summary>
+    /// Set when a supervisor of this tree stopped waiting for a child past its shutdown timeout: that
+    /// child's actor ends only when its handler returns, so the tree's actors may outlive its shutdown.
+    /// </summary>
+    public bool AbandonedChildren
+    {
+        get => Volatile.Read(ref _abandoned);
+        set => Volatile.Write(ref _abandoned, value);
+    }
+
+    private bool _abandoned;
+
     /// <summary>Monotonic time since the tree started.</summary>
     public TimeSpan Elapsed => Time.GetElapsedTime(_origin);
 

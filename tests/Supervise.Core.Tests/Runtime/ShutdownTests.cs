@@ -149,6 +149,16 @@ public sealed class ShutdownTests(ITestOutputHelper output) : SuperviseTestKit(o
     }
 
     [Fact]
+    public async Task A_stopped_trees_name_can_be_used_again_at_once()
+    {
+        for (var i = 0; i < 20; i++)
+        {
+            var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("w")] });
+            await tree.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task Stopping_a_stopped_tree_returns_the_same_outcome()
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("w")] });
