@@ -84,16 +84,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var record = new ChildRecord(spec);
-        _children.Add(record);
-        StartOne(
-            record,
-            () => sender.Tell(new StartChildResult.Started(record.Id, record.Ref!)),
-            cause =>
-            {
-                _children.Remove(record);
-                sender.Tell(new StartChildResult.Failed(record.Id, cause));
-            });
+        AddAndStart(new ChildRecord(spec), sender);
     }
 
     private void StartDynamicChild(object? args, IActorRef sender)
@@ -118,7 +109,12 @@ internal sealed partial class SupervisorActor
             Shutdown = template.Shutdown,
             Kind = template.Kind,
         };
-        var record = new ChildRecord(spec, args);
+        AddAndStart(new ChildRecord(spec, args), sender);
+    }
+
+    /// <summary>Adds a new child after the others and starts it; a child that fails to start is not kept.</summary>
+    private void AddAndStart(ChildRecord record, IActorRef sender)
+    {
         _children.Add(record);
         StartOne(
             record,
