@@ -25,16 +25,7 @@ public static class SuperviseActorSystemExtensions
 
         var link = new RootLink();
         var runtime = new TreeRuntime(system, options);
-        IActorRef root;
-        try
-        {
-            root = system.ActorOf(SupervisorProducer.Props(spec, runtime, options.Name!, link), options.Name);
-        }
-        catch (InvalidActorNameException e)
-        {
-            throw new InvalidOperationException($"A tree or actor named '{options.Name}' already runs in actor system '{system.Name}'; give TreeOptions.Name another value.", e);
-        }
-
+        var root = TreeRegistry.For(system).CreateRoot(system, options.Name!, () => SupervisorProducer.Props(spec, runtime, options.Name!, link), link);
         await link.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         var tree = new SupervisionTree(options.Name!, new SupervisorHandle(root, options.Name!, options.CallTimeout), link, runtime);
         if (options.StopWithActorSystem)

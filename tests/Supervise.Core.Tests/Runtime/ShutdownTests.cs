@@ -135,6 +135,31 @@ public sealed class ShutdownTests(ITestOutputHelper output) : SuperviseTestKit(o
         });
     }
 
+    [Theory]
+    [InlineData(ShutdownMode.BrutalKill)]
+    [InlineData(ShutdownMode.Infinity)]
+    public async Task A_dynamic_supervisor_stops_its_children_by_the_templates_shutdown(ShutdownMode mode)
+    {
+        var shutdown = mode == ShutdownMode.BrutalKill ? Supervise.Shutdown.BrutalKill : Supervise.Shutdown.Infinity;
+        var tree = await StartTreeAsync(new DynamicSupervisorSpec(new ChildTemplate(args => TestWorker.Props((string)args!, Life.Ref)) { Shutdown = shutdown }));
+        using var gate = new ManualResetEventSlim();
+        var blocked = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"blocked")).Child;
+        await tree.Root.StartChildAsync((object)"idle");
+        blocked.Tell(new Block(gate));
+        blocked.Tell("queued");
+        ExpectLife<Blocked>();
+
+        var stopping = tree.StopAsync();
+        ExpectEvent<ChildStopRequested>(e => e.Shutdown == shutdown);
+        ExpectEvent<ChildStopRequested>(e => e.Shutdown == shutdown);
+        gate.Set();
+        await stopping;
+
+        // Infinity stops gracefully, after the queued message; brutal kill discards it.
+        var handled = Life.ReceiveWhile(TimeSpan.FromMilliseconds(200), m => m).OfType<Got>().Any(g => "queued".Equals(g.Message));
+        Assert.Equal(mode == ShutdownMode.Infinity, handled);
+    }
+
     [Fact]
     public async Task A_supervisor_stuck_restarting_a_child_still_shuts_down()
     {

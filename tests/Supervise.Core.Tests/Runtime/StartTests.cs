@@ -120,7 +120,17 @@ public sealed class StartTests(ITestOutputHelper output) : SuperviseTestKit(outp
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartTreeAsync(new SupervisorSpec()));
 
-        Assert.Contains("'t' already runs", error.Message, StringComparison.Ordinal);
+        Assert.Contains("A tree named 't' already runs", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_name_taken_by_another_actor_is_refused_with_a_clear_error()
+    {
+        Sys.ActorOf(Props.Empty, "taken");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => StartTreeAsync(new SupervisorSpec(), new TreeOptions { Name = "taken" }));
+
+        Assert.Contains("An actor named 'taken' already runs", error.Message, StringComparison.Ordinal);
     }
 
     private sealed class GatedStart : ReceiveActor

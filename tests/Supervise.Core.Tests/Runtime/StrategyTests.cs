@@ -147,6 +147,30 @@ public sealed class StrategyTests(ITestOutputHelper output) : SuperviseTestKit(o
         Life.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
     }
 
+    [Theory]
+    [InlineData(Strategy.OneForOne)]
+    [InlineData(Strategy.OneForAll)]
+    [InlineData(Strategy.RestForOne)]
+    public async Task Each_strategy_gives_up_one_restart_past_its_intensity_and_stops_its_children_in_reverse(Strategy strategy)
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Strategy = strategy, Intensity = 2, Children = [Worker("a"), Worker("b"), Worker("c")] });
+        var b = ExpectUpsByRef(3)["b"];
+
+        for (var n = 1; n <= 2; n++)
+        {
+            b.Tell(new Crash("boom"));
+            ExpectEvent<ChildRestarted>(e => e.ChildId == "b" && e.RestartsInWindow == n);
+            ExpectLife<Up>(u => u.Id == "b" && u.Incarnation == n + 1);
+        }
+
+        Life.ReceiveWhile(TimeSpan.FromMilliseconds(100), m => m);
+        b.Tell(new Crash("boom"));
+
+        Assert.Equal(3, ExpectEvent<SupervisorGaveUp>().Restarts);
+        Assert.Equal(["c", "b", "a"], ExpectDowns(3));
+        Assert.Equal(TreeStopReason.GaveUp, (await tree.Completion).Reason);
+    }
+
     private Dictionary<string, IActorRef> ExpectUpsByRef(int count) =>
         Enumerable.Range(0, count).Select(_ => ExpectLife<Up>()).ToDictionary(u => u.Id, u => u.Ref);
 }
