@@ -26,6 +26,7 @@ public static class SuperviseActorSystemExtensions
         var link = new RootLink();
         var runtime = new TreeRuntime(system, options);
         var root = TreeRegistry.For(system).CreateRoot(system, options.Name!, () => SupervisorProducer.Props(spec, runtime, options.Name!, link), link);
+        system.ActorOf(DeadLetterReporter.Props(root, options.Name!, runtime));
         await link.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         var tree = new SupervisionTree(options.Name!, new SupervisorHandle(root, options.Name!, options.CallTimeout), link, runtime);
         if (options.StopWithActorSystem)

@@ -69,6 +69,10 @@ public sealed class ShutdownTests(ITestOutputHelper output) : SuperviseTestKit(o
         ExpectLife<Down>();
         await stopping;
         Life.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        // Discarded, but not silently.
+        var dropped = ExpectEvent<MessageDropped>();
+        Assert.Equal(("t", "w", "never handled"), (dropped.SupervisorPath, dropped.ChildId, dropped.Message));
     }
 
     [Fact]

@@ -103,6 +103,22 @@ public sealed class StrategyTests(ITestOutputHelper output) : SuperviseTestKit(o
     }
 
     [Fact]
+    public async Task A_message_sent_to_a_child_that_is_not_running_is_reported_dropped()
+    {
+        var inner = new SupervisorSpec { Children = [Worker("t") with { Restart = RestartType.Transient }] };
+        await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("inner", inner)] });
+        var t = ExpectLife<Up>().Ref;
+        t.Tell(new StopSelf());
+        ExpectEvent<ChildTerminated>(e => e.ChildId == "t");
+
+        t.Tell("hello?");
+
+        var dropped = ExpectEvent<MessageDropped>();
+        Assert.Equal(("t/inner", "t", "hello?"), (dropped.SupervisorPath, dropped.ChildId, dropped.Message));
+        Assert.Contains("not running", dropped.Why, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Messages_queued_for_a_crashed_child_survive_its_restart_and_the_in_flight_one_is_reported_dropped()
     {
         await StartTreeAsync(new SupervisorSpec { Children = [Worker("w")] });
