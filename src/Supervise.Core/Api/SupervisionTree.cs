@@ -40,7 +40,7 @@ public sealed class SupervisionTree : IAsyncDisposable
         }
 
         var outcome = await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (!_runtime.AbandonedChildren)
+        if (_runtime.AbandonedChildren == 0)
         {
             await _link.Terminated.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }

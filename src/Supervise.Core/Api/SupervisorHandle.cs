@@ -75,6 +75,25 @@ public sealed class SupervisorHandle
         return new SupervisorHandle(child.Child, Path + "/" + childId, _timeout);
     }
 
-    private Task<T> CallAsync<T>(object request, CancellationToken cancellationToken) =>
-        Actor.Ask<T>(request, _timeout, cancellationToken);
+    private async Task<T> CallAsync<T>(object request, CancellationToken cancellationToken)
+    {
+        if (IsStopped)
+        {
+            throw new SupervisorUnavailableException(Path, "it has stopped");
+        }
+
+        try
+        {
+            return await Actor.Ask<T>(request, _timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException) when (IsStopped)
+        {
+            throw new SupervisorUnavailableException(Path, "it has stopped");
+        }
+    }
+
+    // A hint only, to fail fast: a supervisor that stops after this check still answers through the catch above.
+#pragma warning disable CS0618 // IsTerminated is obsolete as a basis for decisions; here it only saves a timeout.
+    private bool IsStopped => Actor is IInternalActorRef { IsTerminated: true };
+#pragma warning restore CS0618
 }

@@ -14,4 +14,10 @@ public enum TreeStopReason
 
     /// <summary>Its root actor was stopped from outside Supervise.</summary>
     Killed,
+
+    /// <summary>A child failed to start, so the tree never started; the error names it.</summary>
+    StartFailed,
+
+    /// <summary>The root supervisor itself threw (a bug): it stopped the tree in order rather than restart it.</summary>
+    Failed,
 }

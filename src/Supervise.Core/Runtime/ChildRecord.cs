@@ -35,6 +35,15 @@ internal sealed class ChildRecord
     /// <summary>Whether the supervisor is restarting the child: a crash or a failed restart waits to be handled.</summary>
     public bool IsRestarting => PendingFailure is not null || RetryPending;
 
+    /// <summary>
+    /// Moves on with each new incarnation and each call that stops the child, so that an exit or a retry
+    /// queued for an earlier state is recognised as stale and ignored (OTP flushes such EXITs).
+    /// </summary>
+    public int Generation { get; set; }
+
+    /// <summary>Its actor had already terminated when a restart reached it: start it when its Terminated arrives.</summary>
+    public bool RecreateWhenGone { get; set; }
+
     /// <summary>The handshake awaited while starting.</summary>
     public long HandshakeId { get; set; }
 

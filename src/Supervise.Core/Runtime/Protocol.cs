@@ -14,11 +14,14 @@ internal sealed record ChildExiting(ExitReason Reason);
 /// <summary>A child did not stop within its shutdown timeout.</summary>
 internal sealed record StopTimedOut(IActorRef Child);
 
-/// <summary>Re-run a restart whose start failed synchronously (OTP's <c>try_again_restart</c>).</summary>
-internal sealed record RetryRestart(ChildRecord Record, Exception Cause);
+/// <summary>Re-run a restart whose start failed synchronously (OTP's <c>try_again_restart</c>); stale once the record's generation moved on.</summary>
+internal sealed record RetryRestart(ChildRecord Record, Exception Cause, int Generation);
 
-/// <summary>Fail this supervisor to its parent with <paramref name="Error"/>.</summary>
-internal sealed record FailNow(Exception Error);
+/// <summary>Fail this supervisor instance (<paramref name="Owner"/>) to its parent with <paramref name="Error"/>; ignored by a later instance.</summary>
+internal sealed record FailNow(Exception Error, object Owner);
+
+/// <summary>Makes a supervisor throw while handling a message: how tests and the fault injector simulate a bug in a supervisor.</summary>
+internal sealed record SimulatedBug(string Why);
 
 /// <summary>Runtime API requests; each is answered with its result type.</summary>
 internal sealed record WhichChildrenRequest;

@@ -156,6 +156,11 @@ internal sealed partial class SupervisorActor
             return;
         }
 
+        // Whatever was queued for its earlier state (an exit, a retry) is stale now, as in OTP.
+        record.Generation++;
+        record.RetryPending = false;
+        record.RecreateWhenGone = false;
+
         void Done()
         {
             if (record.Spec.Restart == RestartType.Temporary || IsDynamic)

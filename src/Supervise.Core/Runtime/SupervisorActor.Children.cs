@@ -16,8 +16,11 @@ internal sealed partial class SupervisorActor
         var child = Context.ActorOf(props, record.Id);
         Context.Watch(child);
         record.Ref = child;
+        record.Generation++;
         record.AnnouncedExit = null;
         record.PendingFailure = null;
+        record.RetryPending = false;
+        record.RecreateWhenGone = false;
         _byRef[child] = record;
         if (!handshake)
         {
@@ -153,18 +156,7 @@ internal sealed partial class SupervisorActor
     {
         if (_dying.Remove(child, out var name))
         {
-            _dyingNames.Remove(name);
-            if (_waitingForNames.Count > 0)
-            {
-                foreach (var waiting in _waitingForNames)
-                {
-                    _pending.Enqueue(waiting);
-                }
-
-                _waitingForNames.Clear();
-                Drain();
-            }
-
+            OnDyingGone(child, name);
             return;
         }
 
@@ -177,10 +169,12 @@ internal sealed partial class SupervisorActor
         record.StopTimer = null;
         record.Ref = null;
         record.PendingFailure = null;
-        switch (record.State)
+        record.RetryPending = false;
+        var stateBefore = record.State;
+        record.State = ChildState.NotRunning;
+        switch (stateBefore)
         {
             case ChildState.Stopping:
-                record.State = ChildState.NotRunning;
                 _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Shutdown));
                 _stopping?.OnGone(record);
                 return;
@@ -189,16 +183,55 @@ internal sealed partial class SupervisorActor
                 return;
         }
 
-        record.State = ChildState.NotRunning;
         var reason = record.AnnouncedExit ?? ExitReason.Normal;
         record.AnnouncedExit = null;
-        if (CanProcessNow)
+        _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, reason));
+        if (_phase == Phase.Stopping)
+        {
+            // It left by itself before its turn to be stopped.
+            _stopping?.OnGone(record);
+        }
+        else if (record.RecreateWhenGone)
+        {
+            // A restart already covered this exit: it was in a blast radius while its actor was terminating.
+            if (Recreate(record, record.Id))
+            {
+                PublishRestarted(record, record.Id);
+            }
+        }
+        else if (CanProcessNow)
         {
             HandleExit(record, reason, alive: false);
         }
-        else if (_phase != Phase.Stopping)
+        else
         {
-            _pending.Enqueue(new PendingExit(record, reason));
+            _pending.Enqueue(new PendingExit(record, reason, record.Generation));
+        }
+    }
+
+    /// <summary>An incarnation that was no longer tracked is gone: its name is free again.</summary>
+    private void OnDyingGone(IActorRef child, string name)
+    {
+        if (_abandoned.Remove(child))
+        {
+            _runtime.AbandonedGone();
+        }
+
+        if (_dying.ContainsValue(name))
+        {
+            return;
+        }
+
+        _dyingNames.Remove(name);
+        if (_waitingForNames.Count > 0)
+        {
+            foreach (var waiting in _waitingForNames)
+            {
+                _pending.Enqueue(waiting);
+            }
+
+            _waitingForNames.Clear();
+            Drain();
         }
     }
 
@@ -217,11 +250,6 @@ internal sealed partial class SupervisorActor
     /// <summary>OTP's exit handling: restart by type, count in the window, restart the blast radius or give up.</summary>
     private void HandleExit(ChildRecord record, ExitReason reason, bool alive)
     {
-        if (!alive)
-        {
-            _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, reason));
-        }
-
         if (!RestartRules.ShouldRestart(record.Spec.Restart, reason))
         {
             if (alive)
@@ -250,10 +278,10 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        RestartBlastRadius(record, reason, alive, verdict);
+        RestartBlastRadius(record, reason, alive);
     }
 
-    private void RestartBlastRadius(ChildRecord failed, ExitReason reason, bool alive, RestartVerdict verdict)
+    private void RestartBlastRadius(ChildRecord failed, ExitReason reason, bool alive)
     {
         var index = _children.IndexOf(failed);
         var range = _spec is SupervisorSpec s
@@ -263,26 +291,39 @@ internal sealed partial class SupervisorActor
         var affected = _children.GetRange(offset, length);
         var cause = reason.Exception ?? new ChildExitedException(ChildPath(failed), reason);
 
-        // Temporary siblings are stopped and removed, never restarted; in reverse start order.
-        for (var i = affected.Count - 1; i >= 0; i--)
+        // Temporary siblings are stopped by their shutdown specs, in reverse order, and removed; never restarted.
+        var temporaries = affected.Where(c => c != failed && c.Spec.Restart == RestartType.Temporary).ToList();
+        affected.RemoveAll(temporaries.Contains);
+        var running = temporaries.Where(t => t.Ref is not null).Reverse().ToList();
+        if (running.Count == 0)
         {
-            var sibling = affected[i];
-            if (sibling != failed && sibling.Spec.Restart == RestartType.Temporary)
-            {
-                if (sibling.Ref is not null)
-                {
-                    Discard(sibling);
-                    _runtime.Publish(new ChildTerminated(_path, _runtime.Now, sibling.Id, ExitReason.Shutdown));
-                }
-
-                _children.Remove(sibling);
-                affected.RemoveAt(i);
-            }
+            temporaries.ForEach(t => _children.Remove(t));
+            RestartInStartOrder(failed, affected, cause, alive);
+            return;
         }
 
+        _stopping = new StopSequence(this, running, concurrent: false, () =>
+        {
+            temporaries.ForEach(t => _children.Remove(t));
+            RestartInStartOrder(failed, affected.Where(_children.Contains).ToList(), cause, failed.Ref is not null);
+            Drain();
+        });
+        _stopping.Begin();
+    }
+
+    private void RestartInStartOrder(ChildRecord failed, List<ChildRecord> affected, Exception cause, bool alive)
+    {
         foreach (var child in affected)
         {
-            if (child == failed ? alive : child.Ref is not null)
+            var inPlace = child == failed ? alive : child.Ref is not null;
+            if (inPlace && child != failed && IsAlreadyTerminated(child.Ref!))
+            {
+                // Its actor is already gone; its Terminated is on the way. Start it then, as part of this restart.
+                child.RecreateWhenGone = true;
+                continue;
+            }
+
+            if (inPlace)
             {
                 var internalRef = (IInternalActorRef)child.Ref!;
                 if (child != failed && child.PendingFailure is null)
@@ -301,18 +342,36 @@ internal sealed partial class SupervisorActor
                     child.Ref!.Tell(new Identify(child.HandshakeId), Self);
                 }
             }
-            else if (!Recreate(child))
+            else if (!Recreate(child, failed.Id))
             {
                 continue;
             }
 
-            _runtime.Publish(new ChildRestarted(_path, _runtime.Now, child.Id, child.Ref!, failed.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period));
+            PublishRestarted(child, failed.Id);
         }
     }
 
-    /// <summary>Starts a new incarnation without waiting; a start that throws is retried as a crash (counted).</summary>
-    private bool Recreate(ChildRecord record)
+    // A hint: if it is wrong (the child terminates right after), its Terminated is handled as an exit.
+#pragma warning disable CS0618 // IsTerminated is obsolete as a basis for decisions; Terminated still follows.
+    private static bool IsAlreadyTerminated(IActorRef child) => child is IInternalActorRef { IsTerminated: true };
+#pragma warning restore CS0618
+
+    private void PublishRestarted(ChildRecord child, string triggeredBy) =>
+        _runtime.Publish(new ChildRestarted(_path, _runtime.Now, child.Id, child.Ref!, triggeredBy, _window.Count, _spec.Intensity, _spec.Period));
+
+    /// <summary>
+    /// Starts a new incarnation without waiting. If its name is still taken by an incarnation on its way
+    /// out, it starts once that one is gone; a start that throws is retried as a crash (counted).
+    /// </summary>
+    private bool Recreate(ChildRecord record, string triggeredBy)
     {
+        if (_dyingNames.Contains(record.Id))
+        {
+            record.RetryPending = true;
+            _waitingForNames.Add(new DeferredRecreate(record, record.Generation, triggeredBy));
+            return false;
+        }
+
         try
         {
             Spawn(record, handshake: false);
@@ -324,123 +383,10 @@ internal sealed partial class SupervisorActor
             record.Ref = null;
             record.RetryPending = true;
             _runtime.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, e));
-            Self.Tell(new RetryRestart(record, e));
+            Self.Tell(new RetryRestart(record, e, record.Generation));
             return false;
         }
     }
 
-    private void GiveUp(ChildRecord record, RestartVerdict verdict, ExitReason reason)
-    {
-        var error = new RestartIntensityExceededException(_path, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, reason.Exception);
-        _log.Error(error, "Supervisor {0} gave up", _path);
-        _runtime.Publish(new SupervisorGaveUp(_path, _runtime.Now, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, error));
-        if (record.Ref is not null)
-        {
-            // The crashed child is suspended: it is stopped at once, not asked.
-            record.PendingFailure ??= new PendingFailure(error, null);
-        }
-
-        _stopReason = TreeStopReason.GaveUp;
-        _stopError = error;
-        BeginStop(() => FailToParent(error));
-    }
-
-    private void FailToParent(Exception error)
-    {
-        if (_root is null)
-        {
-            Self.Tell(new FailNow(error));
-            return;
-        }
-
-        StopSelf(ExitReason.Failure(error.Message));
-        if (_runtime.Options.OnRootGiveUp == RootGiveUp.TerminateActorSystem)
-        {
-            Context.System.Terminate();
-        }
-    }
-
-    private void CheckAutoShutdown(ChildRecord exited)
-    {
-        var mode = (_spec as SupervisorSpec)?.AutoShutdown ?? AutoShutdown.Never;
-        var shutDown = mode switch
-        {
-            AutoShutdown.AnySignificant => true,
-            AutoShutdown.AllSignificant => _children.Where(c => c.Spec.Significant).All(c => c.Ref is null),
-            _ => false,
-        };
-        if (!shutDown)
-        {
-            return;
-        }
-
-        _runtime.Publish(new SupervisorAutoShutdown(_path, _runtime.Now, exited.Id, mode));
-        _stopReason = TreeStopReason.AutoShutdown;
-        BeginStop(() => StopSelf(ExitReason.Shutdown));
-    }
-
-    /// <summary>Asks a child to stop as its shutdown spec says; the sequence waits for it.</summary>
-    internal void RequestStop(ChildRecord record)
-    {
-        var child = record.Ref!;
-        var shutdown = record.Spec.EffectiveShutdown;
-        record.State = ChildState.Stopping;
-        if (record.PendingFailure is not null || shutdown.Mode == ShutdownMode.BrutalKill)
-        {
-            Context.Stop(child);
-        }
-        else if (record.IsSuperviseSupervisor)
-        {
-            child.Tell(new ShutdownRequest(), Self);
-        }
-        else
-        {
-            // Graceful: the child handles what is already queued, then stops.
-            child.Tell(PoisonPill.Instance, Self);
-        }
-
-        if (shutdown.Mode == ShutdownMode.Timeout)
-        {
-            record.StopTimer = _runtime.Schedule(Self, new StopTimedOut(child), shutdown.TimeoutValue);
-        }
-
-        _runtime.Publish(new ChildStopRequested(_path, _runtime.Now, record.Id, shutdown));
-    }
-
-    private void OnStopTimedOut(IActorRef child)
-    {
-        if (!_byRef.TryGetValue(child, out var record) || record.State != ChildState.Stopping)
-        {
-            return;
-        }
-
-        // Force it; a child blocked in a handler cannot be interrupted, so it is no longer waited for.
-        record.StopTimer?.Dispose();
-        record.StopTimer = null;
-        Discard(record);
-        _runtime.AbandonedChildren = true;
-        record.State = ChildState.NotRunning;
-        var timeout = record.Spec.EffectiveShutdown.TimeoutValue;
-        _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));
-        _stopping?.OnGone(record);
-    }
-
-    /// <summary>Stops the child's incarnation and stops tracking it; its name is free again once it is gone.</summary>
-    private void Discard(ChildRecord record)
-    {
-        var child = record.Ref!;
-        Forget(record);
-        Context.Stop(child);
-    }
-
-    /// <summary>Stops tracking the child's incarnation, which is on its way out; its name stays taken until it is gone.</summary>
-    private void Forget(ChildRecord record)
-    {
-        var child = record.Ref!;
-        _byRef.Remove(child);
-        _dying[child] = record.Id;
-        _dyingNames.Add(record.Id);
-        record.Ref = null;
-        record.PendingFailure = null;
-    }
+    private sealed record DeferredRecreate(ChildRecord Record, int Generation, string TriggeredBy);
 }

@@ -24,6 +24,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     private readonly HashSet<string> _dyingNames = new(StringComparer.Ordinal);
     private readonly Queue<object> _pending = new();
     private readonly List<object> _waitingForNames = [];
+    private readonly HashSet<IActorRef> _abandoned = [];
     private readonly RestartWindow _window;
     private readonly SuperviseStrategy _strategy;
     private readonly ILoggingAdapter _log;
@@ -42,7 +43,8 @@ internal sealed partial class SupervisorActor : UntypedActor
         _path = path;
         _root = root;
         _window = new RestartWindow(spec.Intensity, spec.Period);
-        _strategy = new SuperviseStrategy(OnChildFailed);
+        var onFailure = Guarded<(IActorRef Child, Exception Cause)>(f => OnChildFailed(f.Child, f.Cause));
+        _strategy = new SuperviseStrategy((child, cause) => onFailure((child, cause)));
         _log = Context.GetLogger();
     }
 
@@ -80,6 +82,8 @@ internal sealed partial class SupervisorActor : UntypedActor
         // The children are already stopped in order when this supervisor gives up; anything left
         // (an unexpected failure of the supervisor itself) is stopped by Akka.
         DisposeTimers();
+        FailPendingCalls("it is restarting");
+        ReleaseAbandoned();
         foreach (var child in Context.GetChildren())
         {
             Context.Stop(child);
@@ -90,8 +94,20 @@ internal sealed partial class SupervisorActor : UntypedActor
     {
         DisposeTimers();
         FailPendingCalls("it has stopped");
+        ReleaseAbandoned();
         ReportTreeStopped();
         _root?.Terminated.TrySetResult();
+    }
+
+    /// <summary>Akka stops an actor only once its children are gone: abandoned ones are gone now.</summary>
+    private void ReleaseAbandoned()
+    {
+        foreach (var _ in _abandoned)
+        {
+            _runtime.AbandonedGone();
+        }
+
+        _abandoned.Clear();
     }
 
     /// <summary>
@@ -122,7 +138,32 @@ internal sealed partial class SupervisorActor : UntypedActor
         _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
     }
 
-    protected override void OnReceive(object message)
+    protected override void OnReceive(object message) => Guarded<object>(Dispatch)(message);
+
+    /// <summary>
+    /// Runs <paramref name="handler"/>; in the root, an exception (a bug in Supervise or a simulated one)
+    /// stops the tree in order instead of escaping to Akka's guardian, which would restart the whole tree.
+    /// A nested supervisor's exception escapes to its parent, which handles it like any crash.
+    /// </summary>
+    private Action<T> Guarded<T>(Action<T> handler) => argument =>
+    {
+        if (_root is null)
+        {
+            handler(argument);
+            return;
+        }
+
+        try
+        {
+            handler(argument);
+        }
+        catch (Exception e)
+        {
+            OnRootFailure(e);
+        }
+    };
+
+    private void Dispatch(object message)
     {
         switch (message)
         {
@@ -141,8 +182,12 @@ internal sealed partial class SupervisorActor : UntypedActor
             case StopTimedOut timedOut:
                 OnStopTimedOut(timedOut.Child);
                 break;
-            case FailNow fail:
+            case FailNow fail when ReferenceEquals(fail.Owner, this):
                 throw fail.Error;
+            case FailNow:
+                break; // sent by an earlier instance of this supervisor: stale
+            case SimulatedBug bug:
+                throw new InvalidOperationException($"Simulated bug in supervisor '{_path}': {bug.Why}");
             case ShutdownRequest:
             case RetryRestart:
             case WhichChildrenRequest:
@@ -196,7 +241,7 @@ internal sealed partial class SupervisorActor : UntypedActor
                 failed.PendingFailure = null;
                 HandleCrash(failed, failure);
                 break;
-            case PendingExit exit when exit.Record.Ref is null && _children.Contains(exit.Record):
+            case PendingExit exit when exit.Generation == exit.Record.Generation && exit.Record.Ref is null && _children.Contains(exit.Record):
                 HandleExit(exit.Record, exit.Reason, alive: false);
                 break;
             case PendingWork { Message: ShutdownRequest }:
@@ -204,10 +249,18 @@ internal sealed partial class SupervisorActor : UntypedActor
                 BeginStop(() => StopSelf(ExitReason.Shutdown));
                 break;
             case PendingWork { Message: RetryRestart retry }:
-                retry.Record.RetryPending = false;
-                if (retry.Record.Ref is null && _children.Contains(retry.Record))
+                if (retry.Generation == retry.Record.Generation && retry.Record.Ref is null && _children.Contains(retry.Record))
                 {
+                    retry.Record.RetryPending = false;
                     HandleExit(retry.Record, ExitReason.Crash(retry.Cause), alive: false);
+                }
+
+                break;
+            case DeferredRecreate deferred when deferred.Generation == deferred.Record.Generation && deferred.Record.Ref is null && _children.Contains(deferred.Record):
+                deferred.Record.RetryPending = false;
+                if (Recreate(deferred.Record, deferred.TriggeredBy))
+                {
+                    PublishRestarted(deferred.Record, deferred.TriggeredBy);
                 }
 
                 break;
@@ -237,6 +290,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     {
         var error = new ChildStartException(_path, record.Id, cause);
         _log.Error(error, "Supervisor {0} could not start child {1}", _path, record.Id);
+        _stopReason = TreeStopReason.StartFailed;
         _stopError = error;
         BeginStop(() =>
         {
@@ -247,20 +301,9 @@ internal sealed partial class SupervisorActor : UntypedActor
             }
             else
             {
-                Self.Tell(new FailNow(error));
+                Self.Tell(new FailNow(error, this));
             }
         });
-    }
-
-    /// <summary>Stops every running child in reverse start order (all at once when dynamic), then <paramref name="then"/>.</summary>
-    private void BeginStop(Action then)
-    {
-        _phase = Phase.Stopping;
-        FailPendingCalls("it is shutting down");
-        _starting = null;
-        var order = Enumerable.Reverse(_children).ToList();
-        _stopping = new StopSequence(this, order, concurrent: IsDynamic, then);
-        _stopping.Begin();
     }
 
     private void FailPendingCalls(string why)
@@ -320,5 +363,5 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     private sealed record PendingWork(object Message, IActorRef Sender);
 
-    private sealed record PendingExit(ChildRecord Record, ExitReason Reason);
+    private sealed record PendingExit(ChildRecord Record, ExitReason Reason, int Generation);
 }

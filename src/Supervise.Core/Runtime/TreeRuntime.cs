@@ -21,16 +21,16 @@ internal sealed class TreeRuntime
     public TimeProvider Time => Options.TimeProvider;
 
     /// <summary>
-    /// Set when a supervisor of this tree stopped waiting for a child past its shutdown timeout: that
-    /// child's actor ends only when its handler returns, so the tree's actors may outlive its shutdown.
+    /// Children that a supervisor of this tree stopped waiting for past their shutdown timeout and that have
+    /// not terminated yet: blocked in a handler, their actors outlive the shutdown that gave up on them.
     /// </summary>
-    public bool AbandonedChildren
-    {
-        get => Volatile.Read(ref _abandoned);
-        set => Volatile.Write(ref _abandoned, value);
-    }
+    public int AbandonedChildren => Volatile.Read(ref _abandoned);
 
-    private bool _abandoned;
+    private int _abandoned;
+
+    public void Abandoned() => Interlocked.Increment(ref _abandoned);
+
+    public void AbandonedGone() => Interlocked.Decrement(ref _abandoned);
 
     /// <summary>Monotonic time since the tree started.</summary>
     public TimeSpan Elapsed => Time.GetElapsedTime(_origin);

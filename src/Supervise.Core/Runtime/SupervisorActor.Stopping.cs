@@ -1,0 +1,154 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Supervise.Runtime;
+
+/// <summary>Stopping children, giving up, and auto-shutdown.</summary>
+internal sealed partial class SupervisorActor
+{
+    /// <summary>Stops every running child in reverse start order (all at once when dynamic), then <paramref name="then"/>.</summary>
+    private void BeginStop(Action then)
+    {
+        _phase = Phase.Stopping;
+        FailPendingCalls("it is shutting down");
+        _starting = null;
+        var order = Enumerable.Reverse(_children).ToList();
+        _stopping = new StopSequence(this, order, concurrent: IsDynamic, then);
+        _stopping.Begin();
+    }
+
+    /// <summary>Asks a child to stop as its shutdown spec says; the sequence waits for it.</summary>
+    internal void RequestStop(ChildRecord record)
+    {
+        var child = record.Ref!;
+        var shutdown = record.Spec.EffectiveShutdown;
+        record.State = ChildState.Stopping;
+        if (record.PendingFailure is not null || shutdown.Mode == ShutdownMode.BrutalKill)
+        {
+            Context.Stop(child);
+        }
+        else if (record.IsSuperviseSupervisor)
+        {
+            child.Tell(new ShutdownRequest(), Self);
+        }
+        else
+        {
+            // Graceful: the child handles what is already queued, then stops.
+            child.Tell(PoisonPill.Instance, Self);
+        }
+
+        if (shutdown.Mode == ShutdownMode.Timeout)
+        {
+            record.StopTimer = _runtime.Schedule(Self, new StopTimedOut(child), shutdown.TimeoutValue);
+        }
+
+        _runtime.Publish(new ChildStopRequested(_path, _runtime.Now, record.Id, shutdown));
+    }
+
+    private void OnStopTimedOut(IActorRef child)
+    {
+        if (!_byRef.TryGetValue(child, out var record) || record.State != ChildState.Stopping)
+        {
+            return;
+        }
+
+        // Force it; a child blocked in a handler cannot be interrupted, so it is no longer waited for.
+        record.StopTimer?.Dispose();
+        record.StopTimer = null;
+        Discard(record);
+        _abandoned.Add(child);
+        _runtime.Abandoned();
+        record.State = ChildState.NotRunning;
+        var timeout = record.Spec.EffectiveShutdown.TimeoutValue;
+        _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));
+        _stopping?.OnGone(record);
+    }
+
+    /// <summary>Stops the child's incarnation and stops tracking it; its name is free again once it is gone.</summary>
+    private void Discard(ChildRecord record)
+    {
+        var child = record.Ref!;
+        Forget(record);
+        Context.Stop(child);
+    }
+
+    /// <summary>Stops tracking the child's incarnation, which is on its way out; its name stays taken until it is gone.</summary>
+    private void Forget(ChildRecord record)
+    {
+        var child = record.Ref!;
+        _byRef.Remove(child);
+        _dying[child] = record.Id;
+        _dyingNames.Add(record.Id);
+        record.Ref = null;
+        record.PendingFailure = null;
+    }
+
+    private void GiveUp(ChildRecord record, RestartVerdict verdict, ExitReason reason)
+    {
+        var error = new RestartIntensityExceededException(_path, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, reason.Exception);
+        _log.Error(error, "Supervisor {0} gave up", _path);
+        _runtime.Publish(new SupervisorGaveUp(_path, _runtime.Now, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, error));
+        if (record.Ref is not null)
+        {
+            // The crashed child is suspended: it is stopped at once, not asked.
+            record.PendingFailure ??= new PendingFailure(error, null);
+        }
+
+        _stopReason = TreeStopReason.GaveUp;
+        _stopError = error;
+        BeginStop(() => FailToParent(error));
+    }
+
+    private void FailToParent(Exception error)
+    {
+        if (_root is null)
+        {
+            Self.Tell(new FailNow(error, this));
+            return;
+        }
+
+        StopSelf(ExitReason.Failure(error.Message));
+        if (_runtime.Options.OnRootGiveUp == RootGiveUp.TerminateActorSystem)
+        {
+            Context.System.Terminate();
+        }
+    }
+
+    private void CheckAutoShutdown(ChildRecord exited)
+    {
+        var mode = (_spec as SupervisorSpec)?.AutoShutdown ?? AutoShutdown.Never;
+        var shutDown = mode switch
+        {
+            AutoShutdown.AnySignificant => true,
+            AutoShutdown.AllSignificant => _children.Where(c => c.Spec.Significant).All(c => c.Ref is null),
+            _ => false,
+        };
+        if (!shutDown)
+        {
+            return;
+        }
+
+        _runtime.Publish(new SupervisorAutoShutdown(_path, _runtime.Now, exited.Id, mode));
+        _stopReason = TreeStopReason.AutoShutdown;
+        BeginStop(() => StopSelf(ExitReason.Shutdown));
+    }
+
+    /// <summary>
+    /// The root supervisor threw (a bug). Its parent would restart it, and with it the whole tree; a
+    /// tree whose root is broken is stopped in order instead, and reports why.
+    /// </summary>
+    private void OnRootFailure(Exception error)
+    {
+        _log.Error(error, "Supervisor {0} failed; stopping the tree", _path);
+        _stopReason = TreeStopReason.Failed;
+        _stopError = error;
+        if (_phase == Phase.Stopping)
+        {
+            ReportTreeStopped();
+            Context.Stop(Self);
+            return;
+        }
+
+        BeginStop(() => StopSelf(ExitReason.Crash(error)));
+    }
+}
