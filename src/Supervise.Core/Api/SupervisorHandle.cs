@@ -44,6 +44,18 @@ public sealed class SupervisorHandle
     public Task<StartChildResult> StartChildAsync(object? args, CancellationToken cancellationToken = default) =>
         CallAsync<StartChildResult>(new StartDynamicChildRequest(args), cancellationToken);
 
+    /// <summary>
+    /// Starts many of a dynamic supervisor's children at once, one per element of <paramref name="args"/>,
+    /// and answers one result per element, in order, when every one has started or failed. Unlike repeated
+    /// <see cref="StartChildAsync(object?, CancellationToken)"/> calls, the children start concurrently.
+    /// Those beyond <see cref="DynamicSupervisorSpec.MaxChildren"/> get <see cref="StartChildResult.MaxChildrenReached"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<StartChildResult>> StartChildrenAsync(IEnumerable<object?> args, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        return await CallAsync<List<StartChildResult>>(new StartDynamicChildrenRequest(args.ToList()), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Stops the child <paramref name="id"/> by its shutdown spec; its spec is kept unless Temporary (OTP <c>terminate_child</c>).</summary>
     public Task<TerminateChildResult> TerminateChildAsync(string id, CancellationToken cancellationToken = default) =>
         CallAsync<TerminateChildResult>(new TerminateChildRequest(id, null), cancellationToken);

@@ -5,18 +5,37 @@ namespace Supervise.Runtime;
 /// <summary>A supervisor's bookkeeping for one child spec and its current incarnation.</summary>
 internal sealed class ChildRecord
 {
-    public ChildRecord(ChildSpec spec, object? args = null)
+    public ChildRecord(ChildSpec spec)
     {
         Spec = spec;
+        Id = spec.Id;
+    }
+
+    /// <summary>A dynamic child: <paramref name="shared"/> is its supervisor's one spec made from the template.</summary>
+    public ChildRecord(string id, ChildSpec shared, Func<object?, Props> start, object? args)
+    {
+        Spec = shared;
+        Id = id;
+        DynamicStart = start;
         Args = args;
     }
 
+    /// <summary>The spec; for dynamic children, one spec shared by all (its Id and Start are not theirs).</summary>
     public ChildSpec Spec { get; }
 
-    public string Id => Spec.Id;
+    public string Id { get; }
+
+    /// <summary>A dynamic child's template factory, called with <see cref="Args"/>.</summary>
+    public Func<object?, Props>? DynamicStart { get; }
 
     /// <summary>Arguments a dynamic child was started with.</summary>
     public object? Args { get; }
+
+    /// <summary>The props of a new incarnation (not for nested Supervise supervisors).</summary>
+    public Props MakeProps() => DynamicStart is { } start ? start(Args) : Spec.Start!();
+
+    /// <summary>The spec as callers see it: a dynamic child's own id and factory.</summary>
+    public ChildSpec PublicSpec => DynamicStart is { } start ? Spec with { Id = Id, Start = () => start(Args) } : Spec;
 
     /// <summary>The current incarnation, or null when the child is not running.</summary>
     public IActorRef? Ref { get; set; }
@@ -44,8 +63,6 @@ internal sealed class ChildRecord
     /// <summary>Its actor had already terminated when a restart reached it: start it when its Terminated arrives.</summary>
     public bool RecreateWhenGone { get; set; }
 
-    /// <summary>The handshake awaited while starting.</summary>
-    public long HandshakeId { get; set; }
 
     /// <summary>The shutdown timer while stopping with a timeout.</summary>
     public ITimer? StopTimer { get; set; }

@@ -11,6 +11,9 @@ internal sealed record ShutdownRequest;
 /// <summary>A child tells its supervisor why it is about to stop (see <see cref="Supervised.Exit"/>).</summary>
 internal sealed record ChildExiting(ExitReason Reason);
 
+/// <summary>A child's actor has terminated (sent by the supervisor to itself).</summary>
+internal sealed record ChildGone(IActorRef Child);
+
 /// <summary>A child did not stop within its shutdown timeout.</summary>
 internal sealed record StopTimedOut(IActorRef Child);
 
@@ -33,6 +36,8 @@ internal sealed record GetChildSpecRequest(string Id);
 internal sealed record StartChildRequest(ChildSpec Spec);
 
 internal sealed record StartDynamicChildRequest(object? Args);
+
+internal sealed record StartDynamicChildrenRequest(IReadOnlyList<object?> Args);
 
 internal sealed record TerminateChildRequest(string? Id, IActorRef? Child);
 

@@ -4,7 +4,7 @@ namespace Supervise.Runtime;
 /// Starts children one at a time, in order, each fully started (its handshake answered) before the
 /// next; on the first failure it stops and reports that child and the cause.
 /// </summary>
-internal sealed class StartSequence
+internal sealed class StartSequence : IStartOperation
 {
     private readonly SupervisorActor _owner;
     private readonly IReadOnlyList<ChildRecord> _records;
@@ -22,11 +22,13 @@ internal sealed class StartSequence
 
     public ChildRecord? Current => _index < _records.Count ? _records[_index] : null;
 
+    public bool Awaits(ChildRecord record) => record == Current && record.State == ChildState.Starting;
+
     public void Next()
     {
         if (_index >= _records.Count)
         {
-            _owner.EndStartSequence(this);
+            _owner.EndStartOperation(this);
             _onDone();
             return;
         }
@@ -62,7 +64,7 @@ internal sealed class StartSequence
         }
 
         _owner.AbandonFailedStart(record, cause);
-        _owner.EndStartSequence(this);
+        _owner.EndStartOperation(this);
         _onFailed(record, cause);
     }
 }

@@ -11,10 +11,12 @@ namespace Supervise.Runtime;
 internal sealed class SuperviseStrategy : SupervisorStrategy
 {
     private readonly Action<IActorRef, Exception> _onFailure;
+    private readonly Action<IActorRef> _onTerminated;
 
-    public SuperviseStrategy(Action<IActorRef, Exception> onFailure)
+    public SuperviseStrategy(Action<IActorRef, Exception> onFailure, Action<IActorRef> onTerminated)
     {
         _onFailure = onFailure;
+        _onTerminated = onTerminated;
     }
 
     public override IDecider Decider { get; } = Akka.Actor.Decider.From(Directive.Restart);
@@ -24,10 +26,13 @@ internal sealed class SuperviseStrategy : SupervisorStrategy
     public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children) =>
         _onFailure(child, cause);
 
-    public override void HandleChildTerminated(IActorContext actorContext, IActorRef child, IEnumerable<IInternalActorRef> children)
-    {
-        // Terminations arrive as Terminated messages through death watch.
-    }
+    /// <summary>
+    /// Akka calls this while handling the child's death notification, a system message that overtakes
+    /// user messages; the supervisor is told by a message to itself, which keeps it behind whatever the
+    /// child sent before it stopped (its announced exit reason), as death watch's Terminated would.
+    /// </summary>
+    public override void HandleChildTerminated(IActorContext actorContext, IActorRef child, IEnumerable<IInternalActorRef> children) =>
+        _onTerminated(child);
 
     public override ISurrogate ToSurrogate(ActorSystem system) =>
         throw new NotSupportedException("A Supervise strategy belongs to its local supervisor and is never serialized.");

@@ -24,13 +24,16 @@ internal sealed partial class SupervisorActor
                     _children.Count(c => c.Spec.Kind == ChildKind.Worker)));
                 break;
             case GetChildSpecRequest get:
-                sender.Tell(Find(get.Id) is { } found ? new ChildSpecResult.Found(found.Spec) : new ChildSpecResult.NotFound(get.Id));
+                sender.Tell(Find(get.Id) is { } found ? new ChildSpecResult.Found(found.PublicSpec) : new ChildSpecResult.NotFound(get.Id));
                 break;
             case StartChildRequest start:
                 StartChild(start, sender);
                 break;
             case StartDynamicChildRequest startDynamic:
                 StartDynamicChild(startDynamic.Args, sender);
+                break;
+            case StartDynamicChildrenRequest startMany:
+                StartDynamicChildren(startMany.Args, sender);
                 break;
             case TerminateChildRequest terminate:
                 TerminateChild(terminate, sender);
@@ -101,16 +104,48 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var template = dynamic.Template;
-        var id = (++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var spec = new ChildSpec(id, () => template.Start!(args))
-        {
-            Restart = template.Restart,
-            Shutdown = template.Shutdown,
-            Kind = template.Kind,
-        };
-        AddAndStart(new ChildRecord(spec, args), sender);
+        AddAndStart(NewDynamicChild(dynamic.Template, args), sender);
     }
+
+    /// <summary>Starts a batch of dynamic children at once; answers one result per argument, in order.</summary>
+    private void StartDynamicChildren(IReadOnlyList<object?> args, IActorRef sender)
+    {
+        if (_spec is not DynamicSupervisorSpec dynamic)
+        {
+            sender.Tell(args.Select(_ => (StartChildResult)new StartChildResult.NotSupported(StaticOnly)).ToList());
+            return;
+        }
+
+        var room = dynamic.MaxChildren is { } max ? Math.Max(0, max - _children.Count) : int.MaxValue;
+        var records = args.Take(room).Select(a => NewDynamicChild(dynamic.Template, a)).ToList();
+        _children.AddRange(records);
+        var batch = new BatchStart(this, records, failed =>
+        {
+            var results = new List<StartChildResult>(args.Count);
+            foreach (var record in records)
+            {
+                if (failed.TryGetValue(record, out var cause))
+                {
+                    _children.Remove(record);
+                    results.Add(new StartChildResult.Failed(record.Id, new ChildStartException(_path, record.Id, cause)));
+                }
+                else
+                {
+                    results.Add(new StartChildResult.Started(record.Id, record.Ref!));
+                }
+            }
+
+            results.AddRange(args.Skip(records.Count).Select(_ => new StartChildResult.MaxChildrenReached(dynamic.MaxChildren!.Value)));
+            sender.Tell(results);
+            Drain();
+        });
+        _starting = batch;
+        batch.Begin();
+    }
+
+    /// <summary>A new dynamic child: its own id and arguments, and the supervisor's one template-made spec.</summary>
+    private ChildRecord NewDynamicChild(ChildTemplate template, object? args) =>
+        new((++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture), _dynamicSpec!, template.Start!, args);
 
     /// <summary>Adds a new child after the others and starts it; a child that fails to start is not kept.</summary>
     private void AddAndStart(ChildRecord record, IActorRef sender)
@@ -128,7 +163,7 @@ internal sealed partial class SupervisorActor
 
     private void StartOne(ChildRecord record, Action onStarted, Action<Exception> onFailed)
     {
-        _starting = new StartSequence(
+        var sequence = new StartSequence(
             this,
             [record],
             () =>
@@ -141,7 +176,8 @@ internal sealed partial class SupervisorActor
                 onFailed(new ChildStartException(_path, record.Id, cause));
                 Drain();
             });
-        _starting.Next();
+        _starting = sequence;
+        sequence.Next();
     }
 
     private void TerminateChild(TerminateChildRequest request, IActorRef sender)

@@ -12,9 +12,9 @@ internal sealed partial class SupervisorActor
     {
         var props = record.Spec.Supervisor is { } nested
             ? SupervisorProducer.Props(nested, _runtime, ChildPath(record), root: null)
-            : record.Spec.Start!();
+            : record.MakeProps();
+        // No death watch: Akka tells a parent when a child terminates (see SuperviseStrategy).
         var child = Context.ActorOf(props, record.Id);
-        Context.Watch(child);
         record.Ref = child;
         record.Generation++;
         record.AnnouncedExit = null;
@@ -32,8 +32,7 @@ internal sealed partial class SupervisorActor
         if (!record.IsSuperviseSupervisor)
         {
             // Identify is answered only after the constructor and PreStart have run without throwing.
-            record.HandshakeId = ++_nextHandshake;
-            child.Tell(new Identify(record.HandshakeId), Self);
+            child.Tell(new Identify(record), Self);
         }
     }
 
@@ -57,26 +56,27 @@ internal sealed partial class SupervisorActor
 
     private void OnIdentity(ActorIdentity identity)
     {
-        if (identity.Subject is not null && _byRef.TryGetValue(identity.Subject, out var retried)
-            && retried.RetryPending && identity.MessageId is long retryId && retryId == retried.HandshakeId)
+        // The handshake's message id is the child's record; the answer must come from its current incarnation.
+        if (identity.MessageId is not ChildRecord record || identity.Subject is null || !identity.Subject.Equals(record.Ref))
         {
-            retried.RetryPending = false;
             return;
         }
 
-        if (_starting?.Current is { State: ChildState.Starting } record
-            && identity.MessageId is long id && id == record.HandshakeId
-            && identity.Subject is not null && identity.Subject.Equals(record.Ref))
+        if (record.RetryPending)
         {
-            _starting.OnReady(record);
+            record.RetryPending = false;
+        }
+        else if (_starting is { } starting && starting.Awaits(record))
+        {
+            starting.OnReady(record);
         }
     }
 
     private void OnChildSupervisorReady(IActorRef child)
     {
-        if (_starting?.Current is { State: ChildState.Starting } record && child.Equals(record.Ref))
+        if (_byRef.TryGetValue(child, out var record) && _starting is { } starting && starting.Awaits(record))
         {
-            _starting.OnReady(record);
+            starting.OnReady(record);
         }
     }
 
@@ -338,8 +338,7 @@ internal sealed partial class SupervisorActor
                 {
                     // The last restart failed to start it: it counts as restarting until it answers.
                     child.RetryPending = true;
-                    child.HandshakeId = ++_nextHandshake;
-                    child.Ref!.Tell(new Identify(child.HandshakeId), Self);
+                    child.Ref!.Tell(new Identify(child), Self);
                 }
             }
             else if (!Recreate(child, failed.Id))

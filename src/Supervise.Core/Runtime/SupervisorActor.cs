@@ -29,10 +29,10 @@ internal sealed partial class SupervisorActor : UntypedActor
     private readonly SuperviseStrategy _strategy;
     private readonly ILoggingAdapter _log;
     private Phase _phase = Phase.Starting;
-    private StartSequence? _starting;
+    private IStartOperation? _starting;
     private StopSequence? _stopping;
-    private long _nextHandshake;
     private long _nextDynamicId;
+    private readonly ChildSpec? _dynamicSpec;
     private TreeStopReason _stopReason = TreeStopReason.Killed;
     private Exception? _stopError;
 
@@ -43,8 +43,13 @@ internal sealed partial class SupervisorActor : UntypedActor
         _path = path;
         _root = root;
         _window = new RestartWindow(spec.Intensity, spec.Period);
+        if (spec is DynamicSupervisorSpec { Template: { } template })
+        {
+            _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind };
+        }
         var onFailure = Guarded<(IActorRef Child, Exception Cause)>(f => OnChildFailed(f.Child, f.Cause));
-        _strategy = new SuperviseStrategy((child, cause) => onFailure((child, cause)));
+        var self = Self;
+        _strategy = new SuperviseStrategy((child, cause) => onFailure((child, cause)), child => self.Tell(new ChildGone(child), self));
         _log = Context.GetLogger();
     }
 
@@ -73,8 +78,9 @@ internal sealed partial class SupervisorActor : UntypedActor
             }
         }
 
-        _starting = new StartSequence(this, _children.ToList(), OnInitDone, OnInitFailed);
-        _starting.Next();
+        var sequence = new StartSequence(this, _children.ToList(), OnInitDone, OnInitFailed);
+        _starting = sequence;
+        sequence.Next();
     }
 
     protected override void PreRestart(Exception reason, object message)
@@ -173,8 +179,8 @@ internal sealed partial class SupervisorActor : UntypedActor
             case ChildSupervisorReady:
                 OnChildSupervisorReady(Sender);
                 break;
-            case Terminated terminated:
-                OnTerminated(terminated.ActorRef);
+            case ChildGone gone:
+                OnTerminated(gone.Child);
                 break;
             case ChildExiting exiting:
                 OnChildExiting(Sender, exiting.Reason);
@@ -195,6 +201,7 @@ internal sealed partial class SupervisorActor : UntypedActor
             case GetChildSpecRequest:
             case StartChildRequest:
             case StartDynamicChildRequest:
+            case StartDynamicChildrenRequest:
             case TerminateChildRequest:
             case RestartChildRequest:
             case DeleteChildRequest:
@@ -343,9 +350,9 @@ internal sealed partial class SupervisorActor : UntypedActor
         }
     }
 
-    internal void EndStartSequence(StartSequence sequence)
+    internal void EndStartOperation(IStartOperation operation)
     {
-        if (_starting == sequence)
+        if (_starting == operation)
         {
             _starting = null;
         }

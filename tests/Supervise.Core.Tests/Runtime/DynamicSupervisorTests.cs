@@ -82,6 +82,37 @@ public sealed class DynamicSupervisorTests(ITestOutputHelper output) : Supervise
     }
 
     [Fact]
+    public async Task A_batch_starts_at_once_and_answers_one_result_per_argument_in_order()
+    {
+        var spec = new DynamicSupervisorSpec(new ChildTemplate(args => args is "bad"
+            ? Props.Create(() => new TestWorker("bad", Life.Ref, new WorkerScript { FailPreStart = _ => true }))
+            : TestWorker.Props((string)args!, Life.Ref)))
+        { MaxChildren = 4 };
+        var tree = await StartTreeAsync(spec);
+        await tree.Root.StartChildAsync((object)"first");
+
+        var results = await tree.Root.StartChildrenAsync(["a", "bad", "b", "c", "d"]);
+
+        Assert.IsType<StartChildResult.Started>(results[0]);
+        Assert.Contains("PreStart fails", Assert.IsType<StartChildResult.Failed>(results[1]).Cause.Message, StringComparison.Ordinal);
+        Assert.IsType<StartChildResult.Started>(results[2]);
+        Assert.Equal(4, Assert.IsType<StartChildResult.MaxChildrenReached>(results[3]).MaxChildren);
+        Assert.IsType<StartChildResult.MaxChildrenReached>(results[4]);
+        Assert.Equal(3, (await tree.Root.CountChildrenAsync()).Active);
+        Assert.All(results.OfType<StartChildResult.Started>(), r => Assert.NotNull(r.Child));
+    }
+
+    [Fact]
+    public async Task A_batch_on_a_static_supervisor_is_not_supported()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec());
+
+        var results = await tree.Root.StartChildrenAsync([1, 2]);
+
+        Assert.All(results, r => Assert.IsType<StartChildResult.NotSupported>(r));
+    }
+
+    [Fact]
     public async Task A_dynamic_supervisor_nests_in_a_static_tree()
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("registry"), ChildSpec.ForSupervisor("calls", Spec(RestartType.Temporary))] });

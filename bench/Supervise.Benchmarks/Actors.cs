@@ -1,0 +1,148 @@
+using Akka.Actor;
+
+namespace Supervise.Benchmarks;
+
+internal sealed record Ping(int N);
+
+internal sealed record Pong(int N);
+
+internal sealed record CrashNow;
+
+/// <summary>The worker every figure uses on both sides: answers pings, crashes on request.</summary>
+internal sealed class Echo : ActorBase
+{
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case Ping ping:
+                Sender.Tell(new Pong(ping.N));
+                return true;
+            case CrashNow:
+                throw new InvalidOperationException("crash on request");
+            default:
+                return false;
+        }
+    }
+
+    public static readonly Props Props = Props.Create<Echo>();
+}
+
+/// <summary>Counts the pongs it gets and completes when it has them all.</summary>
+internal sealed class Collector : ActorBase
+{
+    private readonly int _expected;
+    private readonly TaskCompletionSource _done;
+    private int _count;
+
+    public Collector(int expected, TaskCompletionSource done)
+    {
+        _expected = expected;
+        _done = done;
+    }
+
+    protected override bool Receive(object message)
+    {
+        if (message is Pong && ++_count == _expected)
+        {
+            _done.TrySetResult();
+        }
+
+        return true;
+    }
+}
+
+/// <summary>Ping-pong: sends one ping at a time to a target until it has had <c>rounds</c> pongs.</summary>
+internal sealed class Pinger : ActorBase
+{
+    private readonly IActorRef _target;
+    private readonly int _rounds;
+    private readonly TaskCompletionSource _done;
+
+    public Pinger(IActorRef target, int rounds, TaskCompletionSource done)
+    {
+        _target = target;
+        _rounds = rounds;
+        _done = done;
+    }
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case "go":
+                _target.Tell(new Ping(0));
+                return true;
+            case Pong pong when pong.N + 1 >= _rounds:
+                _done.TrySetResult();
+                return true;
+            case Pong pong:
+                _target.Tell(new Ping(pong.N + 1));
+                return true;
+            default:
+                return false;
+        }
+    }
+}
+
+/// <summary>A raw Akka.NET parent: creates children on request, restarts or escalates by its strategy.</summary>
+internal sealed class RawParent : ActorBase
+{
+    private readonly SupervisorStrategy _strategy;
+
+    public RawParent(SupervisorStrategy strategy) => _strategy = strategy;
+
+    protected override SupervisorStrategy SupervisorStrategy() => _strategy;
+
+    protected override bool Receive(object message)
+    {
+        switch (message)
+        {
+            case CreateChildren create:
+                for (var i = 0; i < create.Count; i++)
+                {
+                    Context.ActorOf(create.Props, create.Prefix + i);
+                }
+
+                Sender.Tell(Context.GetChildren().ToList());
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    public static Props With(SupervisorStrategy strategy) => Props.Create(() => new RawParent(strategy));
+}
+
+internal sealed record CreateChildren(Props Props, int Count, string Prefix);
+
+internal static class Systems
+{
+    public const string Config = """
+        akka.loglevel = OFF
+        akka.stdout-loglevel = OFF
+        akka.log-dead-letters = off
+        akka.log-dead-letters-during-shutdown = off
+        """;
+
+    /// <summary>
+    /// Runs one measurement in a fresh actor system and waits until that system has fully terminated, so
+    /// one measurement's actors are not still being torn down during the next.
+    /// </summary>
+    public static async Task<double> MeasureInAsync(string name, Func<ActorSystem, Task<double>> measure)
+    {
+        var system = ActorSystem.Create(name, Config);
+        try
+        {
+            return await measure(system);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    public static SupervisorStrategy RestartForever(bool allForOne = false) => allForOne
+        ? new AllForOneStrategy(-1, -1, _ => Directive.Restart, loggingEnabled: false)
+        : new OneForOneStrategy(-1, -1, _ => Directive.Restart, loggingEnabled: false);
+}

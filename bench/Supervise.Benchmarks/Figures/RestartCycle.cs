@@ -1,0 +1,89 @@
+using System.Diagnostics;
+using Akka.Actor;
+
+namespace Supervise.Benchmarks.Figures;
+
+/// <summary>Figure 1: a worker crashes on a message, is restarted in place, and answers the ping queued behind the crash.</summary>
+internal sealed class RestartCycle : Figure
+{
+    public override string Name => "restart-cycle";
+
+    public override string Description => "restart cycle: crash -> restarted child answers";
+
+    public override string Unit => "µs/cycle";
+
+    public override bool HigherIsBetter => false;
+
+    public override double Target => 1.25;
+
+    public override async Task<double> MeasureRawAsync(double scale)
+    {
+        return await Systems.MeasureInAsync("raw", async system =>
+        {
+            var parent = system.ActorOf(RawParent.With(Systems.RestartForever()));
+            var children = await parent.Ask<List<IActorRef>>(new CreateChildren(Echo.Props, 1, "echo"));
+            return await CycleAsync(system, children[0], scale);
+        });
+    }
+
+    public override async Task<double> MeasureSuperviseAsync(double scale)
+    {
+        return await Systems.MeasureInAsync("supervise", async system =>
+        {
+            var tree = await system.StartTreeAsync(new SupervisorSpec
+            {
+                Intensity = int.MaxValue,
+                Period = TimeSpan.FromMilliseconds(100),
+                Children = [ChildSpec.Worker("echo", Echo.Props)],
+            });
+            var child = (await tree.Root.WhichChildrenAsync())[0].Child!;
+            return await CycleAsync(system, child, scale);
+        });
+    }
+
+    private static async Task<double> CycleAsync(ActorSystem system, IActorRef child, double scale)
+    {
+        await RunCyclesAsync(system, child, Scaled(500, scale)); // warm-up
+        var cycles = Scaled(20_000, scale);
+        var watch = Stopwatch.StartNew();
+        await RunCyclesAsync(system, child, cycles);
+        return watch.Elapsed.TotalMicroseconds / cycles;
+    }
+
+    private static async Task RunCyclesAsync(ActorSystem system, IActorRef child, int cycles)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cycler = system.ActorOf(Props.Create(() => new Cycler(child, cycles, done)));
+        cycler.Tell("go");
+        await done.Task;
+        system.Stop(cycler);
+    }
+
+    /// <summary>Sends a crash and then a ping; the ping waits in the mailbox through the restart.</summary>
+    private sealed class Cycler(IActorRef child, int cycles, TaskCompletionSource done) : ActorBase
+    {
+        protected override bool Receive(object message)
+        {
+            switch (message)
+            {
+                case "go":
+                    Next(0);
+                    return true;
+                case Pong pong when pong.N + 1 >= cycles:
+                    done.TrySetResult();
+                    return true;
+                case Pong pong:
+                    Next(pong.N + 1);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+
+        private void Next(int n)
+        {
+            child.Tell(new CrashNow());
+            child.Tell(new Ping(n));
+        }
+    }
+}

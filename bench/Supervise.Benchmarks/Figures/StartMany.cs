@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using Akka.Actor;
+
+namespace Supervise.Benchmarks.Figures;
+
+/// <summary>
+/// Figure 3: start 100,000 children under one parent, until every one has run its constructor and
+/// PreStart. Supervise starts them as one batch of a dynamic supervisor (concurrently, as raw Akka.NET
+/// does); <see cref="Measure.OrderedTime"/> instead starts a static spec of 100,000 children in OTP's
+/// order, each fully started before the next, which has no raw equivalent and no target.
+/// </summary>
+internal sealed class StartMany(StartMany.Measure measure) : Figure
+{
+    public enum Measure
+    {
+        Time,
+        Bytes,
+        OrderedTime,
+    }
+
+    private const int FullCount = 100_000;
+
+    public override string Name => measure switch
+    {
+        Measure.Time => "start-100k-time",
+        Measure.Bytes => "start-100k-bytes",
+        _ => "start-100k-ordered",
+    };
+
+    public override string Description => measure switch
+    {
+        Measure.Time => "start 100k supervised children: time",
+        Measure.Bytes => "start 100k supervised children: bytes per child",
+        _ => "start 100k children in OTP order (static spec): time",
+    };
+
+    public override string Unit => measure == Measure.Bytes ? "bytes/child" : "ms";
+
+    public override bool HigherIsBetter => false;
+
+    public override double Target => measure switch
+    {
+        Measure.Time => 1.2,
+        Measure.Bytes => 1.25,
+        _ => double.NaN,
+    };
+
+    public override async Task<double> MeasureRawAsync(double scale)
+    {
+        var count = Scaled(FullCount, scale);
+        return await Systems.MeasureInAsync("raw", async system =>
+        {
+            var started = new Started(count);
+            var props = Props.Create(() => new Counted(started));
+            var parent = system.ActorOf(RawParent.With(Systems.RestartForever()));
+            await parent.Ask<List<IActorRef>>(new CreateChildren(Echo.Props, 1, "warm"));
+            var before = Baseline();
+            var watch = Stopwatch.StartNew();
+            parent.Tell(new CreateChildren(props, count, "w"));
+            await started.All.Task;
+            return Result(watch, before, count);
+        });
+    }
+
+    public override async Task<double> MeasureSuperviseAsync(double scale)
+    {
+        var count = Scaled(FullCount, scale);
+        return await Systems.MeasureInAsync("supervise", async system =>
+        {
+            var started = new Started(measure == Measure.OrderedTime ? count : count + 1);
+            var props = Props.Create(() => new Counted(started));
+            if (measure == Measure.OrderedTime)
+            {
+                var spec = new SupervisorSpec { Children = Enumerable.Range(0, count).Select(i => ChildSpec.Worker("w" + i, props)).ToList() };
+                var orderedWatch = Stopwatch.StartNew();
+                await system.StartTreeAsync(spec);
+                await started.All.Task;
+                return Result(orderedWatch, 0, count);
+            }
+
+            var tree = await system.StartTreeAsync(new DynamicSupervisorSpec(new ChildTemplate(_ => props)));
+            await tree.Root.StartChildrenAsync([null]); // warm-up, and the supervisor is up
+            var args = new object?[count];
+            var before = Baseline();
+            var watch = Stopwatch.StartNew();
+            await tree.Root.StartChildrenAsync(args);
+            await started.All.Task;
+            return Result(watch, before, count);
+        });
+    }
+
+    private long Baseline() => measure == Measure.Bytes ? GC.GetTotalMemory(forceFullCollection: true) : 0;
+
+    private double Result(Stopwatch watch, long before, int count)
+    {
+        watch.Stop();
+        return measure == Measure.Bytes
+            ? (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)count
+            : watch.Elapsed.TotalMilliseconds;
+    }
+
+    private sealed class Started(int expected)
+    {
+        private int _count;
+
+        public TaskCompletionSource All { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void One()
+        {
+            if (Interlocked.Increment(ref _count) == expected)
+            {
+                All.TrySetResult();
+            }
+        }
+    }
+
+    private sealed class Counted(Started started) : ActorBase
+    {
+        protected override void PreStart() => started.One();
+
+        protected override bool Receive(object message) => false;
+    }
+}
