@@ -52,12 +52,20 @@ internal sealed class Collector : ActorBase
     }
 }
 
-/// <summary>Ping-pong: sends one ping at a time to a target until it has had <c>rounds</c> pongs.</summary>
+/// <summary>
+/// Ping-pong: keeps <see cref="Window"/> pings in flight to a target until it has had <c>rounds</c> pongs.
+/// With one ping in flight the figure measures whether the two actors happen to share a thread (it is
+/// bimodal on two cores); a window measures the message path.
+/// </summary>
 internal sealed class Pinger : ActorBase
 {
+    public const int Window = 64;
+
     private readonly IActorRef _target;
     private readonly int _rounds;
     private readonly TaskCompletionSource _done;
+    private int _sent;
+    private int _received;
 
     public Pinger(IActorRef target, int rounds, TaskCompletionSource done)
     {
@@ -71,13 +79,22 @@ internal sealed class Pinger : ActorBase
         switch (message)
         {
             case "go":
-                _target.Tell(new Ping(0));
+                while (_sent < Math.Min(Window, _rounds))
+                {
+                    _target.Tell(new Ping(_sent++));
+                }
+
                 return true;
-            case Pong pong when pong.N + 1 >= _rounds:
-                _done.TrySetResult();
-                return true;
-            case Pong pong:
-                _target.Tell(new Ping(pong.N + 1));
+            case Pong:
+                if (++_received == _rounds)
+                {
+                    _done.TrySetResult();
+                }
+                else if (_sent < _rounds)
+                {
+                    _target.Tell(new Ping(_sent++));
+                }
+
                 return true;
             default:
                 return false;

@@ -38,8 +38,8 @@ internal sealed class PingPong : Figure
 
     private static async Task<double> RoundTripsAsync(ActorSystem system, IActorRef target, double scale)
     {
-        await PingAsync(system, target, Scaled(20_000, scale)); // warm-up
-        var rounds = Scaled(300_000, scale);
+        await PingAsync(system, target, Scaled(200_000, scale)); // warm-up
+        var rounds = Scaled(2_000_000, scale);
         var watch = Stopwatch.StartNew();
         await PingAsync(system, target, rounds);
         return rounds / watch.Elapsed.TotalSeconds;

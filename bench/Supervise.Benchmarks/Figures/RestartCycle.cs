@@ -43,8 +43,8 @@ internal sealed class RestartCycle : Figure
 
     private static async Task<double> CycleAsync(ActorSystem system, IActorRef child, double scale)
     {
-        await RunCyclesAsync(system, child, Scaled(500, scale)); // warm-up
-        var cycles = Scaled(20_000, scale);
+        await RunCyclesAsync(system, child, Scaled(10_000, scale)); // warm-up
+        var cycles = Scaled(100_000, scale);
         var watch = Stopwatch.StartNew();
         await RunCyclesAsync(system, child, cycles);
         return watch.Elapsed.TotalMicroseconds / cycles;

@@ -57,7 +57,8 @@ internal sealed partial class SupervisorActor
     private void OnIdentity(ActorIdentity identity)
     {
         // The handshake's message id is the child's record; the answer must come from its current incarnation.
-        if (identity.MessageId is not ChildRecord record || identity.Subject is null || !identity.Subject.Equals(record.Ref))
+        if (identity.MessageId is not ChildRecord record || identity.Subject is null
+            || !(ReferenceEquals(identity.Subject, record.Ref) || identity.Subject.Equals(record.Ref)))
         {
             return;
         }
@@ -237,7 +238,11 @@ internal sealed partial class SupervisorActor
 
     private void HandleCrash(ChildRecord record, PendingFailure failure)
     {
-        _log.Warning("Child {0} crashed: {1}", ChildPath(record), ChildStartException.Describe(failure.Cause));
+        if (_log.IsWarningEnabled)
+        {
+            _log.Warning("Child {0} crashed: {1}", ChildPath(record), ChildStartException.Describe(failure.Cause));
+        }
+
         _runtime.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, record.Ref!, failure.Cause));
         if (failure.InFlight is { } message)
         {
@@ -283,13 +288,18 @@ internal sealed partial class SupervisorActor
 
     private void RestartBlastRadius(ChildRecord failed, ExitReason reason, bool alive)
     {
+        var cause = reason.Exception ?? new ChildExitedException(ChildPath(failed), reason);
+        if (_spec is not SupervisorSpec { Strategy: not Strategy.OneForOne })
+        {
+            // One-for-one and dynamic: only the failed child, and no list to build.
+            RestartOne(failed, failed, cause, alive);
+            return;
+        }
+
         var index = _children.IndexOf(failed);
-        var range = _spec is SupervisorSpec s
-            ? RestartRules.BlastRadius(s.Strategy, index, _children.Count)
-            : index..(index + 1);
+        var range = RestartRules.BlastRadius(((SupervisorSpec)_spec).Strategy, index, _children.Count);
         var (offset, length) = range.GetOffsetAndLength(_children.Count);
         var affected = _children.GetRange(offset, length);
-        var cause = reason.Exception ?? new ChildExitedException(ChildPath(failed), reason);
 
         // Temporary siblings are stopped by their shutdown specs, in reverse order, and removed; never restarted.
         var temporaries = affected.Where(c => c != failed && c.Spec.Restart == RestartType.Temporary).ToList();
@@ -315,39 +325,45 @@ internal sealed partial class SupervisorActor
     {
         foreach (var child in affected)
         {
-            var inPlace = child == failed ? alive : child.Ref is not null;
-            if (inPlace && child != failed && IsAlreadyTerminated(child.Ref!))
-            {
-                // Its actor is already gone; its Terminated is on the way. Start it then, as part of this restart.
-                child.RecreateWhenGone = true;
-                continue;
-            }
-
-            if (inPlace)
-            {
-                var internalRef = (IInternalActorRef)child.Ref!;
-                if (child != failed && child.PendingFailure is null)
-                {
-                    internalRef.Suspend();
-                }
-
-                // A sibling that crashed too is restarted now; its own failure report is then stale.
-                child.PendingFailure = null;
-                internalRef.Restart(cause);
-                if (child == failed && cause is ActorInitializationException)
-                {
-                    // The last restart failed to start it: it counts as restarting until it answers.
-                    child.RetryPending = true;
-                    child.Ref!.Tell(new Identify(child), Self);
-                }
-            }
-            else if (!Recreate(child, failed.Id))
-            {
-                continue;
-            }
-
-            PublishRestarted(child, failed.Id);
+            RestartOne(child, failed, cause, alive);
         }
+    }
+
+    /// <summary>Restarts one child of a blast radius: in place if its actor lives, else as a new incarnation.</summary>
+    private void RestartOne(ChildRecord child, ChildRecord failed, Exception cause, bool alive)
+    {
+        var inPlace = child == failed ? alive : child.Ref is not null;
+        if (inPlace && child != failed && IsAlreadyTerminated(child.Ref!))
+        {
+            // Its actor is already gone; its Terminated is on the way. Start it then, as part of this restart.
+            child.RecreateWhenGone = true;
+            return;
+        }
+
+        if (inPlace)
+        {
+            var internalRef = (IInternalActorRef)child.Ref!;
+            if (child != failed && child.PendingFailure is null)
+            {
+                internalRef.Suspend();
+            }
+
+            // A sibling that crashed too is restarted now; its own failure report is then stale.
+            child.PendingFailure = null;
+            internalRef.Restart(cause);
+            if (child == failed && cause is ActorInitializationException)
+            {
+                // The last restart failed to start it: it counts as restarting until it answers.
+                child.RetryPending = true;
+                child.Ref!.Tell(new Identify(child), Self);
+            }
+        }
+        else if (!Recreate(child, failed.Id))
+        {
+            return;
+        }
+
+        PublishRestarted(child, failed.Id);
     }
 
     // A hint: if it is wrong (the child terminates right after), its Terminated is handled as an exit.
