@@ -24,5 +24,11 @@ internal abstract class Figure
     /// <summary>One measurement of Supervise at <paramref name="scale"/>.</summary>
     public abstract Task<double> MeasureSuperviseAsync(double scale);
 
+    /// <summary>
+    /// For figures sensitive to drift: both sides measured in one actor system, in short alternating
+    /// chunks, so whatever the machine does in between affects both alike. Null when not paired.
+    /// </summary>
+    public virtual Task<(double Raw, double Supervise)>? MeasurePairedAsync(double scale) => null;
+
     protected static int Scaled(int full, double scale, int minimum = 1) => Math.Max(minimum, (int)(full * scale));
 }

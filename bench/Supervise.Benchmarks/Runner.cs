@@ -36,6 +36,13 @@ internal static class Runner
             var supervise = new List<double>();
             for (var i = 0; i < repeat; i++)
             {
+                if (await MeasurePaired(figure, scale) is { } pair)
+                {
+                    raw.Add(pair.Raw);
+                    supervise.Add(pair.Supervise);
+                    continue;
+                }
+
                 // Interleaved, alternating which side goes first, so drift hits both alike.
                 if (i % 2 == 0)
                 {
@@ -87,6 +94,14 @@ internal static class Runner
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    private static async Task<(double Raw, double Supervise)?> MeasurePaired(Figure figure, double scale)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return figure.MeasurePairedAsync(scale) is { } paired ? await paired : null;
+    }
 
     private static async Task<double> Measure(Func<double, Task<double>> measure, double scale)
     {
