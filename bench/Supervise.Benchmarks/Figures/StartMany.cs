@@ -89,6 +89,72 @@ internal sealed class StartMany(StartMany.Measure measure) : Figure
         });
     }
 
+    /// <summary>
+    /// Time only: both sides in one actor system, 10 alternating chunks of a tenth of the children each
+    /// (a fresh parent or dynamic supervisor per chunk, stopped afterwards); each side's total time.
+    /// </summary>
+    public override Task<(double Raw, double Supervise)>? MeasurePairedAsync(double scale) =>
+        measure == Measure.Time ? PairedAsync(scale) : null;
+
+    private static async Task<(double Raw, double Supervise)> PairedAsync(double scale)
+    {
+        var chunk = Scaled(FullCount / 10, scale);
+        var system = ActorSystem.Create("paired", Systems.Config);
+        try
+        {
+            await RawChunkAsync(system, chunk, 0); // warm-up
+            await SuperviseChunkAsync(system, chunk, 0);
+            var raw = TimeSpan.Zero;
+            var supervise = TimeSpan.Zero;
+            for (var i = 1; i <= 10; i++)
+            {
+                if (i % 2 == 0)
+                {
+                    raw += await RawChunkAsync(system, chunk, i);
+                    supervise += await SuperviseChunkAsync(system, chunk, i);
+                }
+                else
+                {
+                    supervise += await SuperviseChunkAsync(system, chunk, i);
+                    raw += await RawChunkAsync(system, chunk, i);
+                }
+            }
+
+            return (raw.TotalMilliseconds, supervise.TotalMilliseconds);
+        }
+        finally
+        {
+            await system.Terminate();
+        }
+    }
+
+    private static async Task<TimeSpan> RawChunkAsync(ActorSystem system, int count, int round)
+    {
+        var started = new Started(count);
+        var props = Props.Create(() => new Counted(started));
+        var parent = system.ActorOf(RawParent.With(Systems.RestartForever()), "raw-" + round);
+        var watch = Stopwatch.StartNew();
+        parent.Tell(new CreateChildren(props, count, "w"));
+        await started.All.Task;
+        var elapsed = watch.Elapsed;
+        await parent.GracefulStop(TimeSpan.FromMinutes(1));
+        return elapsed;
+    }
+
+    private static async Task<TimeSpan> SuperviseChunkAsync(ActorSystem system, int count, int round)
+    {
+        var started = new Started(count);
+        var props = Props.Create(() => new Counted(started));
+        var tree = await system.StartTreeAsync(new DynamicSupervisorSpec(new ChildTemplate(_ => props)), new TreeOptions { Name = "supervise-" + round, StopWithActorSystem = false });
+        var args = new object?[count];
+        var watch = Stopwatch.StartNew();
+        await tree.Root.StartChildrenAsync(args);
+        await started.All.Task;
+        var elapsed = watch.Elapsed;
+        await tree.StopAsync();
+        return elapsed;
+    }
+
     private long Baseline() => measure == Measure.Bytes ? GC.GetTotalMemory(forceFullCollection: true) : 0;
 
     private double Result(Stopwatch watch, long before, int count)
