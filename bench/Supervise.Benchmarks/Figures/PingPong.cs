@@ -39,36 +39,15 @@ internal sealed class PingPong : Figure
     /// <summary>Both echoes in one system; 20 alternating chunks each; throughput from each side's total time.</summary>
     public override Task<(double Raw, double Supervise)>? MeasurePairedAsync(double scale) => PairedAsync(scale);
 
-    private static async Task<(double Raw, double Supervise)> PairedAsync(double scale)
+    private static Task<(double Raw, double Supervise)> PairedAsync(double scale) => Paired.InSystemAsync(async system =>
     {
-        var system = ActorSystem.Create("paired", Systems.Config);
-        try
-        {
-            var parent = system.ActorOf(RawParent.With(Systems.RestartForever()));
-            var raw = (await parent.Ask<List<IActorRef>>(new CreateChildren(Echo.Props, 1, "echo")))[0];
-            var tree = await system.StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.Worker("echo", Echo.Props)] });
-            var supervised = (await tree.Root.WhichChildrenAsync())[0].Child!;
-            await PingAsync(system, raw, Scaled(200_000, scale));
-            await PingAsync(system, supervised, Scaled(200_000, scale));
-            var chunk = Scaled(100_000, scale);
-            var rawTime = TimeSpan.Zero;
-            var superviseTime = TimeSpan.Zero;
-            for (var i = 0; i < 20; i++)
-            {
-                var first = i % 2 == 0;
-                var a = await TimeAsync(system, first ? raw : supervised, chunk);
-                var b = await TimeAsync(system, first ? supervised : raw, chunk);
-                rawTime += first ? a : b;
-                superviseTime += first ? b : a;
-            }
-
-            return (20 * chunk / rawTime.TotalSeconds, 20 * chunk / superviseTime.TotalSeconds);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
-    }
+        var (raw, supervised) = await Paired.EchoesAsync(system, new SupervisorSpec());
+        await PingAsync(system, raw, Scaled(200_000, scale));
+        await PingAsync(system, supervised, Scaled(200_000, scale));
+        var chunk = Scaled(100_000, scale);
+        var (rawTime, superviseTime) = await Paired.AlternateAsync(20, isRaw => TimeAsync(system, isRaw ? raw : supervised, chunk));
+        return (20 * chunk / rawTime.TotalSeconds, 20 * chunk / superviseTime.TotalSeconds);
+    });
 
     private static async Task<TimeSpan> TimeAsync(ActorSystem system, IActorRef target, int rounds)
     {

@@ -44,41 +44,15 @@ internal sealed class RestartCycle : Figure
     /// <summary>Both children in one system; 20 alternating chunks each; µs per cycle from each side's total time.</summary>
     public override Task<(double Raw, double Supervise)>? MeasurePairedAsync(double scale) => PairedAsync(scale);
 
-    private static async Task<(double Raw, double Supervise)> PairedAsync(double scale)
+    private static Task<(double Raw, double Supervise)> PairedAsync(double scale) => Paired.InSystemAsync(async system =>
     {
-        var system = ActorSystem.Create("paired", Systems.Config);
-        try
-        {
-            var parent = system.ActorOf(RawParent.With(Systems.RestartForever()));
-            var raw = (await parent.Ask<List<IActorRef>>(new CreateChildren(Echo.Props, 1, "echo")))[0];
-            var tree = await system.StartTreeAsync(new SupervisorSpec
-            {
-                Intensity = int.MaxValue,
-                Period = TimeSpan.FromMilliseconds(100),
-                Children = [ChildSpec.Worker("echo", Echo.Props)],
-            });
-            var supervised = (await tree.Root.WhichChildrenAsync())[0].Child!;
-            await RunCyclesAsync(system, raw, Scaled(10_000, scale));
-            await RunCyclesAsync(system, supervised, Scaled(10_000, scale));
-            var chunk = Scaled(5_000, scale);
-            var rawTime = TimeSpan.Zero;
-            var superviseTime = TimeSpan.Zero;
-            for (var i = 0; i < 20; i++)
-            {
-                var first = i % 2 == 0;
-                var a = await TimeAsync(system, first ? raw : supervised, chunk);
-                var b = await TimeAsync(system, first ? supervised : raw, chunk);
-                rawTime += first ? a : b;
-                superviseTime += first ? b : a;
-            }
-
-            return (rawTime.TotalMicroseconds / (20 * chunk), superviseTime.TotalMicroseconds / (20 * chunk));
-        }
-        finally
-        {
-            await system.Terminate();
-        }
-    }
+        var (raw, supervised) = await Paired.EchoesAsync(system, new SupervisorSpec { Intensity = int.MaxValue, Period = TimeSpan.FromMilliseconds(100) });
+        await RunCyclesAsync(system, raw, Scaled(10_000, scale));
+        await RunCyclesAsync(system, supervised, Scaled(10_000, scale));
+        var chunk = Scaled(5_000, scale);
+        var (rawTime, superviseTime) = await Paired.AlternateAsync(20, isRaw => TimeAsync(system, isRaw ? raw : supervised, chunk));
+        return (rawTime.TotalMicroseconds / (20 * chunk), superviseTime.TotalMicroseconds / (20 * chunk));
+    });
 
     private static async Task<TimeSpan> TimeAsync(ActorSystem system, IActorRef child, int cycles)
     {

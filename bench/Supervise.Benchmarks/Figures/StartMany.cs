@@ -96,37 +96,15 @@ internal sealed class StartMany(StartMany.Measure measure) : Figure
     public override Task<(double Raw, double Supervise)>? MeasurePairedAsync(double scale) =>
         measure == Measure.Time ? PairedAsync(scale) : null;
 
-    private static async Task<(double Raw, double Supervise)> PairedAsync(double scale)
+    private static Task<(double Raw, double Supervise)> PairedAsync(double scale) => Paired.InSystemAsync(async system =>
     {
         var chunk = Scaled(FullCount / 10, scale);
-        var system = ActorSystem.Create("paired", Systems.Config);
-        try
-        {
-            await RawChunkAsync(system, chunk, 0); // warm-up
-            await SuperviseChunkAsync(system, chunk, 0);
-            var raw = TimeSpan.Zero;
-            var supervise = TimeSpan.Zero;
-            for (var i = 1; i <= 10; i++)
-            {
-                if (i % 2 == 0)
-                {
-                    raw += await RawChunkAsync(system, chunk, i);
-                    supervise += await SuperviseChunkAsync(system, chunk, i);
-                }
-                else
-                {
-                    supervise += await SuperviseChunkAsync(system, chunk, i);
-                    raw += await RawChunkAsync(system, chunk, i);
-                }
-            }
-
-            return (raw.TotalMilliseconds, supervise.TotalMilliseconds);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
-    }
+        var round = 0;
+        await RawChunkAsync(system, chunk, round++); // warm-up
+        await SuperviseChunkAsync(system, chunk, round++);
+        var (raw, supervise) = await Paired.AlternateAsync(10, isRaw => isRaw ? RawChunkAsync(system, chunk, round++) : SuperviseChunkAsync(system, chunk, round++));
+        return (raw.TotalMilliseconds, supervise.TotalMilliseconds);
+    });
 
     private static async Task<TimeSpan> RawChunkAsync(ActorSystem system, int count, int round)
     {
