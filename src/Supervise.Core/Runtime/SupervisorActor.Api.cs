@@ -183,7 +183,7 @@ internal sealed partial class SupervisorActor
     private void TerminateChild(TerminateChildRequest request, IActorRef sender)
     {
         var record = request.Child is { } child
-            ? (_byRef.TryGetValue(child, out var byRef) ? byRef : null)
+            ? (_byRef.TryGetValue(child, out var byRef) ? byRef : _children.Find(c => child.Equals(c.Ref)))
             : Find(request.Id!);
         var id = record?.Id ?? request.Id ?? request.Child?.Path.Name ?? "?";
         if (record is null)

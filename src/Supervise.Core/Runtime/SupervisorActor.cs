@@ -19,12 +19,14 @@ internal sealed partial class SupervisorActor : UntypedActor
     private readonly string _path;
     private readonly RootLink? _root;
     private readonly List<ChildRecord> _children = [];
-    private readonly Dictionary<IActorRef, ChildRecord> _byRef = [];
-    private readonly Dictionary<IActorRef, string> _dying = [];
+    // Keyed by reference: every ref looked up here is the instance ActorOf returned (a child's Self, in
+    // Failed, in its termination notice and in its own messages), and Akka's ref hash walks the whole path.
+    private readonly Dictionary<IActorRef, ChildRecord> _byRef = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<IActorRef, string> _dying = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<string> _dyingNames = new(StringComparer.Ordinal);
     private readonly Queue<object> _pending = new();
     private readonly List<object> _waitingForNames = [];
-    private readonly HashSet<IActorRef> _abandoned = [];
+    private readonly HashSet<IActorRef> _abandoned = new(ReferenceEqualityComparer.Instance);
     private readonly RestartWindow _window;
     private readonly SuperviseStrategy _strategy;
     private readonly ILoggingAdapter _log;
