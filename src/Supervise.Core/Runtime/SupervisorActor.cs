@@ -47,7 +47,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         _window = new RestartWindow(spec.Intensity, spec.Period);
         if (spec is DynamicSupervisorSpec { Template: { } template })
         {
-            _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind };
+            _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality };
         }
         var onFailure = Guarded<(IActorRef Child, Exception Cause)>(f => OnChildFailed(f.Child, f.Cause));
         var self = Self;

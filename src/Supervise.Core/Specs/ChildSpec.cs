@@ -53,6 +53,12 @@ public sealed record ChildSpec
     /// </summary>
     public bool Significant { get; init; }
 
+    /// <summary>
+    /// How much the child matters to its supervisor's health (see <see cref="HealthRule"/>).
+    /// Default: <see cref="Criticality.Important"/>.
+    /// </summary>
+    public Criticality Criticality { get; init; } = Criticality.Important;
+
     /// <summary>The shutdown in force: <see cref="Shutdown"/>, or the default for <see cref="Kind"/>.</summary>
     public Shutdown EffectiveShutdown => Shutdown ?? Supervise.Shutdown.DefaultFor(Kind);
 

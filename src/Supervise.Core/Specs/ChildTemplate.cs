@@ -23,6 +23,9 @@ public sealed record ChildTemplate
     /// <summary>Worker or supervisor. Default: <see cref="ChildKind.Worker"/>.</summary>
     public ChildKind Kind { get; init; } = ChildKind.Worker;
 
+    /// <summary>How much each child matters to the supervisor's health. Default: <see cref="Criticality.Important"/>.</summary>
+    public Criticality Criticality { get; init; } = Criticality.Important;
+
     /// <summary>The shutdown in force: <see cref="Shutdown"/>, or the default for <see cref="Kind"/>.</summary>
     public Shutdown EffectiveShutdown => Shutdown ?? Supervise.Shutdown.DefaultFor(Kind);
 }

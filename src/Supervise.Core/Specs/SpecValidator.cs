@@ -115,6 +115,11 @@ internal static class SpecValidator
             problems.Add(new(path, label + ".Kind", "Worker or Supervisor", child.Kind.ToString()));
         }
 
+        if (!Enum.IsDefined(child.Criticality))
+        {
+            problems.Add(new(path, label + ".Criticality", "Critical, Important or Optional", child.Criticality.ToString()));
+        }
+
         ValidateShutdown(child.Shutdown, label, path, problems);
 
         if (child.Supervisor is not null && child.Start is not null)
@@ -177,6 +182,11 @@ internal static class SpecValidator
         if (!Enum.IsDefined(spec.Template.Kind))
         {
             problems.Add(new(path, "Template.Kind", "Worker or Supervisor", spec.Template.Kind.ToString()));
+        }
+
+        if (!Enum.IsDefined(spec.Template.Criticality))
+        {
+            problems.Add(new(path, "Template.Criticality", "Critical, Important or Optional", spec.Template.Criticality.ToString()));
         }
 
         ValidateShutdown(spec.Template.Shutdown, "Template", path, problems);

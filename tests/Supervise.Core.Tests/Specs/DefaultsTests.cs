@@ -16,6 +16,7 @@ public sealed class DefaultsTests
         Assert.False(spec.Significant);
         Assert.Null(spec.Shutdown);
         Assert.Null(spec.Supervisor);
+        Assert.Equal(Criticality.Important, spec.Criticality);
         Assert.Equal(Shutdown.Timeout(TimeSpan.FromSeconds(5)), spec.EffectiveShutdown);
         Assert.Equal(ShutdownMode.Timeout, spec.EffectiveShutdown.Mode);
     }
@@ -61,6 +62,7 @@ public sealed class DefaultsTests
         Assert.Equal(TimeSpan.FromSeconds(5), spec.Period);
         Assert.Equal(RestartType.Permanent, spec.Template.Restart);
         Assert.Equal(ChildKind.Worker, spec.Template.Kind);
+        Assert.Equal(Criticality.Important, spec.Template.Criticality);
         Assert.Equal(Shutdown.DefaultWorker, spec.Template.EffectiveShutdown);
         Assert.Equal(Shutdown.Infinity, (spec.Template with { Kind = ChildKind.Supervisor }).EffectiveShutdown);
     }

@@ -28,6 +28,8 @@ public sealed class ValidationTests
         { "zero timeout", new SupervisorSpec { Children = [Ok with { Shutdown = Shutdown.Timeout(TimeSpan.Zero) }] }, "root: Children[0] (\"ok\").Shutdown: expected a positive timeout (or BrutalKill, or Infinity), received 00:00:00" },
         { "undefined restart", new SupervisorSpec { Children = [Ok with { Restart = (RestartType)9 }] }, "root: Children[0] (\"ok\").Restart: expected Permanent, Transient or Temporary, received 9" },
         { "undefined kind", new SupervisorSpec { Children = [Ok with { Kind = (ChildKind)9 }] }, "root: Children[0] (\"ok\").Kind: expected Worker or Supervisor, received 9" },
+        { "undefined criticality", new SupervisorSpec { Children = [Ok with { Criticality = (Criticality)9 }] }, "root: Children[0] (\"ok\").Criticality: expected Critical, Important or Optional, received 9" },
+        { "dynamic undefined criticality", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Criticality = (Criticality)9 }), "root: Template.Criticality: expected Critical, Important or Optional, received 9" },
         { "undefined strategy", new SupervisorSpec { Strategy = (Strategy)9 }, "root: Strategy: expected OneForOne, OneForAll or RestForOne, received 9" },
         { "undefined auto shutdown", new SupervisorSpec { AutoShutdown = (AutoShutdown)9 }, "root: AutoShutdown: expected Never, AnySignificant or AllSignificant, received 9" },
         { "nested problem", new SupervisorSpec { Children = [ChildSpec.ForSupervisor("db", new SupervisorSpec { Period = TimeSpan.Zero })] }, "root/db: Period: expected a positive duration, received 00:00:00" },
