@@ -72,6 +72,10 @@ public sealed class SupervisorHandle
     public Task<DeleteChildResult> DeleteChildAsync(string id, CancellationToken cancellationToken = default) =>
         CallAsync<DeleteChildResult>(new DeleteChildRequest(id), cancellationToken);
 
+    /// <summary>This supervisor's health and its children's (see <see cref="HealthRule"/>).</summary>
+    public Task<HealthSnapshot> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        CallAsync<HealthSnapshot>(new HealthRequest(), cancellationToken);
+
     /// <summary>A handle on the running nested Supervise supervisor <paramref name="childId"/>.</summary>
     /// <exception cref="InvalidOperationException">No running child of kind Supervisor has that id.</exception>
     public async Task<SupervisorHandle> GetSupervisorAsync(string childId, CancellationToken cancellationToken = default)

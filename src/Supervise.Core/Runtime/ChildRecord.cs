@@ -64,6 +64,18 @@ internal sealed class ChildRecord
     public bool RecreateWhenGone { get; set; }
 
 
+    /// <summary>The child's health as last published; null until first computed (a new child's first health is not a change).</summary>
+    public HealthState? Health { get; set; }
+
+    /// <summary>A nested supervisor's own health, as it last reported it.</summary>
+    public HealthState ReportedHealth { get; set; } = HealthState.Running;
+
+    /// <summary>How often the supervisor restarted this child.</summary>
+    public int Restarts { get; set; }
+
+    /// <summary>The last exception the child crashed with.</summary>
+    public Exception? LastFailure { get; set; }
+
     /// <summary>The shutdown timer while stopping with a timeout.</summary>
     public ITimer? StopTimer { get; set; }
 

@@ -26,6 +26,11 @@ internal sealed record FailNow(Exception Error, object Owner);
 /// <summary>Makes a supervisor throw while handling a message: how tests and the fault injector simulate a bug in a supervisor.</summary>
 internal sealed record SimulatedBug(string Why);
 
+/// <summary>A nested supervisor tells its parent its health changed.</summary>
+internal sealed record ChildHealthReport(HealthState Health);
+
+internal sealed record HealthRequest;
+
 /// <summary>Runtime API requests; each is answered with its result type.</summary>
 internal sealed record WhichChildrenRequest;
 

@@ -243,6 +243,7 @@ internal sealed partial class SupervisorActor
             _log.Warning("Child {0} crashed: {1}", ChildPath(record), ChildStartException.Describe(failure.Cause));
         }
 
+        record.LastFailure = failure.Cause;
         _runtime.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, record.Ref!, failure.Cause));
         if (failure.InFlight is { } message)
         {
@@ -371,8 +372,11 @@ internal sealed partial class SupervisorActor
     private static bool IsAlreadyTerminated(IActorRef child) => child is IInternalActorRef { IsTerminated: true };
 #pragma warning restore CS0618
 
-    private void PublishRestarted(ChildRecord child, string triggeredBy) =>
+    private void PublishRestarted(ChildRecord child, string triggeredBy)
+    {
+        child.Restarts++;
         _runtime.Publish(new ChildRestarted(_path, _runtime.Now, child.Id, child.Ref!, triggeredBy, _window.Count, _spec.Intensity, _spec.Period));
+    }
 
     /// <summary>
     /// Starts a new incarnation without waiting. If its name is still taken by an incarnation on its way

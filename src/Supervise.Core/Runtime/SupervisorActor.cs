@@ -49,7 +49,11 @@ internal sealed partial class SupervisorActor : UntypedActor
         {
             _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality };
         }
-        var onFailure = Guarded<(IActorRef Child, Exception Cause)>(f => OnChildFailed(f.Child, f.Cause));
+        var onFailure = Guarded<(IActorRef Child, Exception Cause)>(f =>
+        {
+            OnChildFailed(f.Child, f.Cause);
+            RefreshHealth();
+        });
         var self = Self;
         _strategy = new SuperviseStrategy((child, cause) => onFailure((child, cause)), child => self.Tell(new ChildGone(child), self));
         _log = Context.GetLogger();
@@ -83,6 +87,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         var sequence = new StartSequence(this, _children.ToList(), OnInitDone, OnInitFailed);
         _starting = sequence;
         sequence.Next();
+        RefreshHealth();
     }
 
     protected override void PreRestart(Exception reason, object message)
@@ -146,7 +151,13 @@ internal sealed partial class SupervisorActor : UntypedActor
         _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
     }
 
-    protected override void OnReceive(object message) => Guarded<object>(Dispatch)(message);
+    protected override void OnReceive(object message) => Guarded<object>(DispatchAndRefresh)(message);
+
+    private void DispatchAndRefresh(object message)
+    {
+        Dispatch(message);
+        RefreshHealth();
+    }
 
     /// <summary>
     /// Runs <paramref name="handler"/>; in the root, an exception (a bug in Supervise or a simulated one)
@@ -183,6 +194,12 @@ internal sealed partial class SupervisorActor : UntypedActor
                 break;
             case ChildGone gone:
                 OnTerminated(gone.Child);
+                break;
+            case ChildHealthReport report:
+                OnChildHealthReport(Sender, report.Health);
+                break;
+            case HealthRequest:
+                Sender.Tell(Snapshot());
                 break;
             case ChildExiting exiting:
                 OnChildExiting(Sender, exiting.Reason);

@@ -18,7 +18,7 @@ public sealed class ShutdownTests(ITestOutputHelper output) : SuperviseTestKit(o
         var stopping = tree.StopAsync();
         ExpectEvent<ChildStopRequested>(e => e.Shutdown.Mode == ShutdownMode.Timeout);
         Time.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
-        Events.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
+        ExpectNoSupervisionAction(TimeSpan.FromMilliseconds(150));
         Assert.False(stopping.IsCompleted);
 
         Time.Advance(TimeSpan.FromTicks(1));
@@ -85,7 +85,7 @@ public sealed class ShutdownTests(ITestOutputHelper output) : SuperviseTestKit(o
         var stopping = tree.StopAsync();
         ExpectEvent<ChildStopRequested>(e => e.Shutdown == Supervise.Shutdown.Infinity);
         Time.Advance(TimeSpan.FromHours(1));
-        Events.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
+        ExpectNoSupervisionAction(TimeSpan.FromMilliseconds(150));
         Assert.False(stopping.IsCompleted);
 
         gate.Set();

@@ -29,7 +29,7 @@ public sealed class StrategyTests(ITestOutputHelper output) : SuperviseTestKit(o
         Assert.All(restarted, r => Assert.Equal("b", r.TriggeredBy));
         var ups = Enumerable.Range(0, expected.Length).Select(_ => ExpectLife<Up>().Id).Order().ToList();
         Assert.Equal(expected.Order(), ups);
-        Events.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        ExpectNoSupervisionAction(TimeSpan.FromMilliseconds(100));
 
         // Every child keeps its reference: restarts happen in place.
         foreach (var (id, before) in refs)
@@ -98,7 +98,7 @@ public sealed class StrategyTests(ITestOutputHelper output) : SuperviseTestKit(o
         refs["t"].Tell(new StopSelf());
 
         ExpectEvent<ChildTerminated>(e => e.ChildId == "t");
-        Events.ExpectNoMsg(TimeSpan.FromMilliseconds(150));
+        ExpectNoSupervisionAction(TimeSpan.FromMilliseconds(150));
         Assert.Equal(refs["a"], await ChildRef(tree.Root, "a"));
     }
 

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
 using Microsoft.Extensions.Time.Testing;
+using Xunit;
 using Xunit.Abstractions;
 
 namespace Supervise.Tests.Support;
@@ -50,6 +51,14 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
     protected T ExpectEvent<T>(Func<T, bool>? match = null)
         where T : SupervisionEvent =>
         (T)Events.FishForMessage(m => m is T t && (match is null || match(t)), hint: typeof(T).Name);
+
+    /// <summary>Fails if any supervision event other than a health change arrives within <paramref name="duration"/>.</summary>
+    protected void ExpectNoSupervisionAction(TimeSpan duration)
+    {
+        var events = Events.ReceiveWhile(duration, m => m);
+        var actions = events.Where(e => e is not HealthChanged).ToList();
+        Assert.True(actions.Count == 0, "expected no supervision event, received: " + string.Join(", ", actions));
+    }
 
     /// <summary>Waits for the next lifecycle message of type <typeparamref name="T"/> that matches, skipping others.</summary>
     protected T ExpectLife<T>(Func<T, bool>? match = null) =>

@@ -1,0 +1,24 @@
+namespace Supervise;
+
+/// <summary>One supervisor's health and its children's, at one moment.</summary>
+/// <param name="Path">The supervisor's place in the tree.</param>
+/// <param name="State">Its health: its own state combined with its children's by <see cref="HealthRule"/>.</param>
+/// <param name="Children">Each child's health, in start order.</param>
+public sealed record HealthSnapshot(string Path, HealthState State, IReadOnlyList<ChildHealth> Children);
+
+/// <summary>One child's health.</summary>
+/// <param name="Id">The child's id.</param>
+/// <param name="State">Its health. A nested supervisor reports the health its own children give it.</param>
+/// <param name="Criticality">How much it counts in its supervisor's health.</param>
+/// <param name="Restarts">How often its supervisor has restarted it since the supervisor started.</param>
+/// <param name="LastFailure">The last exception it crashed with, if any.</param>
+public sealed record ChildHealth(string Id, HealthState State, Criticality Criticality, int Restarts, Exception? LastFailure);
+
+/// <summary>The health of a node changed.</summary>
+/// <param name="SupervisorPath">The supervisor the node belongs to (or is).</param>
+/// <param name="Timestamp">When.</param>
+/// <param name="ChildId">The child whose health changed; <see langword="null"/> for the supervisor itself.</param>
+/// <param name="Previous">Its health before.</param>
+/// <param name="Current">Its health now.</param>
+public sealed record HealthChanged(string SupervisorPath, DateTimeOffset Timestamp, string? ChildId, HealthState Previous, HealthState Current)
+    : SupervisionEvent(SupervisorPath, Timestamp);

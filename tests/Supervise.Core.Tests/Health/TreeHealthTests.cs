@@ -1,0 +1,76 @@
+using Akka.Actor;
+using Supervise.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Tests.Health;
+
+/// <summary>Health at runtime: each child's, each supervisor's by the rule, and the change events.</summary>
+public sealed class TreeHealthTests(ITestOutputHelper output) : SuperviseTestKit(output)
+{
+    [Fact]
+    public async Task A_started_tree_is_running_and_counts_restarts_and_the_last_failure()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), Worker("b")] });
+        ExpectLife<Up>(u => u.Id == "a").Ref.Tell(new Crash("first"));
+        ExpectEvent<ChildRestarted>();
+
+        var health = await tree.Root.GetHealthAsync();
+
+        Assert.Equal(("t", HealthState.Running), (health.Path, health.State));
+        var a = health.Children.Single(c => c.Id == "a");
+        Assert.Equal((HealthState.Running, Criticality.Important, 1, "first"), (a.State, a.Criticality, a.Restarts, a.LastFailure?.Message));
+        Assert.Equal((0, null), (health.Children.Single(c => c.Id == "b").Restarts, health.Children.Single(c => c.Id == "b").LastFailure));
+    }
+
+    [Theory]
+    [InlineData(Criticality.Important, HealthState.Degraded)]
+    [InlineData(Criticality.Optional, HealthState.Degraded)]
+    [InlineData(Criticality.Critical, HealthState.Down)]
+    public async Task A_child_that_is_down_degrades_or_downs_its_supervisor_by_its_criticality(Criticality criticality, HealthState expected)
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec
+        {
+            Children = [Worker("steady"), Worker("t") with { Restart = RestartType.Transient, Criticality = criticality }],
+        });
+        ExpectLife<Up>(u => u.Id == "t").Ref.Tell(new StopSelf());
+
+        var child = ExpectEvent<HealthChanged>(e => e.ChildId == "t");
+        var supervisor = ExpectEvent<HealthChanged>(e => e.ChildId is null && e.Current != HealthState.Running);
+
+        Assert.Equal((HealthState.Running, HealthState.Down), (child.Previous, child.Current));
+        Assert.Equal(expected, supervisor.Current);
+        Assert.Equal(expected, (await tree.Root.GetHealthAsync()).State);
+
+        // Back to Running when the child is started again.
+        Assert.IsType<RestartChildResult.Restarted>(await tree.Root.RestartChildAsync("t"));
+        ExpectEvent<HealthChanged>(e => e.ChildId is null && e.Current == HealthState.Running);
+    }
+
+    [Fact]
+    public async Task A_nested_supervisors_health_reaches_its_parent()
+    {
+        var inner = new SupervisorSpec { Children = [Worker("core") with { Restart = RestartType.Transient, Criticality = Criticality.Critical }] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), ChildSpec.ForSupervisor("inner", inner)] });
+        ExpectLife<Up>(u => u.Id == "core").Ref.Tell(new StopSelf());
+
+        ExpectEvent<HealthChanged>(e => e.SupervisorPath == "t/inner" && e.ChildId is null && e.Current == HealthState.Down);
+        var innerInParent = ExpectEvent<HealthChanged>(e => e.SupervisorPath == "t" && e.ChildId == "inner");
+
+        Assert.Equal(HealthState.Down, innerInParent.Current);
+        var root = await tree.Root.GetHealthAsync();
+        Assert.Equal(HealthState.Degraded, root.State); // "inner" is Important to the root
+        Assert.Equal(HealthState.Down, root.Children.Single(c => c.Id == "inner").State);
+    }
+
+    [Fact]
+    public async Task A_stopping_tree_reports_itself_down()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        ExpectEvent<HealthChanged>(e => e.ChildId is null && e.Current == HealthState.Running);
+
+        await tree.StopAsync();
+
+        ExpectEvent<HealthChanged>(e => e.ChildId is null && e.Current == HealthState.Down);
+    }
+}
