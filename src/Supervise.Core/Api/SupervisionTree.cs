@@ -48,6 +48,10 @@ public sealed class SupervisionTree : IAsyncDisposable
         return outcome;
     }
 
+    /// <summary>The whole tree's health: the root's snapshot with every running nested supervisor's inside it.</summary>
+    public Task<HealthSnapshot> GetHealthAsync(CancellationToken cancellationToken = default) =>
+        Root.GetSubtreeHealthAsync(cancellationToken);
+
     /// <summary>A handle on a nested supervisor, by the ids on the way down from the root.</summary>
     public async Task<SupervisorHandle> GetSupervisorAsync(params string[] path)
     {

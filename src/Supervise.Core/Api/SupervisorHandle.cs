@@ -76,6 +76,38 @@ public sealed class SupervisorHandle
     public Task<HealthSnapshot> GetHealthAsync(CancellationToken cancellationToken = default) =>
         CallAsync<HealthSnapshot>(new HealthRequest(), cancellationToken);
 
+    /// <summary>
+    /// This supervisor's health with, for each running nested Supervise supervisor, its own snapshot in
+    /// <see cref="ChildHealth.Subtree"/>, all the way down. A nested supervisor that is restarting or
+    /// stopping at that moment has no subtree; its state says why.
+    /// </summary>
+    public async Task<HealthSnapshot> GetSubtreeHealthAsync(CancellationToken cancellationToken = default)
+    {
+        var snapshot = await GetHealthAsync(cancellationToken).ConfigureAwait(false);
+        var children = new List<ChildHealth>(snapshot.Children.Count);
+        foreach (var child in snapshot.Children)
+        {
+            children.Add(child.Kind == ChildKind.Supervisor && child.State != HealthState.Down
+                ? child with { Subtree = await TryNestedHealthAsync(child.Id, cancellationToken).ConfigureAwait(false) }
+                : child);
+        }
+
+        return snapshot with { Children = children };
+    }
+
+    private async Task<HealthSnapshot?> TryNestedHealthAsync(string childId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var nested = await GetSupervisorAsync(childId, cancellationToken).ConfigureAwait(false);
+            return await nested.GetSubtreeHealthAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or SupervisorUnavailableException)
+        {
+            return null; // restarting or stopping right now
+        }
+    }
+
     /// <summary>A handle on the running nested Supervise supervisor <paramref name="childId"/>.</summary>
     /// <exception cref="InvalidOperationException">No running child of kind Supervisor has that id.</exception>
     public async Task<SupervisorHandle> GetSupervisorAsync(string childId, CancellationToken cancellationToken = default)

@@ -12,7 +12,9 @@ public sealed record HealthSnapshot(string Path, HealthState State, IReadOnlyLis
 /// <param name="Criticality">How much it counts in its supervisor's health.</param>
 /// <param name="Restarts">How often its supervisor has restarted it since the supervisor started.</param>
 /// <param name="LastFailure">The last exception it crashed with, if any.</param>
-public sealed record ChildHealth(string Id, HealthState State, Criticality Criticality, int Restarts, Exception? LastFailure);
+/// <param name="Kind">Worker or supervisor.</param>
+/// <param name="Subtree">For a running nested supervisor, in a whole-tree snapshot: its own snapshot. Otherwise <see langword="null"/>.</param>
+public sealed record ChildHealth(string Id, HealthState State, Criticality Criticality, int Restarts, Exception? LastFailure, ChildKind Kind, HealthSnapshot? Subtree = null);
 
 /// <summary>The health of a node changed.</summary>
 /// <param name="SupervisorPath">The supervisor the node belongs to (or is).</param>

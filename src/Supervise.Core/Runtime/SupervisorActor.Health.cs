@@ -84,5 +84,5 @@ internal sealed partial class SupervisorActor
     private HealthSnapshot Snapshot() => new(
         _path,
         _health,
-        _children.Select(c => new ChildHealth(c.Id, c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure)).ToList());
+        _children.Select(c => new ChildHealth(c.Id, c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)).ToList());
 }

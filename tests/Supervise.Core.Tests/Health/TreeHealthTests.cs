@@ -64,6 +64,26 @@ public sealed class TreeHealthTests(ITestOutputHelper output) : SuperviseTestKit
     }
 
     [Fact]
+    public async Task The_whole_trees_health_nests_every_running_supervisor()
+    {
+        var leaf = new SupervisorSpec { Children = [Worker("x")] };
+        var middle = new SupervisorSpec { Children = [ChildSpec.ForSupervisor("leaf", leaf), Worker("y") with { Restart = RestartType.Transient, Criticality = Criticality.Optional }] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), ChildSpec.ForSupervisor("middle", middle)] });
+        ExpectLife<Up>(u => u.Id == "y").Ref.Tell(new StopSelf());
+        ExpectEvent<HealthChanged>(e => e.SupervisorPath == "t" && e.ChildId == "middle" && e.Current == HealthState.Degraded);
+
+        var health = await tree.GetHealthAsync();
+
+        Assert.Equal(HealthState.Degraded, health.State);
+        Assert.Null(health.Children.Single(c => c.Id == "a").Subtree);
+        var middleHealth = health.Children.Single(c => c.Id == "middle").Subtree!;
+        Assert.Equal(("t/middle", HealthState.Degraded), (middleHealth.Path, middleHealth.State));
+        Assert.Equal(HealthState.Down, middleHealth.Children.Single(c => c.Id == "y").State);
+        var leafHealth = middleHealth.Children.Single(c => c.Id == "leaf").Subtree!;
+        Assert.Equal(("t/middle/leaf", HealthState.Running, "x"), (leafHealth.Path, leafHealth.State, leafHealth.Children.Single().Id));
+    }
+
+    [Fact]
     public async Task A_stopping_tree_reports_itself_down()
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
