@@ -8,41 +8,80 @@ namespace Supervise.Runtime;
 internal sealed class StopSequence
 {
     private readonly SupervisorActor _owner;
-    private readonly List<ChildRecord> _remaining;
+    private readonly List<ChildRecord> _order;
+    private readonly HashSet<ChildRecord> _remaining;
     private readonly bool _concurrent;
     private readonly Action _onDone;
+    private int _next;
     private bool _done;
 
     public StopSequence(SupervisorActor owner, IEnumerable<ChildRecord> records, bool concurrent, Action onDone)
     {
         _owner = owner;
-        _remaining = records.Where(r => r.Ref is not null).ToList();
+        _order = records.Where(r => r.Ref is not null).ToList();
+        _remaining = [.. _order];
         _concurrent = concurrent;
         _onDone = onDone;
     }
 
-    public void Begin() => Advance();
+    public void Begin()
+    {
+        if (_concurrent)
+        {
+            _order.ForEach(_owner.RequestStop);
+        }
+        else
+        {
+            RequestNext();
+        }
+
+        CompleteIfDone();
+    }
 
     /// <summary>A child of this sequence is gone (terminated, or abandoned after its timeout).</summary>
     public void OnGone(ChildRecord record)
     {
-        if (_remaining.Remove(record))
+        if (!_remaining.Remove(record))
         {
-            Advance();
+            return;
         }
+
+        if (!_concurrent)
+        {
+            RequestNext();
+        }
+
+        CompleteIfDone();
     }
 
-    private void Advance()
+    /// <summary>Asks the next child still running, skipping those already gone.</summary>
+    private void RequestNext()
     {
-        _remaining.RemoveAll(r => r.Ref is null);
-        foreach (var record in _concurrent ? _remaining.ToList() : _remaining.Take(1).ToList())
+        for (; _next < _order.Count; _next++)
         {
+            var record = _order[_next];
+            if (!_remaining.Contains(record))
+            {
+                continue;
+            }
+
+            if (record.Ref is null)
+            {
+                _remaining.Remove(record);
+                continue;
+            }
+
             if (record.State != ChildState.Stopping)
             {
                 _owner.RequestStop(record);
             }
-        }
 
+            return;
+        }
+    }
+
+    private void CompleteIfDone()
+    {
         if (_remaining.Count == 0 && !_done)
         {
             _done = true;

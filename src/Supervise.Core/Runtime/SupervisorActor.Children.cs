@@ -81,7 +81,7 @@ internal sealed partial class SupervisorActor
         }
     }
 
-    /// <summary>Called by Akka (through <see cref="SuperviseStrategy"/>) when a child throws; the child is suspended.</summary>
+    /// <summary>A child threw; Akka keeps it suspended until this supervisor decides.</summary>
     private void OnChildFailed(IActorRef child, Exception cause)
     {
         if (!_byRef.TryGetValue(child, out var record))

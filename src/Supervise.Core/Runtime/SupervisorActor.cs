@@ -49,13 +49,8 @@ internal sealed partial class SupervisorActor : UntypedActor
         {
             _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality };
         }
-        var onFailure = Guarded<(IActorRef Child, Exception Cause)>(f =>
-        {
-            OnChildFailed(f.Child, f.Cause);
-            RefreshHealth();
-        });
         var self = Self;
-        _strategy = new SuperviseStrategy((child, cause) => onFailure((child, cause)), child => self.Tell(new ChildGone(child), self));
+        _strategy = new SuperviseStrategy(OnChildFailure, child => self.Tell(new ChildGone(child), self));
         _log = Context.GetLogger();
     }
 
@@ -151,36 +146,37 @@ internal sealed partial class SupervisorActor : UntypedActor
         _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
     }
 
-    protected override void OnReceive(object message) => Guarded<object>(DispatchAndRefresh)(message);
-
-    private void DispatchAndRefresh(object message)
+    /// <remarks>
+    /// In the root, an exception (a bug in Supervise, or a simulated one) stops the tree in order instead
+    /// of escaping to Akka's guardian, which would restart the whole tree. A nested supervisor's exception
+    /// escapes to its parent, which handles it like any crash.
+    /// </remarks>
+    protected override void OnReceive(object message)
     {
-        Dispatch(message);
-        RefreshHealth();
-    }
-
-    /// <summary>
-    /// Runs <paramref name="handler"/>; in the root, an exception (a bug in Supervise or a simulated one)
-    /// stops the tree in order instead of escaping to Akka's guardian, which would restart the whole tree.
-    /// A nested supervisor's exception escapes to its parent, which handles it like any crash.
-    /// </summary>
-    private Action<T> Guarded<T>(Action<T> handler) => argument =>
-    {
-        if (_root is null)
-        {
-            handler(argument);
-            return;
-        }
-
         try
         {
-            handler(argument);
+            Dispatch(message);
+            RefreshHealth();
         }
-        catch (Exception e)
+        catch (Exception e) when (_root is not null)
         {
             OnRootFailure(e);
         }
-    };
+    }
+
+    /// <summary>Called by Akka (through <see cref="SuperviseStrategy"/>) when a child throws; guarded like <see cref="OnReceive"/>.</summary>
+    private void OnChildFailure(IActorRef child, Exception cause)
+    {
+        try
+        {
+            OnChildFailed(child, cause);
+            RefreshHealth();
+        }
+        catch (Exception e) when (_root is not null)
+        {
+            OnRootFailure(e);
+        }
+    }
 
     private void Dispatch(object message)
     {
