@@ -146,7 +146,7 @@ internal static class Systems
     /// Runs one measurement in a fresh actor system and waits until that system has fully terminated, so
     /// one measurement's actors are not still being torn down during the next.
     /// </summary>
-    public static async Task<double> MeasureInAsync(string name, Func<ActorSystem, Task<double>> measure)
+    public static async Task<T> MeasureInAsync<T>(string name, Func<ActorSystem, Task<T>> measure)
     {
         var system = ActorSystem.Create(name, Config);
         try

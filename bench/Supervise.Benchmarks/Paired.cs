@@ -34,17 +34,11 @@ internal static class Paired
         return (raw, (await tree.Root.WhichChildrenAsync())[0].Child!);
     }
 
-    /// <summary>Runs <paramref name="measure"/> in a fresh actor system and waits for it to terminate.</summary>
-    public static async Task<(double Raw, double Supervise)> InSystemAsync(Func<ActorSystem, Task<(double Raw, double Supervise)>> measure)
+    /// <summary>How long <paramref name="work"/> takes.</summary>
+    public static async Task<TimeSpan> TimeAsync(Func<Task> work)
     {
-        var system = ActorSystem.Create("paired", Systems.Config);
-        try
-        {
-            return await measure(system);
-        }
-        finally
-        {
-            await system.Terminate();
-        }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await work();
+        return watch.Elapsed;
     }
 }

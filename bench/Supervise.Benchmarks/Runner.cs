@@ -29,31 +29,16 @@ internal static class Runner
         var results = new List<FigureResult>();
         foreach (var figure in figures)
         {
-            // A small round of each side first, so JIT and tiering do not land in the first measurement.
-            await Measure(figure.MeasureRawAsync, scale / 10);
-            await Measure(figure.MeasureSuperviseAsync, scale / 10);
+            // A small round first, so JIT and tiering do not land in the first measurement.
+            await figure.MeasureAsync(scale / 10, rawFirst: true);
             var raw = new List<double>();
             var supervise = new List<double>();
             for (var i = 0; i < repeat; i++)
             {
-                if (await MeasurePaired(figure, scale) is { } pair)
-                {
-                    raw.Add(pair.Raw);
-                    supervise.Add(pair.Supervise);
-                    continue;
-                }
-
-                // Interleaved, alternating which side goes first, so drift hits both alike.
-                if (i % 2 == 0)
-                {
-                    raw.Add(await Measure(figure.MeasureRawAsync, scale));
-                    supervise.Add(await Measure(figure.MeasureSuperviseAsync, scale));
-                }
-                else
-                {
-                    supervise.Add(await Measure(figure.MeasureSuperviseAsync, scale));
-                    raw.Add(await Measure(figure.MeasureRawAsync, scale));
-                }
+                // Alternating which side goes first, so drift hits both alike.
+                var (r, s) = await figure.MeasureAsync(scale, rawFirst: i % 2 == 0);
+                raw.Add(r);
+                supervise.Add(s);
             }
 
             var result = new FigureResult(figure.Name, figure.Description, figure.Unit, figure.HigherIsBetter, figure.Target, Median(raw), Median(supervise), raw, supervise);
@@ -94,22 +79,6 @@ internal static class Runner
     }
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
-
-    private static async Task<(double Raw, double Supervise)?> MeasurePaired(Figure figure, double scale)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return figure.MeasurePairedAsync(scale) is { } paired ? await paired : null;
-    }
-
-    private static async Task<double> Measure(Func<double, Task<double>> measure, double scale)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        return await measure(scale);
-    }
 
     private static double Median(List<double> values)
     {

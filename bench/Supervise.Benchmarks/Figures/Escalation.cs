@@ -8,7 +8,7 @@ namespace Supervise.Benchmarks.Figures;
 /// top restarts its subtree; time until a new leaf is up. No target: OTP's give-up stops each level's
 /// children in order before failing, which Akka's escalation does not.
 /// </summary>
-internal sealed class Escalation : Figure
+internal sealed class Escalation : SeparateFigure
 {
     private const int Depth = 10;
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 
 namespace Supervise.Benchmarks.Figures;
@@ -16,59 +15,18 @@ internal sealed class RestartCycle : Figure
 
     public override double Target => 1.25;
 
-    public override async Task<double> MeasureRawAsync(double scale)
-    {
-        return await Systems.MeasureInAsync("raw", async system =>
-        {
-            var parent = system.ActorOf(RawParent.With(Systems.RestartForever()));
-            var children = await parent.Ask<List<IActorRef>>(new CreateChildren(Echo.Props, 1, "echo"));
-            return await CycleAsync(system, children[0], scale);
-        });
-    }
-
-    public override async Task<double> MeasureSuperviseAsync(double scale)
-    {
-        return await Systems.MeasureInAsync("supervise", async system =>
-        {
-            var tree = await system.StartTreeAsync(new SupervisorSpec
-            {
-                Intensity = int.MaxValue,
-                Period = TimeSpan.FromMilliseconds(100),
-                Children = [ChildSpec.Worker("echo", Echo.Props)],
-            });
-            var child = (await tree.Root.WhichChildrenAsync())[0].Child!;
-            return await CycleAsync(system, child, scale);
-        });
-    }
-
     /// <summary>Both children in one system; 20 alternating chunks each; µs per cycle from each side's total time.</summary>
-    public override Task<(double Raw, double Supervise)>? MeasurePairedAsync(double scale) => PairedAsync(scale);
+    public override Task<(double Raw, double Supervise)> MeasureAsync(double scale, bool rawFirst) => PairedAsync(scale);
 
-    private static Task<(double Raw, double Supervise)> PairedAsync(double scale) => Paired.InSystemAsync(async system =>
+    private static Task<(double Raw, double Supervise)> PairedAsync(double scale) => Systems.MeasureInAsync("paired", async system =>
     {
         var (raw, supervised) = await Paired.EchoesAsync(system, new SupervisorSpec { Intensity = int.MaxValue, Period = TimeSpan.FromMilliseconds(100) });
         await RunCyclesAsync(system, raw, Scaled(10_000, scale));
         await RunCyclesAsync(system, supervised, Scaled(10_000, scale));
         var chunk = Scaled(5_000, scale);
-        var (rawTime, superviseTime) = await Paired.AlternateAsync(20, isRaw => TimeAsync(system, isRaw ? raw : supervised, chunk));
+        var (rawTime, superviseTime) = await Paired.AlternateAsync(20, isRaw => Paired.TimeAsync(() => RunCyclesAsync(system, isRaw ? raw : supervised, chunk)));
         return (rawTime.TotalMicroseconds / (20 * chunk), superviseTime.TotalMicroseconds / (20 * chunk));
     });
-
-    private static async Task<TimeSpan> TimeAsync(ActorSystem system, IActorRef child, int cycles)
-    {
-        var watch = Stopwatch.StartNew();
-        await RunCyclesAsync(system, child, cycles);
-        return watch.Elapsed;
-    }
-
-    private static async Task<double> CycleAsync(ActorSystem system, IActorRef child, double scale)
-    {
-        await RunCyclesAsync(system, child, Scaled(10_000, scale)); // warm-up
-        var cycles = Scaled(100_000, scale);
-        var watch = Stopwatch.StartNew();
-        await RunCyclesAsync(system, child, cycles);
-        return watch.Elapsed.TotalMicroseconds / cycles;
-    }
 
     private static async Task RunCyclesAsync(ActorSystem system, IActorRef child, int cycles)
     {

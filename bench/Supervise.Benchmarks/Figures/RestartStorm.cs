@@ -4,7 +4,7 @@ using Akka.Actor;
 namespace Supervise.Benchmarks.Figures;
 
 /// <summary>Figure 4: 10,000 children of one all-for-one parent; one crashes; time until every one has restarted.</summary>
-internal sealed class RestartStorm : Figure
+internal sealed class RestartStorm : SeparateFigure
 {
     private const int FullCount = 10_000;
 

@@ -9,7 +9,7 @@ namespace Supervise.Benchmarks.Figures;
 /// does); <see cref="Measure.OrderedTime"/> instead starts a static spec of 100,000 children in OTP's
 /// order, each fully started before the next, which has no raw equivalent and no target.
 /// </summary>
-internal sealed class StartMany(StartMany.Measure measure) : Figure
+internal sealed class StartMany(StartMany.Measure measure) : SeparateFigure
 {
     public enum Measure
     {
@@ -93,10 +93,10 @@ internal sealed class StartMany(StartMany.Measure measure) : Figure
     /// Time only: both sides in one actor system, 10 alternating chunks of a tenth of the children each
     /// (a fresh parent or dynamic supervisor per chunk, stopped afterwards); each side's total time.
     /// </summary>
-    public override Task<(double Raw, double Supervise)>? MeasurePairedAsync(double scale) =>
-        measure == Measure.Time ? PairedAsync(scale) : null;
+    public override Task<(double Raw, double Supervise)> MeasureAsync(double scale, bool rawFirst) =>
+        measure == Measure.Time ? PairedAsync(scale) : base.MeasureAsync(scale, rawFirst);
 
-    private static Task<(double Raw, double Supervise)> PairedAsync(double scale) => Paired.InSystemAsync(async system =>
+    private static Task<(double Raw, double Supervise)> PairedAsync(double scale) => Systems.MeasureInAsync("paired", async system =>
     {
         var chunk = Scaled(FullCount / 10, scale);
         var round = 0;
