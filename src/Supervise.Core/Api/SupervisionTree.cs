@@ -52,6 +52,22 @@ public sealed class SupervisionTree : IAsyncDisposable
     public Task<HealthSnapshot> GetHealthAsync(CancellationToken cancellationToken = default) =>
         Root.GetSubtreeHealthAsync(cancellationToken);
 
+    /// <summary>
+    /// The stable address of a child anywhere in the tree: <paramref name="path"/> names the supervisors
+    /// below the root, then the child, for example <c>GetChildAsync("db", "pool")</c>.
+    /// </summary>
+    public async Task<ChildAddress> GetChildAsync(params string[] path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (path.Length == 0)
+        {
+            throw new ArgumentException("Expected at least the child's id; received an empty path.", nameof(path));
+        }
+
+        var supervisor = await GetSupervisorAsync(path[..^1]).ConfigureAwait(false);
+        return await supervisor.GetChildAsync(path[^1]).ConfigureAwait(false);
+    }
+
     /// <summary>A handle on a nested supervisor, by the ids on the way down from the root.</summary>
     public async Task<SupervisorHandle> GetSupervisorAsync(params string[] path)
     {

@@ -108,6 +108,22 @@ public sealed class SupervisorHandle
         }
     }
 
+    /// <summary>
+    /// The stable address of the child <paramref name="childId"/>: it reaches whichever incarnation is
+    /// running, and applies the child's degradation policies while none is (see <see cref="ChildAddress"/>).
+    /// Asking again returns the same address.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">The supervisor has no child with that id; the message lists the ids it has.</exception>
+    public Task<ChildAddress> GetChildAsync(string childId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(childId);
+        return CallAsync<ChildAddress>(new ChildAddressRequest(childId), cancellationToken);
+    }
+
+    /// <summary>The messages its children's <see cref="QuarantinePolicy"/> set aside, oldest first.</summary>
+    public async Task<IReadOnlyList<QuarantinedMessage>> GetQuarantinedAsync(CancellationToken cancellationToken = default) =>
+        await CallAsync<List<QuarantinedMessage>>(new QuarantineRequest(), cancellationToken).ConfigureAwait(false);
+
     /// <summary>A handle on the running nested Supervise supervisor <paramref name="childId"/>.</summary>
     /// <exception cref="InvalidOperationException">No running child of kind Supervisor has that id.</exception>
     public async Task<SupervisorHandle> GetSupervisorAsync(string childId, CancellationToken cancellationToken = default)

@@ -71,3 +71,44 @@ public sealed record TreeShutdown(string SupervisorPath, DateTimeOffset Timestam
 /// <summary>A supervisor asked a child to stop, by its shutdown spec (its timer, if any, is running).</summary>
 public sealed record ChildStopRequested(string SupervisorPath, DateTimeOffset Timestamp, string ChildId, Shutdown Shutdown)
     : ChildEvent(SupervisorPath, Timestamp, ChildId);
+
+/// <summary>A child's restart waits, by its <see cref="BackoffPolicy"/>.</summary>
+/// <param name="SupervisorPath">The supervisor.</param>
+/// <param name="Timestamp">When the restart was decided.</param>
+/// <param name="ChildId">The child.</param>
+/// <param name="Attempt">Restarts in a row, this one included (1 after a reset).</param>
+/// <param name="Delay">How long it waits.</param>
+/// <param name="Seed">The seed of the child's jitter source.</param>
+public sealed record ChildRestartDelayed(string SupervisorPath, DateTimeOffset Timestamp, string ChildId, int Attempt, TimeSpan Delay, int Seed)
+    : ChildEvent(SupervisorPath, Timestamp, ChildId);
+
+/// <summary>A child exceeded its supervisor's intensity and was stopped and marked Down instead of the supervisor giving up (<see cref="IsolatePolicy"/>).</summary>
+public sealed record ChildIsolated(string SupervisorPath, DateTimeOffset Timestamp, string ChildId, Exception? LastFailure)
+    : ChildEvent(SupervisorPath, Timestamp, ChildId);
+
+/// <summary>The state of a child's <see cref="CircuitBreakerPolicy"/>.</summary>
+public enum CircuitState
+{
+    /// <summary>Crashes are restarted as usual.</summary>
+    Closed,
+
+    /// <summary>The child is stopped for a cool-down.</summary>
+    Open,
+
+    /// <summary>One restart (the probe) is running on probation.</summary>
+    HalfOpen,
+}
+
+/// <summary>A child's circuit breaker changed state.</summary>
+/// <param name="SupervisorPath">The supervisor.</param>
+/// <param name="Timestamp">When.</param>
+/// <param name="ChildId">The child.</param>
+/// <param name="State">The new state.</param>
+/// <param name="Cooldown">When opening: how long until the probe; otherwise zero.</param>
+/// <param name="Opens">Times it opened in a row without closing.</param>
+public sealed record CircuitChanged(string SupervisorPath, DateTimeOffset Timestamp, string ChildId, CircuitState State, TimeSpan Cooldown, int Opens)
+    : ChildEvent(SupervisorPath, Timestamp, ChildId);
+
+/// <summary>A message crashed its child too often and was set aside (<see cref="QuarantinePolicy"/>).</summary>
+public sealed record MessageQuarantined(string SupervisorPath, DateTimeOffset Timestamp, string ChildId, QuarantinedMessage Entry)
+    : ChildEvent(SupervisorPath, Timestamp, ChildId);

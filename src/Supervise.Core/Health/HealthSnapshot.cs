@@ -14,7 +14,20 @@ public sealed record HealthSnapshot(string Path, HealthState State, IReadOnlyLis
 /// <param name="LastFailure">The last exception it crashed with, if any.</param>
 /// <param name="Kind">Worker or supervisor.</param>
 /// <param name="Subtree">For a running nested supervisor, in a whole-tree snapshot: its own snapshot. Otherwise <see langword="null"/>.</param>
-public sealed record ChildHealth(string Id, HealthState State, Criticality Criticality, int Restarts, Exception? LastFailure, ChildKind Kind, HealthSnapshot? Subtree = null);
+public sealed record ChildHealth(string Id, HealthState State, Criticality Criticality, int Restarts, Exception? LastFailure, ChildKind Kind, HealthSnapshot? Subtree = null)
+{
+    /// <summary>Messages sent to its <see cref="ChildAddress"/> that were dropped and reported.</summary>
+    public long Dropped { get; init; }
+
+    /// <summary>Messages its address answered with <see cref="Unavailable"/>.</summary>
+    public long Rejected { get; init; }
+
+    /// <summary>Messages its address holds by a <see cref="BufferPolicy"/> right now.</summary>
+    public int Buffered { get; init; }
+
+    /// <summary>Its circuit breaker's state (<see cref="CircuitState.Closed"/> when it has none).</summary>
+    public CircuitState Circuit { get; init; }
+}
 
 /// <summary>The health of a node changed.</summary>
 /// <param name="SupervisorPath">The supervisor the node belongs to (or is).</param>

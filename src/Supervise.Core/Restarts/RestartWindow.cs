@@ -7,7 +7,7 @@ namespace Supervise;
 /// </summary>
 public sealed class RestartWindow
 {
-    private readonly Queue<TimeSpan> _restarts = new();
+    private readonly Queue<(TimeSpan At, object? Owner)> _restarts = new();
 
     /// <summary>Creates an empty window.</summary>
     /// <param name="intensity">Restarts allowed within <paramref name="period"/>; 0 or more.</param>
@@ -26,21 +26,41 @@ public sealed class RestartWindow
     /// <summary>The window's length.</summary>
     public TimeSpan Period { get; }
 
-    /// <summary>The restarts in the window as of the last call to <see cref="Record"/>.</summary>
+    /// <summary>The restarts in the window as of the last call to <see cref="Record(TimeSpan)"/>.</summary>
     public int Count => _restarts.Count;
 
     /// <summary>Records a restart at <paramref name="now"/> (a monotonic time) and says whether it is allowed.</summary>
     /// <returns>The number of restarts in the window including this one, and whether that exceeds the intensity.</returns>
-    public RestartVerdict Record(TimeSpan now)
+    public RestartVerdict Record(TimeSpan now) => Record(now, null);
+
+    /// <summary>Records a restart made for <paramref name="owner"/> at <paramref name="now"/>, as the overload without an owner does.</summary>
+    /// <param name="now">A monotonic time.</param>
+    /// <param name="owner">What the restart is counted against, for <see cref="Forget"/>; may be <see langword="null"/>.</param>
+    public RestartVerdict Record(TimeSpan now, object? owner)
     {
         var threshold = now - Period;
-        while (_restarts.Count > 0 && _restarts.Peek() < threshold)
+        while (_restarts.Count > 0 && _restarts.Peek().At < threshold)
         {
             _restarts.Dequeue();
         }
 
-        _restarts.Enqueue(now);
+        _restarts.Enqueue((now, owner));
         return new RestartVerdict(_restarts.Count, _restarts.Count > Intensity);
+    }
+
+    /// <summary>
+    /// Removes every restart recorded for <paramref name="owner"/>: a child whose failures are contained
+    /// (isolated, or behind a circuit breaker) no longer uses up its siblings' restarts.
+    /// </summary>
+    public void Forget(object owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        var kept = _restarts.Where(r => !ReferenceEquals(r.Owner, owner)).ToList();
+        _restarts.Clear();
+        foreach (var restart in kept)
+        {
+            _restarts.Enqueue(restart);
+        }
     }
 }
 

@@ -5,20 +5,91 @@ namespace Supervise.Runtime;
 /// <summary>A supervisor's bookkeeping for one child spec and its current incarnation.</summary>
 internal sealed class ChildRecord
 {
-    public ChildRecord(ChildSpec spec)
+    private IActorRef? _ref;
+    private ChildState _state = ChildState.NotRunning;
+    private PendingFailure? _pendingFailure;
+    private bool _retryPending;
+    private bool _recreateWhenGone;
+    private HealthState _reportedHealth = HealthState.Running;
+    private bool _isolated;
+    private CircuitState _circuit;
+
+    public ChildRecord(ChildSpec spec, PolicySet policies, List<ChildRecord> dirty)
     {
         Spec = spec;
         Id = spec.Id;
+        Policies = policies;
+        _dirty = dirty;
+        Touch();
     }
 
     /// <summary>A dynamic child: <paramref name="shared"/> is its supervisor's one spec made from the template.</summary>
-    public ChildRecord(string id, ChildSpec shared, Func<object?, Props> start, object? args)
+    public ChildRecord(string id, ChildSpec shared, PolicySet policies, List<ChildRecord> dirty, Func<object?, Props> start, object? args)
     {
         Spec = shared;
         Id = id;
+        Policies = policies;
+        _dirty = dirty;
         DynamicStart = start;
         Args = args;
+        Touch();
     }
+
+    private readonly List<ChildRecord> _dirty;
+
+    /// <summary>Whether its health (and its address's route) must be looked at again: something it depends on changed.</summary>
+    public bool Dirty { get; set; }
+
+    /// <summary>Marks the record for the supervisor's next health pass (once).</summary>
+    public void Touch()
+    {
+        if (!Dirty)
+        {
+            Dirty = true;
+            _dirty.Add(this);
+        }
+    }
+
+    public PolicySet Policies { get; }
+
+    /// <summary>The child's stable address, once someone asked for it (or its policies answer callers).</summary>
+    public ChildAddress? Address { get; set; }
+
+    /// <summary>No longer one of the supervisor's children.</summary>
+    public bool Removed { get; set; }
+
+    /// <summary>Stopped by <see cref="IsolatePolicy"/>: Down until started again by hand.</summary>
+    public bool Isolated { get => _isolated; set { _isolated = value; Touch(); } }
+
+    public CircuitState Circuit { get => _circuit; set { _circuit = value; Touch(); } }
+
+    /// <summary>Times the breaker opened in a row without closing.</summary>
+    public int Opens { get; set; }
+
+    /// <summary>The breaker's own count of recent crashes.</summary>
+    public RestartWindow? BreakerWindow { get; set; }
+
+    /// <summary>A backoff or breaker timer; <see cref="TimerToken"/> tells its message from an older one's.</summary>
+    public ITimer? PolicyTimer { get; set; }
+
+    public int TimerToken { get; set; }
+
+    /// <summary>Restarts in a row for <see cref="BackoffPolicy"/>, and when the last one was made.</summary>
+    public int BackoffAttempt { get; set; }
+
+    public TimeSpan LastRestartAt { get; set; }
+
+    public Random? Jitter { get; set; }
+
+    public int JitterSeed { get; set; }
+
+    /// <summary>A <see cref="FallbackPolicy"/> stand-in answering at the address.</summary>
+    public IActorRef? StandIn { get; set; }
+
+    /// <summary>The message of the last crash and how many crashes in a row it caused (for requeue and quarantine).</summary>
+    public object? LastInFlight { get; set; }
+
+    public int InFlightCrashes { get; set; }
 
     /// <summary>The spec; for dynamic children, one spec shared by all (its Id and Start are not theirs).</summary>
     public ChildSpec Spec { get; }
@@ -38,18 +109,18 @@ internal sealed class ChildRecord
     public ChildSpec PublicSpec => DynamicStart is { } start ? Spec with { Id = Id, Start = () => start(Args) } : Spec;
 
     /// <summary>The current incarnation, or null when the child is not running.</summary>
-    public IActorRef? Ref { get; set; }
+    public IActorRef? Ref { get => _ref; set { _ref = value; Touch(); } }
 
-    public ChildState State { get; set; } = ChildState.NotRunning;
+    public ChildState State { get => _state; set { _state = value; Touch(); } }
 
     /// <summary>The reason the child announced before stopping itself, if any.</summary>
     public ExitReason? AnnouncedExit { get; set; }
 
     /// <summary>A failure waiting to be handled: the child stays suspended until then.</summary>
-    public PendingFailure? PendingFailure { get; set; }
+    public PendingFailure? PendingFailure { get => _pendingFailure; set { _pendingFailure = value; Touch(); } }
 
     /// <summary>A restart failed to start the child and is being tried again (OTP's <c>restarting</c>).</summary>
-    public bool RetryPending { get; set; }
+    public bool RetryPending { get => _retryPending; set { _retryPending = value; Touch(); } }
 
     /// <summary>Whether the supervisor is restarting the child: a crash or a failed restart waits to be handled.</summary>
     public bool IsRestarting => PendingFailure is not null || RetryPending;
@@ -61,14 +132,14 @@ internal sealed class ChildRecord
     public int Generation { get; set; }
 
     /// <summary>Its actor had already terminated when a restart reached it: start it when its Terminated arrives.</summary>
-    public bool RecreateWhenGone { get; set; }
+    public bool RecreateWhenGone { get => _recreateWhenGone; set { _recreateWhenGone = value; Touch(); } }
 
 
     /// <summary>The child's health as last published; null until first computed (a new child's first health is not a change).</summary>
     public HealthState? Health { get; set; }
 
     /// <summary>A nested supervisor's own health, as it last reported it.</summary>
-    public HealthState ReportedHealth { get; set; } = HealthState.Running;
+    public HealthState ReportedHealth { get => _reportedHealth; set { _reportedHealth = value; Touch(); } }
 
     /// <summary>How often the supervisor restarted this child.</summary>
     public int Restarts { get; set; }
@@ -90,4 +161,4 @@ internal enum ChildState
     Stopping,
 }
 
-internal sealed record PendingFailure(Exception Cause, object? InFlight);
+internal sealed record PendingFailure(Exception Cause, object? InFlight, IActorRef? InFlightSender = null);

@@ -31,6 +31,12 @@ internal sealed record ChildHealthReport(HealthState Health);
 
 internal sealed record HealthRequest;
 
+/// <summary>Asks for a child's stable address; answered with the <see cref="ChildAddress"/>.</summary>
+internal sealed record ChildAddressRequest(string Id);
+
+/// <summary>Asks for the messages set aside by quarantine; answered with a list of <see cref="QuarantinedMessage"/>.</summary>
+internal sealed record QuarantineRequest;
+
 /// <summary>Runtime API requests; each is answered with its result type.</summary>
 internal sealed record WhichChildrenRequest;
 

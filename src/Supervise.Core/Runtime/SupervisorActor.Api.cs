@@ -65,7 +65,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var problems = SpecValidator.ValidateChild(request.Spec, ((SupervisorSpec)_spec).AutoShutdown, _path);
+        var problems = SpecValidator.ValidateChild(request.Spec, (SupervisorSpec)_spec, _path);
         if (problems.Count > 0)
         {
             sender.Tell(new StartChildResult.InvalidSpec(problems));
@@ -87,7 +87,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        AddAndStart(new ChildRecord(spec), sender);
+        AddAndStart(Adopt(new ChildRecord(spec, PolicySet.For(spec.Policies, _spec.DefaultPolicies), _dirty)), sender);
     }
 
     private void StartDynamicChild(object? args, IActorRef sender)
@@ -126,7 +126,7 @@ internal sealed partial class SupervisorActor
             {
                 if (failed.TryGetValue(record, out var cause))
                 {
-                    _children.Remove(record);
+                    RemoveChild(record);
                     results.Add(new StartChildResult.Failed(record.Id, new ChildStartException(_path, record.Id, cause)));
                 }
                 else
@@ -145,7 +145,7 @@ internal sealed partial class SupervisorActor
 
     /// <summary>A new dynamic child: its own id and arguments, and the supervisor's one template-made spec.</summary>
     private ChildRecord NewDynamicChild(ChildTemplate template, object? args) =>
-        new((++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture), _dynamicSpec!, template.Start!, args);
+        Adopt(new((++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture), _dynamicSpec!, _dynamicPolicies, _dirty, template.Start!, args));
 
     /// <summary>Adds a new child after the others and starts it; a child that fails to start is not kept.</summary>
     private void AddAndStart(ChildRecord record, IActorRef sender)
@@ -156,7 +156,7 @@ internal sealed partial class SupervisorActor
             () => sender.Tell(new StartChildResult.Started(record.Id, record.Ref!)),
             cause =>
             {
-                _children.Remove(record);
+                RemoveChild(record);
                 sender.Tell(new StartChildResult.Failed(record.Id, cause));
             });
     }
@@ -201,7 +201,7 @@ internal sealed partial class SupervisorActor
         {
             if (record.Spec.Restart == RestartType.Temporary || IsDynamic)
             {
-                _children.Remove(record);
+                RemoveChild(record);
             }
 
             sender.Tell(new TerminateChildResult.Terminated(id));
@@ -283,7 +283,7 @@ internal sealed partial class SupervisorActor
         }
         else
         {
-            _children.Remove(record);
+            RemoveChild(record);
             sender.Tell(new DeleteChildResult.Deleted(id));
         }
     }

@@ -12,7 +12,7 @@ internal sealed partial class SupervisorActor
     {
         var props = record.Spec.Supervisor is { } nested
             ? SupervisorProducer.Props(nested, _runtime, ChildPath(record), root: null)
-            : record.MakeProps();
+            : WithPolicyMailbox(record, record.MakeProps());
         // No death watch: Akka tells a parent when a child terminates (see SuperviseStrategy).
         var child = Context.ActorOf(props, record.Id);
         record.Ref = child;
@@ -21,6 +21,16 @@ internal sealed partial class SupervisorActor
         record.PendingFailure = null;
         record.RetryPending = false;
         record.RecreateWhenGone = false;
+        record.Isolated = false;
+        if (record.Circuit == CircuitState.Open)
+        {
+            // Started again by hand while open: the breaker starts afresh.
+            record.PolicyTimer?.Dispose();
+            record.PolicyTimer = null;
+            record.Circuit = CircuitState.Closed;
+            record.Opens = 0;
+        }
+
         _byRef[child] = record;
         if (!handshake)
         {
@@ -86,7 +96,7 @@ internal sealed partial class SupervisorActor
     {
         if (!_byRef.TryGetValue(child, out var record))
         {
-            if (!_dying.ContainsKey(child))
+            if (!_dying.ContainsKey(child) && !OnStandInFailed(child, cause))
             {
                 Context.Stop(child);
             }
@@ -105,7 +115,7 @@ internal sealed partial class SupervisorActor
                 return;
         }
 
-        var failure = new PendingFailure(cause, ReadInFlight(child, record));
+        var failure = ReadInFlight(child, record, cause);
         if (CanProcessNow)
         {
             HandleCrash(record, failure);
@@ -118,14 +128,15 @@ internal sealed partial class SupervisorActor
     }
 
     /// <summary>The message the crashed child was handling, kept by Akka until the child restarts.</summary>
-    private static object? ReadInFlight(IActorRef child, ChildRecord record)
+    private static PendingFailure ReadInFlight(IActorRef child, ChildRecord record, Exception cause)
     {
-        if (record.IsSuperviseSupervisor || child is not ActorRefWithCell { Underlying: ActorCell cell })
+        if (record.IsSuperviseSupervisor || child is not ActorRefWithCell { Underlying: ActorCell cell }
+            || cell.CurrentMessage is not { } message || message is IAutoReceivedMessage or ISystemMessage)
         {
-            return null;
+            return new PendingFailure(cause, null);
         }
 
-        return cell.CurrentMessage is { } message and not IAutoReceivedMessage and not ISystemMessage ? message : null;
+        return new PendingFailure(cause, message, cell.Sender);
     }
 
     /// <summary>
@@ -155,6 +166,11 @@ internal sealed partial class SupervisorActor
 
     private void OnTerminated(IActorRef child)
     {
+        if (_standIns.Remove(child))
+        {
+            return;
+        }
+
         if (_dying.Remove(child, out var name))
         {
             OnDyingGone(child, name);
@@ -245,7 +261,7 @@ internal sealed partial class SupervisorActor
 
         record.LastFailure = failure.Cause;
         _runtime.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, record.Ref!, failure.Cause));
-        if (failure.InFlight is { } message)
+        if (failure.InFlight is { } message && !KeepInFlight(record, failure, message))
         {
             _runtime.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, "it was being handled when the child crashed"));
         }
@@ -266,7 +282,7 @@ internal sealed partial class SupervisorActor
             record.State = ChildState.NotRunning;
             if (record.Spec.Restart == RestartType.Temporary || IsDynamic)
             {
-                _children.Remove(record);
+                RemoveChild(record);
             }
 
             if (record.Spec.Significant)
@@ -277,10 +293,30 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var verdict = _window.Record(_runtime.Elapsed);
+        if (BreakerOpens(record))
+        {
+            Contain(record, reason);
+            return;
+        }
+
+        var verdict = _window.Record(_runtime.Elapsed, record);
         if (verdict.Exceeded)
         {
-            GiveUp(record, verdict, reason);
+            if (record.Policies.Contains)
+            {
+                Contain(record, reason);
+            }
+            else
+            {
+                GiveUp(record, verdict, reason);
+            }
+
+            return;
+        }
+
+        if (record.Policies.Backoff is { } backoff)
+        {
+            DelayRestart(record, backoff, reason, alive);
             return;
         }
 
@@ -308,14 +344,14 @@ internal sealed partial class SupervisorActor
         var running = temporaries.Where(t => t.Ref is not null).Reverse().ToList();
         if (running.Count == 0)
         {
-            temporaries.ForEach(t => _children.Remove(t));
+            temporaries.ForEach(RemoveChild);
             RestartInStartOrder(failed, affected, cause, alive);
             return;
         }
 
         _stopping = new StopSequence(this, running, concurrent: false, () =>
         {
-            temporaries.ForEach(t => _children.Remove(t));
+            temporaries.ForEach(RemoveChild);
             RestartInStartOrder(failed, affected.Where(_children.Contains).ToList(), cause, failed.Ref is not null);
             Drain();
         });

@@ -2,14 +2,22 @@ using Akka.Actor;
 
 namespace Supervise.Runtime;
 
-/// <summary>Health: each child's, and the supervisor's by <see cref="HealthRule"/>; changes are published.</summary>
+/// <summary>
+/// Health: each child's, and the supervisor's by <see cref="HealthRule"/>; changes are published. Kept
+/// incrementally: a child's record marks itself dirty when something its health depends on changes, and
+/// the supervisor looks again only at dirty children, keeping counts of the ones that matter to the rule.
+/// </summary>
 internal sealed partial class SupervisorActor
 {
+    private readonly List<ChildRecord> _dirty = [];
     private HealthState _health = HealthState.Restarting;
+    private int _notRunning;
+    private int _criticalDown;
 
     private static HealthState ChildHealthOf(ChildRecord record) =>
         record.IsRestarting || record.RecreateWhenGone || record.State == ChildState.Starting ? HealthState.Restarting
-        : record.Ref is null || record.State == ChildState.Stopping ? HealthState.Down
+        : record.Ref is null || record.State == ChildState.Stopping ? (record.Policies.Fallback is not null ? HealthState.Degraded : HealthState.Down)
+        : record.Circuit == CircuitState.HalfOpen ? HealthState.Degraded
         : record.IsSuperviseSupervisor ? record.ReportedHealth
         : HealthState.Running;
 
@@ -21,8 +29,9 @@ internal sealed partial class SupervisorActor
     };
 
     /// <summary>
-    /// Recomputes every child's health and the supervisor's, publishing what changed. Runs once per
-    /// handled message, and not while a start or stop sequence is under way (it runs at its end).
+    /// Looks again at the children marked dirty since the last pass, publishes what changed, points their
+    /// addresses where their state says, and derives the supervisor's health from the counts. Runs once per
+    /// handled message; not while a start or stop sequence is under way (it runs at its end).
     /// </summary>
     private void RefreshHealth()
     {
@@ -38,24 +47,65 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var criticalDown = false;
-        var notRunning = false;
-        foreach (var record in _children)
+        // A pass can mark records again (a stand-in started); those wait for the next pass.
+        var count = _dirty.Count;
+        for (var i = 0; i < count; i++)
         {
-            var state = ChildHealthOf(record);
-            if (record.Health is { } previous && previous != state)
+            var record = _dirty[i];
+            record.Dirty = false;
+            if (!record.Removed)
+            {
+                Reassess(record);
+            }
+        }
+
+        _dirty.RemoveRange(0, count);
+        var fromChildren = _criticalDown > 0 ? HealthState.Down : _notRunning > 0 ? HealthState.Degraded : HealthState.Running;
+        Publish(HealthRule.Combine(OwnState, fromChildren));
+    }
+
+    private void Reassess(ChildRecord record)
+    {
+        var state = ChildHealthOf(record);
+        if (record.Health != state)
+        {
+            if (record.Health is { } previous)
             {
                 _runtime.Publish(new HealthChanged(_path, _runtime.Now, record.Id, previous, state));
             }
 
+            Count(record, -1);
             record.Health = state;
-
-            criticalDown |= state == HealthState.Down && record.Spec.Criticality == Criticality.Critical;
-            notRunning |= state != HealthState.Running;
+            Count(record, +1);
         }
 
-        var fromChildren = criticalDown ? HealthState.Down : notRunning ? HealthState.Degraded : HealthState.Running;
-        Publish(HealthRule.Combine(OwnState, fromChildren));
+        var address = record.Address;
+        address?.Reroute(RouteFor(record, state));
+        if (record.StandIn is { } standIn && address?.Current is not null)
+        {
+            // The child answers again: the stand-in handles what it was sent, then stops.
+            standIn.Tell(PoisonPill.Instance, Self);
+            record.StandIn = null;
+        }
+    }
+
+    /// <summary>Adds (or with -1 removes) a child's last published health to the counts the rule reads.</summary>
+    private void Count(ChildRecord record, int sign)
+    {
+        if (record.Health is not { } health)
+        {
+            return;
+        }
+
+        if (health != HealthState.Running)
+        {
+            _notRunning += sign;
+        }
+
+        if (health == HealthState.Down && record.Spec.Criticality == Criticality.Critical)
+        {
+            _criticalDown += sign;
+        }
     }
 
     private void Publish(HealthState health)
@@ -84,5 +134,11 @@ internal sealed partial class SupervisorActor
     private HealthSnapshot Snapshot() => new(
         _path,
         _health,
-        _children.Select(c => new ChildHealth(c.Id, c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)).ToList());
+        _children.Select(c => new ChildHealth(c.Id, c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)
+        {
+            Dropped = c.Address?.Dropped ?? 0,
+            Rejected = c.Address?.Rejected ?? 0,
+            Buffered = c.Address?.Buffered ?? 0,
+            Circuit = c.Circuit,
+        }).ToList());
 }

@@ -35,6 +35,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     private StopSequence? _stopping;
     private long _nextDynamicId;
     private readonly ChildSpec? _dynamicSpec;
+    private readonly PolicySet _dynamicPolicies = PolicySet.None;
     private TreeStopReason _stopReason = TreeStopReason.Killed;
     private Exception? _stopError;
 
@@ -48,6 +49,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         if (spec is DynamicSupervisorSpec { Template: { } template })
         {
             _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality };
+            _dynamicPolicies = PolicySet.For(template.Policies, spec.DefaultPolicies);
         }
         var self = Self;
         _strategy = new SuperviseStrategy(OnChildFailure, child => self.Tell(new ChildGone(child), self));
@@ -75,7 +77,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         {
             foreach (var childSpec in s.Children)
             {
-                _children.Add(new ChildRecord(childSpec));
+                _children.Add(Adopt(new ChildRecord(childSpec, PolicySet.For(childSpec.Policies, s.DefaultPolicies), _dirty)));
             }
         }
 
@@ -90,6 +92,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         // The children are already stopped in order when this supervisor gives up; anything left
         // (an unexpected failure of the supervisor itself) is stopped by Akka.
         DisposeTimers();
+        ReleaseAddresses(restarting: true);
         FailPendingCalls("it is restarting");
         ReleaseAbandoned();
         foreach (var child in Context.GetChildren())
@@ -101,6 +104,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     protected override void PostStop()
     {
         DisposeTimers();
+        ReleaseAddresses(restarting: false);
         FailPendingCalls("it has stopped");
         ReleaseAbandoned();
         ReportTreeStopped();
@@ -197,6 +201,14 @@ internal sealed partial class SupervisorActor : UntypedActor
             case HealthRequest:
                 Sender.Tell(Snapshot());
                 break;
+            case ChildAddressRequest request:
+                OnChildAddressRequest(request.Id, Sender);
+                break;
+            case QuarantineRequest:
+                Sender.Tell(_quarantine.ToList());
+                break;
+            case PolicyTimerDue when _phase == Phase.Stopping:
+                break;
             case ChildExiting exiting:
                 OnChildExiting(Sender, exiting.Reason);
                 break;
@@ -211,6 +223,7 @@ internal sealed partial class SupervisorActor : UntypedActor
                 throw new InvalidOperationException($"Simulated bug in supervisor '{_path}': {bug.Why}");
             case ShutdownRequest:
             case RetryRestart:
+            case PolicyTimerDue:
             case WhichChildrenRequest:
             case CountChildrenRequest:
             case GetChildSpecRequest:
@@ -230,7 +243,7 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     private void Submit(PendingWork work)
     {
-        if (_phase == Phase.Stopping && work.Message is not ShutdownRequest and not RetryRestart)
+        if (_phase == Phase.Stopping && work.Message is not ShutdownRequest and not RetryRestart and not PolicyTimerDue)
         {
             work.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, "it is shutting down")));
             return;
@@ -286,6 +299,9 @@ internal sealed partial class SupervisorActor : UntypedActor
                 }
 
                 break;
+            case PendingWork { Message: PolicyTimerDue due }:
+                OnPolicyTimer(due);
+                break;
             case PendingWork call:
                 HandleCall(call.Message, call.Sender);
                 break;
@@ -333,7 +349,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         var keep = new Queue<object>();
         while (_pending.TryDequeue(out var work))
         {
-            if (work is PendingWork { Message: not ShutdownRequest and not RetryRestart } call)
+            if (work is PendingWork { Message: not ShutdownRequest and not RetryRestart and not PolicyTimerDue } call)
             {
                 call.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why)));
             }
@@ -362,6 +378,8 @@ internal sealed partial class SupervisorActor : UntypedActor
         {
             record.StopTimer?.Dispose();
             record.StopTimer = null;
+            record.PolicyTimer?.Dispose();
+            record.PolicyTimer = null;
         }
     }
 

@@ -16,6 +16,12 @@ internal sealed class TreeRuntime
 
     public ActorSystem System { get; }
 
+    /// <summary>
+    /// The stable addresses handed out, by child path: kept here, not in a supervisor, so that they outlive
+    /// a supervisor restarted by its parent.
+    /// </summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, ChildAddress> Addresses { get; } = new(StringComparer.Ordinal);
+
     public TreeOptions Options { get; }
 
     public TimeProvider Time => Options.TimeProvider;

@@ -59,6 +59,13 @@ public sealed record ChildSpec
     /// </summary>
     public Criticality Criticality { get; init; } = Criticality.Important;
 
+    /// <summary>
+    /// What the supervisor does when this child cannot be kept up (see <see cref="DegradationPolicy"/>), at
+    /// most one policy per <see cref="PolicyConcern"/>. Default (<see langword="null"/>): the supervisor's
+    /// <see cref="SupervisionSpec.DefaultPolicies"/>.
+    /// </summary>
+    public IReadOnlyList<DegradationPolicy>? Policies { get; init; }
+
     /// <summary>The shutdown in force: <see cref="Shutdown"/>, or the default for <see cref="Kind"/>.</summary>
     public Shutdown EffectiveShutdown => Shutdown ?? Supervise.Shutdown.DefaultFor(Kind);
 

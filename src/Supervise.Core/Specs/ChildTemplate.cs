@@ -26,6 +26,9 @@ public sealed record ChildTemplate
     /// <summary>How much each child matters to the supervisor's health. Default: <see cref="Criticality.Important"/>.</summary>
     public Criticality Criticality { get; init; } = Criticality.Important;
 
+    /// <summary>Each child's degradation policies (see <see cref="ChildSpec.Policies"/>). Default (<see langword="null"/>): the supervisor's <see cref="SupervisionSpec.DefaultPolicies"/>.</summary>
+    public IReadOnlyList<DegradationPolicy>? Policies { get; init; }
+
     /// <summary>The shutdown in force: <see cref="Shutdown"/>, or the default for <see cref="Kind"/>.</summary>
     public Shutdown EffectiveShutdown => Shutdown ?? Supervise.Shutdown.DefaultFor(Kind);
 }

@@ -19,10 +19,10 @@ internal static class SpecValidator
     }
 
     /// <summary>Checks one child spec as a supervisor would before <c>StartChildAsync(spec)</c>.</summary>
-    public static IReadOnlyList<SpecProblem> ValidateChild(ChildSpec? child, AutoShutdown autoShutdown, string path)
+    public static IReadOnlyList<SpecProblem> ValidateChild(ChildSpec? child, SupervisorSpec parent, string path)
     {
         var problems = new List<SpecProblem>();
-        ValidateChild(child, "child", autoShutdown, path, problems);
+        ValidateChild(child, "child", parent, path, problems);
         return problems;
     }
 
@@ -72,7 +72,7 @@ internal static class SpecValidator
         {
             var child = spec.Children[i];
             var field = $"Children[{i}]";
-            ValidateChild(child, field, spec.AutoShutdown, path, problems);
+            ValidateChild(child, field, spec, path, problems);
             if (child?.Id is { Length: > 0 } id)
             {
                 if (seen.TryGetValue(id, out var first))
@@ -87,7 +87,7 @@ internal static class SpecValidator
         }
     }
 
-    private static void ValidateChild(ChildSpec? child, string field, AutoShutdown autoShutdown, string path, List<SpecProblem> problems)
+    private static void ValidateChild(ChildSpec? child, string field, SupervisorSpec parent, string path, List<SpecProblem> problems)
     {
         if (child is null)
         {
@@ -121,6 +121,7 @@ internal static class SpecValidator
         }
 
         ValidateShutdown(child.Shutdown, label, path, problems);
+        ValidatePolicies(child.Policies, parent.DefaultPolicies, child.Kind, child.Restart, label, path, problems);
 
         if (child.Supervisor is not null && child.Start is not null)
         {
@@ -149,7 +150,7 @@ internal static class SpecValidator
                 problems.Add(new(path, label + ".Significant", "significant children to be Transient or Temporary", "a significant Permanent child"));
             }
 
-            if (autoShutdown == AutoShutdown.Never)
+            if (parent.AutoShutdown == AutoShutdown.Never)
             {
                 problems.Add(new(path, label + ".Significant", "no significant children under AutoShutdown.Never", "a significant child"));
             }
@@ -190,7 +191,60 @@ internal static class SpecValidator
         }
 
         ValidateShutdown(spec.Template.Shutdown, "Template", path, problems);
+        ValidatePolicies(spec.Template.Policies, spec.DefaultPolicies, spec.Template.Kind, spec.Template.Restart, "Template", path, problems);
     }
+
+    /// <summary>
+    /// Checks the policies in force for one child: its own, or else its supervisor's defaults. At most one per
+    /// concern, each in range, and each meaningful for the child's kind and restart type.
+    /// </summary>
+    private static void ValidatePolicies(IReadOnlyList<DegradationPolicy>? own, IReadOnlyList<DegradationPolicy>? defaults, ChildKind kind, RestartType restart, string label, string path, List<SpecProblem> problems)
+    {
+        var field = own is not null ? label + ".Policies" : label + ".Policies (from DefaultPolicies)";
+        var policies = own ?? defaults;
+        if (policies is null)
+        {
+            problems.Add(new(path, field, "a list of degradation policies (empty is allowed)", "null"));
+            return;
+        }
+
+        var byConcern = new Dictionary<PolicyConcern, DegradationPolicy>();
+        for (var i = 0; i < policies.Count; i++)
+        {
+            var policy = policies[i];
+            var at = $"{field}[{i}]";
+            if (policy is null)
+            {
+                problems.Add(new(path, at, "a degradation policy", "null"));
+                continue;
+            }
+
+            policy.Validate((name, expected, received) => problems.Add(new(path, $"{at}.{name}", expected, received)));
+            if (byConcern.TryGetValue(policy.Concern, out var first))
+            {
+                problems.Add(new(path, at, $"at most one {ConcernName(policy.Concern)} policy", $"both {first.Describe()} and {policy.Describe()}"));
+                continue;
+            }
+
+            byConcern[policy.Concern] = policy;
+            if (kind == ChildKind.Supervisor && policy.Concern is PolicyConcern.WhileDown or PolicyConcern.InFlight)
+            {
+                problems.Add(new(path, at, "no Reject, Buffer, Fallback, Requeue or Quarantine for a supervisor child (nobody sends it work)", policy.Describe()));
+            }
+            else if (restart == RestartType.Temporary && policy is not (EscalatePolicy or RejectPolicy))
+            {
+                problems.Add(new(path, at, "Escalate or Reject only, for a Temporary child, which is never restarted", policy.Describe()));
+            }
+        }
+    }
+
+    private static string ConcernName(PolicyConcern concern) => concern switch
+    {
+        PolicyConcern.GiveUp => "give-up (Escalate, Isolate or CircuitBreaker)",
+        PolicyConcern.WhileDown => "while-down (Reject, Buffer or Fallback)",
+        PolicyConcern.RestartTiming => "restart timing (Backoff)",
+        _ => "in-flight message (Requeue or Quarantine)",
+    };
 
     private static void ValidateShutdown(Shutdown? shutdown, string label, string path, List<SpecProblem> problems)
     {

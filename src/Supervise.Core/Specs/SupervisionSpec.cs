@@ -22,6 +22,12 @@ public abstract record SupervisionSpec
     /// <summary>The length of the sliding restart window. Default: 5 seconds. Must be positive.</summary>
     public TimeSpan Period { get; init; } = DefaultPeriod;
 
+    /// <summary>
+    /// The degradation policies of children whose own <see cref="ChildSpec.Policies"/> is <see langword="null"/>.
+    /// Default: none, which is OTP's behaviour (escalate when the intensity is exceeded).
+    /// </summary>
+    public IReadOnlyList<DegradationPolicy> DefaultPolicies { get; init; } = [];
+
     /// <summary>Every problem in this spec and the specs nested in it; empty when it is valid.</summary>
     /// <param name="rootName">The name the root is reported under in each problem's path.</param>
     public IReadOnlyList<SpecProblem> Validate(string rootName = "root") => SpecValidator.Validate(this, rootName);

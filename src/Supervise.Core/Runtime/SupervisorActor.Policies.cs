@@ -1,0 +1,382 @@
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Event;
+
+namespace Supervise.Runtime;
+
+/// <summary>Degradation policies and stable addresses.</summary>
+internal sealed partial class SupervisorActor
+{
+    /// <summary>The mailbox a child needs when its in-flight message may be put back at the front.</summary>
+    private const string DequeMailbox = "akka.actor.mailbox.unbounded-deque-based";
+
+    private readonly List<QuarantinedMessage> _quarantine = [];
+    private readonly HashSet<IActorRef> _standIns = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>A new record joins the children: it takes over its address from an earlier supervisor instance, or gets one if its policies answer callers.</summary>
+    private ChildRecord Adopt(ChildRecord record)
+    {
+        if (_runtime.Addresses.TryGetValue(ChildPath(record), out var existing)
+            || record.Policies.Reject || record.Policies.Buffer is not null || record.Policies.Fallback is not null)
+        {
+            record.Address = existing ?? CreateAddress(record);
+            _runtime.Addresses[ChildPath(record)] = record.Address;
+        }
+
+        return record;
+    }
+
+    private ChildAddress CreateAddress(ChildRecord record) =>
+        new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null));
+
+    /// <summary>The address of the child <paramref name="id"/>, made on first request.</summary>
+    private void OnChildAddressRequest(string id, IActorRef sender)
+    {
+        if (Find(id) is not { } record)
+        {
+            var ids = _children.Count == 0 ? "it has no children" : "its children are " + string.Join(", ", _children.Take(20).Select(c => c.Id)) + (_children.Count > 20 ? ", ..." : "");
+            sender.Tell(new Status.Failure(new KeyNotFoundException($"Supervisor '{_path}' has no child '{id}'; {ids}.")));
+            return;
+        }
+
+        if (record.Address is null)
+        {
+            record.Address = CreateAddress(record);
+            _runtime.Addresses[ChildPath(record)] = record.Address;
+        }
+
+        sender.Tell(record.Address);
+    }
+
+    /// <summary>Where the child's address sends messages, given its state.</summary>
+    private object RouteFor(ChildRecord record, HealthState state, object? current)
+    {
+        var policies = record.Policies;
+        if (record.Removed)
+        {
+            const string gone = "it is no longer a child of its supervisor";
+            return policies.Reject ? new RejectRoute(HealthState.Down, gone) : new DropRoute(gone);
+        }
+
+        if (record.Ref is { } child && record.State == ChildState.Running && !record.IsRestarting)
+        {
+            return child;
+        }
+
+        var why = state == HealthState.Restarting ? "it is restarting"
+            : record.Circuit == CircuitState.Open ? "its circuit breaker is open"
+            : record.Isolated ? "it was isolated after exceeding its supervisor's restart intensity"
+            : "it is not running";
+        if (policies.Reject)
+        {
+            return current is RejectRoute same && same.State == state && same.Why == why ? same : new RejectRoute(state, why);
+        }
+
+        if (policies.Buffer is { } buffer)
+        {
+            return current as BufferRoute ?? new BufferRoute(buffer);
+        }
+
+        if (policies.Fallback is { } fallback && StandInFor(record, fallback) is { } standIn)
+        {
+            return current is FallbackRoute same && ReferenceEquals(same.StandIn, standIn) ? same : new FallbackRoute(standIn);
+        }
+
+        if (record.Ref is { } suspended)
+        {
+            // Restarting in place: its mailbox keeps what is sent.
+            return suspended;
+        }
+
+        return current is DropRoute drop && drop.Why == why ? drop : new DropRoute(why);
+    }
+
+    private object RouteFor(ChildRecord record, HealthState state) => RouteFor(record, state, record.Address?.RouteNow);
+
+    private IActorRef? StandInFor(ChildRecord record, FallbackPolicy fallback)
+    {
+        if (record.StandIn is null && _phase != Phase.Stopping)
+        {
+            try
+            {
+                record.StandIn = Context.ActorOf(fallback.Start());
+                _standIns.Add(record.StandIn);
+            }
+            catch (Exception e)
+            {
+                _runtime.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id + " (fallback)", e));
+            }
+        }
+
+        return record.StandIn;
+    }
+
+    /// <summary>A stand-in crashed: it is restarted in place, as often as needed (it is the degraded answer).</summary>
+    private bool OnStandInFailed(IActorRef child, Exception cause)
+    {
+        if (!_standIns.Contains(child))
+        {
+            return false;
+        }
+
+        _log.Warning("Fallback stand-in {0} crashed and is restarted: {1}", child.Path, cause.Message);
+        ((IInternalActorRef)child).Restart(cause);
+        return true;
+    }
+
+    /// <summary>Removes a child for good: it leaves the counts, and its address tells callers it is gone.</summary>
+    private void RemoveChild(ChildRecord record)
+    {
+        if (!_children.Remove(record))
+        {
+            return;
+        }
+
+        Count(record, -1);
+        record.Removed = true;
+        record.PolicyTimer?.Dispose();
+        record.PolicyTimer = null;
+        if (record.StandIn is { } standIn)
+        {
+            standIn.Tell(PoisonPill.Instance, Self);
+            record.StandIn = null;
+        }
+
+        if (record.Address is { } address)
+        {
+            address.Reroute(RouteFor(record, HealthState.Down));
+            _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(ChildPath(record), address));
+        }
+    }
+
+    /// <summary>
+    /// This supervisor instance ends. Its children's addresses either wait for the next instance (it is
+    /// restarting, and its static children come back) or tell callers their supervisor is gone.
+    /// </summary>
+    private void ReleaseAddresses(bool restarting)
+    {
+        foreach (var record in _children)
+        {
+            record.PolicyTimer?.Dispose();
+            record.PolicyTimer = null;
+            if (record.Address is not { } address)
+            {
+                continue;
+            }
+
+            if (restarting && !IsDynamic)
+            {
+                record.Ref = null;
+                record.RetryPending = true;
+                record.StandIn = null;
+                address.Reroute(record.Policies.Reject || record.Policies.Buffer is not null ? RouteFor(record, HealthState.Restarting) : new DropRoute("its supervisor is restarting"));
+                continue;
+            }
+
+            const string why = "its supervisor stopped";
+            address.Reroute(record.Policies.Reject ? new RejectRoute(HealthState.Down, why) : new DropRoute(why));
+            _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(ChildPath(record), address));
+        }
+    }
+
+    /// <summary>
+    /// Requeue and quarantine: the message the child crashed on goes back to the front of its mailbox until it
+    /// has crashed the child too often in a row; then it is set aside. Returns whether it was taken care of
+    /// (otherwise it is dropped and reported).
+    /// </summary>
+    private bool KeepInFlight(ChildRecord record, PendingFailure failure, object message)
+    {
+        var after = record.Policies.RequeueAfter;
+        if (after == 0)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(message, record.LastInFlight))
+        {
+            record.InFlightCrashes++;
+        }
+        else
+        {
+            record.LastInFlight = message;
+            record.InFlightCrashes = 1;
+        }
+
+        if (record.InFlightCrashes >= after && record.Policies.Quarantine is { } quarantine)
+        {
+            var entry = new QuarantinedMessage(record.Id, message, failure.InFlightSender ?? ActorRefs.Nobody, failure.Cause, record.InFlightCrashes, _runtime.Now);
+            record.LastInFlight = null;
+            record.InFlightCrashes = 0;
+            _quarantine.Add(entry);
+            _runtime.Publish(new MessageQuarantined(_path, _runtime.Now, record.Id, entry));
+            if (_quarantine.Count > quarantine.Capacity)
+            {
+                var oldest = _quarantine[0];
+                _quarantine.RemoveAt(0);
+                _runtime.Publish(new MessageDropped(_path, _runtime.Now, oldest.ChildId, oldest.Message, $"the quarantine of {quarantine.Capacity} messages was full"));
+            }
+
+            return true;
+        }
+
+        if (record.Ref is ActorRefWithCell { Underlying: ActorCell { Mailbox.MessageQueue: IDequeBasedMessageQueueSemantics deque } })
+        {
+            // The child is suspended: nothing dequeues while the message goes back in front.
+            deque.EnqueueFirst(new Envelope(message, failure.InFlightSender ?? ActorRefs.NoSender));
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The props of a new incarnation, with a mailbox that can take a message back in front if its policies requeue.</summary>
+    private static Props WithPolicyMailbox(ChildRecord record, Props props) =>
+        record.Policies.RequeueAfter > 0 && string.IsNullOrEmpty(props.Mailbox) ? props.WithMailbox(DequeMailbox) : props;
+
+    /// <summary>The child exceeded the intensity (or its breaker opened): contained instead of escalated.</summary>
+    private void Contain(ChildRecord record, ExitReason reason)
+    {
+        _window.Forget(record);
+        if (record.Policies.Breaker is not null)
+        {
+            OpenCircuit(record);
+            return;
+        }
+
+        if (record.Ref is not null)
+        {
+            Discard(record);
+        }
+
+        record.State = ChildState.NotRunning;
+        record.RetryPending = false;
+        record.Isolated = true;
+        _log.Warning("Child {0} isolated after exceeding the restart intensity of {1}", ChildPath(record), _path);
+        _runtime.Publish(new ChildIsolated(_path, _runtime.Now, record.Id, reason.Exception));
+        if (IsDynamic)
+        {
+            RemoveChild(record);
+        }
+    }
+
+    private void OpenCircuit(ChildRecord record)
+    {
+        var breaker = record.Policies.Breaker!;
+        if (record.Ref is not null)
+        {
+            Discard(record);
+        }
+
+        _window.Forget(record);
+        record.State = ChildState.NotRunning;
+        record.RetryPending = false;
+        record.BreakerWindow = null;
+        record.Opens++;
+        record.Circuit = CircuitState.Open;
+        var cooldown = breaker.CooldownFor(record.Opens);
+        SchedulePolicyTimer(record, TimerPurpose.HalfOpen, cooldown, null);
+        _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Open, cooldown, record.Opens));
+    }
+
+    /// <summary>Whether the breaker takes this exit: a crash of the probe, or one too many in its window.</summary>
+    private bool BreakerOpens(ChildRecord record)
+    {
+        if (record.Policies.Breaker is not { } breaker)
+        {
+            return false;
+        }
+
+        if (record.Circuit == CircuitState.HalfOpen)
+        {
+            return true;
+        }
+
+        record.BreakerWindow ??= new RestartWindow(breaker.Failures - 1, breaker.Window);
+        return record.BreakerWindow.Record(_runtime.Elapsed).Exceeded;
+    }
+
+    /// <summary>Restarts after the backoff delay; the crashed child stays suspended (or the exited one absent) until then.</summary>
+    private void DelayRestart(ChildRecord record, BackoffPolicy backoff, ExitReason reason, bool alive)
+    {
+        var now = _runtime.Elapsed;
+        if (record.BackoffAttempt > 0 && now - record.LastRestartAt >= backoff.ResetAfter)
+        {
+            record.BackoffAttempt = 0;
+        }
+
+        if (record.Jitter is null)
+        {
+            record.JitterSeed = backoff.Seed ?? Random.Shared.Next();
+            record.Jitter = new Random(record.JitterSeed);
+        }
+
+        record.BackoffAttempt++;
+        var delay = backoff.DelayFor(record.BackoffAttempt, record.Jitter.NextDouble());
+        record.LastRestartAt = now + delay;
+        if (alive)
+        {
+            record.PendingFailure = new PendingFailure(reason.Exception ?? new ChildExitedException(ChildPath(record), reason), null);
+        }
+        else
+        {
+            record.RetryPending = true;
+        }
+
+        SchedulePolicyTimer(record, TimerPurpose.Restart, delay, new DelayedRestart(reason, alive));
+        _runtime.Publish(new ChildRestartDelayed(_path, _runtime.Now, record.Id, record.BackoffAttempt, delay, record.JitterSeed));
+    }
+
+    private void SchedulePolicyTimer(ChildRecord record, TimerPurpose purpose, TimeSpan delay, DelayedRestart? restart)
+    {
+        record.PolicyTimer?.Dispose();
+        record.TimerToken++;
+        record.PolicyTimer = _runtime.Schedule(Self, new PolicyTimerDue(record, record.TimerToken, purpose, restart), delay);
+    }
+
+    private void OnPolicyTimer(PolicyTimerDue due)
+    {
+        var record = due.Record;
+        if (due.Token != record.TimerToken || record.Removed || !_children.Contains(record))
+        {
+            return;
+        }
+
+        record.PolicyTimer = null;
+        switch (due.Purpose)
+        {
+            case TimerPurpose.Restart when due.Restart is { Alive: true } r && record.PendingFailure is not null && record.Ref is not null:
+                RestartBlastRadius(record, r.Reason, alive: true);
+                break;
+            case TimerPurpose.Restart when due.Restart is { Alive: false } r && record.RetryPending && record.Ref is null:
+                record.RetryPending = false;
+                RestartBlastRadius(record, r.Reason, alive: false);
+                break;
+            case TimerPurpose.HalfOpen when record.Circuit == CircuitState.Open && record.Ref is null:
+                record.Circuit = CircuitState.HalfOpen;
+                _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.HalfOpen, TimeSpan.Zero, record.Opens));
+                SchedulePolicyTimer(record, TimerPurpose.Close, record.Policies.Breaker!.ProbeTime, null);
+                if (Recreate(record, record.Id))
+                {
+                    PublishRestarted(record, record.Id);
+                }
+
+                break;
+            case TimerPurpose.Close when record.Circuit == CircuitState.HalfOpen && record.Ref is not null && !record.IsRestarting:
+                record.Circuit = CircuitState.Closed;
+                record.Opens = 0;
+                _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Closed, TimeSpan.Zero, 0));
+                break;
+        }
+    }
+
+    private enum TimerPurpose
+    {
+        Restart,
+        HalfOpen,
+        Close,
+    }
+
+    private sealed record DelayedRestart(ExitReason Reason, bool Alive);
+
+    private sealed record PolicyTimerDue(ChildRecord Record, int Token, TimerPurpose Purpose, DelayedRestart? Restart);
+}
