@@ -369,6 +369,12 @@ internal sealed partial class SupervisorActor
     /// <summary>Restarts one child of a blast radius: in place if its actor lives, else as a new incarnation.</summary>
     private void RestartOne(ChildRecord child, ChildRecord failed, Exception cause, bool alive)
     {
+        if (child != failed && (child.Isolated || child.Circuit == CircuitState.Open))
+        {
+            // Contained: it stays down until started by hand or by its breaker, whatever its siblings do.
+            return;
+        }
+
         var inPlace = child == failed ? alive : child.Ref is not null;
         if (inPlace && child != failed && IsAlreadyTerminated(child.Ref!))
         {

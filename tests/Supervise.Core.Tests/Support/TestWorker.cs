@@ -26,6 +26,18 @@ public sealed record Block(ManualResetEventSlim Gate);
 
 public sealed class TestCrashException(string why) : Exception(why);
 
+/// <summary>Crashes the worker the first <paramref name="failures"/> times it is handled, then is handled normally.</summary>
+public sealed class Flaky(string name, int failures)
+{
+    private int _remaining = failures;
+
+    public string Name { get; } = name;
+
+    public bool FailsNow() => Interlocked.Decrement(ref _remaining) >= 0;
+
+    public override string ToString() => $"Flaky({Name})";
+}
+
 /// <summary>Shared, thread-safe knobs for a test worker: start failures and incarnation counting.</summary>
 public sealed class WorkerScript
 {
@@ -83,6 +95,8 @@ public sealed class TestWorker : UntypedActor
         {
             case Crash crash:
                 throw new TestCrashException(crash.Why);
+            case Flaky flaky when flaky.FailsNow():
+                throw new TestCrashException($"{flaky.Name} fails");
             case StopSelf:
                 Context.Stop(Self);
                 break;

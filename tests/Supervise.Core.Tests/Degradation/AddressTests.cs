@@ -1,0 +1,86 @@
+using Akka.Actor;
+using Supervise.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Tests.Degradation;
+
+/// <summary>Stable child addresses: one per child, reaching every incarnation, with Tell and Ask.</summary>
+public sealed class AddressTests(ITestOutputHelper output) : SuperviseTestKit(output)
+{
+    [Fact]
+    public async Task An_address_reaches_the_child_after_restarts_in_place_and_after_it_is_made_anew()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Intensity = 10, Children = [Worker("a")] });
+        var address = await tree.Root.GetChildAsync("a");
+        Assert.Same(address, await tree.GetChildAsync("a"));
+        Assert.Equal("hello", await address.Ask<string>(new Echo("hello"), TimeSpan.FromSeconds(10)));
+
+        address.Tell(new Crash("in place"));
+        ExpectEvent<ChildRestarted>();
+        Assert.Equal("again", await address.AskAsync<string>(new Echo("again")));
+
+        var first = address.Current;
+        address.Tell(new StopSelf()); // a Permanent child that stops is made anew: a new incarnation
+        ExpectEvent<ChildRestarted>();
+        await tree.Root.GetHealthAsync();
+        Assert.NotNull(address.Current);
+        Assert.NotEqual(first, address.Current);
+        Assert.Equal("new", await address.AskAsync<string>(new Echo("new")));
+    }
+
+    [Fact]
+    public async Task An_unknown_child_is_a_clear_error_naming_the_children_there_are()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), Worker("b")] });
+
+        var error = await Assert.ThrowsAsync<KeyNotFoundException>(() => tree.Root.GetChildAsync("zz"));
+
+        Assert.Equal("Supervisor 't' has no child 'zz'; its children are a, b.", error.Message);
+    }
+
+    [Fact]
+    public async Task By_default_a_message_to_a_child_that_is_down_is_dropped_and_reported()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("t") with { Restart = RestartType.Transient }] });
+        var address = await tree.Root.GetChildAsync("t");
+        address.Tell(new StopSelf());
+        ExpectEvent<ChildTerminated>();
+        await tree.Root.GetHealthAsync();
+
+        address.Tell("lost?");
+
+        var dropped = ExpectEvent<MessageDropped>();
+        Assert.Equal(("t", "lost?", "it is not running"), (dropped.ChildId, dropped.Message, dropped.Why));
+        Assert.Equal(1, address.Dropped);
+        Assert.Equal(1, (await tree.Root.GetHealthAsync()).Children.Single().Dropped);
+    }
+
+    [Fact]
+    public async Task An_address_outlives_a_restart_of_its_supervisor()
+    {
+        var inner = new SupervisorSpec { Intensity = 0, Children = [Worker("w")] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("inner", inner)] });
+        var address = await tree.GetChildAsync("inner", "w");
+
+        address.Tell(new Crash("inner gives up"));
+        ExpectEvent<SupervisorGaveUp>(e => e.SupervisorPath == "t/inner");
+        ExpectEvent<ChildRestarted>(e => e.SupervisorPath == "t" && e.ChildId == "inner");
+        ExpectEvent<SupervisorStarted>(e => e.SupervisorPath == "t/inner");
+
+        await AwaitAssertAsync(async () => Assert.Equal("back", await address.AskAsync<string>(new Echo("back"), TimeSpan.FromSeconds(1))));
+        Assert.Same(address, await tree.GetChildAsync("inner", "w"));
+    }
+
+    [Fact]
+    public async Task When_the_tree_stops_its_addresses_report_what_they_are_sent()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var address = await tree.Root.GetChildAsync("a");
+        await tree.StopAsync();
+
+        address.Tell("late");
+
+        Assert.Equal("its supervisor stopped", ExpectEvent<MessageDropped>(e => Equals(e.Message, "late")).Why);
+    }
+}
