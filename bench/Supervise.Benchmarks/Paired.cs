@@ -31,7 +31,8 @@ internal static class Paired
         var parent = system.ActorOf(RawParent.With(Systems.RestartForever()));
         var raw = (await parent.Ask<List<IActorRef>>(new CreateChildren(Echo.Props, 1, "echo")))[0];
         var tree = await system.StartTreeAsync(spec with { Children = [ChildSpec.Worker("echo", Echo.Props)] });
-        return (raw, (await tree.Root.WhichChildrenAsync())[0].Child!);
+        // Callers hold the child's stable address, which follows it across restarts.
+        return (raw, await tree.Root.GetChildAsync("echo"));
     }
 
     /// <summary>How long <paramref name="work"/> takes.</summary>

@@ -13,6 +13,7 @@ internal sealed class ChildRecord
     private HealthState _reportedHealth = HealthState.Running;
     private bool _isolated;
     private CircuitState _circuit;
+    private PolicyState? _policy;
 
     public ChildRecord(ChildSpec spec, PolicySet policies, List<ChildRecord> dirty)
     {
@@ -64,32 +65,53 @@ internal sealed class ChildRecord
     public CircuitState Circuit { get => _circuit; set { _circuit = value; Touch(); } }
 
     /// <summary>Times the breaker opened in a row without closing.</summary>
-    public int Opens { get; set; }
+    public int Opens { get => _policy?.Opens ?? 0; set { if (Policy(value != 0) is { } p) { p.Opens = value; } } }
 
     /// <summary>The breaker's own count of recent crashes.</summary>
-    public RestartWindow? BreakerWindow { get; set; }
+    public RestartWindow? BreakerWindow { get => _policy?.BreakerWindow; set { if (Policy(value is not null) is { } p) { p.BreakerWindow = value; } } }
 
     /// <summary>A backoff or breaker timer; <see cref="TimerToken"/> tells its message from an older one's.</summary>
-    public ITimer? PolicyTimer { get; set; }
+    public ITimer? PolicyTimer { get => _policy?.Timer; set { if (Policy(value is not null) is { } p) { p.Timer = value; } } }
 
-    public int TimerToken { get; set; }
+    public int TimerToken { get => _policy?.TimerToken ?? 0; set { if (Policy(value != 0) is { } p) { p.TimerToken = value; } } }
 
     /// <summary>Restarts in a row for <see cref="BackoffPolicy"/>, and when the last one was made.</summary>
-    public int BackoffAttempt { get; set; }
+    public int BackoffAttempt { get => _policy?.BackoffAttempt ?? 0; set { if (Policy(value != 0) is { } p) { p.BackoffAttempt = value; } } }
 
-    public TimeSpan LastRestartAt { get; set; }
+    public TimeSpan LastRestartAt { get => _policy?.LastRestartAt ?? default; set { if (Policy(value != default) is { } p) { p.LastRestartAt = value; } } }
 
-    public Random? Jitter { get; set; }
+    public Random? Jitter { get => _policy?.Jitter; set { if (Policy(value is not null) is { } p) { p.Jitter = value; } } }
 
-    public int JitterSeed { get; set; }
+    public int JitterSeed { get => _policy?.JitterSeed ?? 0; set { if (Policy(value != 0) is { } p) { p.JitterSeed = value; } } }
 
     /// <summary>A <see cref="FallbackPolicy"/> stand-in answering at the address.</summary>
-    public IActorRef? StandIn { get; set; }
+    public IActorRef? StandIn { get => _policy?.StandIn; set { if (Policy(value is not null) is { } p) { p.StandIn = value; } } }
 
     /// <summary>The message of the last crash and how many crashes in a row it caused (for requeue and quarantine).</summary>
-    public object? LastInFlight { get; set; }
+    public object? LastInFlight { get => _policy?.LastInFlight; set { if (Policy(value is not null) is { } p) { p.LastInFlight = value; } } }
 
-    public int InFlightCrashes { get; set; }
+    public int InFlightCrashes { get => _policy?.InFlightCrashes ?? 0; set { if (Policy(value != 0) is { } p) { p.InFlightCrashes = value; } } }
+
+    /// <summary>
+    /// The state of its policies, made on first use: most children never need it, and a supervisor may
+    /// have a hundred thousand of them. Setting a default value does not make it.
+    /// </summary>
+    private PolicyState? Policy(bool needed) => _policy ?? (needed ? _policy = new PolicyState() : null);
+
+    private sealed class PolicyState
+    {
+        public int Opens;
+        public RestartWindow? BreakerWindow;
+        public ITimer? Timer;
+        public int TimerToken;
+        public int BackoffAttempt;
+        public TimeSpan LastRestartAt;
+        public Random? Jitter;
+        public int JitterSeed;
+        public IActorRef? StandIn;
+        public object? LastInFlight;
+        public int InFlightCrashes;
+    }
 
     /// <summary>The spec; for dynamic children, one spec shared by all (its Id and Start are not theirs).</summary>
     public ChildSpec Spec { get; }

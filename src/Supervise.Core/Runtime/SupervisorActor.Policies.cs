@@ -16,7 +16,9 @@ internal sealed partial class SupervisorActor
     /// <summary>A new record joins the children: it takes over its address from an earlier supervisor instance, or gets one if its policies answer callers.</summary>
     private ChildRecord Adopt(ChildRecord record)
     {
-        if (_runtime.Addresses.TryGetValue(ChildPath(record), out var existing)
+        // Only a static child comes back after its supervisor restarts: a dynamic child's address is never taken over.
+        ChildAddress? existing = null;
+        if ((!IsDynamic && _runtime.HasAddresses && _runtime.Addresses.TryGetValue(ChildPath(record), out existing))
             || record.Policies.Reject || record.Policies.Buffer is not null || record.Policies.Fallback is not null)
         {
             record.Address = existing ?? CreateAddress(record);
@@ -26,8 +28,11 @@ internal sealed partial class SupervisorActor
         return record;
     }
 
-    private ChildAddress CreateAddress(ChildRecord record) =>
-        new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null));
+    private ChildAddress CreateAddress(ChildRecord record)
+    {
+        _runtime.HasAddresses = true;
+        return new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null));
+    }
 
     /// <summary>The address of the child <paramref name="id"/>, made on first request.</summary>
     private void OnChildAddressRequest(string id, IActorRef sender)

@@ -22,6 +22,11 @@ internal sealed class TreeRuntime
     /// </summary>
     public System.Collections.Concurrent.ConcurrentDictionary<string, ChildAddress> Addresses { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Whether any address was ever handed out: until then, starting a child need not look for one.</summary>
+    public bool HasAddresses { get => Volatile.Read(ref _hasAddresses); set => Volatile.Write(ref _hasAddresses, value); }
+
+    private bool _hasAddresses;
+
     public TreeOptions Options { get; }
 
     public TimeProvider Time => Options.TimeProvider;
