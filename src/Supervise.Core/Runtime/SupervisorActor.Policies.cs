@@ -100,7 +100,8 @@ internal sealed partial class SupervisorActor
 
     private IActorRef? StandInFor(ChildRecord record, FallbackPolicy fallback)
     {
-        if (record.StandIn is null && _phase != Phase.Stopping)
+        // Not while starting: a stand-in is for a child that ran and stopped answering, not one on its way up.
+        if (record.StandIn is null && _phase == Phase.Running)
         {
             try
             {

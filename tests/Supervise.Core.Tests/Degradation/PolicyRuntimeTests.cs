@@ -294,4 +294,43 @@ public sealed class PolicyRuntimeTests(ITestOutputHelper output) : SuperviseTest
         var health = await tree.Root.GetHealthAsync();
         Assert.Equal((0, cycles, 0L), (health.Children[0].Restarts, health.Children[1].Restarts, x.Dropped));
     }
+
+    [Fact]
+    public async Task A_contained_child_crashing_over_and_over_leaves_another_subtree_without_restarts_or_lost_messages()
+    {
+        var flaky = new SupervisorSpec
+        {
+            Intensity = 2,
+            Children = [Worker("x") with { Policies = [Policy.CircuitBreaker(3, TimeSpan.FromMinutes(1), S), Policy.Reject()] }],
+        };
+        var calm = new SupervisorSpec { Children = [Worker("y")] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Strategy = Strategy.OneForAll, Children = [ChildSpec.ForSupervisor("flaky", flaky), ChildSpec.ForSupervisor("calm", calm)] });
+        var x = await tree.GetChildAsync("flaky", "x");
+        var y = await tree.GetChildAsync("calm", "y");
+        ExpectUps(2);
+        var sent = 0;
+
+        for (var round = 0; round < 10; round++)
+        {
+            for (var crash = 0; crash < 3; crash++)
+            {
+                x.Tell(new Crash($"round {round}"));
+                y.Tell(sent++);
+            }
+
+            ExpectEvent<CircuitChanged>(e => e.State == CircuitState.Open);
+            Time.Advance(TimeSpan.FromMinutes(1));
+            ExpectEvent<CircuitChanged>(e => e.State == CircuitState.HalfOpen);
+            await tree.GetSupervisorAsync("flaky").ContinueWith(t => t.Result.GetHealthAsync()).Unwrap();
+            Time.Advance(S);
+            ExpectEvent<CircuitChanged>(e => e.State == CircuitState.Closed);
+        }
+
+        var got = Enumerable.Range(0, sent).Select(_ => (int)ExpectLife<Got>(g => g.Id == "y").Message);
+        Assert.Equal(Enumerable.Range(0, sent), got);
+        var health = await tree.GetHealthAsync();
+        Assert.Equal((HealthState.Running, 0, 0), (health.State, health.Children[0].Restarts, health.Children[1].Restarts));
+        // Per round: two restarts, then the breaker opens instead of a third, then one probe restart.
+        Assert.Equal((0, 30), (health.Children[1].Subtree!.Children[0].Restarts, health.Children[0].Subtree!.Children[0].Restarts));
+    }
 }
