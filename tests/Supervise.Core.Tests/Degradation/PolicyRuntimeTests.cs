@@ -333,4 +333,23 @@ public sealed class PolicyRuntimeTests(ITestOutputHelper output) : SuperviseTest
         // Per round: two restarts, then the breaker opens instead of a third, then one probe restart.
         Assert.Equal((0, 30), (health.Children[1].Subtree!.Children[0].Restarts, health.Children[0].Subtree!.Children[0].Restarts));
     }
+
+    [Fact]
+    public async Task A_dynamic_child_that_exceeds_the_intensity_is_isolated_and_removed_and_its_address_rejects()
+    {
+        var template = new ChildTemplate(args => TestWorker.Props((string)args!, Life.Ref)) { Policies = [Policy.Isolate(), Policy.Reject()] };
+        var tree = await StartTreeAsync(new DynamicSupervisorSpec(template) { Intensity = 0 });
+        var bad = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"bad"));
+        var good = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"good"));
+        var address = await tree.Root.GetChildAsync(bad.Id);
+
+        address.Tell(new Crash("too often"));
+
+        Assert.Equal(bad.Id, ExpectEvent<ChildIsolated>().ChildId);
+        var counts = await tree.Root.CountChildrenAsync();
+        Assert.Equal((1, 1), (counts.Specs, counts.Active));
+        Assert.Equal("it is no longer a child of its supervisor", (await address.Ask<Unavailable>(new Echo("?"), TimeSpan.FromSeconds(10))).Reason);
+        Assert.Equal("fine", await (await tree.Root.GetChildAsync(good.Id)).AskAsync<string>(new Echo("fine")));
+        Assert.Equal(HealthState.Running, (await tree.Root.GetHealthAsync()).State);
+    }
 }

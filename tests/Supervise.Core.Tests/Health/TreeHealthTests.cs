@@ -93,4 +93,20 @@ public sealed class TreeHealthTests(ITestOutputHelper output) : SuperviseTestKit
 
         ExpectEvent<HealthChanged>(e => e.ChildId is null && e.Current == HealthState.Down);
     }
+
+    [Fact]
+    public async Task A_removed_child_leaves_the_counts_its_health_was_in()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec
+        {
+            Children = [Worker("a"), Worker("b") with { Restart = RestartType.Transient, Criticality = Criticality.Critical }],
+        });
+        ExpectLife<Up>(u => u.Id == "b").Ref.Tell(new StopSelf());
+        ExpectEvent<HealthChanged>(e => e.ChildId is null && e.Current == HealthState.Down);
+
+        Assert.IsType<DeleteChildResult.Deleted>(await tree.Root.DeleteChildAsync("b"));
+
+        ExpectEvent<HealthChanged>(e => e.ChildId is null && e.Current == HealthState.Running);
+        Assert.Equal(HealthState.Running, (await tree.Root.GetHealthAsync()).State);
+    }
 }
