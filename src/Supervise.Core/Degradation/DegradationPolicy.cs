@@ -115,12 +115,16 @@ public sealed record CircuitBreakerPolicy(int Failures, TimeSpan Window, TimeSpa
     {
         PolicyChecks.AtLeast(problem, "Failures", Failures, 1);
         PolicyChecks.Positive(problem, "Window", Window);
-        PolicyChecks.Positive(problem, "Cooldown", Cooldown);
-        PolicyChecks.Positive(problem, "ProbeTime", ProbeTime);
+        PolicyChecks.TimerDuration(problem, "Cooldown", Cooldown);
+        PolicyChecks.TimerDuration(problem, "ProbeTime", ProbeTime);
         PolicyChecks.AtLeast(problem, "Multiplier", Multiplier, 1);
         if (MaxCooldown < Cooldown)
         {
             problem("MaxCooldown", $"a duration of at least Cooldown ({Cooldown})", MaxCooldown.ToString());
+        }
+        else
+        {
+            PolicyChecks.TimerDuration(problem, "MaxCooldown", MaxCooldown);
         }
     }
 }
@@ -236,12 +240,16 @@ public sealed record BackoffPolicy(TimeSpan MinDelay, TimeSpan MaxDelay) : Degra
 
     internal override void Validate(Action<string, string, string> problem)
     {
-        PolicyChecks.Positive(problem, "MinDelay", MinDelay);
+        PolicyChecks.TimerDuration(problem, "MinDelay", MinDelay);
         PolicyChecks.Positive(problem, "ResetAfter", ResetAfter);
         PolicyChecks.AtLeast(problem, "Multiplier", Multiplier, 1);
         if (MaxDelay < MinDelay)
         {
             problem("MaxDelay", $"a duration of at least MinDelay ({MinDelay})", MaxDelay.ToString());
+        }
+        else
+        {
+            PolicyChecks.TimerDuration(problem, "MaxDelay", MaxDelay);
         }
 
         if (!(Jitter is >= 0 and <= 1))
@@ -299,11 +307,23 @@ internal static class PolicyChecks
         }
     }
 
+    /// <summary>The longest delay a timer takes (about 49.7 days), rounded down.</summary>
+    public static readonly TimeSpan MaxTimer = TimeSpan.FromDays(49);
+
     public static void Positive(Action<string, string, string> problem, string field, TimeSpan value)
     {
         if (value <= TimeSpan.Zero)
         {
             problem(field, "a positive duration", value.ToString());
+        }
+    }
+
+    /// <summary>A duration a timer waits for: positive and at most <see cref="MaxTimer"/>.</summary>
+    public static void TimerDuration(Action<string, string, string> problem, string field, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero || value > MaxTimer)
+        {
+            problem(field, "a positive duration of at most 49 days", value.ToString());
         }
     }
 }

@@ -90,6 +90,11 @@ internal sealed class ChildRecord
     /// <summary>The message of the last crash and how many crashes in a row it caused (for requeue and quarantine).</summary>
     public object? LastInFlight { get => _policy?.LastInFlight; set { if (Policy(value is not null) is { } p) { p.LastInFlight = value; } } }
 
+    public TimeSpan LastInFlightAt { get => _policy?.LastInFlightAt ?? default; set { if (Policy(value != default) is { } p) { p.LastInFlightAt = value; } } }
+
+    /// <summary>Whether an incarnation of it ever finished starting (a stand-in is for a child that ran and stopped answering).</summary>
+    public bool HasRun { get; set; }
+
     public int InFlightCrashes { get => _policy?.InFlightCrashes ?? 0; set { if (Policy(value != 0) is { } p) { p.InFlightCrashes = value; } } }
 
     /// <summary>
@@ -110,6 +115,7 @@ internal sealed class ChildRecord
         public int JitterSeed;
         public IActorRef? StandIn;
         public object? LastInFlight;
+        public TimeSpan LastInFlightAt;
         public int InFlightCrashes;
     }
 

@@ -196,6 +196,7 @@ internal sealed partial class SupervisorActor
         record.Generation++;
         record.RetryPending = false;
         record.RecreateWhenGone = false;
+        ResetPolicyState(record);
 
         void Done()
         {
@@ -254,6 +255,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
+        ResetPolicyState(record);
         StartOne(
             record,
             () => sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!)),

@@ -35,6 +35,7 @@ internal sealed partial class SupervisorActor
         if (!handshake)
         {
             record.State = ChildState.Running;
+            record.HasRun = true;
             return;
         }
 
@@ -49,6 +50,7 @@ internal sealed partial class SupervisorActor
     internal void MarkStarted(ChildRecord record)
     {
         record.State = ChildState.Running;
+        record.HasRun = true;
         _runtime.Publish(new ChildStarted(_path, _runtime.Now, record.Id, record.Ref!));
     }
 

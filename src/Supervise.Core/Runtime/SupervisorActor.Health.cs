@@ -16,7 +16,7 @@ internal sealed partial class SupervisorActor
 
     private static HealthState ChildHealthOf(ChildRecord record) =>
         record.IsRestarting || record.RecreateWhenGone || record.State == ChildState.Starting ? HealthState.Restarting
-        : record.Ref is null || record.State == ChildState.Stopping ? (record.Policies.Fallback is not null ? HealthState.Degraded : HealthState.Down)
+        : record.Ref is null || record.State == ChildState.Stopping ? (record.StandIn is not null ? HealthState.Degraded : HealthState.Down)
         : record.Circuit == CircuitState.HalfOpen ? HealthState.Degraded
         : record.IsSuperviseSupervisor ? record.ReportedHealth
         : HealthState.Running;
@@ -66,6 +66,9 @@ internal sealed partial class SupervisorActor
 
     private void Reassess(ChildRecord record)
     {
+        // The route first: it may start a stand-in, which makes a down child Degraded.
+        var address = record.Address;
+        address?.Reroute(RouteFor(record, ChildHealthOf(record)));
         var state = ChildHealthOf(record);
         if (record.Health != state)
         {
@@ -79,8 +82,6 @@ internal sealed partial class SupervisorActor
             Count(record, +1);
         }
 
-        var address = record.Address;
-        address?.Reroute(RouteFor(record, state));
         if (record.StandIn is { } standIn && address?.Current is not null)
         {
             // The child answers again: the stand-in handles what it was sent, then stops.

@@ -63,7 +63,7 @@ internal sealed partial class SupervisorActor
             return policies.Reject ? new RejectRoute(HealthState.Down, gone) : new DropRoute(gone);
         }
 
-        if (record.Ref is { } child && record.State == ChildState.Running && !record.IsRestarting)
+        if (record.Ref is { } child && record.State == ChildState.Running && !record.IsRestarting && !record.RecreateWhenGone)
         {
             return child;
         }
@@ -77,8 +77,9 @@ internal sealed partial class SupervisorActor
             return current is RejectRoute same && same.State == state && same.Why == why ? same : new RejectRoute(state, why);
         }
 
-        if (policies.Buffer is { } buffer)
+        if (policies.Buffer is { } buffer && state == HealthState.Restarting)
         {
+            // Only while it is coming back: once it is down, what the buffer held is dropped and reported.
             return current as BufferRoute ?? new BufferRoute(buffer);
         }
 
@@ -101,7 +102,7 @@ internal sealed partial class SupervisorActor
     private IActorRef? StandInFor(ChildRecord record, FallbackPolicy fallback)
     {
         // Not while starting: a stand-in is for a child that ran and stopped answering, not one on its way up.
-        if (record.StandIn is null && _phase == Phase.Running)
+        if (record.StandIn is null && _phase == Phase.Running && record.HasRun)
         {
             try
             {
@@ -153,13 +154,33 @@ internal sealed partial class SupervisorActor
             address.Reroute(RouteFor(record, HealthState.Down));
             _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(ChildPath(record), address));
         }
+
+        if (record.IsSuperviseSupervisor)
+        {
+            ReleaseAddresses(ChildPath(record) + "/", "its supervisor is no longer in the tree");
+        }
+    }
+
+    /// <summary>A child stopped or started by hand starts its policies afresh: no breaker, no pending timer, no crash count.</summary>
+    private static void ResetPolicyState(ChildRecord record)
+    {
+        record.PolicyTimer?.Dispose();
+        record.PolicyTimer = null;
+        record.TimerToken++;
+        record.Circuit = CircuitState.Closed;
+        record.Opens = 0;
+        record.BreakerWindow = null;
+        record.Isolated = false;
+        record.LastInFlight = null;
+        record.InFlightCrashes = 0;
     }
 
     /// <summary>
-    /// This supervisor instance ends. Its children's addresses either wait for the next instance (it is
-    /// restarting, and its static children come back) or tell callers their supervisor is gone.
+    /// This supervisor instance ends. Its static children's addresses wait for them, as if they were
+    /// restarting: the supervisor may be started again by its parent (then its next instance takes them
+    /// over), or the tree stops (then the root releases them). Dynamic children never come back.
     /// </summary>
-    private void ReleaseAddresses(bool restarting)
+    private void ParkAddresses()
     {
         foreach (var record in _children)
         {
@@ -170,19 +191,62 @@ internal sealed partial class SupervisorActor
                 continue;
             }
 
-            if (restarting && !IsDynamic)
+            if (IsDynamic)
             {
-                record.Ref = null;
-                record.RetryPending = true;
-                record.StandIn = null;
-                address.Reroute(record.Policies.Reject || record.Policies.Buffer is not null ? RouteFor(record, HealthState.Restarting) : new DropRoute("its supervisor is restarting"));
+                const string gone = "its supervisor stopped";
+                address.Reroute(record.Policies.Reject ? new RejectRoute(HealthState.Down, gone) : new DropRoute(gone));
+                _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(ChildPath(record), address));
                 continue;
             }
 
-            const string why = "its supervisor stopped";
-            address.Reroute(record.Policies.Reject ? new RejectRoute(HealthState.Down, why) : new DropRoute(why));
-            _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(ChildPath(record), address));
+            const string why = "its supervisor is restarting";
+            var current = address.RouteNow;
+            address.Reroute(record.Policies.Reject ? new RejectRoute(HealthState.Restarting, why)
+                : record.Policies.Buffer is { } buffer ? current as BufferRoute ?? new BufferRoute(buffer)
+                : new DropRoute(why));
         }
+    }
+
+    /// <summary>
+    /// Releases the addresses under <paramref name="prefix"/> for good: what they hold is dropped and
+    /// reported, and what they are sent from now on too.
+    /// </summary>
+    private void ReleaseAddresses(string prefix, string why, Func<string, bool>? only = null)
+    {
+        if (!_runtime.HasAddresses)
+        {
+            return;
+        }
+
+        foreach (var (path, address) in _runtime.Addresses)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal) && (only is null || only(path))
+                && _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(path, address)))
+            {
+                address.Reroute(new DropRoute(why));
+            }
+        }
+    }
+
+    /// <summary>
+    /// A new instance started from its spec: children an earlier instance had been given at runtime are
+    /// not among them, and neither is anything below them.
+    /// </summary>
+    private void ReleaseUnadoptedAddresses()
+    {
+        if (!_runtime.HasAddresses)
+        {
+            return;
+        }
+
+        var prefix = _path + "/";
+        var ids = _children.Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        ReleaseAddresses(prefix, "it is no longer a child of its supervisor", path =>
+        {
+            var rest = path.AsSpan(prefix.Length);
+            var slash = rest.IndexOf('/');
+            return !ids.Contains((slash < 0 ? rest : rest[..slash]).ToString());
+        });
     }
 
     /// <summary>
@@ -198,7 +262,8 @@ internal sealed partial class SupervisorActor
             return false;
         }
 
-        if (ReferenceEquals(message, record.LastInFlight))
+        var now = _runtime.Elapsed;
+        if (ReferenceEquals(message, record.LastInFlight) && now - record.LastInFlightAt <= _spec.Period)
         {
             record.InFlightCrashes++;
         }
@@ -208,6 +273,8 @@ internal sealed partial class SupervisorActor
             record.InFlightCrashes = 1;
         }
 
+        record.LastInFlightAt = now;
+
         if (record.InFlightCrashes >= after && record.Policies.Quarantine is { } quarantine)
         {
             var entry = new QuarantinedMessage(record.Id, message, failure.InFlightSender ?? ActorRefs.Nobody, failure.Cause, record.InFlightCrashes, _runtime.Now);
@@ -215,11 +282,12 @@ internal sealed partial class SupervisorActor
             record.InFlightCrashes = 0;
             _quarantine.Add(entry);
             _runtime.Publish(new MessageQuarantined(_path, _runtime.Now, record.Id, entry));
-            if (_quarantine.Count > quarantine.Capacity)
+            // Each child keeps up to its own capacity; its oldest entry makes room.
+            if (_quarantine.Count(e => e.ChildId == record.Id) > quarantine.Capacity)
             {
-                var oldest = _quarantine[0];
-                _quarantine.RemoveAt(0);
-                _runtime.Publish(new MessageDropped(_path, _runtime.Now, oldest.ChildId, oldest.Message, $"the quarantine of {quarantine.Capacity} messages was full"));
+                var oldest = _quarantine.First(e => e.ChildId == record.Id);
+                _quarantine.Remove(oldest);
+                _runtime.Publish(new MessageDropped(_path, _runtime.Now, oldest.ChildId, oldest.Message, $"the quarantine of {quarantine.Capacity} messages for this child was full"));
             }
 
             return true;
@@ -336,13 +404,13 @@ internal sealed partial class SupervisorActor
     {
         record.PolicyTimer?.Dispose();
         record.TimerToken++;
-        record.PolicyTimer = _runtime.Schedule(Self, new PolicyTimerDue(record, record.TimerToken, purpose, restart), delay);
+        record.PolicyTimer = _runtime.Schedule(Self, new PolicyTimerDue(record, record.TimerToken, purpose, restart, this), delay);
     }
 
     private void OnPolicyTimer(PolicyTimerDue due)
     {
         var record = due.Record;
-        if (due.Token != record.TimerToken || record.Removed || !_children.Contains(record))
+        if (due.Token != record.TimerToken || record.Removed || !ReferenceEquals(due.Owner, this))
         {
             return;
         }
@@ -367,7 +435,11 @@ internal sealed partial class SupervisorActor
                 }
 
                 break;
-            case TimerPurpose.Close when record.Circuit == CircuitState.HalfOpen && record.Ref is not null && !record.IsRestarting:
+            case TimerPurpose.Close when record.Circuit == CircuitState.HalfOpen && (record.Ref is null || record.IsRestarting):
+                // The probe is not up yet (its name was still taken, or its start is being retried): it gets its full probe time once it is.
+                SchedulePolicyTimer(record, TimerPurpose.Close, record.Policies.Breaker!.ProbeTime, null);
+                break;
+            case TimerPurpose.Close when record.Circuit == CircuitState.HalfOpen:
                 record.Circuit = CircuitState.Closed;
                 record.Opens = 0;
                 _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Closed, TimeSpan.Zero, 0));
@@ -384,5 +456,6 @@ internal sealed partial class SupervisorActor
 
     private sealed record DelayedRestart(ExitReason Reason, bool Alive);
 
-    private sealed record PolicyTimerDue(ChildRecord Record, int Token, TimerPurpose Purpose, DelayedRestart? Restart);
+    /// <summary>A policy timer is due; stale if the record's token moved on or it was set by an earlier instance of this supervisor (<paramref name="Owner"/>).</summary>
+    private sealed record PolicyTimerDue(ChildRecord Record, int Token, TimerPurpose Purpose, DelayedRestart? Restart, object Owner);
 }

@@ -81,6 +81,7 @@ internal sealed partial class SupervisorActor : UntypedActor
             }
         }
 
+        ReleaseUnadoptedAddresses();
         var sequence = new StartSequence(this, _children.ToList(), OnInitDone, OnInitFailed);
         _starting = sequence;
         sequence.Next();
@@ -92,7 +93,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         // The children are already stopped in order when this supervisor gives up; anything left
         // (an unexpected failure of the supervisor itself) is stopped by Akka.
         DisposeTimers();
-        ReleaseAddresses(restarting: true);
+        ParkAddresses();
         FailPendingCalls("it is restarting");
         ReleaseAbandoned();
         foreach (var child in Context.GetChildren())
@@ -104,7 +105,12 @@ internal sealed partial class SupervisorActor : UntypedActor
     protected override void PostStop()
     {
         DisposeTimers();
-        ReleaseAddresses(restarting: false);
+        ParkAddresses();
+        if (_root is not null)
+        {
+            ReleaseAddresses(_path + "/", "the tree stopped");
+        }
+
         FailPendingCalls("it has stopped");
         ReleaseAbandoned();
         ReportTreeStopped();

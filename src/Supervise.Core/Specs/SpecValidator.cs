@@ -121,7 +121,7 @@ internal static class SpecValidator
         }
 
         ValidateShutdown(child.Shutdown, label, path, problems);
-        ValidatePolicies(child.Policies, parent.DefaultPolicies, child.Kind, child.Restart, label, path, problems);
+        ValidatePolicies(child.Policies, parent, child.Kind, child.Restart, label, path, problems);
 
         if (child.Supervisor is not null && child.Start is not null)
         {
@@ -191,15 +191,16 @@ internal static class SpecValidator
         }
 
         ValidateShutdown(spec.Template.Shutdown, "Template", path, problems);
-        ValidatePolicies(spec.Template.Policies, spec.DefaultPolicies, spec.Template.Kind, spec.Template.Restart, "Template", path, problems);
+        ValidatePolicies(spec.Template.Policies, spec, spec.Template.Kind, spec.Template.Restart, "Template", path, problems);
     }
 
     /// <summary>
     /// Checks the policies in force for one child: its own, or else its supervisor's defaults. At most one per
     /// concern, each in range, and each meaningful for the child's kind and restart type.
     /// </summary>
-    private static void ValidatePolicies(IReadOnlyList<DegradationPolicy>? own, IReadOnlyList<DegradationPolicy>? defaults, ChildKind kind, RestartType restart, string label, string path, List<SpecProblem> problems)
+    private static void ValidatePolicies(IReadOnlyList<DegradationPolicy>? own, SupervisionSpec parent, ChildKind kind, RestartType restart, string label, string path, List<SpecProblem> problems)
     {
+        var defaults = parent.DefaultPolicies;
         var field = own is not null ? label + ".Policies" : label + ".Policies (from DefaultPolicies)";
         var policies = own ?? defaults;
         if (policies is null)
@@ -234,6 +235,19 @@ internal static class SpecValidator
             else if (restart == RestartType.Temporary && policy is not (EscalatePolicy or RejectPolicy))
             {
                 problems.Add(new(path, at, "Escalate or Reject only, for a Temporary child, which is never restarted", policy.Describe()));
+            }
+        }
+
+        // A poison message is set aside on its After-th crash in a row: the restarts before must be allowed.
+        if (byConcern.GetValueOrDefault(PolicyConcern.InFlight) is QuarantinePolicy { After: > 0 } quarantine)
+        {
+            if (byConcern.GetValueOrDefault(PolicyConcern.GiveUp) is CircuitBreakerPolicy { Failures: > 0 } breaker && breaker.Failures <= quarantine.After)
+            {
+                problems.Add(new(path, field, $"a circuit breaker that allows more crashes than Quarantine sets aside after (Failures above {quarantine.After})", $"{breaker.Describe()} with {quarantine.Describe()}: the breaker opens first"));
+            }
+            else if (byConcern.GetValueOrDefault(PolicyConcern.GiveUp) is null or EscalatePolicy && quarantine.After - 1 > parent.Intensity && parent.Intensity >= 0)
+            {
+                problems.Add(new(path, field, $"Quarantine After of at most the supervisor's Intensity + 1 ({parent.Intensity + 1}), so the message is set aside before the supervisor gives up", quarantine.Describe()));
             }
         }
     }

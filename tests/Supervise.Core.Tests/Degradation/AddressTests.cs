@@ -81,6 +81,40 @@ public sealed class AddressTests(ITestOutputHelper output) : SuperviseTestKit(ou
 
         address.Tell("late");
 
-        Assert.Equal("its supervisor stopped", ExpectEvent<MessageDropped>(e => Equals(e.Message, "late")).Why);
+        Assert.Equal("the tree stopped", ExpectEvent<MessageDropped>(e => Equals(e.Message, "late")).Why);
+    }
+
+    [Fact]
+    public async Task An_address_two_levels_down_outlives_a_restart_higher_up()
+    {
+        var leaf = new SupervisorSpec { Children = [Worker("w")] };
+        var middle = new SupervisorSpec { Intensity = 0, Children = [Worker("crashy"), ChildSpec.ForSupervisor("m", leaf)] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("a", middle)] });
+        var w = await tree.GetChildAsync("a", "m", "w");
+
+        (await tree.GetChildAsync("a", "crashy")).Tell(new Crash("a gives up"));
+        ExpectEvent<SupervisorGaveUp>(e => e.SupervisorPath == "t/a");
+        ExpectEvent<SupervisorStarted>(e => e.SupervisorPath == "t/a");
+
+        await AwaitAssertAsync(async () => Assert.Equal("deep", await w.AskAsync<string>(new Echo("deep"), TimeSpan.FromSeconds(1))));
+        Assert.Same(w, await tree.GetChildAsync("a", "m", "w"));
+    }
+
+    [Fact]
+    public async Task The_address_of_a_child_added_at_runtime_is_released_when_its_supervisor_restarts_without_it()
+    {
+        var inner = new SupervisorSpec { Intensity = 0, Children = [Worker("fixed")] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("inner", inner)] });
+        var handle = await tree.GetSupervisorAsync("inner");
+        await handle.StartChildAsync(Worker("added") with { Policies = [Policy.Buffer(10)] });
+        var added = await handle.GetChildAsync("added");
+
+        added.Tell(new Crash("inner gives up"));
+        ExpectEvent<SupervisorGaveUp>(e => e.SupervisorPath == "t/inner");
+        ExpectEvent<SupervisorStarted>(e => e.SupervisorPath == "t/inner");
+        added.Tell("after");
+
+        Assert.Equal("it is no longer a child of its supervisor", ExpectEvent<MessageDropped>(e => Equals(e.Message, "after")).Why);
+        await Assert.ThrowsAsync<KeyNotFoundException>(async () => await (await tree.GetSupervisorAsync("inner")).GetChildAsync("added"));
     }
 }

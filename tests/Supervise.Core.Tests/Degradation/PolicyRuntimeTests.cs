@@ -236,12 +236,11 @@ public sealed class PolicyRuntimeTests(ITestOutputHelper output) : SuperviseTest
     {
         var tree = await StartTreeAsync(new SupervisorSpec
         {
-            Intensity = 0,
-            Children = [Worker("x") with { Policies = [Policy.Isolate(), Policy.Buffer(3) with { Overflow = BufferOverflow.DropOldest }] }],
+            Children = [Worker("x") with { Policies = [Policy.Backoff(S, S), Policy.Buffer(3) with { Overflow = BufferOverflow.DropOldest }] }],
         });
         var x = await tree.Root.GetChildAsync("x");
         x.Tell(new Crash("down"));
-        ExpectEvent<ChildIsolated>();
+        ExpectEvent<ChildRestartDelayed>();
         await Settle(tree);
 
         for (var i = 1; i <= 5; i++)
@@ -251,8 +250,56 @@ public sealed class PolicyRuntimeTests(ITestOutputHelper output) : SuperviseTest
 
         Assert.Equal([1, 2], new[] { ExpectEvent<MessageDropped>(), ExpectEvent<MessageDropped>() }.Select(d => (int)d.Message));
         Assert.Equal((2, 3), (x.Dropped, x.Buffered));
-        await tree.Root.RestartChildAsync("x");
+        Time.Advance(S * 1.5);
         Assert.Equal([3, 4, 5], Enumerable.Range(0, 3).Select(_ => (int)ExpectLife<Got>(g => g.Message is int).Message));
+    }
+
+    [Fact]
+    public async Task A_buffer_holds_only_while_the_child_is_coming_back_then_drops_and_reports_what_it_held()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec
+        {
+            Intensity = 1,
+            Children = [Worker("x") with { Policies = [Policy.Isolate(), Policy.Backoff(S, S), Policy.Buffer(10)] }],
+        });
+        var x = await tree.Root.GetChildAsync("x");
+        x.Tell(new Crash("1"));
+        ExpectEvent<ChildRestartDelayed>();
+        await Settle(tree);
+        x.Tell("held");
+        Assert.Equal(1, x.Buffered);
+        Time.Advance(S * 1.5);
+        Assert.Equal("held", ExpectLife<Got>().Message);
+
+        x.Tell(new Crash("2"));
+        ExpectEvent<ChildIsolated>();
+        await Settle(tree);
+        x.Tell("while isolated");
+
+        Assert.Equal("it was isolated after exceeding its supervisor's restart intensity", ExpectEvent<MessageDropped>(e => Equals(e.Message, "while isolated")).Why);
+        Assert.Equal(0, x.Buffered);
+    }
+
+    [Fact]
+    public async Task Terminating_a_child_whose_breaker_is_open_disarms_the_breaker()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec
+        {
+            Intensity = 10,
+            Children = [Worker("x") with { Restart = RestartType.Transient, Policies = [Policy.CircuitBreaker(1, TimeSpan.FromMinutes(1), S)] }],
+        });
+        var x = await tree.Root.GetChildAsync("x");
+        x.Tell(new Crash("open"));
+        ExpectEvent<CircuitChanged>(e => e.State == CircuitState.Open);
+
+        Assert.IsType<TerminateChildResult.Terminated>(await tree.Root.TerminateChildAsync("x"));
+        Time.Advance(S * 2);
+        await Settle(tree);
+
+        var health = await tree.Root.GetHealthAsync();
+        Assert.Equal((HealthState.Down, CircuitState.Closed), (health.Children[0].State, health.Children[0].Circuit));
+        Assert.IsType<RestartChildResult.Restarted>(await tree.Root.RestartChildAsync("x"));
+        Assert.Equal("ok", await x.AskAsync<string>(new Echo("ok")));
     }
 
     [Fact]
