@@ -18,12 +18,17 @@ namespace Supervise;
 public sealed class ChildAddress : MinimalActorRef
 {
     private readonly TreeRuntime _runtime;
+    private readonly Lock _rerouting = new();
     private object _route;
+    private readonly BufferPolicy? _buffer;
+    private bool _released;
     private long _dropped;
     private long _rejected;
 
-    internal ChildAddress(IActorRefProvider provider, ActorPath path, string supervisorPath, string childId, TreeRuntime runtime, object route)
+    internal ChildAddress(IActorRefProvider provider, ActorPath path, string supervisorPath, string childId, TreeRuntime runtime, object route, bool rejects, BufferPolicy? buffer)
     {
+        Rejects = rejects;
+        _buffer = buffer;
         Provider = provider;
         Path = path;
         SupervisorPath = supervisorPath;
@@ -88,8 +93,55 @@ public sealed class ChildAddress : MinimalActorRef
         ((Route)route).Deliver(this, message, sender);
     }
 
-    /// <summary>Points the address somewhere else (the supervisor only). A buffer it leaves is replayed through the new route first.</summary>
+    /// <summary>Whether its child's policies reject callers while it is unavailable (<see cref="RejectPolicy"/>).</summary>
+    internal bool Rejects { get; }
+
+    /// <summary>
+    /// Points the address somewhere else (its supervisors only). A buffer it leaves is replayed through the
+    /// new route first. Once <see cref="Release"/>d, it no longer moves.
+    /// </summary>
     internal void Reroute(object next)
+    {
+        lock (_rerouting)
+        {
+            if (!_released)
+            {
+                Move(next);
+            }
+        }
+    }
+
+    /// <summary>The child left the tree for good: from now on callers are told (or the message is reported) with <paramref name="why"/>.</summary>
+    internal void Release(string why)
+    {
+        lock (_rerouting)
+        {
+            if (!_released)
+            {
+                Move(Unavailable(HealthState.Down, why));
+                _released = true;
+            }
+        }
+    }
+
+    /// <summary>A supervisor above the child is restarting: hold (under Buffer), reject, or drop and report until it is back.</summary>
+    internal void Park()
+    {
+        lock (_rerouting)
+        {
+            if (!_released)
+            {
+                Move(_buffer is { } buffer
+                    ? Volatile.Read(ref _route) as BufferRoute ?? new BufferRoute(buffer)
+                    : Unavailable(HealthState.Restarting, "a supervisor above it is restarting"));
+            }
+        }
+    }
+
+    /// <summary>The route of a child that cannot answer: rejected under Reject, else dropped and reported.</summary>
+    internal object Unavailable(HealthState state, string why) => Rejects ? new RejectRoute(state, why) : new DropRoute(why);
+
+    private void Move(object next)
     {
         var previous = Volatile.Read(ref _route);
         if (ReferenceEquals(previous, next))

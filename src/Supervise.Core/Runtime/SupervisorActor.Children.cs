@@ -168,7 +168,7 @@ internal sealed partial class SupervisorActor
 
     private void OnTerminated(IActorRef child)
     {
-        if (_standIns.Remove(child))
+        if (OnStandInGone(child))
         {
             return;
         }

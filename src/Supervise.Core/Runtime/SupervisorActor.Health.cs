@@ -80,6 +80,10 @@ internal sealed partial class SupervisorActor
             Count(record, -1);
             record.Health = state;
             Count(record, +1);
+            if (state == HealthState.Down && record.IsSuperviseSupervisor)
+            {
+                AddressesBelowAreDown(record);
+            }
         }
 
         if (record.StandIn is { } standIn && address?.Current is not null)

@@ -11,7 +11,7 @@ internal sealed partial class SupervisorActor
     private const string DequeMailbox = "akka.actor.mailbox.unbounded-deque-based";
 
     private readonly List<QuarantinedMessage> _quarantine = [];
-    private readonly HashSet<IActorRef> _standIns = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<IActorRef, ChildRecord> _standIns = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>A new record joins the children: it takes over its address from an earlier supervisor instance, or gets one if its policies answer callers.</summary>
     private ChildRecord Adopt(ChildRecord record)
@@ -31,7 +31,7 @@ internal sealed partial class SupervisorActor
     private ChildAddress CreateAddress(ChildRecord record)
     {
         _runtime.HasAddresses = true;
-        return new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null));
+        return new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null), record.Policies.Reject, record.Policies.Buffer);
     }
 
     /// <summary>The address of the child <paramref name="id"/>, made on first request.</summary>
@@ -57,13 +57,7 @@ internal sealed partial class SupervisorActor
     private object RouteFor(ChildRecord record, HealthState state, object? current)
     {
         var policies = record.Policies;
-        if (record.Removed)
-        {
-            const string gone = "it is no longer a child of its supervisor";
-            return policies.Reject ? new RejectRoute(HealthState.Down, gone) : new DropRoute(gone);
-        }
-
-        if (record.Ref is { } child && record.State == ChildState.Running && !record.IsRestarting && !record.RecreateWhenGone)
+        if (record.Ref is { } child && record.State == ChildState.Running && !record.IsRestarting && !record.RecreateWhenGone && !record.Removed)
         {
             return child;
         }
@@ -88,7 +82,7 @@ internal sealed partial class SupervisorActor
             return current is FallbackRoute same && ReferenceEquals(same.StandIn, standIn) ? same : new FallbackRoute(standIn);
         }
 
-        if (record.Ref is { } suspended)
+        if (record.Ref is { } suspended && !record.RecreateWhenGone)
         {
             // Restarting in place: its mailbox keeps what is sent.
             return suspended;
@@ -107,7 +101,8 @@ internal sealed partial class SupervisorActor
             try
             {
                 record.StandIn = Context.ActorOf(fallback.Start());
-                _standIns.Add(record.StandIn);
+                _standIns[record.StandIn] = record;
+                record.Touch();
             }
             catch (Exception e)
             {
@@ -121,7 +116,7 @@ internal sealed partial class SupervisorActor
     /// <summary>A stand-in crashed: it is restarted in place, as often as needed (it is the degraded answer).</summary>
     private bool OnStandInFailed(IActorRef child, Exception cause)
     {
-        if (!_standIns.Contains(child))
+        if (!_standIns.ContainsKey(child))
         {
             return false;
         }
@@ -151,7 +146,7 @@ internal sealed partial class SupervisorActor
 
         if (record.Address is { } address)
         {
-            address.Reroute(RouteFor(record, HealthState.Down));
+            address.Release("it is no longer a child of its supervisor");
             _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(ChildPath(record), address));
         }
 
@@ -159,57 +154,102 @@ internal sealed partial class SupervisorActor
         {
             ReleaseAddresses(ChildPath(record) + "/", "its supervisor is no longer in the tree");
         }
+
+        if (record.Policies.Quarantine is not null)
+        {
+            _quarantine.RemoveAll(e => e.ChildId == record.Id);
+        }
+    }
+
+    /// <summary>A stand-in is gone (it was stopped, or stopped itself): its child is Down until another one is needed.</summary>
+    private bool OnStandInGone(IActorRef child)
+    {
+        if (!_standIns.Remove(child, out var record))
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(record.StandIn, child))
+        {
+            record.StandIn = null;
+            record.Touch();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A nested supervisor is down and not coming back by itself: the addresses below it stop holding or
+    /// promising, but stay registered for a later instance of it to take over.
+    /// </summary>
+    private void AddressesBelowAreDown(ChildRecord record)
+    {
+        if (!_runtime.HasAddresses)
+        {
+            return;
+        }
+
+        var prefix = ChildPath(record) + "/";
+        foreach (var (path, address) in _runtime.Addresses)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                address.Reroute(address.Unavailable(HealthState.Down, "a supervisor above it is down"));
+            }
+        }
     }
 
     /// <summary>A child stopped or started by hand starts its policies afresh: no breaker, no pending timer, no crash count.</summary>
     private static void ResetPolicyState(ChildRecord record)
     {
-        record.PolicyTimer?.Dispose();
-        record.PolicyTimer = null;
-        record.TimerToken++;
+        if (record.PolicyTimer is { } timer)
+        {
+            timer.Dispose();
+            record.PolicyTimer = null;
+            record.TimerToken++;
+        }
+
         record.Circuit = CircuitState.Closed;
         record.Opens = 0;
         record.BreakerWindow = null;
-        record.Isolated = false;
+        record.BackoffAttempt = 0;
+        record.LastRestartAt = default;
         record.LastInFlight = null;
         record.InFlightCrashes = 0;
     }
 
     /// <summary>
-    /// This supervisor instance ends. Its static children's addresses wait for them, as if they were
-    /// restarting: the supervisor may be started again by its parent (then its next instance takes them
-    /// over), or the tree stops (then the root releases them). Dynamic children never come back.
+    /// This supervisor instance is restarted by its parent. The addresses below it wait as if their children
+    /// were restarting, for the next instance (and the supervisors it starts) to take over; a dynamic
+    /// supervisor's children never come back, so theirs are released. Done here, before the children are
+    /// stopped, so that nothing they do on the way out can move an address again.
     /// </summary>
     private void ParkAddresses()
     {
-        foreach (var record in _children)
+        if (!_runtime.HasAddresses)
         {
-            record.PolicyTimer?.Dispose();
-            record.PolicyTimer = null;
-            if (record.Address is not { } address)
-            {
-                continue;
-            }
+            return;
+        }
 
-            if (IsDynamic)
-            {
-                const string gone = "its supervisor stopped";
-                address.Reroute(record.Policies.Reject ? new RejectRoute(HealthState.Down, gone) : new DropRoute(gone));
-                _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(ChildPath(record), address));
-                continue;
-            }
+        if (IsDynamic)
+        {
+            ReleaseAddresses(_path + "/", "its supervisor restarted, and a dynamic supervisor's children do not come back");
+            return;
+        }
 
-            const string why = "its supervisor is restarting";
-            var current = address.RouteNow;
-            address.Reroute(record.Policies.Reject ? new RejectRoute(HealthState.Restarting, why)
-                : record.Policies.Buffer is { } buffer ? current as BufferRoute ?? new BufferRoute(buffer)
-                : new DropRoute(why));
+        var prefix = _path + "/";
+        foreach (var (path, address) in _runtime.Addresses)
+        {
+            if (path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                address.Park();
+            }
         }
     }
 
     /// <summary>
     /// Releases the addresses under <paramref name="prefix"/> for good: what they hold is dropped and
-    /// reported, and what they are sent from now on too.
+    /// reported (or rejected under Reject), and so is what they are sent from now on.
     /// </summary>
     private void ReleaseAddresses(string prefix, string why, Func<string, bool>? only = null)
     {
@@ -223,7 +263,7 @@ internal sealed partial class SupervisorActor
             if (path.StartsWith(prefix, StringComparison.Ordinal) && (only is null || only(path))
                 && _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(path, address)))
             {
-                address.Reroute(new DropRoute(why));
+                address.Release(why);
             }
         }
     }
@@ -263,7 +303,9 @@ internal sealed partial class SupervisorActor
         }
 
         var now = _runtime.Elapsed;
-        if (ReferenceEquals(message, record.LastInFlight) && now - record.LastInFlightAt <= _spec.Period)
+        // In a row: the same message again, within the supervisor's period of the last crash or (after a backoff delay) of the restart.
+        var since = record.LastRestartAt > record.LastInFlightAt ? record.LastRestartAt : record.LastInFlightAt;
+        if (ReferenceEquals(message, record.LastInFlight) && now - since <= _spec.Period)
         {
             record.InFlightCrashes++;
         }
@@ -435,7 +477,7 @@ internal sealed partial class SupervisorActor
                 }
 
                 break;
-            case TimerPurpose.Close when record.Circuit == CircuitState.HalfOpen && (record.Ref is null || record.IsRestarting):
+            case TimerPurpose.Close when record.Circuit == CircuitState.HalfOpen && record.IsRestarting:
                 // The probe is not up yet (its name was still taken, or its start is being retried): it gets its full probe time once it is.
                 SchedulePolicyTimer(record, TimerPurpose.Close, record.Policies.Breaker!.ProbeTime, null);
                 break;

@@ -105,10 +105,15 @@ internal sealed partial class SupervisorActor : UntypedActor
     protected override void PostStop()
     {
         DisposeTimers();
-        ParkAddresses();
+        // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
+        // again, or mark it down, or remove it); a dynamic supervisor's children and a stopped tree's are gone.
         if (_root is not null)
         {
             ReleaseAddresses(_path + "/", "the tree stopped");
+        }
+        else if (IsDynamic)
+        {
+            ReleaseAddresses(_path + "/", "its supervisor stopped");
         }
 
         FailPendingCalls("it has stopped");

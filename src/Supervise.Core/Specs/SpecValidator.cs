@@ -238,16 +238,23 @@ internal static class SpecValidator
             }
         }
 
-        // A poison message is set aside on its After-th crash in a row: the restarts before must be allowed.
-        if (byConcern.GetValueOrDefault(PolicyConcern.InFlight) is QuarantinePolicy { After: > 0 } quarantine)
+        // A poison message is set aside on its After-th crash in a row: the child must still be there then.
+        // That crash is also restart number After: under Escalate it must be allowed; a contained child is
+        // stopped only after its message was set aside, so one more is fine. A breaker must not open earlier.
+        if (byConcern.GetValueOrDefault(PolicyConcern.InFlight) is QuarantinePolicy { After: > 0 } quarantine && parent.Intensity >= 0)
         {
-            if (byConcern.GetValueOrDefault(PolicyConcern.GiveUp) is CircuitBreakerPolicy { Failures: > 0 } breaker && breaker.Failures <= quarantine.After)
+            var giveUp = byConcern.GetValueOrDefault(PolicyConcern.GiveUp);
+            if (giveUp is CircuitBreakerPolicy { Failures: > 0 } breaker && breaker.Failures < quarantine.After)
             {
-                problems.Add(new(path, field, $"a circuit breaker that allows more crashes than Quarantine sets aside after (Failures above {quarantine.After})", $"{breaker.Describe()} with {quarantine.Describe()}: the breaker opens first"));
+                problems.Add(new(path, field, $"a circuit breaker that allows at least as many crashes as Quarantine sets aside after (Failures of {quarantine.After} or more)", $"{breaker.Describe()} with {quarantine.Describe()}: the breaker opens first"));
             }
-            else if (byConcern.GetValueOrDefault(PolicyConcern.GiveUp) is null or EscalatePolicy && quarantine.After - 1 > parent.Intensity && parent.Intensity >= 0)
+            else if (giveUp is null or EscalatePolicy && quarantine.After > parent.Intensity)
             {
-                problems.Add(new(path, field, $"Quarantine After of at most the supervisor's Intensity + 1 ({parent.Intensity + 1}), so the message is set aside before the supervisor gives up", quarantine.Describe()));
+                problems.Add(new(path, field, $"Quarantine After of at most the supervisor's Intensity ({parent.Intensity}), so the message is set aside before the supervisor gives up", quarantine.Describe()));
+            }
+            else if (giveUp is IsolatePolicy or CircuitBreakerPolicy && quarantine.After > parent.Intensity + 1)
+            {
+                problems.Add(new(path, field, $"Quarantine After of at most the supervisor's Intensity + 1 ({parent.Intensity + 1}), so the message is set aside before the child is contained", quarantine.Describe()));
             }
         }
     }

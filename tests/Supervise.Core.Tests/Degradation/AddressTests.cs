@@ -117,4 +117,42 @@ public sealed class AddressTests(ITestOutputHelper output) : SuperviseTestKit(ou
         Assert.Equal("it is no longer a child of its supervisor", ExpectEvent<MessageDropped>(e => Equals(e.Message, "after")).Why);
         await Assert.ThrowsAsync<KeyNotFoundException>(async () => await (await tree.GetSupervisorAsync("inner")).GetChildAsync("added"));
     }
+
+    [Fact]
+    public async Task Under_Reject_the_address_of_a_stopped_tree_rejects_instead_of_dropping()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a") with { Policies = [Policy.Reject()] }] });
+        var address = await tree.Root.GetChildAsync("a");
+        await tree.StopAsync();
+
+        var reply = await address.Ask<Unavailable>(new Echo("late"), TimeSpan.FromSeconds(10));
+
+        Assert.Equal((HealthState.Down, "the tree stopped"), (reply.State, reply.Reason));
+    }
+
+    [Fact]
+    public async Task Below_a_supervisor_that_is_down_addresses_drop_and_report_what_they_held()
+    {
+        var inner = new SupervisorSpec
+        {
+            Intensity = 0,
+            Children = [Worker("w") with { Policies = [Policy.Backoff(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), Policy.Buffer(10)] }, Worker("z")],
+        };
+        var tree = await StartTreeAsync(new SupervisorSpec
+        {
+            Intensity = 0,
+            Children = [ChildSpec.ForSupervisor("inner", inner) with { Policies = [Policy.Isolate()] }],
+        });
+        var w = await tree.GetChildAsync("inner", "w");
+        var z = await tree.GetChildAsync("inner", "z");
+        w.Tell(new Crash("inner gives up, and the root isolates it"));
+        ExpectEvent<ChildIsolated>(e => e.ChildId == "inner");
+        await tree.Root.GetHealthAsync();
+
+        w.Tell("to w");
+        z.Tell("to z");
+
+        Assert.Equal("a supervisor above it is down", ExpectEvent<MessageDropped>(e => Equals(e.Message, "to w")).Why);
+        Assert.Equal("a supervisor above it is down", ExpectEvent<MessageDropped>(e => Equals(e.Message, "to z")).Why);
+    }
 }

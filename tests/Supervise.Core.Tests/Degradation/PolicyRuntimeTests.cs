@@ -399,4 +399,26 @@ public sealed class PolicyRuntimeTests(ITestOutputHelper output) : SuperviseTest
         Assert.Equal("fine", await (await tree.Root.GetChildAsync(good.Id)).AskAsync<string>(new Echo("fine")));
         Assert.Equal(HealthState.Running, (await tree.Root.GetHealthAsync()).State);
     }
+
+    [Fact]
+    public async Task Quarantine_counts_crashes_in_a_row_across_backoff_delays_longer_than_the_period()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec
+        {
+            Intensity = 10,
+            Period = TimeSpan.FromSeconds(5),
+            Children = [Worker("x") with { Policies = [Policy.Backoff(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)) with { Jitter = 0 }, Policy.Quarantine(3)] }],
+        });
+        var x = await tree.Root.GetChildAsync("x");
+        x.Tell(new Crash("poison"));
+
+        for (var i = 0; i < 2; i++)
+        {
+            ExpectEvent<ChildRestartDelayed>();
+            Time.Advance(TimeSpan.FromSeconds(30));
+            ExpectEvent<ChildRestarted>();
+        }
+
+        Assert.Equal(3, ExpectEvent<MessageQuarantined>().Entry.Crashes);
+    }
 }
