@@ -118,14 +118,7 @@ public sealed record CircuitBreakerPolicy(int Failures, TimeSpan Window, TimeSpa
         PolicyChecks.TimerDuration(problem, "Cooldown", Cooldown);
         PolicyChecks.TimerDuration(problem, "ProbeTime", ProbeTime);
         PolicyChecks.AtLeast(problem, "Multiplier", Multiplier, 1);
-        if (MaxCooldown < Cooldown)
-        {
-            problem("MaxCooldown", $"a duration of at least Cooldown ({Cooldown})", MaxCooldown.ToString());
-        }
-        else
-        {
-            PolicyChecks.TimerDuration(problem, "MaxCooldown", MaxCooldown);
-        }
+        PolicyChecks.Ceiling(problem, "MaxCooldown", MaxCooldown, "Cooldown", Cooldown);
     }
 }
 
@@ -243,14 +236,7 @@ public sealed record BackoffPolicy(TimeSpan MinDelay, TimeSpan MaxDelay) : Degra
         PolicyChecks.TimerDuration(problem, "MinDelay", MinDelay);
         PolicyChecks.Positive(problem, "ResetAfter", ResetAfter);
         PolicyChecks.AtLeast(problem, "Multiplier", Multiplier, 1);
-        if (MaxDelay < MinDelay)
-        {
-            problem("MaxDelay", $"a duration of at least MinDelay ({MinDelay})", MaxDelay.ToString());
-        }
-        else
-        {
-            PolicyChecks.TimerDuration(problem, "MaxDelay", MaxDelay);
-        }
+        PolicyChecks.Ceiling(problem, "MaxDelay", MaxDelay, "MinDelay", MinDelay);
 
         if (!(Jitter is >= 0 and <= 1))
         {
@@ -315,6 +301,19 @@ internal static class PolicyChecks
         if (value <= TimeSpan.Zero)
         {
             problem(field, "a positive duration", value.ToString());
+        }
+    }
+
+    /// <summary>The longest of a growing series of timer durations: at least its first, and at most <see cref="MaxTimer"/>.</summary>
+    public static void Ceiling(Action<string, string, string> problem, string field, TimeSpan value, string firstField, TimeSpan first)
+    {
+        if (value < first)
+        {
+            problem(field, $"a duration of at least {firstField} ({first})", value.ToString());
+        }
+        else
+        {
+            TimerDuration(problem, field, value);
         }
     }
 
