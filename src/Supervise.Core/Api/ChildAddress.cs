@@ -138,6 +138,30 @@ public sealed class ChildAddress : MinimalActorRef
         }
     }
 
+    /// <summary>The fault injector drops the next <paramref name="count"/> messages sent here.</summary>
+    internal void DropNext(int count, string why)
+    {
+        lock (_rerouting)
+        {
+            if (!_released)
+            {
+                Volatile.Write(ref _route, new DropNextRoute(count, why, Volatile.Read(ref _route)));
+            }
+        }
+    }
+
+    /// <summary>A drop fault has dropped its count: the route before it comes back, unless the supervisor moved the address since.</summary>
+    internal void EndDrop(DropNextRoute drop)
+    {
+        lock (_rerouting)
+        {
+            if (ReferenceEquals(Volatile.Read(ref _route), drop))
+            {
+                Volatile.Write(ref _route, drop.Previous);
+            }
+        }
+    }
+
     /// <summary>The route of a child that cannot answer: rejected under Reject, else dropped and reported.</summary>
     internal object Unavailable(HealthState state, string why) => Rejects ? new RejectRoute(state, why) : new DropRoute(why);
 

@@ -68,6 +68,30 @@ public sealed class SupervisionTree : IAsyncDisposable
         return await supervisor.GetChildAsync(path[^1]).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Starts a chaos run on this tree: faults at random (from <see cref="ChaosOptions.Seed"/>), on the
+    /// tree's clock, until the run ends. Off unless called; refused in an environment named Production
+    /// unless <see cref="ChaosOptions.AllowInProduction"/> is set.
+    /// </summary>
+    /// <returns>The running injector, once its clock has started (time moved after this counts).</returns>
+    /// <exception cref="SpecValidationException">The options have problems; every one is listed.</exception>
+    public async Task<FaultInjector> StartChaosAsync(ChaosOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            throw new SpecValidationException(problems);
+        }
+
+        var seed = options.Seed ?? options.Replay?.Seed ?? Random.Shared.Next();
+        var done = new TaskCompletionSource<ChaosReport>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var state = new InjectorState();
+        var actor = _runtime.System.ActorOf(InjectorActor.Props(options, Root.Actor, Name, _runtime, seed, done, state));
+        await state.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return new FaultInjector(actor, state, done, seed);
+    }
+
     /// <summary>A handle on a nested supervisor, by the ids on the way down from the root.</summary>
     public async Task<SupervisorHandle> GetSupervisorAsync(params string[] path)
     {

@@ -112,3 +112,11 @@ public sealed record CircuitChanged(string SupervisorPath, DateTimeOffset Timest
 /// <summary>A message crashed its child too often and was set aside (<see cref="QuarantinePolicy"/>).</summary>
 public sealed record MessageQuarantined(string SupervisorPath, DateTimeOffset Timestamp, string ChildId, QuarantinedMessage Entry)
     : ChildEvent(SupervisorPath, Timestamp, ChildId);
+
+/// <summary>The fault injector carried out a fault.</summary>
+public sealed record FaultInjected(string SupervisorPath, DateTimeOffset Timestamp, string ChildId, FaultRecord Fault)
+    : ChildEvent(SupervisorPath, Timestamp, ChildId);
+
+/// <summary>A chaos run ended; its report.</summary>
+public sealed record ChaosEnded(string SupervisorPath, DateTimeOffset Timestamp, ChaosReport Report)
+    : SupervisionEvent(SupervisorPath, Timestamp);

@@ -48,6 +48,13 @@ public sealed class RestartWindow
         return new RestartVerdict(_restarts.Count, _restarts.Count > Intensity);
     }
 
+    /// <summary>The restarts that would still be in the window at <paramref name="now"/> (nothing is recorded).</summary>
+    public int CountAt(TimeSpan now)
+    {
+        var threshold = now - Period;
+        return _restarts.Count(r => r.At >= threshold);
+    }
+
     /// <summary>
     /// Removes every restart recorded for <paramref name="owner"/>: a child whose failures are contained
     /// (isolated, or behind a circuit breaker) no longer uses up its siblings' restarts.

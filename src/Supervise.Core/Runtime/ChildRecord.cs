@@ -92,6 +92,12 @@ internal sealed class ChildRecord
 
     public TimeSpan LastInFlightAt { get => _policy?.LastInFlightAt ?? default; set { if (Policy(value != default) is { } p) { p.LastInFlightAt = value; } } }
 
+    /// <summary>An injected crash on its way (the child was sent a Kill): its failure is reported with this exception.</summary>
+    public InjectedCrash? InjectedCrash { get; set; }
+
+    /// <summary>An injected bad configuration: the child's next start fails with this exception.</summary>
+    public Exception? FailNextStart { get; set; }
+
     /// <summary>Whether an incarnation of it ever finished starting (a stand-in is for a child that ran and stopped answering).</summary>
     public bool HasRun { get; set; }
 
@@ -188,5 +194,8 @@ internal enum ChildState
     Running,
     Stopping,
 }
+
+/// <summary>An injected crash: the exception it reports, and for a poison fault the message that stands for it.</summary>
+internal sealed record InjectedCrash(Exception Error, InjectedPoison? Poison);
 
 internal sealed record PendingFailure(Exception Cause, object? InFlight, IActorRef? InFlightSender = null);

@@ -111,3 +111,23 @@ internal sealed class BufferRoute(BufferPolicy policy) : Route
         }
     }
 }
+
+/// <summary>The fault injector's Drop: the next messages are lost (counted and reported), then the route before comes back.</summary>
+internal sealed class DropNextRoute(int count, string why, object previous) : Route
+{
+    private int _left = count;
+
+    public object Previous { get; } = previous;
+
+    public override void Deliver(ChildAddress address, object message, IActorRef sender)
+    {
+        if (Interlocked.Decrement(ref _left) >= 0)
+        {
+            address.ReportDropped(message, why);
+            return;
+        }
+
+        address.EndDrop(this);
+        address.DeliverVia(address.RouteNow, message, sender);
+    }
+}

@@ -117,7 +117,7 @@ internal sealed partial class SupervisorActor
                 return;
         }
 
-        var failure = ReadInFlight(child, record, cause);
+        var failure = AsInjected(record, cause, ReadInFlight(child, record, cause));
         if (CanProcessNow)
         {
             HandleCrash(record, failure);
@@ -382,6 +382,11 @@ internal sealed partial class SupervisorActor
         {
             // Its actor is already gone; its Terminated is on the way. Start it then, as part of this restart.
             child.RecreateWhenGone = true;
+            return;
+        }
+
+        if (inPlace && child == failed && FailInjectedStart(child))
+        {
             return;
         }
 

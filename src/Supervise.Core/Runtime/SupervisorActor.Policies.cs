@@ -299,6 +299,11 @@ internal sealed partial class SupervisorActor
         var after = record.Policies.RequeueAfter;
         if (after == 0)
         {
+            if (message is InjectedPoison)
+            {
+                record.InjectedCrash = null; // dropped: the poison is gone
+            }
+
             return false;
         }
 
@@ -323,6 +328,11 @@ internal sealed partial class SupervisorActor
             record.LastInFlight = null;
             record.InFlightCrashes = 0;
             _quarantine.Add(entry);
+            if (message is InjectedPoison)
+            {
+                record.InjectedCrash = null;
+            }
+
             _runtime.Publish(new MessageQuarantined(_path, _runtime.Now, record.Id, entry));
             // Each child keeps up to its own capacity; its oldest entry makes room.
             if (_quarantine.Count(e => e.ChildId == record.Id) > quarantine.Capacity)
@@ -338,8 +348,14 @@ internal sealed partial class SupervisorActor
         if (record.Ref is ActorRefWithCell { Underlying: ActorCell { Mailbox.MessageQueue: IDequeBasedMessageQueueSemantics deque } })
         {
             // The child is suspended: nothing dequeues while the message goes back in front.
-            deque.EnqueueFirst(new Envelope(message, failure.InFlightSender ?? ActorRefs.NoSender));
+            // An injected poison is a Kill again, so that it crashes the child again.
+            deque.EnqueueFirst(new Envelope(message is InjectedPoison ? Kill.Instance : message, failure.InFlightSender ?? ActorRefs.NoSender));
             return true;
+        }
+
+        if (message is InjectedPoison)
+        {
+            record.InjectedCrash = null; // it cannot go back in front: dropped
         }
 
         return false;

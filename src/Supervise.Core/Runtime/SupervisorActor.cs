@@ -48,7 +48,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         _window = new RestartWindow(spec.Intensity, spec.Period);
         if (spec is DynamicSupervisorSpec { Template: { } template })
         {
-            _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality };
+            _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality, Tags = template.Tags };
             _dynamicPolicies = PolicySet.For(template.Policies, spec.DefaultPolicies);
         }
         var self = Self;
@@ -218,6 +218,15 @@ internal sealed partial class SupervisorActor : UntypedActor
             case QuarantineRequest:
                 Sender.Tell(_quarantine.ToList());
                 break;
+            case TargetsRequest:
+                Sender.Tell(Targets());
+                break;
+            case InjectFault fault:
+                OnInjectFault(fault, Sender);
+                break;
+            case ResumeInjected resume:
+                OnResumeInjected(resume);
+                break;
             case PolicyTimerDue when _phase == Phase.Stopping:
                 break;
             case ChildExiting exiting:
@@ -385,6 +394,13 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     private void DisposeTimers()
     {
+        foreach (var (resume, timer) in _resumeTimers)
+        {
+            timer.Dispose();
+            ((IInternalActorRef)resume.Child).Resume(null);
+        }
+
+        _resumeTimers.Clear();
         foreach (var record in _children)
         {
             record.StopTimer?.Dispose();

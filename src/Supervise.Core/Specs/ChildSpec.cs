@@ -66,6 +66,9 @@ public sealed record ChildSpec
     /// </summary>
     public IReadOnlyList<DegradationPolicy>? Policies { get; init; }
 
+    /// <summary>Labels for the fault injector's targets (<see cref="FaultTargets.Tags"/>). Default: none.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
     /// <summary>The shutdown in force: <see cref="Shutdown"/>, or the default for <see cref="Kind"/>.</summary>
     public Shutdown EffectiveShutdown => Shutdown ?? Supervise.Shutdown.DefaultFor(Kind);
 

@@ -29,6 +29,9 @@ public sealed record ChildTemplate
     /// <summary>Each child's degradation policies (see <see cref="ChildSpec.Policies"/>). Default (<see langword="null"/>): the supervisor's <see cref="SupervisionSpec.DefaultPolicies"/>.</summary>
     public IReadOnlyList<DegradationPolicy>? Policies { get; init; }
 
+    /// <summary>Labels for the fault injector's targets, on every child. Default: none.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
     /// <summary>The shutdown in force: <see cref="Shutdown"/>, or the default for <see cref="Kind"/>.</summary>
     public Shutdown EffectiveShutdown => Shutdown ?? Supervise.Shutdown.DefaultFor(Kind);
 }

@@ -1,0 +1,233 @@
+namespace Supervise;
+
+/// <summary>One kind of fault the injector may choose, with its weight and parameters.</summary>
+/// <param name="Kind">The kind.</param>
+/// <param name="Weight">How often it is chosen relative to the others; positive.</param>
+public sealed record FaultChoice(FaultKind Kind, double Weight = 1)
+{
+    /// <summary>For <see cref="FaultKind.Delay"/> and <see cref="FaultKind.Hang"/>: how long. Default: 1 second.</summary>
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>For <see cref="FaultKind.Drop"/>: how many messages. Default: 1.</summary>
+    public int Count { get; init; } = 1;
+
+    /// <summary>For crashes, poison and failing restarts: makes the exception. Default: an <see cref="InjectedFaultException"/>.</summary>
+    public Func<string, Exception>? Exception { get; init; }
+}
+
+/// <summary>Which children the injector may hit.</summary>
+public sealed record FaultTargets
+{
+    /// <summary>
+    /// Path patterns a target's path (<c>tree/supervisor/child</c>) must match, one of them: <c>*</c> matches
+    /// within one segment, <c>**</c> any number of segments. Default: <c>**</c> (everything).
+    /// </summary>
+    public IReadOnlyList<string> Include { get; init; } = ["**"];
+
+    /// <summary>Path patterns never hit, even if included. Default: none.</summary>
+    public IReadOnlyList<string> Exclude { get; init; } = [];
+
+    /// <summary>If not empty, only children whose spec has one of these tags (<see cref="ChildSpec.Tags"/>). Default: empty.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Whether nested supervisors may be hit (a crash then restarts their whole subtree). Default: false.</summary>
+    public bool IncludeSupervisors { get; init; }
+
+    /// <summary>Whether the tree's root supervisor itself may be hit (a simulated bug: the tree stops). Default: false.</summary>
+    public bool IncludeRoot { get; init; }
+
+    /// <summary>Relative rates for some targets: a target matching a pattern here is chosen that many times as often (first match wins). Default: all 1.</summary>
+    public IReadOnlyList<(string Pattern, double Rate)> Rates { get; init; } = [];
+}
+
+/// <summary>When faults are injected, on the tree's clock.</summary>
+public sealed record FaultSchedule
+{
+    /// <summary>Faults arrive at random, on average one per <paramref name="meanInterval"/> (exponential gaps).</summary>
+    public static FaultSchedule Poisson(TimeSpan meanInterval) => new() { Interval = meanInterval, Random = true };
+
+    /// <summary>One fault every <paramref name="interval"/>, exactly.</summary>
+    public static FaultSchedule Fixed(TimeSpan interval) => new() { Interval = interval };
+
+    /// <summary>The mean or fixed gap between injections.</summary>
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether gaps are random (exponential) rather than fixed.</summary>
+    public bool Random { get; init; }
+
+    /// <summary>Faults injected at each injection time (a burst). Default: 1.</summary>
+    public int Burst { get; init; } = 1;
+
+    /// <summary>If not empty, injections happen only within these windows, measured from the start of the run. Default: always.</summary>
+    public IReadOnlyList<(TimeSpan From, TimeSpan To)> Windows { get; init; } = [];
+}
+
+/// <summary>A chaos run: what to inject, where, when, and when to stop.</summary>
+public sealed record ChaosOptions
+{
+    /// <summary>The seed of every random choice; the same seed in virtual time gives the same run. Default: a random seed, reported.</summary>
+    public int? Seed { get; init; }
+
+    /// <summary>The faults to choose from. Default: crashes only.</summary>
+    public IReadOnlyList<FaultChoice> Faults { get; init; } = [new FaultChoice(FaultKind.Crash)];
+
+    /// <summary>Which children may be hit.</summary>
+    public FaultTargets Targets { get; init; } = new();
+
+    /// <summary>When. Default: one fault per second on average.</summary>
+    public FaultSchedule Schedule { get; init; } = FaultSchedule.Poisson(TimeSpan.FromSeconds(1));
+
+    /// <summary>How long the run lasts on the tree's clock; <see langword="null"/> until halted. Default: null.</summary>
+    public TimeSpan? Duration { get; init; }
+
+    /// <summary>At most this many faults whose target has not recovered yet; injections wait. Default: 1; 1 or more.</summary>
+    public int MaxConcurrentFaults { get; init; } = 1;
+
+    /// <summary>
+    /// Never hit a child whose restart would exceed its supervisor's intensity (the count in its window is
+    /// kept by the injector from the restarts it sees). Default: false.
+    /// </summary>
+    public bool StayBelowIntensity { get; init; }
+
+    /// <summary>Stop injecting when the root has been below Running for this long (the reason is recorded). Default: never.</summary>
+    public TimeSpan? AbortWhenRootNotRunningFor { get; init; }
+
+    /// <summary>
+    /// How long after a fault its target may take to run again before the fault counts as not recovered
+    /// (and no longer holds a place under <see cref="MaxConcurrentFaults"/>). Default: 30 seconds.
+    /// </summary>
+    public TimeSpan RecoveryTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Replays a journal instead of choosing at random: the same faults at the same times on the same
+    /// targets (a target that is not running then is skipped, and recorded so). Default: none.
+    /// </summary>
+    public FaultJournal? Replay { get; init; }
+
+    /// <summary>The environment this runs in. Default: <c>DOTNET_ENVIRONMENT</c>, else <c>ASPNETCORE_ENVIRONMENT</c>, else <c>Production</c> (as .NET hosting does).</summary>
+    public string? EnvironmentName { get; init; }
+
+    /// <summary>Whether the injector may run in an environment named Production. Default: false.</summary>
+    public bool AllowInProduction { get; init; }
+
+    /// <summary>The environment in force.</summary>
+    public string EffectiveEnvironment => EnvironmentName
+        ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT")
+        ?? Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+        ?? "Production";
+
+    /// <summary>Every problem with these options, as <c>field: expected X, received Y</c>.</summary>
+    public IReadOnlyList<SpecProblem> Validate()
+    {
+        var problems = new List<SpecProblem>();
+        void Problem(string field, string expected, string received) => problems.Add(new("chaos", field, expected, received));
+        if (string.Equals(EffectiveEnvironment, "Production", StringComparison.OrdinalIgnoreCase) && !AllowInProduction)
+        {
+            Problem("AllowInProduction", "true to inject faults in an environment named Production (set EnvironmentName, or DOTNET_ENVIRONMENT, for others)", $"false in environment \"{EffectiveEnvironment}\"");
+        }
+
+        if (Faults is null || Faults.Count == 0)
+        {
+            Problem("Faults", "at least one fault choice", Faults is null ? "null" : "none");
+        }
+        else
+        {
+            for (var i = 0; i < Faults.Count; i++)
+            {
+                var f = Faults[i];
+                if (f is null)
+                {
+                    Problem($"Faults[{i}]", "a fault choice", "null");
+                    continue;
+                }
+
+                if (!Enum.IsDefined(f.Kind))
+                {
+                    Problem($"Faults[{i}].Kind", "a FaultKind", f.Kind.ToString());
+                }
+
+                if (!(f.Weight > 0) || double.IsInfinity(f.Weight))
+                {
+                    Problem($"Faults[{i}].Weight", "a positive weight", f.Weight.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+
+                if (f.Kind is FaultKind.Delay or FaultKind.Hang)
+                {
+                    PolicyChecks.TimerDuration((n, e, r) => Problem($"Faults[{i}].{n}", e, r), "Duration", f.Duration);
+                }
+
+                if (f.Kind == FaultKind.Drop && f.Count < 1)
+                {
+                    Problem($"Faults[{i}].Count", "1 or more messages", f.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        }
+
+        if (Targets is null)
+        {
+            Problem("Targets", "fault targets", "null");
+        }
+        else
+        {
+            if (Targets.Include is null || Targets.Include.Count == 0 || Targets.Include.Any(string.IsNullOrWhiteSpace))
+            {
+                Problem("Targets.Include", "one or more non-empty path patterns", Targets.Include is null ? "null" : $"[{string.Join(", ", Targets.Include)}]");
+            }
+
+            foreach (var (pattern, rate) in Targets.Rates ?? [])
+            {
+                if (string.IsNullOrWhiteSpace(pattern) || !(rate >= 0) || double.IsInfinity(rate))
+                {
+                    Problem("Targets.Rates", "patterns with rates of 0 or more", $"({pattern}, {rate})");
+                }
+            }
+        }
+
+        if (Schedule is null)
+        {
+            Problem("Schedule", "a fault schedule", "null");
+        }
+        else
+        {
+            PolicyChecks.TimerDuration((n, e, r) => Problem($"Schedule.{n}", e, r), "Interval", Schedule.Interval);
+            if (Schedule.Burst < 1)
+            {
+                Problem("Schedule.Burst", "1 or more faults per injection", Schedule.Burst.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+
+            foreach (var (from, to) in Schedule.Windows ?? [])
+            {
+                if (from < TimeSpan.Zero || to <= from)
+                {
+                    Problem("Schedule.Windows", "windows with 0 ≤ From < To", $"({from}, {to})");
+                }
+            }
+        }
+
+        PolicyChecks.TimerDuration((n, e, r) => Problem(n, e, r), "RecoveryTimeout", RecoveryTimeout);
+        if (Replay is { Faults: null })
+        {
+            Problem("Replay.Faults", "the journal's faults", "null");
+        }
+
+        if (MaxConcurrentFaults < 1)
+        {
+            Problem("MaxConcurrentFaults", "1 or more", MaxConcurrentFaults.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (Duration is { } d && d <= TimeSpan.Zero)
+        {
+            Problem("Duration", "a positive duration, or null (until halted)", d.ToString());
+        }
+
+        if (AbortWhenRootNotRunningFor is { } a && a <= TimeSpan.Zero)
+        {
+            Problem("AbortWhenRootNotRunningFor", "a positive duration, or null (never)", a.ToString());
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>The exception an injected crash throws unless its <see cref="FaultChoice.Exception"/> says otherwise.</summary>
+public sealed class InjectedFaultException(string message) : Exception(message);

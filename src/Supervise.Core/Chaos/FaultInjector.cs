@@ -1,0 +1,54 @@
+using Akka.Actor;
+using Supervise.Runtime;
+
+namespace Supervise;
+
+/// <summary>
+/// A chaos run on one tree, started by <see cref="SupervisionTree.StartChaosAsync"/>. It ends when its
+/// duration is over, when halted, when its abort condition is met, or when the tree stops; then
+/// <see cref="Completion"/> gives the report.
+/// </summary>
+public sealed class FaultInjector
+{
+    private readonly IActorRef _actor;
+    private readonly InjectorState _state;
+    private readonly TaskCompletionSource<ChaosReport> _done;
+
+    internal FaultInjector(IActorRef actor, InjectorState state, TaskCompletionSource<ChaosReport> done, int seed)
+    {
+        _actor = actor;
+        _state = state;
+        _done = done;
+        Seed = seed;
+    }
+
+    /// <summary>The seed of this run: give it as <see cref="ChaosOptions.Seed"/> to run it again.</summary>
+    public int Seed { get; }
+
+    /// <summary>The report, once the run has ended.</summary>
+    public Task<ChaosReport> Completion => _done.Task;
+
+    /// <summary>Every fault chosen so far, in order (skipped ones included).</summary>
+    public FaultJournal Journal => new(Seed, _state.Snapshot());
+
+    /// <summary>Stops all injection at once; the run ends with <paramref name="reason"/>.</summary>
+    public void Halt(string reason = "halted")
+    {
+        _state.Halted = true;
+        _actor.Tell(new HaltChaos(reason));
+    }
+
+    /// <summary>Halts the run and waits for its report.</summary>
+    public Task<ChaosReport> StopAsync(string reason = "halted")
+    {
+        Halt(reason);
+        return Completion;
+    }
+
+    /// <summary>Changes when faults are injected from now on (for example, a higher rate).</summary>
+    public void ChangeSchedule(FaultSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        _actor.Tell(new ChangeSchedule(schedule));
+    }
+}

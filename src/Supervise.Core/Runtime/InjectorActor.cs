@@ -1,0 +1,464 @@
+using System.Text.RegularExpressions;
+using Akka.Actor;
+
+// An actor's async handlers must continue on the actor's own context: no ConfigureAwait(false) here.
+#pragma warning disable CA2007
+
+namespace Supervise.Runtime;
+
+/// <summary>
+/// Runs one chaos experiment on a tree: on each scheduled tick it gathers the running targets, chooses
+/// one (and a fault kind) with its seeded random source, asks the target's supervisor to carry the fault
+/// out, journals it, and follows the supervision events to see what came of it.
+/// </summary>
+internal sealed class InjectorActor : ReceiveActor
+{
+    private readonly ChaosOptions _options;
+    private readonly IActorRef _root;
+    private readonly string _treeName;
+    private readonly TreeRuntime _runtime;
+    private readonly Random _random;
+    private readonly int _seed;
+    private readonly TaskCompletionSource<ChaosReport> _done;
+    private readonly InjectorState _state;
+    private readonly List<Active> _active = [];
+    private readonly List<FaultOutcome> _outcomes = [];
+    private readonly Dictionary<FaultKind, int> _byKind = [];
+    private readonly Dictionary<string, int> _byTarget = new(StringComparer.Ordinal);
+    private readonly Regex[] _include;
+    private readonly Regex[] _exclude;
+    private readonly (Regex Pattern, double Rate)[] _rates;
+    private FaultSchedule _schedule;
+    private TimeSpan _start;
+    private ITimer? _timer;
+    private long _sequence;
+    private int _replayIndex;
+    private int _skipped;
+    private int _restarts;
+    private int _escalations;
+    private long _lost;
+    private bool _rootStopped;
+    private TimeSpan? _rootNotRunningSince;
+    private bool _ended;
+
+    public InjectorActor(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state)
+    {
+        _options = options;
+        _root = root;
+        _treeName = treeName;
+        _runtime = runtime;
+        _seed = seed;
+        _random = new Random(seed);
+        _done = done;
+        _state = state;
+        _schedule = options.Schedule;
+        _include = options.Targets.Include.Select(Glob).ToArray();
+        _exclude = options.Targets.Exclude.Select(Glob).ToArray();
+        _rates = options.Targets.Rates.Select(r => (Glob(r.Pattern), r.Rate)).ToArray();
+
+        ReceiveAsync<Tick>(_ => OnTickAsync());
+        Receive<SupervisionEvent>(Observe);
+        Receive<HaltChaos>(h => End(h.Reason));
+        Receive<ChangeSchedule>(c => _schedule = c.Schedule);
+    }
+
+    public static Props Props(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state) =>
+        Akka.Actor.Props.Create(() => new InjectorActor(options, root, treeName, runtime, seed, done, state));
+
+    private TimeSpan Now => _runtime.Elapsed - _start;
+
+    protected override void PreStart()
+    {
+        _start = _runtime.Elapsed;
+        Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
+        ScheduleNext();
+        _state.Started.TrySetResult();
+    }
+
+    protected override void PostStop()
+    {
+        _timer?.Dispose();
+        Context.System.EventStream.Unsubscribe(Self);
+        End("the injector stopped");
+    }
+
+    /// <summary>A path pattern: <c>**</c> any number of segments, <c>*</c> within one segment.</summary>
+    private static Regex Glob(string pattern) => new(
+        "^" + Regex.Escape(pattern).Replace(@"\*\*", "\u0001", StringComparison.Ordinal).Replace(@"\*", "[^/]*", StringComparison.Ordinal).Replace("\u0001", ".*", StringComparison.Ordinal) + "$",
+        RegexOptions.CultureInvariant);
+
+    private void ScheduleNext()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        TimeSpan gap;
+        if (_options.Replay is { } replay)
+        {
+            if (_replayIndex >= replay.Faults.Count)
+            {
+                End("the journal was replayed");
+                return;
+            }
+
+            gap = replay.Faults[_replayIndex].At - Now;
+        }
+        else
+        {
+            gap = _schedule.Random
+                ? TimeSpan.FromTicks((long)(-Math.Log(1 - _random.NextDouble()) * _schedule.Interval.Ticks))
+                : _schedule.Interval;
+        }
+
+        if (_options.Duration is { } duration && Now + gap > duration)
+        {
+            gap = duration - Now;
+        }
+
+        _timer = _runtime.Schedule(Self, Tick.Instance, gap < TimeSpan.Zero ? TimeSpan.Zero : gap);
+    }
+
+    private async Task OnTickAsync()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        ExpireActive();
+        if (_options.Duration is { } duration && Now >= duration)
+        {
+            End("its duration was over");
+            return;
+        }
+
+        if (_options.Replay is { } replay)
+        {
+            var record = replay.Faults[_replayIndex++];
+            var target = (await GatherAsync()).FirstOrDefault(t => t.Path == record.Target);
+            await InjectAsync(target, record.Target, record.Kind, new FaultChoice(record.Kind) { Duration = record.Duration, Count = record.Count });
+        }
+        else if (InWindow())
+        {
+            for (var i = 0; i < _schedule.Burst && !_state.Halted; i++)
+            {
+                if (_active.Count >= _options.MaxConcurrentFaults)
+                {
+                    break;
+                }
+
+                var targets = (await GatherAsync()).Where(Eligible).ToList();
+                if (targets.Count == 0)
+                {
+                    break;
+                }
+
+                var target = Pick(targets, t => RateOf(t.Path));
+                var choice = Pick(_options.Faults, f => f.Weight);
+                await InjectAsync(target, target.Path, choice.Kind, choice);
+            }
+        }
+
+        ScheduleNext();
+    }
+
+    private bool InWindow() =>
+        _schedule.Windows.Count == 0 || _schedule.Windows.Any(w => Now >= w.From && Now < w.To);
+
+    private bool Eligible(FaultTarget t) =>
+        t.Running is not null
+        && (t.Kind == ChildKind.Worker || _options.Targets.IncludeSupervisors || t.ChildId == "")
+        && _include.Any(r => r.IsMatch(t.Path))
+        && !_exclude.Any(r => r.IsMatch(t.Path))
+        && (_options.Targets.Tags.Count == 0 || t.Tags.Any(_options.Targets.Tags.Contains))
+        && RateOf(t.Path) > 0
+        && !_active.Any(a => a.Target.Path == t.Path);
+
+    private double RateOf(string path)
+    {
+        foreach (var (pattern, rate) in _rates)
+        {
+            if (pattern.IsMatch(path))
+            {
+                return rate;
+            }
+        }
+
+        return 1;
+    }
+
+    private T Pick<T>(IReadOnlyList<T> items, Func<T, double> weight)
+    {
+        var total = items.Sum(weight);
+        var x = _random.NextDouble() * total;
+        foreach (var item in items)
+        {
+            x -= weight(item);
+            if (x < 0)
+            {
+                return item;
+            }
+        }
+
+        return items[^1];
+    }
+
+    /// <summary>Every child in the tree, in start order, depth first; the root itself first if it may be hit.</summary>
+    private async Task<List<FaultTarget>> GatherAsync()
+    {
+        var all = new List<FaultTarget>();
+        if (_options.Targets.IncludeRoot)
+        {
+            all.Add(new FaultTarget(_treeName, _root, "", ChildKind.Supervisor, [], _root, null, []));
+        }
+
+        await GatherAsync(_root, all);
+        return all;
+    }
+
+    private async Task GatherAsync(IActorRef supervisor, List<FaultTarget> into)
+    {
+        List<FaultTarget> children;
+        try
+        {
+            children = await supervisor.Ask<List<FaultTarget>>(new TargetsRequest(), _runtime.Options.CallTimeout);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            return; // stopping: no targets there
+        }
+
+        foreach (var child in children)
+        {
+            into.Add(child);
+            if (child.Kind == ChildKind.Supervisor && child.Running is { } nested)
+            {
+                await GatherAsync(nested, into);
+            }
+        }
+    }
+
+    private async Task InjectAsync(FaultTarget? target, string path, FaultKind kind, FaultChoice choice)
+    {
+        var sequence = ++_sequence;
+        var record = new FaultRecord(sequence, Now, path, kind, kind is FaultKind.Delay or FaultKind.Hang ? choice.Duration : TimeSpan.Zero, kind == FaultKind.Drop ? choice.Count : 0, null);
+        var error = choice.Exception?.Invoke(path) ?? new InjectedFaultException($"Injected {kind} (fault {sequence}, seed {_seed}) in {path}");
+        string? why;
+        if (target is null)
+        {
+            why = "no such target is running";
+        }
+        else if (target.ChildId == "")
+        {
+            // The root itself: a simulated bug; the tree stops in order.
+            target.Supervisor.Tell(new SimulatedBug($"fault {sequence}"));
+            why = null;
+        }
+        else
+        {
+            var applied = await target.Supervisor.Ask<FaultApplied>(
+                new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity), _runtime.Options.CallTimeout);
+            why = applied.Applied ? null : applied.Why;
+        }
+
+        record = record with { Skipped = why };
+        _state.Add(record);
+        if (why is not null)
+        {
+            _skipped++;
+            return;
+        }
+
+        _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
+        _byTarget[path] = _byTarget.GetValueOrDefault(path) + 1;
+        _runtime.Publish(new FaultInjected(target!.SupervisorPath, _runtime.Now, target.ChildId, record));
+        var active = new Active(record, target, Now);
+        if (kind is FaultKind.Delay or FaultKind.Hang or FaultKind.Drop)
+        {
+            // No restart follows: it is over when its time is (a drop at once).
+            Finish(active, kind == FaultKind.Drop ? TimeSpan.Zero : choice.Duration);
+        }
+        else
+        {
+            _active.Add(active);
+        }
+    }
+
+    private void Observe(SupervisionEvent e)
+    {
+        switch (e)
+        {
+            case ChildRestarted restarted:
+                _restarts++;
+                foreach (var a in _active.Where(a => a.Target.SupervisorPath == restarted.SupervisorPath && a.Target.ChildId == restarted.TriggeredBy).ToList())
+                {
+                    a.Restarted.Add(restarted.ChildId);
+                }
+
+                Recovered(restarted.SupervisorPath, restarted.ChildId);
+                break;
+            case ChildStarted started:
+                Recovered(started.SupervisorPath, started.ChildId);
+                break;
+            case SupervisorGaveUp gaveUp:
+                _escalations++;
+                foreach (var a in _active.Where(a => a.Target.SupervisorPath == gaveUp.SupervisorPath))
+                {
+                    a.Escalated = true;
+                }
+
+                break;
+            case ChildIsolated isolated:
+                Contained(isolated.SupervisorPath, isolated.ChildId);
+                break;
+            case CircuitChanged { State: CircuitState.Open } open:
+                Contained(open.SupervisorPath, open.ChildId);
+                break;
+            case MessageDropped:
+                _lost++;
+                break;
+            case TreeShutdown shutdown when shutdown.SupervisorPath == _treeName:
+                _rootStopped = true;
+                End($"the tree stopped ({shutdown.Reason})");
+                break;
+            case HealthChanged { ChildId: null } health when health.SupervisorPath == _treeName:
+                _rootNotRunningSince = health.Current == HealthState.Running ? null : _rootNotRunningSince ?? Now;
+                CheckAbort();
+                break;
+        }
+    }
+
+    private void CheckAbort()
+    {
+        if (_options.AbortWhenRootNotRunningFor is { } limit && _rootNotRunningSince is { } since && Now - since >= limit)
+        {
+            End($"aborted: the root was not Running for {limit.TotalSeconds:0.###} s");
+        }
+    }
+
+    private void Recovered(string supervisorPath, string childId)
+    {
+        foreach (var a in _active.Where(a => a.Target.SupervisorPath == supervisorPath && a.Target.ChildId == childId).ToList())
+        {
+            _active.Remove(a);
+            Finish(a, Now - a.Since);
+        }
+    }
+
+    /// <summary>A policy stopped the child for good: the fault stayed contained, and the child does not recover by itself.</summary>
+    private void Contained(string supervisorPath, string childId)
+    {
+        foreach (var a in _active.Where(a => a.Target.SupervisorPath == supervisorPath && a.Target.ChildId == childId).ToList())
+        {
+            _active.Remove(a);
+            Finish(a, null);
+        }
+    }
+
+    private void ExpireActive()
+    {
+        CheckAbort();
+        foreach (var a in _active.Where(a => Now - a.Since >= _options.RecoveryTimeout).ToList())
+        {
+            _active.Remove(a);
+            Finish(a, null);
+        }
+    }
+
+    private void Finish(Active a, TimeSpan? recoveredAfter)
+    {
+        var restarted = a.Restarted.Distinct(StringComparer.Ordinal).ToList();
+        var verdict = a.Escalated ? IsolationVerdict.Escalated
+            : restarted.All(a.Target.BlastRadius.Contains) ? IsolationVerdict.Isolated
+            : IsolationVerdict.Leaked;
+        _outcomes.Add(new FaultOutcome(a.Record, recoveredAfter, a.Target.BlastRadius, restarted, verdict));
+    }
+
+    private void End(string reason)
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        _timer?.Dispose();
+        foreach (var a in _active.ToList())
+        {
+            Finish(a, null);
+        }
+
+        _active.Clear();
+        _outcomes.Sort((x, y) => x.Fault.Sequence.CompareTo(y.Fault.Sequence));
+        var times = _outcomes.Where(o => o.RecoveredAfter is not null).Select(o => o.RecoveredAfter!.Value).Order().ToList();
+        TimeSpan At(double q) => times.Count == 0 ? TimeSpan.Zero : times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
+        var report = new ChaosReport(
+            _seed,
+            Now,
+            reason,
+            new Dictionary<FaultKind, int>(_byKind),
+            new Dictionary<string, int>(_byTarget, StringComparer.Ordinal),
+            _skipped,
+            _restarts,
+            _escalations,
+            _lost,
+            !_rootStopped,
+            new RecoveryTimes(times.Count, _outcomes.Count - times.Count, At(0.50), At(0.95), At(0.99), times.Count == 0 ? TimeSpan.Zero : times[^1]),
+            _outcomes.ToList());
+        _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));
+        _done.TrySetResult(report);
+        Context.Stop(Self);
+    }
+
+    private sealed class Active(FaultRecord record, FaultTarget target, TimeSpan since)
+    {
+        public FaultRecord Record { get; } = record;
+
+        public FaultTarget Target { get; } = target;
+
+        public TimeSpan Since { get; } = since;
+
+        public List<string> Restarted { get; } = [];
+
+        public bool Escalated { get; set; }
+    }
+
+    internal sealed class Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+}
+
+/// <summary>Shared with the <see cref="FaultInjector"/> handle: the halt switch and the journal so far.</summary>
+internal sealed class InjectorState
+{
+    private readonly List<FaultRecord> _journal = [];
+    private volatile bool _halted;
+
+    /// <summary>Completes once the run's clock has started and its first injection is scheduled.</summary>
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool Halted { get => _halted; set => _halted = value; }
+
+    public void Add(FaultRecord record)
+    {
+        lock (_journal)
+        {
+            _journal.Add(record);
+        }
+    }
+
+    public List<FaultRecord> Snapshot()
+    {
+        lock (_journal)
+        {
+            return _journal.ToList();
+        }
+    }
+}
+
+internal sealed record HaltChaos(string Reason);
+
+internal sealed record ChangeSchedule(FaultSchedule Schedule);

@@ -1,0 +1,155 @@
+using Akka.Actor;
+
+namespace Supervise.Runtime;
+
+/// <summary>Carrying out the fault injector's faults on this supervisor's children.</summary>
+internal sealed partial class SupervisorActor
+{
+    /// <summary>This supervisor's children as fault targets, in start order.</summary>
+    private List<FaultTarget> Targets()
+    {
+        var strategy = (_spec as SupervisorSpec)?.Strategy;
+        var targets = new List<FaultTarget>(_children.Count);
+        for (var i = 0; i < _children.Count; i++)
+        {
+            var c = _children[i];
+            var running = c.Ref is not null && c.State == ChildState.Running && !c.IsRestarting;
+            targets.Add(new FaultTarget(_path, Self, c.Id, c.Spec.Kind, c.Spec.Tags, running ? c.Ref : null, strategy, BlastRadius(i)));
+        }
+
+        return targets;
+    }
+
+    /// <summary>The ids a crash of child <paramref name="index"/> may restart by this supervisor's strategy.</summary>
+    private List<string> BlastRadius(int index)
+    {
+        if (_spec is not SupervisorSpec { Strategy: not Strategy.OneForOne } s)
+        {
+            return [_children[index].Id];
+        }
+
+        var (offset, length) = RestartRules.BlastRadius(s.Strategy, index, _children.Count).GetOffsetAndLength(_children.Count);
+        return _children.GetRange(offset, length).Select(c => c.Id).ToList();
+    }
+
+    private void OnInjectFault(InjectFault fault, IActorRef sender)
+    {
+        var record = Find(fault.ChildId);
+        var why = record is null ? "it is no longer a child"
+            : _phase != Phase.Running || Busy ? "its supervisor is busy starting or stopping"
+            : record.Ref is null || record.State != ChildState.Running || record.IsRestarting ? "it is not running"
+            : fault.BelowIntensity && WouldExceedIntensity(fault.Kind, record) ? "it would take its supervisor past its intensity"
+            : null;
+        if (why is not null)
+        {
+            sender.Tell(new FaultApplied(fault.Sequence, false, why));
+            return;
+        }
+
+        var child = record!.Ref!;
+        switch (fault.Kind)
+        {
+            case FaultKind.Crash:
+                // Kill is handled by the child's cell in mailbox order and throws there: a crash on the normal path.
+                record.InjectedCrash = new InjectedCrash(fault.Error, null);
+                child.Tell(Kill.Instance, Self);
+                break;
+            case FaultKind.Poison:
+                record.InjectedCrash = new InjectedCrash(fault.Error, new InjectedPoison(fault.Sequence));
+                child.Tell(Kill.Instance, Self);
+                break;
+            case FaultKind.FailingRestart:
+                record.FailNextStart = fault.Error;
+                record.InjectedCrash = new InjectedCrash(fault.Error, null);
+                child.Tell(Kill.Instance, Self);
+                break;
+            case FaultKind.Kill:
+                record.AnnouncedExit = ExitReason.Failure("killed by the fault injector");
+                Context.Stop(child);
+                break;
+            case FaultKind.Stop:
+                record.AnnouncedExit = ExitReason.Normal;
+                Context.Stop(child);
+                break;
+            case FaultKind.Delay:
+            case FaultKind.Hang:
+                ((IInternalActorRef)child).Suspend();
+                // Kept referenced until it fires: a timer nobody holds may be collected before it does.
+                var resume = new ResumeInjected(record, child);
+                _resumeTimers[resume] = _runtime.Schedule(Self, resume, fault.Duration);
+                break;
+            case FaultKind.Drop:
+                if (record.Address is null)
+                {
+                    record.Address = CreateAddress(record);
+                    _runtime.Addresses[ChildPath(record)] = record.Address;
+                }
+
+                record.Address.DropNext(fault.Count, $"dropped by the fault injector (fault {fault.Sequence})");
+                break;
+        }
+
+        sender.Tell(new FaultApplied(fault.Sequence, true, null));
+    }
+
+    /// <summary>Whether the restarts this fault causes would take the window past the intensity now.</summary>
+    private bool WouldExceedIntensity(FaultKind kind, ChildRecord record)
+    {
+        var restarts = kind switch
+        {
+            FaultKind.Crash or FaultKind.Poison or FaultKind.Kill => 1,
+            FaultKind.FailingRestart => 2,
+            FaultKind.Stop => record.Spec.Restart == RestartType.Permanent ? 1 : 0,
+            _ => 0,
+        };
+        return restarts > 0 && _window.CountAt(_runtime.Elapsed) + restarts > _spec.Intensity;
+    }
+
+    private readonly Dictionary<ResumeInjected, ITimer> _resumeTimers = new(ReferenceEqualityComparer.Instance);
+
+    private void OnResumeInjected(ResumeInjected resume)
+    {
+        if (_resumeTimers.Remove(resume, out var timer))
+        {
+            timer.Dispose();
+        }
+
+        if (ReferenceEquals(resume.Record.Ref, resume.Child))
+        {
+            ((IInternalActorRef)resume.Child).Resume(null);
+        }
+    }
+
+    /// <summary>A Kill the injector sent is reported as the crash it stands for.</summary>
+    private static PendingFailure AsInjected(ChildRecord record, Exception cause, PendingFailure failure)
+    {
+        if (cause is not ActorKilledException || record.InjectedCrash is not { } injected)
+        {
+            return failure;
+        }
+
+        if (injected.Poison is null)
+        {
+            record.InjectedCrash = null;
+        }
+
+        return new PendingFailure(injected.Error, injected.Poison);
+    }
+
+    /// <summary>An injected bad configuration: the restart fails as a start would, and is retried as OTP does (counted).</summary>
+    private bool FailInjectedStart(ChildRecord child)
+    {
+        if (child.FailNextStart is not { } error || child.Ref is null)
+        {
+            return false;
+        }
+
+        child.FailNextStart = null;
+        Discard(child);
+        child.State = ChildState.NotRunning;
+        child.RetryPending = true;
+        _runtime.Publish(new ChildStartFailed(_path, _runtime.Now, child.Id, error));
+        Self.Tell(new RetryRestart(child, error, child.Generation));
+        return true;
+    }
+}

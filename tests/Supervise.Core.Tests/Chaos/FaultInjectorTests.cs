@@ -1,0 +1,230 @@
+using Akka.Actor;
+using Supervise.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Tests.Chaos;
+
+/// <summary>The fault injector, in virtual time: each fault kind, the safety switches, reproducibility and the report.</summary>
+public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTestKit(output)
+{
+    private static readonly TimeSpan S = TimeSpan.FromSeconds(1);
+
+    private static ChaosOptions Options(params FaultChoice[] faults) => new()
+    {
+        Seed = 7,
+        EnvironmentName = "Test",
+        Faults = faults.Length == 0 ? [new FaultChoice(FaultKind.Crash)] : faults,
+        Schedule = FaultSchedule.Fixed(S),
+        MaxConcurrentFaults = 10,
+    };
+
+    /// <summary>Moves the clock to the next injection and waits until the injector has journaled <paramref name="faults"/> faults.</summary>
+    private async Task NextAsync(FaultInjector injector, int faults)
+    {
+        Time.Advance(S);
+        await AwaitConditionAsync(() => Task.FromResult(injector.Journal.Faults.Count >= faults), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(5));
+    }
+
+    [Fact]
+    public async Task The_injector_refuses_an_environment_named_production_unless_allowed()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+
+        var error = await Assert.ThrowsAsync<SpecValidationException>(() => tree.StartChaosAsync(Options() with { EnvironmentName = "Production" }));
+
+        Assert.Contains("chaos: AllowInProduction: expected true to inject faults in an environment named Production", error.Message);
+        var allowed = await tree.StartChaosAsync(Options() with { EnvironmentName = "Production", AllowInProduction = true });
+        Assert.Equal("halted", (await allowed.StopAsync()).EndReason);
+    }
+
+    [Fact]
+    public void Bad_options_are_listed_each_with_what_was_expected()
+    {
+        var problems = (Options() with
+        {
+            Faults = [new FaultChoice(FaultKind.Hang, 0) { Duration = TimeSpan.Zero }],
+            Schedule = FaultSchedule.Fixed(TimeSpan.Zero) with { Burst = 0 },
+            MaxConcurrentFaults = 0,
+        }).Validate().Select(p => p.ToString()).ToList();
+
+        Assert.Equal(
+        [
+            "chaos: Faults[0].Weight: expected a positive weight, received 0",
+            "chaos: Faults[0].Duration: expected a positive duration of at most 49 days, received 00:00:00",
+            "chaos: Schedule.Interval: expected a positive duration of at most 49 days, received 00:00:00",
+            "chaos: Schedule.Burst: expected 1 or more faults per injection, received 0",
+            "chaos: MaxConcurrentFaults: expected 1 or more, received 0",
+        ], problems);
+    }
+
+    [Fact]
+    public async Task A_crash_travels_the_normal_supervision_path_with_the_chosen_exception()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Crash) { Exception = path => new TimeoutException("injected into " + path) }));
+
+        await NextAsync(injector, 1);
+
+        var crashed = ExpectEvent<ChildCrashed>();
+        Assert.Equal(("a", "injected into t/a"), (crashed.ChildId, Assert.IsType<TimeoutException>(crashed.Cause).Message));
+        ExpectEvent<ChildRestarted>();
+        var report = await injector.StopAsync();
+        var fault = Assert.Single(report.Faults);
+        Assert.Equal((FaultKind.Crash, "t/a", IsolationVerdict.Isolated, TimeSpan.Zero), (fault.Fault.Kind, fault.Fault.Target, fault.Verdict, fault.RecoveredAfter));
+        Assert.True(report.RootSurvived);
+    }
+
+    [Theory]
+    [InlineData(FaultKind.Kill, "Failure(killed by the fault injector)")]
+    [InlineData(FaultKind.Stop, "Normal")]
+    public async Task Kill_and_stop_end_the_child_with_their_exit_reasons(FaultKind kind, string reason)
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(kind)));
+
+        await NextAsync(injector, 1);
+
+        Assert.Equal(reason, ExpectEvent<ChildTerminated>().Reason.ToString());
+        ExpectEvent<ChildRestarted>();
+        await injector.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_hang_keeps_the_child_from_handling_anything_for_its_duration()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var a = await tree.Root.GetChildAsync("a");
+        ExpectUps(1);
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Hang) { Duration = TimeSpan.FromSeconds(10) }));
+        await NextAsync(injector, 1);
+        injector.Halt();
+        ExpectEvent<FaultInjected>();
+
+        a.Tell("during the hang");
+        Time.Advance(TimeSpan.FromSeconds(9));
+        await tree.Root.GetHealthAsync();
+        Life.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Time.Advance(S);
+
+        Assert.Equal("during the hang", ExpectLife<Got>().Message);
+    }
+
+    [Fact]
+    public async Task A_drop_loses_the_next_messages_to_the_address_counted_and_reported()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var a = await tree.Root.GetChildAsync("a");
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Drop) { Count = 2 }));
+        await NextAsync(injector, 1);
+        injector.Halt();
+        ExpectEvent<FaultInjected>();
+
+        a.Tell(1);
+        a.Tell(2);
+        a.Tell(3);
+
+        Assert.Equal(3, ExpectLife<Got>(g => g.Message is int).Message);
+        Assert.Equal(2, a.Dropped);
+        Assert.StartsWith("dropped by the fault injector", ExpectEvent<MessageDropped>().Why);
+    }
+
+    [Fact]
+    public async Task A_poison_message_crashes_its_child_each_time_until_quarantined()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Intensity = 5, Children = [Worker("a") with { Policies = [Policy.Quarantine(3)] }] });
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Poison)));
+        await NextAsync(injector, 1);
+        injector.Halt();
+
+        var quarantined = ExpectEvent<MessageQuarantined>().Entry;
+
+        Assert.Equal((new InjectedPoison(1), 3), (quarantined.Message, quarantined.Crashes));
+        Assert.Equal(3, (await tree.Root.GetHealthAsync()).Children[0].Restarts);
+    }
+
+    [Fact]
+    public async Task A_failing_restart_fails_the_next_start_which_is_retried_and_counted()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Intensity = 5, Children = [Worker("a")] });
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.FailingRestart)));
+        await NextAsync(injector, 1);
+        injector.Halt();
+
+        ExpectEvent<ChildCrashed>();
+        Assert.IsType<InjectedFaultException>(ExpectEvent<ChildStartFailed>().Cause);
+        var restarted = ExpectEvent<ChildRestarted>();
+        Assert.Equal(2, restarted.RestartsInWindow);
+    }
+
+    [Fact]
+    public async Task Below_the_intensity_mode_never_makes_a_supervisor_give_up()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Intensity = 2, Period = TimeSpan.FromMinutes(1), Children = [Worker("a"), Worker("b")] });
+        var injector = await tree.StartChaosAsync(Options() with { StayBelowIntensity = true });
+
+        for (var i = 1; i <= 6; i++)
+        {
+            await NextAsync(injector, i);
+            await tree.Root.GetHealthAsync();
+        }
+
+        var report = await injector.StopAsync();
+        Assert.Equal((2, 4, 0, true), (report.Faults.Count, report.Skipped, report.Escalations, report.RootSurvived));
+        Assert.All(injector.Journal.Faults.Where(f => f.Skipped is not null), f => Assert.Equal("it would take its supervisor past its intensity", f.Skipped));
+    }
+
+    [Fact]
+    public async Task The_run_aborts_when_the_root_stays_below_running_too_long_and_says_why()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a") with { Restart = RestartType.Transient }, Worker("b")] });
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Stop)) with
+        {
+            Targets = new FaultTargets { Include = ["t/a"] },
+            AbortWhenRootNotRunningFor = TimeSpan.FromSeconds(3),
+        });
+        await NextAsync(injector, 1);
+        ExpectEvent<HealthChanged>(e => e.ChildId is null && e.Current == HealthState.Degraded);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Time.Advance(S);
+        }
+
+        var report = await injector.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal("aborted: the root was not Running for 3 s", report.EndReason);
+    }
+
+    [Fact]
+    public async Task The_same_seed_gives_the_same_journal_and_a_journal_replays()
+    {
+        async Task<FaultJournal> RunAsync(string name, ChaosOptions options)
+        {
+            var inner = new SupervisorSpec { Strategy = Strategy.RestForOne, Intensity = 100, Children = [Worker("x"), Worker("y"), Worker("z")] };
+            var tree = await StartTreeAsync(
+                new SupervisorSpec { Intensity = 100, Children = [Worker("a"), ChildSpec.ForSupervisor("inner", inner), Worker("b")] },
+                new TreeOptions { Name = name });
+            var injector = await tree.StartChaosAsync(options);
+            for (var i = 1; i <= 12; i++)
+            {
+                await NextAsync(injector, i);
+                await AwaitAssertAsync(async () => Assert.Equal(HealthState.Running, (await tree.GetHealthAsync()).State), interval: TimeSpan.FromMilliseconds(5));
+            }
+
+            var report = await injector.StopAsync();
+            await tree.StopAsync();
+            Assert.All(report.Faults, f => Assert.NotEqual(IsolationVerdict.Leaked, f.Verdict));
+            return new FaultJournal(report.Seed, report.Journal.Faults.Select(f => f with { Target = f.Target[name.Length..] }).ToList());
+        }
+
+        var options = Options(new FaultChoice(FaultKind.Crash, 3), new FaultChoice(FaultKind.Kill), new FaultChoice(FaultKind.Stop)) with { Seed = 1234 };
+        var first = await RunAsync("r", options);
+        var second = await RunAsync("s", options);
+        Assert.Equal(first.Faults, second.Faults);
+        Assert.Equal(3, first.Faults.Select(f => f.Kind).Distinct().Count());
+        Assert.True(first.Faults.Select(f => f.Target).Distinct().Count() >= 4, "expected faults spread over the tree: " + string.Join(", ", first.Faults.Select(f => f.Target)));
+
+        var replayed = await RunAsync("r", Options() with { Replay = FaultJournal.FromJson(first.ToJson().Replace("\"/", "\"r/", StringComparison.Ordinal)) });
+        Assert.Equal(first.Faults, replayed.Faults);
+    }
+}
