@@ -31,6 +31,14 @@ public sealed class FaultInjector
     /// <summary>Every fault chosen so far, in order (skipped ones included).</summary>
     public FaultJournal Journal => new(Seed, _state.Snapshot());
 
+    /// <summary>
+    /// Completes when the journal holds at least <paramref name="count"/> faults (carried out or skipped), or
+    /// when the run ends first. In virtual time, this is how a test knows the injection it moved the clock to
+    /// has happened.
+    /// </summary>
+    public Task WhenJournaledAsync(int count, CancellationToken cancellationToken = default) =>
+        Task.WhenAny(_state.WhenCount(count), Completion).Unwrap().WaitAsync(cancellationToken);
+
     /// <summary>Stops all injection at once; the run ends with <paramref name="reason"/>.</summary>
     public void Halt(string reason = "halted")
     {

@@ -442,11 +442,33 @@ internal sealed class InjectorState
 
     public bool Halted { get => _halted; set => _halted = value; }
 
+    private readonly List<(int Count, TaskCompletionSource Done)> _waiting = [];
+
     public void Add(FaultRecord record)
     {
         lock (_journal)
         {
             _journal.Add(record);
+            foreach (var waiting in _waiting.Where(w => w.Count <= _journal.Count).ToList())
+            {
+                _waiting.Remove(waiting);
+                waiting.Done.TrySetResult();
+            }
+        }
+    }
+
+    public Task WhenCount(int count)
+    {
+        lock (_journal)
+        {
+            if (_journal.Count >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiting.Add((count, done));
+            return done.Task;
         }
     }
 

@@ -10,6 +10,7 @@ public sealed class DocSnippetTests
         { "docs/concepts/supervision.md", "tests/Supervise.Core.Tests/Docs/SupervisionGuideExamples.cs" },
         { "README.md", "tests/Supervise.Core.Tests/Docs/ReadmeExample.cs" },
         { "docs/concepts/degradation.md", "tests/Supervise.Core.Tests/Docs/DegradationGuideExamples.cs" },
+        { "docs/concepts/fault-injection.md", "tests/Supervise.Core.Tests/Docs/FaultInjectionGuideExamples.cs" },
     };
 
     [Theory]
