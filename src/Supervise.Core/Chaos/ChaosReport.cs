@@ -90,8 +90,8 @@ public sealed record ChaosReport(
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
-    /// <summary>The journal of the faults carried out, for replay.</summary>
-    public FaultJournal Journal => new(Seed, Faults.Select(f => f.Fault).ToList());
+    /// <summary>The whole journal of the run, skipped faults included, for replay (the same as <see cref="FaultInjector.Journal"/> at the end).</summary>
+    public FaultJournal Journal { get; init; } = new(Seed, []);
 
     /// <summary>The report as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);

@@ -18,6 +18,7 @@ internal sealed class InjectorActor : ReceiveActor
     private readonly string _treeName;
     private readonly TreeRuntime _runtime;
     private readonly Random _random;
+    private readonly Random _gaps;
     private readonly int _seed;
     private readonly TaskCompletionSource<ChaosReport> _done;
     private readonly InjectorState _state;
@@ -39,6 +40,8 @@ internal sealed class InjectorActor : ReceiveActor
     private long _lost;
     private bool _rootStopped;
     private TimeSpan? _rootNotRunningSince;
+    private ITimer? _abortTimer;
+    private TimeSpan _nextAt;
     private bool _ended;
 
     public InjectorActor(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state)
@@ -48,7 +51,9 @@ internal sealed class InjectorActor : ReceiveActor
         _treeName = treeName;
         _runtime = runtime;
         _seed = seed;
+        // Choices and gaps draw from separate streams: a tick that chooses nothing does not move the schedule.
         _random = new Random(seed);
+        _gaps = new Random(unchecked(seed * 31 + 17));
         _done = done;
         _state = state;
         _schedule = options.Schedule;
@@ -57,9 +62,16 @@ internal sealed class InjectorActor : ReceiveActor
         _rates = options.Targets.Rates.Select(r => (Glob(r.Pattern), r.Rate)).ToArray();
 
         ReceiveAsync<Tick>(_ => OnTickAsync());
+        Receive<AbortCheck>(_ => CheckAbort());
         Receive<SupervisionEvent>(Observe);
         Receive<HaltChaos>(h => End(h.Reason));
-        Receive<ChangeSchedule>(c => _schedule = c.Schedule);
+        Receive<ChangeSchedule>(c =>
+        {
+            _schedule = c.Schedule;
+            _timer?.Dispose();
+            _nextAt = Now;
+            ScheduleNext();
+        });
     }
 
     public static Props Props(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state) =>
@@ -94,7 +106,6 @@ internal sealed class InjectorActor : ReceiveActor
             return;
         }
 
-        TimeSpan gap;
         if (_options.Replay is { } replay)
         {
             if (_replayIndex >= replay.Faults.Count)
@@ -103,21 +114,24 @@ internal sealed class InjectorActor : ReceiveActor
                 return;
             }
 
-            gap = replay.Faults[_replayIndex].At - Now;
+            _nextAt = replay.Faults[_replayIndex].At;
         }
         else
         {
-            gap = _schedule.Random
-                ? TimeSpan.FromTicks((long)(-Math.Log(1 - _random.NextDouble()) * _schedule.Interval.Ticks))
+            // Times are absolute from the start of the run: time spent handling a tick does not shift the next.
+            var gap = _schedule.Random
+                ? TimeSpan.FromTicks((long)Math.Min(-Math.Log(1 - _gaps.NextDouble()) * _schedule.Interval.Ticks, PolicyChecks.MaxTimer.Ticks))
                 : _schedule.Interval;
+            _nextAt += gap;
         }
 
-        if (_options.Duration is { } duration && Now + gap > duration)
+        if (_options.Duration is { } duration && _nextAt > duration)
         {
-            gap = duration - Now;
+            _nextAt = duration;
         }
 
-        _timer = _runtime.Schedule(Self, Tick.Instance, gap < TimeSpan.Zero ? TimeSpan.Zero : gap);
+        var wait = _nextAt - Now;
+        _timer = _runtime.Schedule(Self, Tick.Instance, wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
     }
 
     private async Task OnTickAsync()
@@ -137,31 +151,48 @@ internal sealed class InjectorActor : ReceiveActor
         if (_options.Replay is { } replay)
         {
             var record = replay.Faults[_replayIndex++];
-            var target = (await GatherAsync()).FirstOrDefault(t => t.Path == record.Target);
-            await InjectAsync(target, record.Target, record.Kind, new FaultChoice(record.Kind) { Duration = record.Duration, Count = record.Count });
+            if (record.Skipped is not null)
+            {
+                Skip(record.Kind, record.Target, record.Skipped);
+            }
+            else
+            {
+                var target = (await GatherAsync()).FirstOrDefault(t => t.Path == record.Target);
+                await InjectAsync(target, record.Target, record.Kind, new FaultChoice(record.Kind) { Duration = record.Duration, Count = record.Count });
+            }
         }
         else if (InWindow())
         {
+            // Every injection time journals Burst entries, carried out or skipped: a test in virtual time
+            // can wait for them (FaultInjector.WhenJournaledAsync).
             for (var i = 0; i < _schedule.Burst && !_state.Halted; i++)
             {
+                var choice = Pick(_options.Faults, f => f.Weight);
                 if (_active.Count >= _options.MaxConcurrentFaults)
                 {
-                    break;
+                    Skip(choice.Kind, "", $"{_options.MaxConcurrentFaults} earlier fault(s) have not recovered yet (MaxConcurrentFaults)");
+                    continue;
                 }
 
                 var targets = (await GatherAsync()).Where(Eligible).ToList();
                 if (targets.Count == 0)
                 {
-                    break;
+                    Skip(choice.Kind, "", "no target is running");
+                    continue;
                 }
 
                 var target = Pick(targets, t => RateOf(t.Path));
-                var choice = Pick(_options.Faults, f => f.Weight);
                 await InjectAsync(target, target.Path, choice.Kind, choice);
             }
         }
 
         ScheduleNext();
+    }
+
+    private void Skip(FaultKind kind, string target, string why)
+    {
+        _state.Add(new FaultRecord(++_sequence, Now, target, kind, TimeSpan.Zero, 0, why));
+        _skipped++;
     }
 
     private bool InWindow() =>
@@ -258,9 +289,16 @@ internal sealed class InjectorActor : ReceiveActor
         }
         else
         {
-            var applied = await target.Supervisor.Ask<FaultApplied>(
-                new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity), _runtime.Options.CallTimeout);
-            why = applied.Applied ? null : applied.Why;
+            try
+            {
+                var applied = await target.Supervisor.Ask<FaultApplied>(
+                    new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity), _runtime.Options.CallTimeout);
+                why = applied.Applied ? null : applied.Why;
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                why = "its supervisor did not answer (stopping)";
+            }
         }
 
         record = record with { Skipped = why };
@@ -274,7 +312,7 @@ internal sealed class InjectorActor : ReceiveActor
         _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
         _byTarget[path] = _byTarget.GetValueOrDefault(path) + 1;
         _runtime.Publish(new FaultInjected(target!.SupervisorPath, _runtime.Now, target.ChildId, record));
-        var active = new Active(record, target, Now);
+        var active = new Active(record, target, Now, error);
         if (kind is FaultKind.Delay or FaultKind.Hang or FaultKind.Drop)
         {
             // No restart follows: it is over when its time is (a drop at once).
@@ -286,13 +324,35 @@ internal sealed class InjectorActor : ReceiveActor
         }
     }
 
+    private bool InTree(SupervisionEvent e) =>
+        e.SupervisorPath == _treeName || e.SupervisorPath.StartsWith(_treeName + "/", StringComparison.Ordinal);
+
     private void Observe(SupervisionEvent e)
     {
+        if (!InTree(e))
+        {
+            return;
+        }
+
         switch (e)
         {
+            case ChildCrashed crashed:
+                foreach (var a in Targeting(crashed.SupervisorPath, crashed.ChildId).Where(a => ReferenceEquals(a.Error, crashed.Cause)))
+                {
+                    a.Landed = true;
+                }
+
+                break;
+            case ChildTerminated terminated:
+                foreach (var a in Targeting(terminated.SupervisorPath, terminated.ChildId).Where(a => a.Record.Kind is FaultKind.Kill or FaultKind.Stop))
+                {
+                    a.Landed = true;
+                }
+
+                break;
             case ChildRestarted restarted:
                 _restarts++;
-                foreach (var a in _active.Where(a => a.Target.SupervisorPath == restarted.SupervisorPath && a.Target.ChildId == restarted.TriggeredBy).ToList())
+                foreach (var a in _active.Where(a => a.Landed && a.Target.SupervisorPath == restarted.SupervisorPath && a.Target.ChildId == restarted.TriggeredBy))
                 {
                     a.Restarted.Add(restarted.ChildId);
                 }
@@ -304,7 +364,7 @@ internal sealed class InjectorActor : ReceiveActor
                 break;
             case SupervisorGaveUp gaveUp:
                 _escalations++;
-                foreach (var a in _active.Where(a => a.Target.SupervisorPath == gaveUp.SupervisorPath))
+                foreach (var a in _active.Where(a => a.Landed && a.Target.SupervisorPath == gaveUp.SupervisorPath))
                 {
                     a.Escalated = true;
                 }
@@ -316,7 +376,7 @@ internal sealed class InjectorActor : ReceiveActor
             case CircuitChanged { State: CircuitState.Open } open:
                 Contained(open.SupervisorPath, open.ChildId);
                 break;
-            case MessageDropped:
+            case MessageDropped { Message: not InjectedPoison }:
                 _lost++;
                 break;
             case TreeShutdown shutdown when shutdown.SupervisorPath == _treeName:
@@ -324,11 +384,23 @@ internal sealed class InjectorActor : ReceiveActor
                 End($"the tree stopped ({shutdown.Reason})");
                 break;
             case HealthChanged { ChildId: null } health when health.SupervisorPath == _treeName:
-                _rootNotRunningSince = health.Current == HealthState.Running ? null : _rootNotRunningSince ?? Now;
-                CheckAbort();
+                if (health.Current == HealthState.Running)
+                {
+                    _rootNotRunningSince = null;
+                    _abortTimer?.Dispose();
+                }
+                else if (_rootNotRunningSince is null && _options.AbortWhenRootNotRunningFor is { } limit)
+                {
+                    _rootNotRunningSince = Now;
+                    _abortTimer = _runtime.Schedule(Self, AbortCheck.Instance, limit);
+                }
+
                 break;
         }
     }
+
+    private IEnumerable<Active> Targeting(string supervisorPath, string childId) =>
+        _active.Where(a => a.Target.SupervisorPath == supervisorPath && a.Target.ChildId == childId);
 
     private void CheckAbort()
     {
@@ -338,12 +410,15 @@ internal sealed class InjectorActor : ReceiveActor
         }
     }
 
+    /// <summary>
+    /// The target runs again. The fault stays open until the next tick, so that the restarts of the rest of
+    /// its blast radius, published right after, are still counted for it.
+    /// </summary>
     private void Recovered(string supervisorPath, string childId)
     {
-        foreach (var a in _active.Where(a => a.Target.SupervisorPath == supervisorPath && a.Target.ChildId == childId).ToList())
+        foreach (var a in Targeting(supervisorPath, childId).Where(a => a.Landed && a.RecoveredAfter is null))
         {
-            _active.Remove(a);
-            Finish(a, Now - a.Since);
+            a.RecoveredAfter = Now - a.Since;
         }
     }
 
@@ -360,10 +435,10 @@ internal sealed class InjectorActor : ReceiveActor
     private void ExpireActive()
     {
         CheckAbort();
-        foreach (var a in _active.Where(a => Now - a.Since >= _options.RecoveryTimeout).ToList())
+        foreach (var a in _active.Where(a => a.RecoveredAfter is not null || Now - a.Since >= _options.RecoveryTimeout).ToList())
         {
             _active.Remove(a);
-            Finish(a, null);
+            Finish(a, a.RecoveredAfter);
         }
     }
 
@@ -385,14 +460,17 @@ internal sealed class InjectorActor : ReceiveActor
 
         _ended = true;
         _timer?.Dispose();
+        _abortTimer?.Dispose();
         foreach (var a in _active.ToList())
         {
-            Finish(a, null);
+            Finish(a, a.RecoveredAfter);
         }
 
         _active.Clear();
         _outcomes.Sort((x, y) => x.Fault.Sequence.CompareTo(y.Fault.Sequence));
-        var times = _outcomes.Where(o => o.RecoveredAfter is not null).Select(o => o.RecoveredAfter!.Value).Order().ToList();
+        // Recovery is from faults that stop the child; a hang, delay or drop is over when its time is.
+        var restarting = _outcomes.Where(o => o.Fault.Kind is not (FaultKind.Delay or FaultKind.Hang or FaultKind.Drop)).ToList();
+        var times = restarting.Where(o => o.RecoveredAfter is not null).Select(o => o.RecoveredAfter!.Value).Order().ToList();
         TimeSpan At(double q) => times.Count == 0 ? TimeSpan.Zero : times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
         var report = new ChaosReport(
             _seed,
@@ -405,15 +483,25 @@ internal sealed class InjectorActor : ReceiveActor
             _escalations,
             _lost,
             !_rootStopped,
-            new RecoveryTimes(times.Count, _outcomes.Count - times.Count, At(0.50), At(0.95), At(0.99), times.Count == 0 ? TimeSpan.Zero : times[^1]),
-            _outcomes.ToList());
+            new RecoveryTimes(times.Count, restarting.Count - times.Count, At(0.50), At(0.95), At(0.99), times.Count == 0 ? TimeSpan.Zero : times[^1]),
+            _outcomes.ToList())
+        {
+            Journal = new FaultJournal(_seed, _state.Snapshot()),
+        };
         _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));
         _done.TrySetResult(report);
         Context.Stop(Self);
     }
 
-    private sealed class Active(FaultRecord record, FaultTarget target, TimeSpan since)
+    private sealed class Active(FaultRecord record, FaultTarget target, TimeSpan since, Exception error)
     {
+        public Exception Error { get; } = error;
+
+        /// <summary>Its effect was seen: the target crashed with its exception, or terminated.</summary>
+        public bool Landed { get; set; }
+
+        public TimeSpan? RecoveredAfter { get; set; }
+
         public FaultRecord Record { get; } = record;
 
         public FaultTarget Target { get; } = target;
@@ -428,6 +516,11 @@ internal sealed class InjectorActor : ReceiveActor
     internal sealed class Tick
     {
         public static readonly Tick Instance = new();
+    }
+
+    internal sealed class AbortCheck
+    {
+        public static readonly AbortCheck Instance = new();
     }
 }
 

@@ -153,7 +153,11 @@ internal sealed partial class SupervisorActor
         _children.Add(record);
         StartOne(
             record,
-            () => sender.Tell(new StartChildResult.Started(record.Id, record.Ref!)),
+            () =>
+            {
+                RouteNow(record);
+                sender.Tell(new StartChildResult.Started(record.Id, record.Ref!));
+            },
             cause =>
             {
                 RemoveChild(record);
@@ -258,7 +262,11 @@ internal sealed partial class SupervisorActor
         ResetPolicyState(record);
         StartOne(
             record,
-            () => sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!)),
+            () =>
+            {
+                RouteNow(record);
+                sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!));
+            },
             cause => sender.Tell(new RestartChildResult.Failed(record.Id, cause)));
     }
 

@@ -22,6 +22,9 @@ internal sealed partial class SupervisorActor
         record.RetryPending = false;
         record.RecreateWhenGone = false;
         record.Isolated = false;
+        // A fault aimed at an earlier incarnation never lands on this one.
+        record.InjectedCrash = null;
+        record.FailNextStart = null;
         if (record.Circuit == CircuitState.Open)
         {
             // Started again by hand while open: the breaker starts afresh.
@@ -302,6 +305,7 @@ internal sealed partial class SupervisorActor
         }
 
         var verdict = _window.Record(_runtime.Elapsed, record);
+        RestartCounted();
         if (verdict.Exceeded)
         {
             if (record.Policies.Contains)

@@ -37,7 +37,9 @@ internal sealed partial class SupervisorActor
         var record = Find(fault.ChildId);
         var why = record is null ? "it is no longer a child"
             : _phase != Phase.Running || Busy ? "its supervisor is busy starting or stopping"
-            : record.Ref is null || record.State != ChildState.Running || record.IsRestarting ? "it is not running"
+            : record.Ref is null || record.State != ChildState.Running || record.IsRestarting || record.RecreateWhenGone ? "it is not running"
+            : record.AnnouncedExit is not null ? "it is already on its way out"
+            : record.InjectedCrash is not null || record.FailNextStart is not null ? "an earlier fault has not landed yet"
             : fault.BelowIntensity && WouldExceedIntensity(fault.Kind, record) ? "it would take its supervisor past its intensity"
             : null;
         if (why is not null)
@@ -47,6 +49,7 @@ internal sealed partial class SupervisorActor
         }
 
         var child = record!.Ref!;
+        _reservedRestarts += RestartsOf(fault.Kind, record);
         switch (fault.Kind)
         {
             case FaultKind.Crash:
@@ -92,17 +95,33 @@ internal sealed partial class SupervisorActor
         sender.Tell(new FaultApplied(fault.Sequence, true, null));
     }
 
-    /// <summary>Whether the restarts this fault causes would take the window past the intensity now.</summary>
+    /// <summary>Restarts injected faults will cause that the window has not counted yet.</summary>
+    private int _reservedRestarts;
+
+    /// <summary>The restarts a fault will cause (a poison requeued without end: more than any intensity).</summary>
+    private static int RestartsOf(FaultKind kind, ChildRecord record) => kind switch
+    {
+        FaultKind.Crash or FaultKind.Kill => 1,
+        FaultKind.Poison => record.Policies.RequeueAfter == 0 ? 1 : record.Policies.Quarantine is not null ? record.Policies.RequeueAfter : int.MaxValue / 2,
+        FaultKind.FailingRestart => 2,
+        FaultKind.Stop => record.Spec.Restart == RestartType.Permanent ? 1 : 0,
+        _ => 0,
+    };
+
+    /// <summary>Whether the restarts this fault causes, with those of faults not yet landed, would take the window past the intensity.</summary>
     private bool WouldExceedIntensity(FaultKind kind, ChildRecord record)
     {
-        var restarts = kind switch
+        var restarts = RestartsOf(kind, record);
+        return restarts > 0 && _window.CountAt(_runtime.Elapsed) + _reservedRestarts + restarts > _spec.Intensity;
+    }
+
+    /// <summary>A restart was counted in the window: one reserved by a fault, if any, is now real.</summary>
+    private void RestartCounted()
+    {
+        if (_reservedRestarts > 0)
         {
-            FaultKind.Crash or FaultKind.Poison or FaultKind.Kill => 1,
-            FaultKind.FailingRestart => 2,
-            FaultKind.Stop => record.Spec.Restart == RestartType.Permanent ? 1 : 0,
-            _ => 0,
-        };
-        return restarts > 0 && _window.CountAt(_runtime.Elapsed) + restarts > _spec.Intensity;
+            _reservedRestarts--;
+        }
     }
 
     private readonly Dictionary<ResumeInjected, ITimer> _resumeTimers = new(ReferenceEqualityComparer.Instance);
