@@ -88,7 +88,16 @@ public sealed class SupervisionTree : IAsyncDisposable
         var done = new TaskCompletionSource<ChaosReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var state = new InjectorState();
         var actor = _runtime.System.ActorOf(InjectorActor.Props(options, Root.Actor, Name, _runtime, seed, done, state));
-        await state.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await state.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            _runtime.System.Stop(actor); // nobody holds it: it must not run on
+            throw;
+        }
+
         return new FaultInjector(actor, state, done, seed);
     }
 

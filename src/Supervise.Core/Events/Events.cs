@@ -120,3 +120,11 @@ public sealed record FaultInjected(string SupervisorPath, DateTimeOffset Timesta
 /// <summary>A chaos run ended; its report.</summary>
 public sealed record ChaosEnded(string SupervisorPath, DateTimeOffset Timestamp, ChaosReport Report)
     : SupervisionEvent(SupervisorPath, Timestamp);
+
+/// <summary>A chaos run started on a tree, with its seed.</summary>
+public sealed record ChaosStarted(string SupervisorPath, DateTimeOffset Timestamp, int Seed)
+    : SupervisionEvent(SupervisorPath, Timestamp);
+
+/// <summary>The fault injector chose a fault and did not carry it out; <see cref="FaultRecord.Skipped"/> says why.</summary>
+public sealed record FaultSkipped(string SupervisorPath, DateTimeOffset Timestamp, FaultRecord Fault)
+    : SupervisionEvent(SupervisorPath, Timestamp);

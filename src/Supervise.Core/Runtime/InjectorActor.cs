@@ -84,6 +84,7 @@ internal sealed class InjectorActor : ReceiveActor
         _start = _runtime.Elapsed;
         Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
         ScheduleNext();
+        _runtime.Publish(new ChaosStarted(_treeName, _runtime.Now, _seed));
         _state.Started.TrySetResult();
     }
 
@@ -189,10 +190,14 @@ internal sealed class InjectorActor : ReceiveActor
         ScheduleNext();
     }
 
-    private void Skip(FaultKind kind, string target, string why)
+    private void Skip(FaultKind kind, string target, string why) =>
+        Skipped(new FaultRecord(++_sequence, Now, target, kind, TimeSpan.Zero, 0, why));
+
+    private void Skipped(FaultRecord record)
     {
-        _state.Add(new FaultRecord(++_sequence, Now, target, kind, TimeSpan.Zero, 0, why));
+        _state.Add(record);
         _skipped++;
+        _runtime.Publish(new FaultSkipped(_treeName, _runtime.Now, record));
     }
 
     private bool InWindow() =>
@@ -302,12 +307,13 @@ internal sealed class InjectorActor : ReceiveActor
         }
 
         record = record with { Skipped = why };
-        _state.Add(record);
         if (why is not null)
         {
-            _skipped++;
+            Skipped(record);
             return;
         }
+
+        _state.Add(record);
 
         _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
         _byTarget[path] = _byTarget.GetValueOrDefault(path) + 1;

@@ -35,6 +35,7 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
 
         Assert.Contains("chaos: AllowInProduction: expected true to inject faults in an environment named Production", error.Message);
         var allowed = await tree.StartChaosAsync(Options() with { EnvironmentName = "Production", AllowInProduction = true });
+        Assert.Equal(7, ExpectEvent<ChaosStarted>().Seed);
         Assert.Equal("halted", (await allowed.StopAsync()).EndReason);
     }
 
@@ -171,6 +172,7 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
 
         var report = await injector.StopAsync();
         Assert.Equal((2, 4, 0, true), (report.Faults.Count, report.Skipped, report.Escalations, report.RootSurvived));
+        Assert.Equal("it would take its supervisor past its intensity", ExpectEvent<FaultSkipped>().Fault.Skipped);
         Assert.All(injector.Journal.Faults.Where(f => f.Skipped is not null), f => Assert.Equal("it would take its supervisor past its intensity", f.Skipped));
     }
 
