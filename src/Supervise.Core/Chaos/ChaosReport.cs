@@ -90,6 +90,9 @@ public sealed record ChaosReport(
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>Messages reported lost during the run, by the path of the child they were for.</summary>
+    public IReadOnlyDictionary<string, long> MessagesLostByChild { get; init; } = new Dictionary<string, long>();
+
     /// <summary>The whole journal of the run, skipped faults included, for replay (the same as <see cref="FaultInjector.Journal"/> at the end).</summary>
     public FaultJournal Journal { get; init; } = new(Seed, []);
 

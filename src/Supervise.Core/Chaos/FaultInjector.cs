@@ -39,6 +39,22 @@ public sealed class FaultInjector
     public Task WhenJournaledAsync(int count, CancellationToken cancellationToken = default) =>
         Task.WhenAny(_state.WhenCount(count), Completion).Unwrap().WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// When the next injection time is due, as a timestamp of the tree's <see cref="TimeProvider"/>
+    /// (compare with its <see cref="TimeProvider.GetTimestamp"/>). A virtual-time driver moves the clock there.
+    /// </summary>
+    public long NextInjectionDue => _state.NextDue;
+
+    /// <summary>Faults carried out whose target has not run again yet (a crash not yet handled, a restart waiting).</summary>
+    public int UnsettledFaults => _state.Unsettled;
+
+    /// <summary>Injection times handled so far (inside or outside the schedule's windows).</summary>
+    public int InjectionTimes => _state.Ticks;
+
+    /// <summary>Completes when <paramref name="count"/> injection times have been handled, or the run has ended.</summary>
+    public Task WhenInjectionTimesAsync(int count, CancellationToken cancellationToken = default) =>
+        Task.WhenAny(_state.WhenTicks(count), Completion).Unwrap().WaitAsync(cancellationToken);
+
     /// <summary>Stops all injection at once; the run ends with <paramref name="reason"/>.</summary>
     public void Halt(string reason = "halted")
     {

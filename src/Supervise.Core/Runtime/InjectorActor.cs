@@ -26,6 +26,7 @@ internal sealed class InjectorActor : ReceiveActor
     private readonly List<FaultOutcome> _outcomes = [];
     private readonly Dictionary<FaultKind, int> _byKind = [];
     private readonly Dictionary<string, int> _byTarget = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lostByChild = new(StringComparer.Ordinal);
     private readonly Regex[] _include;
     private readonly Regex[] _exclude;
     private readonly (Regex Pattern, double Rate)[] _rates;
@@ -64,6 +65,11 @@ internal sealed class InjectorActor : ReceiveActor
         ReceiveAsync<Tick>(_ => OnTickAsync());
         Receive<AbortCheck>(_ => CheckAbort());
         Receive<SupervisionEvent>(Observe);
+        Receive<Terminated>(t => t.ActorRef.Equals(_root), _ =>
+        {
+            _rootStopped = true;
+            End("the tree stopped");
+        });
         Receive<HaltChaos>(h => End(h.Reason));
         Receive<ChangeSchedule>(c =>
         {
@@ -83,6 +89,7 @@ internal sealed class InjectorActor : ReceiveActor
     {
         _start = _runtime.Elapsed;
         Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
+        Context.Watch(_root);
         ScheduleNext();
         _runtime.Publish(new ChaosStarted(_treeName, _runtime.Now, _seed));
         _state.Started.TrySetResult();
@@ -132,7 +139,9 @@ internal sealed class InjectorActor : ReceiveActor
         }
 
         var wait = _nextAt - Now;
-        _timer = _runtime.Schedule(Self, Tick.Instance, wait < TimeSpan.Zero ? TimeSpan.Zero : wait);
+        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        _state.NextDue = _runtime.Time.GetTimestamp() + (long)(wait.Ticks * (_runtime.Time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
+        _timer = _runtime.Schedule(Self, Tick.Instance, wait);
     }
 
     private async Task OnTickAsync()
@@ -188,6 +197,7 @@ internal sealed class InjectorActor : ReceiveActor
         }
 
         ScheduleNext();
+        _state.Ticked();
     }
 
     private void Skip(FaultKind kind, string target, string why) =>
@@ -328,6 +338,8 @@ internal sealed class InjectorActor : ReceiveActor
         {
             _active.Add(active);
         }
+
+        UpdateUnsettled();
     }
 
     private bool InTree(SupervisionEvent e) =>
@@ -340,6 +352,12 @@ internal sealed class InjectorActor : ReceiveActor
             return;
         }
 
+        ObserveEvent(e);
+        UpdateUnsettled();
+    }
+
+    private void ObserveEvent(SupervisionEvent e)
+    {
         switch (e)
         {
             case ChildCrashed crashed:
@@ -382,8 +400,10 @@ internal sealed class InjectorActor : ReceiveActor
             case CircuitChanged { State: CircuitState.Open } open:
                 Contained(open.SupervisorPath, open.ChildId);
                 break;
-            case MessageDropped { Message: not InjectedPoison }:
+            case MessageDropped { Message: not InjectedPoison } dropped:
                 _lost++;
+                var path = dropped.SupervisorPath + "/" + dropped.ChildId;
+                _lostByChild[path] = _lostByChild.GetValueOrDefault(path) + 1;
                 break;
             case TreeShutdown shutdown when shutdown.SupervisorPath == _treeName:
                 _rootStopped = true;
@@ -404,6 +424,9 @@ internal sealed class InjectorActor : ReceiveActor
                 break;
         }
     }
+
+    /// <summary>Faults whose target has not run again yet: a virtual-time driver lets them settle before moving the clock.</summary>
+    private void UpdateUnsettled() => _state.Unsettled = _active.Count(a => a.RecoveredAfter is null);
 
     private IEnumerable<Active> Targeting(string supervisorPath, string childId) =>
         _active.Where(a => a.Target.SupervisorPath == supervisorPath && a.Target.ChildId == childId);
@@ -446,6 +469,8 @@ internal sealed class InjectorActor : ReceiveActor
             _active.Remove(a);
             Finish(a, a.RecoveredAfter);
         }
+
+        UpdateUnsettled();
     }
 
     private void Finish(Active a, TimeSpan? recoveredAfter)
@@ -493,6 +518,7 @@ internal sealed class InjectorActor : ReceiveActor
             _outcomes.ToList())
         {
             Journal = new FaultJournal(_seed, _state.Snapshot()),
+            MessagesLostByChild = new Dictionary<string, long>(_lostByChild, StringComparer.Ordinal),
         };
         _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));
         _done.TrySetResult(report);
@@ -535,6 +561,47 @@ internal sealed class InjectorState
 {
     private readonly List<FaultRecord> _journal = [];
     private volatile bool _halted;
+
+    private long _nextDue;
+    private int _unsettled;
+
+    /// <summary>Faults carried out whose target has not run again yet.</summary>
+    public int Unsettled { get => Volatile.Read(ref _unsettled); set => Volatile.Write(ref _unsettled, value); }
+    private int _ticks;
+    private readonly List<(int Count, TaskCompletionSource Done)> _tickWaiters = [];
+
+    /// <summary>When the next injection is due, as a timestamp of the tree's <see cref="TimeProvider"/>.</summary>
+    public long NextDue { get => Interlocked.Read(ref _nextDue); set => Interlocked.Exchange(ref _nextDue, value); }
+
+    public int Ticks => Volatile.Read(ref _ticks);
+
+    public void Ticked()
+    {
+        lock (_tickWaiters)
+        {
+            _ticks++;
+            foreach (var waiting in _tickWaiters.Where(w => w.Count <= _ticks).ToList())
+            {
+                _tickWaiters.Remove(waiting);
+                waiting.Done.TrySetResult();
+            }
+        }
+    }
+
+    public Task WhenTicks(int count)
+    {
+        lock (_tickWaiters)
+        {
+            if (_ticks >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _tickWaiters.Add((count, done));
+            return done.Task;
+        }
+    }
 
     /// <summary>Completes once the run's clock has started and its first injection is scheduled.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,0 +1,170 @@
+using Akka.Configuration;
+using Akka.TestKit;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+
+namespace Supervise.Testing;
+
+/// <summary>
+/// A base for tests of Supervise trees: every tree started here runs on <see cref="Time"/>, a virtual
+/// clock moved only by the test; <see cref="Events"/> receives every supervision event.
+/// </summary>
+public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly Config Quiet = ConfigurationFactory.ParseString("""
+        akka.loglevel = ERROR
+        akka.stdout-loglevel = ERROR
+        akka.log-dead-letters = off
+        akka.log-dead-letters-during-shutdown = off
+        """);
+
+    /// <summary>Creates the kit.</summary>
+    /// <param name="output">xUnit's output, for Akka's log.</param>
+    /// <param name="config">More Akka configuration, taking precedence over the kit's.</param>
+    protected SuperviseTestKit(ITestOutputHelper? output = null, Config? config = null)
+        : base(config is null ? Quiet : config.WithFallback(Quiet), output: output)
+    {
+        Events = CreateTestProbe("supervise-events");
+        Sys.EventStream.Subscribe(Events.Ref, typeof(SupervisionEvent));
+    }
+
+    /// <summary>The clock of every tree started here.</summary>
+    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    /// <summary>Receives every <see cref="SupervisionEvent"/> of the system. The Expect methods take from it.</summary>
+    protected TestProbe Events { get; }
+
+    /// <summary>Starts a tree named <paramref name="name"/> on <see cref="Time"/>.</summary>
+    protected Task<SupervisionTree> StartTreeAsync(SupervisionSpec spec, string name = "test") =>
+        Sys.StartTreeAsync(spec, new TreeOptions { Name = name, TimeProvider = Time });
+
+    /// <summary>Waits for the next event of type <typeparamref name="T"/> that matches, skipping others.</summary>
+    protected T ExpectSupervisionEvent<T>(Func<T, bool>? match = null, TimeSpan? max = null)
+        where T : SupervisionEvent =>
+        (T)Events.FishForMessage(m => m is T t && (match is null || match(t)), max, typeof(T).Name);
+
+    /// <summary>Waits for the child at <paramref name="childPath"/> (<c>tree/supervisor/child</c>) to be restarted.</summary>
+    protected ChildRestarted ExpectChildRestarted(string childPath, TimeSpan? max = null) =>
+        ExpectSupervisionEvent<ChildRestarted>(e => e.SupervisorPath + "/" + e.ChildId == childPath, max);
+
+    /// <summary>Waits for the supervisor at <paramref name="supervisorPath"/> to give up and fail to its parent.</summary>
+    protected SupervisorGaveUp ExpectEscalation(string supervisorPath, TimeSpan? max = null) =>
+        ExpectSupervisionEvent<SupervisorGaveUp>(e => e.SupervisorPath == supervisorPath, max);
+
+    /// <summary>
+    /// Waits until the node at <paramref name="path"/> (the tree's name for the root, <c>tree/a/b</c> for a
+    /// child) has health <paramref name="expected"/>, asking the tree again until it does or 3 seconds pass.
+    /// </summary>
+    protected async Task ExpectHealthAsync(SupervisionTree tree, string path, HealthState expected)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        HealthState? last = null;
+        await AwaitConditionAsync(
+            async () =>
+            {
+                last = Find(await tree.GetHealthAsync().ConfigureAwait(false), path);
+                return last == expected;
+            },
+            TimeSpan.FromSeconds(3),
+            TimeSpan.FromMilliseconds(5)).ConfigureAwait(false);
+    }
+
+    /// <summary>Fails if any child under <paramref name="pathPrefix"/> is restarted within <paramref name="duration"/> (real time).</summary>
+    protected void ExpectNoRestartsUnder(string pathPrefix, TimeSpan duration)
+    {
+        var restarts = Events.ReceiveWhile(duration, m => m as ChildRestarted)
+            .Where(e => e is not null && (e.SupervisorPath + "/" + e.ChildId).StartsWith(pathPrefix, StringComparison.Ordinal))
+            .ToList();
+        if (restarts.Count > 0)
+        {
+            throw new InvalidOperationException($"Expected no restarts under {pathPrefix}; {restarts.Count} happened, the first of {restarts[0]!.SupervisorPath}/{restarts[0]!.ChildId} (triggered by {restarts[0]!.TriggeredBy}).");
+        }
+    }
+
+    /// <summary>
+    /// Runs chaos on <paramref name="tree"/> in virtual time for <paramref name="injectionTimes"/> injection
+    /// times. The clock moves in steps of at most <paramref name="step"/> (default 100 ms), and after each
+    /// step the tree is let settle (every fault landed, nothing restarting), so that times measured in the
+    /// report (recovery) are accurate to a step. Returns the report. Unless the options name an environment,
+    /// the run is in environment "Test".
+    /// </summary>
+    protected async Task<ChaosReport> RunChaosAsync(SupervisionTree tree, ChaosOptions options, int injectionTimes, TimeSpan? step = null)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        ArgumentNullException.ThrowIfNull(options);
+        var stride = step ?? TimeSpan.FromMilliseconds(100);
+        var injector = await tree.StartChaosAsync(options with { EnvironmentName = options.EnvironmentName ?? "Test" }).ConfigureAwait(false);
+        for (var i = 1; i <= injectionTimes && !injector.Completion.IsCompleted && !tree.Completion.IsCompleted; i++)
+        {
+            for (var wait = Until(injector); wait > TimeSpan.Zero && !injector.Completion.IsCompleted; wait = Until(injector))
+            {
+                Time.Advance(wait < stride ? wait : stride);
+                await SettleAsync(tree, injector).ConfigureAwait(false);
+            }
+
+            Time.Advance(TimeSpan.Zero);
+            await injector.WhenInjectionTimesAsync(i).ConfigureAwait(false);
+            await SettleAsync(tree, injector).ConfigureAwait(false);
+        }
+
+        // Let the last faults finish, a step at a time, up to their recovery timeout.
+        for (var left = options.RecoveryTimeout; left > TimeSpan.Zero && injector.UnsettledFaults > 0 && !tree.Completion.IsCompleted; left -= stride)
+        {
+            Time.Advance(stride);
+            await SettleAsync(tree, injector).ConfigureAwait(false);
+        }
+
+        return tree.Completion.IsCompleted
+            ? await injector.Completion.ConfigureAwait(false)
+            : await injector.StopAsync("the test's injections were done").ConfigureAwait(false);
+    }
+
+    private TimeSpan Until(FaultInjector injector) => Time.GetElapsedTime(Time.GetTimestamp(), injector.NextInjectionDue);
+
+    /// <summary>Waits (up to about 10 ms) until every fault has landed and no node of the tree is restarting; a restart waiting for a backoff delay stays so.</summary>
+    private static async Task SettleAsync(SupervisionTree tree, FaultInjector injector)
+    {
+        for (var i = 0; i < 10 && !tree.Completion.IsCompleted; i++)
+        {
+            try
+            {
+                if (injector.UnsettledFaults == 0 && Settled(await tree.GetHealthAsync().ConfigureAwait(false)))
+                {
+                    return;
+                }
+            }
+            catch (SupervisorUnavailableException)
+            {
+                return;
+            }
+
+            await Task.Delay(1).ConfigureAwait(false);
+        }
+    }
+
+    private static bool Settled(HealthSnapshot s) =>
+        s.State != HealthState.Restarting && s.Children.All(c => c.State != HealthState.Restarting && (c.Subtree is null || Settled(c.Subtree)));
+
+    private static HealthState? Find(HealthSnapshot snapshot, string path)
+    {
+        if (snapshot.Path == path)
+        {
+            return snapshot.State;
+        }
+
+        foreach (var child in snapshot.Children)
+        {
+            if (snapshot.Path + "/" + child.Id == path)
+            {
+                return child.State;
+            }
+
+            if (child.Subtree is { } sub && Find(sub, path) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+}
