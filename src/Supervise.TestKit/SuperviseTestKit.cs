@@ -128,7 +128,7 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
         {
             try
             {
-                if (injector.UnsettledFaults == 0 && Settled(await tree.GetHealthAsync().ConfigureAwait(false)))
+                if (injector.UnsettledFaults == 0 && NothingRestarting(await tree.GetHealthAsync().ConfigureAwait(false)))
                 {
                     return;
                 }
@@ -142,8 +142,13 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
         }
     }
 
-    private static bool Settled(HealthSnapshot s) =>
-        s.State != HealthState.Restarting && s.Children.All(c => c.State != HealthState.Restarting && (c.Subtree is null || Settled(c.Subtree)));
+    /// <summary>Whether no node of a whole-tree snapshot is Restarting (a supervisor still starting its children included).</summary>
+    protected static bool NothingRestarting(HealthSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return snapshot.State != HealthState.Restarting
+            && snapshot.Children.All(c => c.State != HealthState.Restarting && (c.Subtree is null || NothingRestarting(c.Subtree)));
+    }
 
     private static HealthState? Find(HealthSnapshot snapshot, string path)
     {

@@ -101,8 +101,7 @@ public sealed record CircuitBreakerPolicy(int Failures, TimeSpan Window, TimeSpa
     public TimeSpan CooldownFor(int opens)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(opens, 1);
-        var ticks = Cooldown.Ticks * Math.Pow(Multiplier, opens - 1);
-        return ticks >= MaxCooldown.Ticks ? MaxCooldown : TimeSpan.FromTicks((long)ticks);
+        return PolicyChecks.Grown(Cooldown, Multiplier, opens, 1, MaxCooldown);
     }
 
     /// <inheritdoc/>
@@ -221,8 +220,7 @@ public sealed record BackoffPolicy(TimeSpan MinDelay, TimeSpan MaxDelay) : Degra
     public TimeSpan DelayFor(int attempt, double u)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
-        var ticks = MinDelay.Ticks * Math.Pow(Multiplier, attempt - 1) * (1 + (Jitter * ((2 * u) - 1)));
-        return ticks >= MaxDelay.Ticks ? MaxDelay : TimeSpan.FromTicks(Math.Max(0, (long)ticks));
+        return PolicyChecks.Grown(MinDelay, Multiplier, attempt, 1 + (Jitter * ((2 * u) - 1)), MaxDelay);
     }
 
     /// <inheritdoc/>
@@ -285,6 +283,13 @@ public sealed record QuarantinePolicy(int After) : DegradationPolicy
 
 internal static class PolicyChecks
 {
+    /// <summary>The n-th of a series growing by <paramref name="multiplier"/> from <paramref name="first"/>, times <paramref name="factor"/>, at most <paramref name="max"/>.</summary>
+    public static TimeSpan Grown(TimeSpan first, double multiplier, int n, double factor, TimeSpan max)
+    {
+        var ticks = first.Ticks * Math.Pow(multiplier, n - 1) * factor;
+        return ticks >= max.Ticks ? max : TimeSpan.FromTicks(Math.Max(0, (long)ticks));
+    }
+
     public static void AtLeast(Action<string, string, string> problem, string field, double value, double min)
     {
         if (!(value >= min))

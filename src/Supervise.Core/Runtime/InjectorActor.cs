@@ -376,7 +376,7 @@ internal sealed class InjectorActor : ReceiveActor
                 break;
             case ChildRestarted restarted:
                 _restarts++;
-                foreach (var a in _active.Where(a => a.Landed && a.Target.SupervisorPath == restarted.SupervisorPath && a.Target.ChildId == restarted.TriggeredBy))
+                foreach (var a in Targeting(restarted.SupervisorPath, restarted.TriggeredBy).Where(a => a.Landed))
                 {
                     a.Restarted.Add(restarted.ChildId);
                 }
@@ -560,89 +560,83 @@ internal sealed class InjectorActor : ReceiveActor
 internal sealed class InjectorState
 {
     private readonly List<FaultRecord> _journal = [];
+    private readonly Counter _journaled = new();
+    private readonly Counter _ticks = new();
     private volatile bool _halted;
-
     private long _nextDue;
     private int _unsettled;
-
-    /// <summary>Faults carried out whose target has not run again yet.</summary>
-    public int Unsettled { get => Volatile.Read(ref _unsettled); set => Volatile.Write(ref _unsettled, value); }
-    private int _ticks;
-    private readonly List<(int Count, TaskCompletionSource Done)> _tickWaiters = [];
-
-    /// <summary>When the next injection is due, as a timestamp of the tree's <see cref="TimeProvider"/>.</summary>
-    public long NextDue { get => Interlocked.Read(ref _nextDue); set => Interlocked.Exchange(ref _nextDue, value); }
-
-    public int Ticks => Volatile.Read(ref _ticks);
-
-    public void Ticked()
-    {
-        lock (_tickWaiters)
-        {
-            _ticks++;
-            foreach (var waiting in _tickWaiters.Where(w => w.Count <= _ticks).ToList())
-            {
-                _tickWaiters.Remove(waiting);
-                waiting.Done.TrySetResult();
-            }
-        }
-    }
-
-    public Task WhenTicks(int count)
-    {
-        lock (_tickWaiters)
-        {
-            if (_ticks >= count)
-            {
-                return Task.CompletedTask;
-            }
-
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _tickWaiters.Add((count, done));
-            return done.Task;
-        }
-    }
 
     /// <summary>Completes once the run's clock has started and its first injection is scheduled.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Halted { get => _halted; set => _halted = value; }
 
-    private readonly List<(int Count, TaskCompletionSource Done)> _waiting = [];
+    /// <summary>Faults carried out whose target has not run again yet.</summary>
+    public int Unsettled { get => Volatile.Read(ref _unsettled); set => Volatile.Write(ref _unsettled, value); }
+
+    /// <summary>When the next injection is due, as a timestamp of the tree's <see cref="TimeProvider"/>.</summary>
+    public long NextDue { get => Interlocked.Read(ref _nextDue); set => Interlocked.Exchange(ref _nextDue, value); }
+
+    public int Ticks => _ticks.Value;
+
+    public void Ticked() => _ticks.Increment();
+
+    public Task WhenTicks(int count) => _ticks.WhenAtLeast(count);
 
     public void Add(FaultRecord record)
     {
         lock (_journal)
         {
             _journal.Add(record);
-            foreach (var waiting in _waiting.Where(w => w.Count <= _journal.Count).ToList())
-            {
-                _waiting.Remove(waiting);
-                waiting.Done.TrySetResult();
-            }
         }
+
+        _journaled.Increment();
     }
 
-    public Task WhenCount(int count)
-    {
-        lock (_journal)
-        {
-            if (_journal.Count >= count)
-            {
-                return Task.CompletedTask;
-            }
-
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _waiting.Add((count, done));
-            return done.Task;
-        }
-    }
+    public Task WhenCount(int count) => _journaled.WhenAtLeast(count);
 
     public List<FaultRecord> Snapshot()
     {
         lock (_journal)
         {
             return _journal.ToList();
+        }
+    }
+
+    /// <summary>A count others can wait on reaching a value.</summary>
+    private sealed class Counter
+    {
+        private readonly List<(int Count, TaskCompletionSource Done)> _waiting = [];
+        private int _value;
+
+        public int Value => Volatile.Read(ref _value);
+
+        public void Increment()
+        {
+            lock (_waiting)
+            {
+                _value++;
+                foreach (var waiting in _waiting.Where(w => w.Count <= _value).ToList())
+                {
+                    _waiting.Remove(waiting);
+                    waiting.Done.TrySetResult();
+                }
+            }
+        }
+
+        public Task WhenAtLeast(int count)
+        {
+            lock (_waiting)
+            {
+                if (_value >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((count, done));
+                return done.Task;
+            }
         }
     }
 }

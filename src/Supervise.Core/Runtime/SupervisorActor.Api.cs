@@ -153,11 +153,7 @@ internal sealed partial class SupervisorActor
         _children.Add(record);
         StartOne(
             record,
-            () =>
-            {
-                RouteNow(record);
-                sender.Tell(new StartChildResult.Started(record.Id, record.Ref!));
-            },
+            () => sender.Tell(new StartChildResult.Started(record.Id, record.Ref!)),
             cause =>
             {
                 RemoveChild(record);
@@ -262,11 +258,7 @@ internal sealed partial class SupervisorActor
         ResetPolicyState(record);
         StartOne(
             record,
-            () =>
-            {
-                RouteNow(record);
-                sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!));
-            },
+            () => sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!)),
             cause => sender.Tell(new RestartChildResult.Failed(record.Id, cause)));
     }
 

@@ -54,6 +54,7 @@ internal sealed partial class SupervisorActor
     {
         record.State = ChildState.Running;
         record.HasRun = true;
+        PointAddress(record);
         _runtime.Publish(new ChildStarted(_path, _runtime.Now, record.Id, record.Ref!));
     }
 

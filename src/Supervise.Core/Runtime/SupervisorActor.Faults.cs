@@ -82,13 +82,7 @@ internal sealed partial class SupervisorActor
                 _resumeTimers[resume] = _runtime.Schedule(Self, resume, fault.Duration);
                 break;
             case FaultKind.Drop:
-                if (record.Address is null)
-                {
-                    record.Address = CreateAddress(record);
-                    _runtime.Addresses[ChildPath(record)] = record.Address;
-                }
-
-                record.Address.DropNext(fault.Count, $"dropped by the fault injector (fault {fault.Sequence})");
+                AddressOf(record).DropNext(fault.Count, $"dropped by the fault injector (fault {fault.Sequence})");
                 break;
         }
 

@@ -95,10 +95,10 @@ internal sealed partial class SupervisorActor
     }
 
     /// <summary>
-    /// Points the child's address where its state says now, before a reply tells the caller it is started:
-    /// a caller that sends to the address right after must reach it (the health pass comes later).
+    /// Points the child's address where its state says now (called when a start is confirmed, before anyone
+    /// is told): a caller that sends to the address right after must reach it; the health pass comes later.
     /// </summary>
-    private void RouteNow(ChildRecord record) => record.Address?.Reroute(RouteFor(record, ChildHealthOf(record)));
+    private void PointAddress(ChildRecord record) => record.Address?.Reroute(RouteFor(record, ChildHealthOf(record)));
 
     /// <summary>Adds (or with -1 removes) a child's last published health to the counts the rule reads.</summary>
     private void Count(ChildRecord record, int sign)

@@ -17,21 +17,31 @@ internal sealed partial class SupervisorActor
     private ChildRecord Adopt(ChildRecord record)
     {
         // Only a static child comes back after its supervisor restarts: a dynamic child's address is never taken over.
-        ChildAddress? existing = null;
-        if ((!IsDynamic && _runtime.HasAddresses && _runtime.Addresses.TryGetValue(ChildPath(record), out existing))
-            || record.Policies.Reject || record.Policies.Buffer is not null || record.Policies.Fallback is not null)
+        if (!IsDynamic && _runtime.HasAddresses && _runtime.Addresses.TryGetValue(ChildPath(record), out var existing))
         {
-            record.Address = existing ?? CreateAddress(record);
-            _runtime.Addresses[ChildPath(record)] = record.Address;
+            record.Address = existing;
+        }
+        else if (record.Policies.Reject || record.Policies.Buffer is not null || record.Policies.Fallback is not null)
+        {
+            AddressOf(record);
         }
 
         return record;
     }
 
-    private ChildAddress CreateAddress(ChildRecord record)
+    /// <summary>The child's address, made and registered for the tree on first use.</summary>
+    private ChildAddress AddressOf(ChildRecord record)
     {
+        if (record.Address is { } address)
+        {
+            return address;
+        }
+
         _runtime.HasAddresses = true;
-        return new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null), record.Policies.Reject, record.Policies.Buffer);
+        address = new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null), record.Policies.Reject, record.Policies.Buffer);
+        record.Address = address;
+        _runtime.Addresses[ChildPath(record)] = address;
+        return address;
     }
 
     /// <summary>The address of the child <paramref name="id"/>, made on first request.</summary>
@@ -44,13 +54,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        if (record.Address is null)
-        {
-            record.Address = CreateAddress(record);
-            _runtime.Addresses[ChildPath(record)] = record.Address;
-        }
-
-        sender.Tell(record.Address);
+        sender.Tell(AddressOf(record));
     }
 
     /// <summary>Where the child's address sends messages, given its state.</summary>
@@ -184,18 +188,9 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void AddressesBelowAreDown(ChildRecord record)
     {
-        if (!_runtime.HasAddresses)
+        foreach (var (_, address) in _runtime.AddressesUnder(ChildPath(record) + "/"))
         {
-            return;
-        }
-
-        var prefix = ChildPath(record) + "/";
-        foreach (var (path, address) in _runtime.Addresses)
-        {
-            if (path.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                address.Reroute(address.Unavailable(HealthState.Down, "a supervisor above it is down"));
-            }
+            address.Reroute(address.Unavailable(HealthState.Down, "a supervisor above it is down"));
         }
     }
 
@@ -226,24 +221,15 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void ParkAddresses()
     {
-        if (!_runtime.HasAddresses)
-        {
-            return;
-        }
-
         if (IsDynamic)
         {
             ReleaseAddresses(_path + "/", "its supervisor restarted, and a dynamic supervisor's children do not come back");
             return;
         }
 
-        var prefix = _path + "/";
-        foreach (var (path, address) in _runtime.Addresses)
+        foreach (var (_, address) in _runtime.AddressesUnder(_path + "/"))
         {
-            if (path.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                address.Park();
-            }
+            address.Park();
         }
     }
 
@@ -253,15 +239,9 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void ReleaseAddresses(string prefix, string why, Func<string, bool>? only = null)
     {
-        if (!_runtime.HasAddresses)
+        foreach (var (path, address) in _runtime.AddressesUnder(prefix))
         {
-            return;
-        }
-
-        foreach (var (path, address) in _runtime.Addresses)
-        {
-            if (path.StartsWith(prefix, StringComparison.Ordinal) && (only is null || only(path))
-                && _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(path, address)))
+            if ((only is null || only(path)) && _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(path, address)))
             {
                 address.Release(why);
             }

@@ -27,6 +27,10 @@ internal sealed class TreeRuntime
 
     private bool _hasAddresses;
 
+    /// <summary>The addresses whose paths start with <paramref name="prefix"/> (none before any address was handed out).</summary>
+    public IEnumerable<KeyValuePair<string, ChildAddress>> AddressesUnder(string prefix) =>
+        HasAddresses ? Addresses.Where(a => a.Key.StartsWith(prefix, StringComparison.Ordinal)) : [];
+
     public TreeOptions Options { get; }
 
     public TimeProvider Time => Options.TimeProvider;

@@ -1,39 +1,24 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
-using Microsoft.Extensions.Time.Testing;
 using Xunit;
 using Xunit.Abstractions;
 
 namespace Supervise.Tests.Support;
 
 /// <summary>
-/// Base for runtime tests: virtual time (a FakeTimeProvider given to every tree), a probe that receives
-/// every supervision event, and a probe that receives the lifecycle of every test worker.
+/// Base for runtime tests: the shipped kit (virtual time on <c>Time</c>, every supervision event on
+/// <c>Events</c>) and a probe that receives the lifecycle of every test worker.
 /// </summary>
-public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
+public abstract class SuperviseTestKit : Supervise.Testing.SuperviseTestKit
 {
-    private static readonly Config TestConfig = ConfigurationFactory.ParseString("""
-        akka.loglevel = ERROR
-        akka.stdout-loglevel = ERROR
-        akka.log-dead-letters = off
-        akka.log-dead-letters-during-shutdown = off
-        akka.test.single-expect-default = 10s
-        """);
+    private static readonly Config TestConfig = ConfigurationFactory.ParseString("akka.test.single-expect-default = 10s");
 
     protected SuperviseTestKit(ITestOutputHelper output)
-        : base(TestConfig, output: output)
+        : base(output, TestConfig)
     {
-        Events = CreateTestProbe("events");
-        Sys.EventStream.Subscribe(Events.Ref, typeof(SupervisionEvent));
         Life = CreateTestProbe("life");
     }
-
-    /// <summary>The clock and timers of every tree started here.</summary>
-    protected FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
-
-    /// <summary>Receives every <see cref="SupervisionEvent"/>.</summary>
-    protected TestProbe Events { get; }
 
     /// <summary>Receives <see cref="Up"/>, <see cref="Down"/> and <see cref="Got"/> from test workers.</summary>
     protected TestProbe Life { get; }
@@ -50,7 +35,7 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>Waits for the next event of type <typeparamref name="T"/> that matches, skipping others.</summary>
     protected T ExpectEvent<T>(Func<T, bool>? match = null)
         where T : SupervisionEvent =>
-        (T)Events.FishForMessage(m => m is T t && (match is null || match(t)), hint: typeof(T).Name);
+        ExpectSupervisionEvent(match);
 
     /// <summary>Fails if any supervision event other than a health change arrives within <paramref name="duration"/>.</summary>
     protected void ExpectNoSupervisionAction(TimeSpan duration)
