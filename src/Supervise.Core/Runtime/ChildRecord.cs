@@ -93,10 +93,10 @@ internal sealed class ChildRecord
     public TimeSpan LastInFlightAt { get => _policy?.LastInFlightAt ?? default; set { if (Policy(value != default) is { } p) { p.LastInFlightAt = value; } } }
 
     /// <summary>An injected crash on its way (the child was sent a Kill): its failure is reported with this exception.</summary>
-    public InjectedCrash? InjectedCrash { get; set; }
+    public InjectedCrash? InjectedCrash { get => _policy?.InjectedCrash; set { if (Policy(value is not null) is { } p) { p.InjectedCrash = value; } } }
 
     /// <summary>An injected bad configuration: the child's next start fails with this exception.</summary>
-    public Exception? FailNextStart { get; set; }
+    public Exception? FailNextStart { get => _policy?.FailNextStart; set { if (Policy(value is not null) is { } p) { p.FailNextStart = value; } } }
 
     /// <summary>Whether an incarnation of it ever finished starting (a stand-in is for a child that ran and stopped answering).</summary>
     public bool HasRun { get; set; }
@@ -104,7 +104,7 @@ internal sealed class ChildRecord
     public int InFlightCrashes { get => _policy?.InFlightCrashes ?? 0; set { if (Policy(value != 0) is { } p) { p.InFlightCrashes = value; } } }
 
     /// <summary>
-    /// The state of its policies, made on first use: most children never need it, and a supervisor may
+    /// The state of its policies and of faults injected into it, made on first use: most children never need it, and a supervisor may
     /// have a hundred thousand of them. Setting a default value does not make it.
     /// </summary>
     private PolicyState? Policy(bool needed) => _policy ?? (needed ? _policy = new PolicyState() : null);
@@ -121,6 +121,8 @@ internal sealed class ChildRecord
         public int JitterSeed;
         public IActorRef? StandIn;
         public object? LastInFlight;
+        public InjectedCrash? InjectedCrash;
+        public Exception? FailNextStart;
         public TimeSpan LastInFlightAt;
         public int InFlightCrashes;
     }
