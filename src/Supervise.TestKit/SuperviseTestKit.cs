@@ -96,15 +96,22 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
         var injector = await tree.StartChaosAsync(options with { EnvironmentName = options.EnvironmentName ?? "Test" }).ConfigureAwait(false);
         for (var i = 1; i <= injectionTimes && !injector.Completion.IsCompleted && !tree.Completion.IsCompleted; i++)
         {
-            for (var wait = Until(injector); wait > TimeSpan.Zero && !injector.Completion.IsCompleted; wait = Until(injector))
+            while (injector.InjectionTimes < i && !injector.Completion.IsCompleted && !tree.Completion.IsCompleted)
             {
-                Time.Advance(wait < stride ? wait : stride);
+                var wait = Until(injector);
+                if (wait > TimeSpan.Zero)
+                {
+                    Time.Advance(wait < stride ? wait : stride);
+                }
+
+                if (Until(injector) <= TimeSpan.Zero)
+                {
+                    // The injection time has come (the next is known only once it is handled).
+                    await injector.WhenInjectionTimesAsync(i).ConfigureAwait(false);
+                }
+
                 await SettleAsync(tree, injector).ConfigureAwait(false);
             }
-
-            Time.Advance(TimeSpan.Zero);
-            await injector.WhenInjectionTimesAsync(i).ConfigureAwait(false);
-            await SettleAsync(tree, injector).ConfigureAwait(false);
         }
 
         // Let the last faults finish, a step at a time, up to their recovery timeout.
@@ -121,24 +128,29 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
 
     private TimeSpan Until(FaultInjector injector) => Time.GetElapsedTime(Time.GetTimestamp(), injector.NextInjectionDue);
 
-    /// <summary>Waits (up to about 10 ms) until every fault has landed and no node of the tree is restarting; a restart waiting for a backoff delay stays so.</summary>
+    /// <summary>
+    /// Waits (up to about 10 ms) until no fault is in motion (every fault landed, and what is left waits for
+    /// the clock) and the tree has no restart in progress (one waiting for a backoff delay waits for the clock).
+    /// </summary>
     private static async Task SettleAsync(SupervisionTree tree, FaultInjector injector)
     {
-        for (var i = 0; i < 10 && !tree.Completion.IsCompleted; i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; waited.ElapsedMilliseconds < 10 && !tree.Completion.IsCompleted; i++)
         {
-            try
-            {
-                if (injector.UnsettledFaults == 0 && NothingRestarting(await tree.GetHealthAsync().ConfigureAwait(false)))
-                {
-                    return;
-                }
-            }
-            catch (SupervisorUnavailableException)
+            await tree.WhenSettledAsync(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
+            if (injector.FaultsInMotion == 0 && tree.RestartsInProgress == 0)
             {
                 return;
             }
 
-            await Task.Delay(1).ConfigureAwait(false);
+            if (i < 20)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await Task.Delay(1).ConfigureAwait(false);
+            }
         }
     }
 

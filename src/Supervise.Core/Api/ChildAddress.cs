@@ -50,7 +50,7 @@ public sealed class ChildAddress : MinimalActorRef
     public string ChildId { get; }
 
     /// <summary>The incarnation messages go to now; <see langword="null"/> while the child is not running.</summary>
-    public IActorRef? Current => Volatile.Read(ref _route) as IActorRef;
+    public IActorRef? Current => (Volatile.Read(ref _route) is InjectedRoute fault ? fault.Previous : Volatile.Read(ref _route)) as IActorRef;
 
     /// <summary>Messages sent here that were dropped (and reported as <see cref="MessageDropped"/>): sent while the child was down, or beyond a buffer's capacity.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -138,27 +138,36 @@ public sealed class ChildAddress : MinimalActorRef
         }
     }
 
-    /// <summary>The fault injector drops the next <paramref name="count"/> messages sent here.</summary>
-    internal void DropNext(int count, string why)
+    /// <summary>The fault injector arms <paramref name="fault"/> (a drop or a delay) on the messages sent here next.</summary>
+    internal void Inject(InjectedRoute fault)
     {
         lock (_rerouting)
         {
-            if (!_released)
+            if (!_released && ReferenceEquals(Volatile.Read(ref _route), fault.Previous))
             {
-                Volatile.Write(ref _route, new DropNextRoute(count, why, Volatile.Read(ref _route)));
+                Volatile.Write(ref _route, fault);
             }
         }
     }
 
-    /// <summary>A drop fault has dropped its count: the route before it comes back, unless the supervisor moved the address since.</summary>
-    internal void EndDrop(DropNextRoute drop)
+    /// <summary>An injected fault is over: the route before it comes back, unless the supervisor moved the address since.</summary>
+    internal void EndInjected(InjectedRoute fault)
     {
         lock (_rerouting)
         {
-            if (ReferenceEquals(Volatile.Read(ref _route), drop))
+            if (ReferenceEquals(Volatile.Read(ref _route), fault))
             {
-                Volatile.Write(ref _route, drop.Previous);
+                Volatile.Write(ref _route, fault.Previous);
             }
+        }
+    }
+
+    /// <summary>Cancels an injected fault still armed here (the chaos run ended, or the tree is stopping).</summary>
+    internal void LiftInjected()
+    {
+        if (Volatile.Read(ref _route) is InjectedRoute fault)
+        {
+            EndInjected(fault);
         }
     }
 

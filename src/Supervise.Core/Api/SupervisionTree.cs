@@ -24,6 +24,59 @@ public sealed class SupervisionTree : IAsyncDisposable
     /// <summary>Calls on the root supervisor.</summary>
     public SupervisorHandle Root { get; }
 
+    /// <summary>
+    /// How many nodes anywhere in the tree are Restarting right now (waiting for a backoff delay included; a
+    /// nested supervisor starting its children counts too). A cheap read, for tests waiting for a tree to
+    /// settle and for gauges; it follows each supervisor's health pass, so it can lag a crash by one message.
+    /// </summary>
+    public int ChildrenRestarting => _runtime.ChildrenRestarting;
+
+    /// <summary>
+    /// The work the tree is carrying out at this instant: children restarting (not counting those waiting for
+    /// a backoff delay) and supervisors in a start or stop sequence. 0 means the tree has done everything it
+    /// can until a message arrives or the clock moves: in virtual time, a test may move the clock. Like
+    /// <see cref="ChildrenRestarting"/>, it follows each supervisor's health pass.
+    /// </summary>
+    public int RestartsInProgress => _runtime.InProgress;
+
+    /// <summary>
+    /// For tests in virtual time, after moving the clock: waits until every timer of the tree that fired has
+    /// been handled, a chaos run on it has seen every event published so far, and
+    /// <see cref="RestartsInProgress"/> is 0, so the tree has done all it can at this
+    /// instant. Returns <see langword="false"/> if that did not happen within <paramref name="timeout"/>
+    /// (default 3 seconds, real time), <see langword="true"/> otherwise (also when the tree has stopped).
+    /// </summary>
+    public async Task<bool> WhenSettledAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(3);
+        for (var i = 0; !Completion.IsCompleted; i++)
+        {
+            await _runtime.CatchUpAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (_runtime.InProgress == 0 && !_runtime.HasFiredTimers)
+            {
+                return true;
+            }
+
+            if (waited.Elapsed >= limit)
+            {
+                return false;
+            }
+
+            // Usually the tree settles within microseconds: look again at once a few times, then every millisecond.
+            if (i < 20)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Completes when the tree has stopped, saying why.</summary>
     public Task<TreeOutcome> Completion => _link.Stopped.Task;
 

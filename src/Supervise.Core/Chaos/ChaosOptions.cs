@@ -80,6 +80,12 @@ public sealed record ChaosOptions
     /// <summary>How long the run lasts on the tree's clock; <see langword="null"/> until halted. Default: null.</summary>
     public TimeSpan? Duration { get; init; }
 
+    /// <summary>
+    /// The run ends after this many faults have been carried out (skipped ones do not count), once they have
+    /// recovered or their recovery timeout has passed; <see langword="null"/>: no limit. Default: null.
+    /// </summary>
+    public int? MaxFaults { get; init; }
+
     /// <summary>At most this many faults whose target has not recovered yet; injections wait. Default: 1; 1 or more.</summary>
     public int MaxConcurrentFaults { get; init; } = 1;
 
@@ -213,6 +219,11 @@ public sealed record ChaosOptions
         if (MaxConcurrentFaults < 1)
         {
             Problem("MaxConcurrentFaults", "1 or more", MaxConcurrentFaults.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (MaxFaults is { } max && max < 1)
+        {
+            Problem("MaxFaults", "1 or more, or null (no limit)", max.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (Duration is { } d && d <= TimeSpan.Zero)

@@ -45,8 +45,15 @@ public sealed class FaultInjector
     /// </summary>
     public long NextInjectionDue => _state.NextDue;
 
-    /// <summary>Faults carried out whose target has not run again yet (a crash not yet handled, a restart waiting).</summary>
+    /// <summary>Faults carried out that are not over: a crash not yet handled, a restart waiting, a hang whose time is not up.</summary>
     public int UnsettledFaults => _state.Unsettled;
+
+    /// <summary>
+    /// Of the <see cref="UnsettledFaults"/>, the ones whose next step does not wait for the clock (a hang's
+    /// time, a backoff delay). In virtual time, the tree has done what it can at this instant when this is 0
+    /// and <see cref="SupervisionTree.ChildrenRestarting"/> says nothing restarts.
+    /// </summary>
+    public int FaultsInMotion => _state.InMotion;
 
     /// <summary>Injection times handled so far (inside or outside the schedule's windows).</summary>
     public int InjectionTimes => _state.Ticks;
@@ -59,7 +66,10 @@ public sealed class FaultInjector
     public void Halt(string reason = "halted")
     {
         _state.Halted = true;
-        _actor.Tell(new HaltChaos(reason));
+        if (!Completion.IsCompleted)
+        {
+            _actor.Tell(new HaltChaos(reason));
+        }
     }
 
     /// <summary>Halts the run and waits for its report.</summary>

@@ -71,7 +71,10 @@ internal sealed class ChildRecord
     public RestartWindow? BreakerWindow { get => _policy?.BreakerWindow; set { if (Policy(value is not null) is { } p) { p.BreakerWindow = value; } } }
 
     /// <summary>A backoff or breaker timer; <see cref="TimerToken"/> tells its message from an older one's.</summary>
-    public ITimer? PolicyTimer { get => _policy?.Timer; set { if (Policy(value is not null) is { } p) { p.Timer = value; } } }
+    public ITimer? PolicyTimer { get => _policy?.Timer; set { if (Policy(value is not null) is { } p) { p.Timer = value; Touch(); } } }
+
+    /// <summary>Whether the tree counts it among the restarts in progress (restarting, and not waiting for a backoff delay).</summary>
+    public bool CountedInProgress { get; set; }
 
     public int TimerToken { get => _policy?.TimerToken ?? 0; set { if (Policy(value != 0) is { } p) { p.TimerToken = value; } } }
 

@@ -23,6 +23,7 @@ internal sealed class InjectorActor : ReceiveActor
     private readonly TaskCompletionSource<ChaosReport> _done;
     private readonly InjectorState _state;
     private readonly List<Active> _active = [];
+    private readonly Dictionary<string, (IActorRef Supervisor, List<FaultTarget> Children)> _known = new(StringComparer.Ordinal);
     private readonly List<FaultOutcome> _outcomes = [];
     private readonly Dictionary<FaultKind, int> _byKind = [];
     private readonly Dictionary<string, int> _byTarget = new(StringComparer.Ordinal);
@@ -64,6 +65,7 @@ internal sealed class InjectorActor : ReceiveActor
 
         ReceiveAsync<Tick>(_ => OnTickAsync());
         Receive<AbortCheck>(_ => CheckAbort());
+        Receive<FaultOver>(_ => HangsOver());
         Receive<SupervisionEvent>(Observe);
         Receive<Terminated>(t => t.ActorRef.Equals(_root), _ =>
         {
@@ -88,6 +90,7 @@ internal sealed class InjectorActor : ReceiveActor
     protected override void PreStart()
     {
         _start = _runtime.Elapsed;
+        _runtime.Observers.TryAdd(Self, 0);
         Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
         Context.Watch(_root);
         ScheduleNext();
@@ -97,6 +100,7 @@ internal sealed class InjectorActor : ReceiveActor
 
     protected override void PostStop()
     {
+        _runtime.Observers.TryRemove(Self, out _);
         _timer?.Dispose();
         Context.System.EventStream.Unsubscribe(Self);
         End("the injector stopped");
@@ -158,7 +162,17 @@ internal sealed class InjectorActor : ReceiveActor
             return;
         }
 
-        if (_options.Replay is { } replay)
+        if (BudgetSpent && _active.Count == 0)
+        {
+            End($"its {_options.MaxFaults} faults were carried out (MaxFaults)");
+            return;
+        }
+
+        if (BudgetSpent)
+        {
+            // No more faults: the ones in effect are followed until they are over.
+        }
+        else if (_options.Replay is { } replay)
         {
             var record = replay.Faults[_replayIndex++];
             if (record.Skipped is not null)
@@ -175,7 +189,7 @@ internal sealed class InjectorActor : ReceiveActor
         {
             // Every injection time journals Burst entries, carried out or skipped: a test in virtual time
             // can wait for them (FaultInjector.WhenJournaledAsync).
-            for (var i = 0; i < _schedule.Burst && !_state.Halted; i++)
+            for (var i = 0; i < _schedule.Burst && !_state.Halted && !BudgetSpent; i++)
             {
                 var choice = Pick(_options.Faults, f => f.Weight);
                 if (_active.Count >= _options.MaxConcurrentFaults)
@@ -199,6 +213,9 @@ internal sealed class InjectorActor : ReceiveActor
         ScheduleNext();
         _state.Ticked();
     }
+
+    /// <summary>Whether <see cref="ChaosOptions.MaxFaults"/> faults have been carried out: no more are injected.</summary>
+    private bool BudgetSpent => _options.MaxFaults is { } max && _byKind.Values.Sum() >= max;
 
     private void Skip(FaultKind kind, string target, string why) =>
         Skipped(new FaultRecord(++_sequence, Now, target, kind, TimeSpan.Zero, 0, why));
@@ -260,20 +277,34 @@ internal sealed class InjectorActor : ReceiveActor
             all.Add(new FaultTarget(_treeName, _root, "", ChildKind.Supervisor, [], _root, null, []));
         }
 
-        await GatherAsync(_root, all);
+        await GatherAsync(_root, _treeName, all);
         return all;
     }
 
-    private async Task GatherAsync(IActorRef supervisor, List<FaultTarget> into)
+    /// <summary>
+    /// The targets under one supervisor, depth first. A supervisor's own list is asked for only when
+    /// something happened under it since the last time (any of its events, or a fault injected there): with
+    /// a thousand children, a tick asks one or two supervisors instead of every one.
+    /// </summary>
+    private async Task GatherAsync(IActorRef supervisor, string path, List<FaultTarget> into)
     {
         List<FaultTarget> children;
-        try
+        if (_known.TryGetValue(path, out var known) && known.Supervisor.Equals(supervisor))
         {
-            children = await supervisor.Ask<List<FaultTarget>>(new TargetsRequest(), _runtime.Options.CallTimeout);
+            children = known.Children;
         }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        else
         {
-            return; // stopping: no targets there
+            try
+            {
+                children = await supervisor.Ask<List<FaultTarget>>(new TargetsRequest(), _runtime.Options.CallTimeout);
+            }
+            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+            {
+                return; // stopping: no targets there
+            }
+
+            _known[path] = (supervisor, children);
         }
 
         foreach (var child in children)
@@ -281,7 +312,7 @@ internal sealed class InjectorActor : ReceiveActor
             into.Add(child);
             if (child.Kind == ChildKind.Supervisor && child.Running is { } nested)
             {
-                await GatherAsync(nested, into);
+                await GatherAsync(nested, child.Path, into);
             }
         }
     }
@@ -304,6 +335,7 @@ internal sealed class InjectorActor : ReceiveActor
         }
         else
         {
+            _known.Remove(target.SupervisorPath);
             try
             {
                 var applied = await target.Supervisor.Ask<FaultApplied>(
@@ -328,14 +360,22 @@ internal sealed class InjectorActor : ReceiveActor
         _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
         _byTarget[path] = _byTarget.GetValueOrDefault(path) + 1;
         _runtime.Publish(new FaultInjected(target!.SupervisorPath, _runtime.Now, target.ChildId, record));
-        var active = new Active(record, target, Now, error);
-        if (kind is FaultKind.Delay or FaultKind.Hang or FaultKind.Drop)
+        var active = new Active(record, target, Now, error) { At = _runtime.Now };
+        if (kind is FaultKind.Delay or FaultKind.Drop)
         {
-            // No restart follows: it is over when its time is (a drop at once).
+            // Armed on the child's address for its next messages; nothing to wait for.
             Finish(active, kind == FaultKind.Drop ? TimeSpan.Zero : choice.Duration);
         }
         else
         {
+            if (kind == FaultKind.Hang)
+            {
+                // Over when its time is: until then it holds its place, and its target is not hit again.
+                active.Until = Now + choice.Duration;
+                active.WaitingForClock = true;
+                active.Timer = _runtime.Schedule(Self, FaultOver.Instance, choice.Duration);
+            }
+
             _active.Add(active);
         }
 
@@ -352,6 +392,7 @@ internal sealed class InjectorActor : ReceiveActor
             return;
         }
 
+        _known.Remove(e.SupervisorPath);
         ObserveEvent(e);
         UpdateUnsettled();
     }
@@ -374,6 +415,13 @@ internal sealed class InjectorActor : ReceiveActor
                 }
 
                 break;
+            case ChildRestartDelayed delayed:
+                foreach (var a in Targeting(delayed.SupervisorPath, delayed.ChildId).Where(a => a.Landed))
+                {
+                    a.WaitingForClock = true;
+                }
+
+                break;
             case ChildRestarted restarted:
                 _restarts++;
                 foreach (var a in Targeting(restarted.SupervisorPath, restarted.TriggeredBy).Where(a => a.Landed))
@@ -381,10 +429,10 @@ internal sealed class InjectorActor : ReceiveActor
                     a.Restarted.Add(restarted.ChildId);
                 }
 
-                Recovered(restarted.SupervisorPath, restarted.ChildId);
+                Recovered(restarted.SupervisorPath, restarted.ChildId, restarted.Timestamp);
                 break;
             case ChildStarted started:
-                Recovered(started.SupervisorPath, started.ChildId);
+                Recovered(started.SupervisorPath, started.ChildId, started.Timestamp);
                 break;
             case SupervisorGaveUp gaveUp:
                 _escalations++;
@@ -425,8 +473,25 @@ internal sealed class InjectorActor : ReceiveActor
         }
     }
 
-    /// <summary>Faults whose target has not run again yet: a virtual-time driver lets them settle before moving the clock.</summary>
-    private void UpdateUnsettled() => _state.Unsettled = _active.Count(a => a.RecoveredAfter is null);
+    /// <summary>
+    /// Faults whose target has not run again yet, and of those the ones not waiting for the clock: a
+    /// virtual-time driver lets those settle before it moves the clock.
+    /// </summary>
+    private void UpdateUnsettled() => _state.SetUnsettled(
+        _active.Count(a => a.RecoveredAfter is null),
+        _active.Count(a => a.RecoveredAfter is null && !a.WaitingForClock));
+
+    /// <summary>Hangs whose time is up are over (their supervisor's timer resumed the child at the same time).</summary>
+    private void HangsOver()
+    {
+        foreach (var a in _active.Where(a => a.Until is { } until && until <= Now && a.RecoveredAfter is null))
+        {
+            a.RecoveredAfter = a.Until - a.Since;
+            a.WaitingForClock = false;
+        }
+
+        UpdateUnsettled();
+    }
 
     private IEnumerable<Active> Targeting(string supervisorPath, string childId) =>
         _active.Where(a => a.Target.SupervisorPath == supervisorPath && a.Target.ChildId == childId);
@@ -443,11 +508,13 @@ internal sealed class InjectorActor : ReceiveActor
     /// The target runs again. The fault stays open until the next tick, so that the restarts of the rest of
     /// its blast radius, published right after, are still counted for it.
     /// </summary>
-    private void Recovered(string supervisorPath, string childId)
+    private void Recovered(string supervisorPath, string childId, DateTimeOffset at)
     {
         foreach (var a in Targeting(supervisorPath, childId).Where(a => a.Landed && a.RecoveredAfter is null))
         {
-            a.RecoveredAfter = Now - a.Since;
+            // From the event's time, not this actor's: the clock may have moved on before it got here.
+            var after = at - a.At;
+            a.RecoveredAfter = after < TimeSpan.Zero ? TimeSpan.Zero : after;
         }
     }
 
@@ -475,6 +542,7 @@ internal sealed class InjectorActor : ReceiveActor
 
     private void Finish(Active a, TimeSpan? recoveredAfter)
     {
+        a.Timer?.Dispose();
         var restarted = a.Restarted.Distinct(StringComparer.Ordinal).ToList();
         var verdict = a.Escalated ? IsolationVerdict.Escalated
             : restarted.All(a.Target.BlastRadius.Contains) ? IsolationVerdict.Isolated
@@ -492,6 +560,8 @@ internal sealed class InjectorActor : ReceiveActor
         _ended = true;
         _timer?.Dispose();
         _abortTimer?.Dispose();
+        // Faults still in effect end with the run: hung children resume, armed drops and delays are cancelled.
+        _runtime.LiftInjected();
         foreach (var a in _active.ToList())
         {
             Finish(a, a.RecoveredAfter);
@@ -520,6 +590,8 @@ internal sealed class InjectorActor : ReceiveActor
             Journal = new FaultJournal(_seed, _state.Snapshot()),
             MessagesLostByChild = new Dictionary<string, long>(_lostByChild, StringComparer.Ordinal),
         };
+        // Not to itself: it stops right after, and the event would be a dead letter.
+        Context.System.EventStream.Unsubscribe(Self);
         _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));
         _done.TrySetResult(report);
         Context.Stop(Self);
@@ -540,9 +612,21 @@ internal sealed class InjectorActor : ReceiveActor
 
         public TimeSpan Since { get; } = since;
 
+        /// <summary>When it was injected, on the tree's clock, as the events' timestamps are.</summary>
+        public DateTimeOffset At { get; init; }
+
         public List<string> Restarted { get; } = [];
 
         public bool Escalated { get; set; }
+
+        /// <summary>For a hang: the timer that says it is over, kept referenced until then.</summary>
+        public ITimer? Timer { get; set; }
+
+        /// <summary>For a hang: when it is over.</summary>
+        public TimeSpan? Until { get; set; }
+
+        /// <summary>Its next step waits for the clock: a hang's time, a restart's backoff delay.</summary>
+        public bool WaitingForClock { get; set; }
     }
 
     internal sealed class Tick
@@ -554,6 +638,11 @@ internal sealed class InjectorActor : ReceiveActor
     {
         public static readonly AbortCheck Instance = new();
     }
+
+    internal sealed class FaultOver
+    {
+        public static readonly FaultOver Instance = new();
+    }
 }
 
 /// <summary>Shared with the <see cref="FaultInjector"/> handle: the halt switch and the journal so far.</summary>
@@ -564,7 +653,7 @@ internal sealed class InjectorState
     private readonly Counter _ticks = new();
     private volatile bool _halted;
     private long _nextDue;
-    private int _unsettled;
+    private long _unsettled;
 
     /// <summary>Completes once the run's clock has started and its first injection is scheduled.</summary>
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -572,7 +661,13 @@ internal sealed class InjectorState
     public bool Halted { get => _halted; set => _halted = value; }
 
     /// <summary>Faults carried out whose target has not run again yet.</summary>
-    public int Unsettled { get => Volatile.Read(ref _unsettled); set => Volatile.Write(ref _unsettled, value); }
+    public int Unsettled => (int)(Interlocked.Read(ref _unsettled) >> 32);
+
+    /// <summary>Of those, the ones whose next step does not wait for the clock.</summary>
+    public int InMotion => (int)Interlocked.Read(ref _unsettled);
+
+    /// <summary>Sets both counts at once, so that a reader never sees one without the other.</summary>
+    public void SetUnsettled(int unsettled, int inMotion) => Interlocked.Exchange(ref _unsettled, ((long)unsettled << 32) | (uint)inMotion);
 
     /// <summary>When the next injection is due, as a timestamp of the tree's <see cref="TimeProvider"/>.</summary>
     public long NextDue { get => Interlocked.Read(ref _nextDue); set => Interlocked.Exchange(ref _nextDue, value); }

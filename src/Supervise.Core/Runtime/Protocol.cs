@@ -62,13 +62,10 @@ internal sealed record TargetsRequest;
 /// <summary>One child as the fault injector sees it.</summary>
 internal sealed record FaultTarget(string SupervisorPath, IActorRef Supervisor, string ChildId, ChildKind Kind, IReadOnlyList<string> Tags, IActorRef? Running, Strategy? Strategy, IReadOnlyList<string> BlastRadius)
 {
-    public string Path => SupervisorPath + "/" + ChildId;
+    public string Path { get; } = SupervisorPath + "/" + ChildId;
 }
 
 /// <summary>The fault injector asks a supervisor to do a fault to one of its children; answered with <see cref="FaultApplied"/>.</summary>
 internal sealed record InjectFault(long Sequence, string ChildId, FaultKind Kind, Exception Error, TimeSpan Duration, int Count, bool BelowIntensity);
 
 internal sealed record FaultApplied(long Sequence, bool Applied, string? Why);
-
-/// <summary>A hang or delay is over.</summary>
-internal sealed record ResumeInjected(ChildRecord Record, IActorRef Child);

@@ -74,15 +74,16 @@ internal sealed partial class SupervisorActor
                 record.AnnouncedExit = ExitReason.Normal;
                 Context.Stop(child);
                 break;
-            case FaultKind.Delay:
             case FaultKind.Hang:
-                ((IInternalActorRef)child).Suspend();
-                // Kept referenced until it fires: a timer nobody holds may be collected before it does.
-                var resume = new ResumeInjected(record, child);
-                _resumeTimers[resume] = _runtime.Schedule(Self, resume, fault.Duration);
+                _runtime.SuspendFor(child, fault.Duration);
+                break;
+            case FaultKind.Delay:
+                var delayed = AddressOf(record);
+                delayed.Inject(new DelayNextRoute(fault.Duration, _runtime, delayed.RouteNow));
                 break;
             case FaultKind.Drop:
-                AddressOf(record).DropNext(fault.Count, $"dropped by the fault injector (fault {fault.Sequence})");
+                var dropped = AddressOf(record);
+                dropped.Inject(new DropNextRoute(fault.Count, $"dropped by the fault injector (fault {fault.Sequence})", dropped.RouteNow));
                 break;
         }
 
@@ -115,21 +116,6 @@ internal sealed partial class SupervisorActor
         if (_reservedRestarts > 0)
         {
             _reservedRestarts--;
-        }
-    }
-
-    private readonly Dictionary<ResumeInjected, ITimer> _resumeTimers = new(ReferenceEqualityComparer.Instance);
-
-    private void OnResumeInjected(ResumeInjected resume)
-    {
-        if (_resumeTimers.Remove(resume, out var timer))
-        {
-            timer.Dispose();
-        }
-
-        if (ReferenceEquals(resume.Record.Ref, resume.Child))
-        {
-            ((IInternalActorRef)resume.Child).Resume(null);
         }
     }
 

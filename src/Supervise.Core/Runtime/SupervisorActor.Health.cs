@@ -13,6 +13,9 @@ internal sealed partial class SupervisorActor
     private HealthState _health = HealthState.Restarting;
     private int _notRunning;
     private int _criticalDown;
+    private int _restarting;
+    private int _inProgress;
+    private bool _busyCounted;
 
     private static HealthState ChildHealthOf(ChildRecord record) =>
         record.IsRestarting || record.RecreateWhenGone || record.State == ChildState.Starting ? HealthState.Restarting
@@ -35,6 +38,7 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void RefreshHealth()
     {
+        CountBusy(_phase == Phase.Stopping || Busy);
         if (_phase == Phase.Stopping)
         {
             // Down whatever the children are; no per-child pass while they stop one by one.
@@ -86,6 +90,8 @@ internal sealed partial class SupervisorActor
             }
         }
 
+        CountInProgress(record, state == HealthState.Restarting && record.PolicyTimer is null);
+
         if (record.StandIn is { } standIn && address?.Current is not null)
         {
             // The child answers again: the stand-in handles what it was sent, then stops.
@@ -117,6 +123,45 @@ internal sealed partial class SupervisorActor
         {
             _criticalDown += sign;
         }
+
+        if (health == HealthState.Restarting)
+        {
+            _restarting += sign;
+            _runtime.RestartingChanged(sign);
+        }
+    }
+
+    /// <summary>Counts the child among the tree's restarts in progress, or no longer.</summary>
+    private void CountInProgress(ChildRecord record, bool inProgress)
+    {
+        if (record.CountedInProgress != inProgress)
+        {
+            record.CountedInProgress = inProgress;
+            var sign = inProgress ? 1 : -1;
+            _inProgress += sign;
+            _runtime.InProgressChanged(sign);
+        }
+    }
+
+    /// <summary>Counts this supervisor among the tree's work in progress while it runs a start or stop sequence.</summary>
+    private void CountBusy(bool busy)
+    {
+        if (_busyCounted != busy)
+        {
+            _busyCounted = busy;
+            _inProgress += busy ? 1 : -1;
+            _runtime.InProgressChanged(busy ? 1 : -1);
+        }
+    }
+
+    /// <summary>This incarnation ends: it and its children leave the tree's counts.</summary>
+    private void LeaveTreeCounts()
+    {
+        _runtime.RestartingChanged(-_restarting);
+        _restarting = 0;
+        _runtime.InProgressChanged(-_inProgress);
+        _inProgress = 0;
+        _busyCounted = false;
     }
 
     private void Publish(HealthState health)

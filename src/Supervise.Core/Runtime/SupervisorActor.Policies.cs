@@ -139,6 +139,7 @@ internal sealed partial class SupervisorActor
         }
 
         Count(record, -1);
+        CountInProgress(record, false);
         record.Removed = true;
         record.PolicyTimer?.Dispose();
         record.PolicyTimer = null;

@@ -93,6 +93,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         // The children are already stopped in order when this supervisor gives up; anything left
         // (an unexpected failure of the supervisor itself) is stopped by Akka.
         DisposeTimers();
+        LeaveTreeCounts();
         ParkAddresses();
         FailPendingCalls("it is restarting");
         ReleaseAbandoned();
@@ -105,6 +106,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     protected override void PostStop()
     {
         DisposeTimers();
+        LeaveTreeCounts();
         // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
         // again, or mark it down, or remove it); a dynamic supervisor's children and a stopped tree's are gone.
         if (_root is not null)
@@ -224,9 +226,6 @@ internal sealed partial class SupervisorActor : UntypedActor
             case InjectFault fault:
                 OnInjectFault(fault, Sender);
                 break;
-            case ResumeInjected resume:
-                OnResumeInjected(resume);
-                break;
             case PolicyTimerDue when _phase == Phase.Stopping:
                 break;
             case ChildExiting exiting:
@@ -242,6 +241,14 @@ internal sealed partial class SupervisorActor : UntypedActor
             case SimulatedBug bug:
                 throw new InvalidOperationException($"Simulated bug in supervisor '{_path}': {bug.Why}");
             case ShutdownRequest:
+                if (_root is not null)
+                {
+                    // The tree is asked to stop: injected hangs and delays must not hold its stop.
+                    _runtime.LiftInjected();
+                }
+
+                Submit(new PendingWork(message, Sender));
+                break;
             case RetryRestart:
             case PolicyTimerDue:
             case WhichChildrenRequest:
@@ -394,13 +401,6 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     private void DisposeTimers()
     {
-        foreach (var (resume, timer) in _resumeTimers)
-        {
-            timer.Dispose();
-            ((IInternalActorRef)resume.Child).Resume(null);
-        }
-
-        _resumeTimers.Clear();
         foreach (var record in _children)
         {
             record.StopTimer?.Dispose();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 
 namespace Supervise.Runtime;
@@ -6,6 +7,17 @@ namespace Supervise.Runtime;
 internal sealed class TreeRuntime
 {
     private readonly long _origin;
+
+    /// <summary>Children suspended by injected hangs and delays, by token, with the timer that resumes each.</summary>
+    private readonly ConcurrentDictionary<object, (IActorRef Child, ITimer Timer)> _suspended = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>On a clock other than the system's: the actors a timer has told something since the last <see cref="CatchUpAsync"/>.</summary>
+    private readonly ConcurrentDictionary<IActorRef, byte> _fired = new();
+
+    private bool _hasAddresses;
+    private int _abandoned;
+    private int _restarting;
+    private int _inProgress;
 
     public TreeRuntime(ActorSystem system, TreeOptions options)
     {
@@ -20,16 +32,10 @@ internal sealed class TreeRuntime
     /// The stable addresses handed out, by child path: kept here, not in a supervisor, so that they outlive
     /// a supervisor restarted by its parent.
     /// </summary>
-    public System.Collections.Concurrent.ConcurrentDictionary<string, ChildAddress> Addresses { get; } = new(StringComparer.Ordinal);
+    public ConcurrentDictionary<string, ChildAddress> Addresses { get; } = new(StringComparer.Ordinal);
 
     /// <summary>Whether any address was ever handed out: until then, starting a child need not look for one.</summary>
     public bool HasAddresses { get => Volatile.Read(ref _hasAddresses); set => Volatile.Write(ref _hasAddresses, value); }
-
-    private bool _hasAddresses;
-
-    /// <summary>The addresses whose paths start with <paramref name="prefix"/> (none before any address was handed out).</summary>
-    public IEnumerable<KeyValuePair<string, ChildAddress>> AddressesUnder(string prefix) =>
-        HasAddresses ? Addresses.Where(a => a.Key.StartsWith(prefix, StringComparison.Ordinal)) : [];
 
     public TreeOptions Options { get; }
 
@@ -41,20 +47,120 @@ internal sealed class TreeRuntime
     /// </summary>
     public int AbandonedChildren => Volatile.Read(ref _abandoned);
 
-    private int _abandoned;
+    /// <summary>Children anywhere in the tree whose health is Restarting (a backoff wait included), kept by their supervisors.</summary>
+    public int ChildrenRestarting => Volatile.Read(ref _restarting);
 
-    public void Abandoned() => Interlocked.Increment(ref _abandoned);
+    /// <summary>Restarts the tree is carrying out now (backoff waits not included), and supervisors in a start or stop sequence.</summary>
+    public int InProgress => Volatile.Read(ref _inProgress);
 
-    public void AbandonedGone() => Interlocked.Decrement(ref _abandoned);
+    /// <summary>Actors that follow the tree's events (a chaos run's injector): a settling tree waits for them to catch up.</summary>
+    public ConcurrentDictionary<IActorRef, byte> Observers { get; } = new();
+
+    /// <summary>Whether a timer has told an actor something not yet known to be handled.</summary>
+    public bool HasFiredTimers => !_fired.IsEmpty;
 
     /// <summary>Monotonic time since the tree started.</summary>
     public TimeSpan Elapsed => Time.GetElapsedTime(_origin);
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
+    /// <summary>The addresses whose paths start with <paramref name="prefix"/> (none before any address was handed out).</summary>
+    public IEnumerable<KeyValuePair<string, ChildAddress>> AddressesUnder(string prefix) =>
+        HasAddresses ? Addresses.Where(a => a.Key.StartsWith(prefix, StringComparison.Ordinal)) : [];
+
+    public void Abandoned() => Interlocked.Increment(ref _abandoned);
+
+    public void AbandonedGone() => Interlocked.Decrement(ref _abandoned);
+
+    public void RestartingChanged(int delta) => Interlocked.Add(ref _restarting, delta);
+
+    public void InProgressChanged(int delta) => Interlocked.Add(ref _inProgress, delta);
+
     public void Publish(SupervisionEvent e) => System.EventStream.Publish(e);
 
     /// <summary>Schedules <paramref name="message"/> to <paramref name="target"/> after <paramref name="delay"/> on the tree's clock.</summary>
     public ITimer Schedule(IActorRef target, object message, TimeSpan delay) =>
-        Time.CreateTimer(_ => target.Tell(message, ActorRefs.NoSender), null, delay, Timeout.InfiniteTimeSpan);
+        Time.CreateTimer(
+            _ =>
+            {
+                if (!ReferenceEquals(Time, TimeProvider.System))
+                {
+                    _fired.TryAdd(target, 0);
+                }
+
+                target.Tell(message, ActorRefs.NoSender);
+            },
+            null,
+            delay,
+            Timeout.InfiniteTimeSpan);
+
+    /// <summary>
+    /// Waits until every actor a timer told something has handled it, and every observer has handled the
+    /// events published before: an Identify sent after comes back (an actor's mailbox is in order). A
+    /// virtual-time driver calls this after moving the clock.
+    /// </summary>
+    public async Task CatchUpAsync()
+    {
+        do
+        {
+            var targets = _fired.Keys.ToList();
+            foreach (var target in targets)
+            {
+                _fired.TryRemove(target, out _);
+            }
+
+            await Task.WhenAll(targets.Select(IdentifyAsync)).ConfigureAwait(false);
+            await Task.WhenAll(Observers.Keys.Select(IdentifyAsync)).ConfigureAwait(false);
+        }
+        while (!_fired.IsEmpty);
+    }
+
+    /// <summary>Suspends <paramref name="child"/> (it handles no message) for <paramref name="duration"/> on the tree's clock: an injected hang or delay.</summary>
+    public void SuspendFor(IActorRef child, TimeSpan duration)
+    {
+        var token = new object();
+        ((IInternalActorRef)child).Suspend();
+        // The timer is kept referenced here until it fires: one nobody holds may be collected before it does.
+        _suspended[token] = (child, Time.CreateTimer(t => ResumeInjected(t!), token, duration, Timeout.InfiniteTimeSpan));
+    }
+
+    /// <summary>
+    /// Lifts every injected fault still in effect in the tree: hung and delayed children resume, pending
+    /// drops and delays on addresses are cancelled. When a chaos run ends, and when the tree is asked to stop.
+    /// </summary>
+    public void LiftInjected()
+    {
+        foreach (var token in _suspended.Keys)
+        {
+            ResumeInjected(token);
+        }
+
+        foreach (var (_, address) in AddressesUnder(""))
+        {
+            address.LiftInjected();
+        }
+    }
+
+    /// <summary>Resumes a child suspended by <see cref="SuspendFor"/>, once: whichever of its timer and a lift comes first.</summary>
+    private void ResumeInjected(object token)
+    {
+        if (_suspended.TryRemove(token, out var suspended))
+        {
+            suspended.Timer.Dispose();
+            // A child gone meanwhile: the system message goes nowhere (dead letters of system messages are not reported).
+            ((IInternalActorRef)suspended.Child).Resume(null);
+        }
+    }
+
+    private async Task IdentifyAsync(IActorRef target)
+    {
+        try
+        {
+            await target.Ask<ActorIdentity>(new Identify(null), Options.CallTimeout).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        {
+            // Stopped, or stuck: nothing more to wait for there.
+        }
+    }
 }

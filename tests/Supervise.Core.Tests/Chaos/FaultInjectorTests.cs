@@ -19,6 +19,9 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
         MaxConcurrentFaults = 10,
     };
 
+    /// <summary>One injection time at 1 s, then none (the run goes on: what it armed stays armed).</summary>
+    private static readonly FaultSchedule OnlyTheFirst = FaultSchedule.Fixed(S) with { Windows = [(TimeSpan.Zero, TimeSpan.FromSeconds(1.5))] };
+
     /// <summary>Moves the clock to the next injection and waits until the injector has journaled <paramref name="faults"/> faults.</summary>
     private async Task NextAsync(FaultInjector injector, int faults)
     {
@@ -47,6 +50,7 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
             Faults = [new FaultChoice(FaultKind.Hang, 0) { Duration = TimeSpan.Zero }],
             Schedule = FaultSchedule.Fixed(TimeSpan.Zero) with { Burst = 0 },
             MaxConcurrentFaults = 0,
+            MaxFaults = 0,
         }).Validate().Select(p => p.ToString()).ToList();
 
         Assert.Equal(
@@ -56,6 +60,7 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
             "chaos: Schedule.Interval: expected a positive duration of at most 49 days, received 00:00:00",
             "chaos: Schedule.Burst: expected 1 or more faults per injection, received 0",
             "chaos: MaxConcurrentFaults: expected 1 or more, received 0",
+            "chaos: MaxFaults: expected 1 or more, or null (no limit), received 0",
         ], problems);
     }
 
@@ -97,9 +102,8 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
         var a = await tree.Root.GetChildAsync("a");
         ExpectUps(1);
-        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Hang) { Duration = TimeSpan.FromSeconds(10) }));
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Hang) { Duration = TimeSpan.FromSeconds(10) }) with { MaxFaults = 1 });
         await NextAsync(injector, 1);
-        injector.Halt();
         ExpectEvent<FaultInjected>();
 
         a.Tell("during the hang");
@@ -116,9 +120,8 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
         var a = await tree.Root.GetChildAsync("a");
-        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Drop) { Count = 2 }));
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Drop) { Count = 2 }) with { Schedule = OnlyTheFirst });
         await NextAsync(injector, 1);
-        injector.Halt();
         ExpectEvent<FaultInjected>();
 
         a.Tell(1);
@@ -128,6 +131,125 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
         Assert.Equal(3, ExpectLife<Got>(g => g.Message is int).Message);
         Assert.Equal(2, a.Dropped);
         Assert.StartsWith("dropped by the fault injector", ExpectEvent<MessageDropped>().Why);
+    }
+
+    [Fact]
+    public async Task A_delay_holds_the_next_message_to_the_address_for_its_duration_and_no_other()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var a = await tree.Root.GetChildAsync("a");
+        ExpectUps(1);
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Delay) { Duration = TimeSpan.FromSeconds(5) }) with { Schedule = OnlyTheFirst });
+        await NextAsync(injector, 1);
+        ExpectEvent<FaultInjected>();
+
+        // Armed, not acting: the clock moves and the child is not held until a message comes.
+        Time.Advance(TimeSpan.FromSeconds(10));
+        a.Tell("delayed");
+        a.Tell("behind it");
+        Time.Advance(TimeSpan.FromSeconds(4));
+        await tree.WhenSettledAsync();
+        Life.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Time.Advance(S);
+
+        Assert.Equal("delayed", ExpectLife<Got>().Message);
+        Assert.Equal("behind it", ExpectLife<Got>().Message);
+        a.Tell("after");
+        Assert.Equal("after", ExpectLife<Got>().Message); // only the next message was delayed
+    }
+
+    [Fact]
+    public async Task A_hang_holds_a_place_under_MaxConcurrentFaults_until_its_time_is_up()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), Worker("b")] });
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Hang) { Duration = TimeSpan.FromSeconds(3) }) with { MaxConcurrentFaults = 1 });
+
+        await NextAsync(injector, 1);
+        Assert.Equal((1, 0), (injector.UnsettledFaults, injector.FaultsInMotion)); // it waits for the clock, nothing else
+        await NextAsync(injector, 2);
+        await NextAsync(injector, 3);
+        var journal = injector.Journal.Faults;
+        Assert.Null(journal[0].Skipped);
+        Assert.All(journal.Skip(1), f => Assert.StartsWith("1 earlier fault(s) have not recovered yet", f.Skipped));
+        await NextAsync(injector, 4);
+        Assert.Null(injector.Journal.Faults[3].Skipped);
+        var report = await injector.StopAsync();
+        Assert.Equal(TimeSpan.FromSeconds(3), report.Faults[0].RecoveredAfter);
+    }
+
+    [Fact]
+    public async Task Ending_a_run_lifts_the_faults_still_in_effect()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var a = await tree.Root.GetChildAsync("a");
+        ExpectUps(1);
+        var hang = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Hang) { Duration = TimeSpan.FromHours(1) }));
+        await NextAsync(hang, 1);
+        a.Tell("held by the hang");
+        Life.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+
+        await hang.StopAsync();
+
+        Assert.Equal("held by the hang", ExpectLife<Got>().Message);
+        var drop = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Drop) { Count = 5 }));
+        await NextAsync(drop, 1);
+        await drop.StopAsync();
+        a.Tell("not dropped");
+        Assert.Equal("not dropped", ExpectLife<Got>().Message);
+        Assert.Equal(0, a.Dropped);
+    }
+
+    [Fact]
+    public async Task A_tree_stops_without_waiting_for_an_injected_hang()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Hang) { Duration = TimeSpan.FromHours(1) }));
+        await NextAsync(injector, 1);
+
+        // The clock does not move: a hung child would hold its shutdown (5 s) for ever.
+        var outcome = await tree.StopAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(TreeStopReason.Stopped, outcome.Reason);
+        Assert.StartsWith("the tree stopped", (await injector.Completion.WaitAsync(TimeSpan.FromSeconds(10))).EndReason);
+    }
+
+    [Fact]
+    public async Task MaxFaults_ends_the_run_once_its_faults_have_recovered()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Intensity = 100, Children = [Worker("a"), Worker("b")] });
+        var injector = await tree.StartChaosAsync(Options() with { MaxFaults = 3 });
+        for (var i = 1; i <= 3; i++)
+        {
+            await NextAsync(injector, i);
+            ExpectEvent<ChildRestarted>();
+        }
+
+        Time.Advance(S);
+        var report = await injector.Completion.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("its 3 faults were carried out (MaxFaults)", report.EndReason);
+        Assert.Equal(3, report.Faults.Count);
+        Assert.Equal(3, report.Journal.Faults.Count);
+    }
+
+    [Fact]
+    public async Task The_tree_counts_restarts_in_progress_apart_from_those_waiting_for_a_backoff_delay()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec
+        {
+            Children = [Worker("a") with { Policies = [Policy.Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)) with { Jitter = 0 }] }],
+        });
+        var a = await ChildRef(tree.Root, "a");
+
+        a.Tell(Kill.Instance);
+        ExpectEvent<ChildRestartDelayed>();
+        Assert.True(await tree.WhenSettledAsync());
+
+        Assert.Equal((1, 0), (tree.ChildrenRestarting, tree.RestartsInProgress));
+        Time.Advance(TimeSpan.FromSeconds(2));
+        Assert.True(await tree.WhenSettledAsync());
+        Assert.Equal((0, 0), (tree.ChildrenRestarting, tree.RestartsInProgress));
+        ExpectEvent<ChildRestarted>();
     }
 
     [Fact]
