@@ -87,3 +87,13 @@ public sealed class ChaosAssertionException : Exception
     /// <summary>The report the assertion failed on.</summary>
     public ChaosReport Report { get; }
 }
+
+/// <summary>A chaos property failed on one generated case; the message adds the case's report to the property's own message.</summary>
+public sealed class ChaosPropertyException : Exception
+{
+    /// <summary>Creates the failure.</summary>
+    public ChaosPropertyException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

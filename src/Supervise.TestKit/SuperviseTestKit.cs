@@ -1,4 +1,6 @@
+using Akka.Actor;
 using Akka.Configuration;
+using CsCheck;
 using Akka.TestKit;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
@@ -114,8 +116,10 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
             }
         }
 
-        // Let the last faults finish, a step at a time, up to their recovery timeout.
-        for (var left = options.RecoveryTimeout; left > TimeSpan.Zero && injector.UnsettledFaults > 0 && !tree.Completion.IsCompleted; left -= stride)
+        // Let the last faults finish, a step at a time, up to their recovery timeout, while one waits for the
+        // clock (a hang, a backoff delay); one whose child will not run again (a stopped temporary) is not waited for.
+        injector.StopInjecting();
+        for (var left = options.RecoveryTimeout; left > TimeSpan.Zero && injector.FaultsWaitingForClock > 0 && !tree.Completion.IsCompleted; left -= stride)
         {
             Time.Advance(stride);
             await SettleAsync(tree, injector).ConfigureAwait(false);
@@ -124,6 +128,56 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
         return tree.Completion.IsCompleted
             ? await injector.Completion.ConfigureAwait(false)
             : await injector.StopAsync("the test's injections were done").ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Property-based chaos: for each case <paramref name="cases"/> generates (a tree × a fault schedule), starts
+    /// the tree with workers running <paramref name="worker"/>, runs chaos on it for
+    /// <paramref name="injectionTimes"/> injection times, and calls <paramref name="property"/> with the case
+    /// and its report; the property fails by throwing (the <see cref="ChaosAssertions"/> do). CsCheck runs
+    /// <paramref name="iterations"/> cases one at a time and, when one fails, keeps looking for a smaller
+    /// failing case; the error then shows the smallest, its report, and the CsCheck seed that replays the
+    /// search (give it as <paramref name="seed"/>, or set the environment variable <c>CsCheck_Seed</c>).
+    /// </summary>
+    protected async Task CheckChaosAsync(
+        Gen<ChaosCase> cases,
+        Props worker,
+        Action<ChaosCase, ChaosReport> property,
+        int iterations = 20,
+        int injectionTimes = 20,
+        string? seed = null)
+    {
+        ArgumentNullException.ThrowIfNull(cases);
+        ArgumentNullException.ThrowIfNull(worker);
+        ArgumentNullException.ThrowIfNull(property);
+        var trees = 0;
+        await cases.SampleAsync(
+            async c =>
+            {
+                var tree = await StartTreeAsync(c.Tree.ToSpec(worker), $"case{Interlocked.Increment(ref trees)}").ConfigureAwait(false);
+                ChaosReport report;
+                try
+                {
+                    report = await RunChaosAsync(tree, c.Options, injectionTimes).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await tree.StopAsync().ConfigureAwait(false);
+                }
+
+                try
+                {
+                    property(c, report);
+                }
+                catch (Exception e)
+                {
+                    throw new ChaosPropertyException($"{e.Message}{Environment.NewLine}{report.ToText()}", e);
+                }
+            },
+            seed: seed,
+            iter: iterations,
+            threads: 1,
+            print: c => c.ToString()).ConfigureAwait(false);
     }
 
     private TimeSpan Until(FaultInjector injector) => Time.GetElapsedTime(Time.GetTimestamp(), injector.NextInjectionDue);
@@ -137,8 +191,9 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
         var waited = System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; waited.ElapsedMilliseconds < 10 && !tree.Completion.IsCompleted; i++)
         {
-            await tree.WhenSettledAsync(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false);
-            if (injector.FaultsInMotion == 0 && tree.RestartsInProgress == 0)
+            // Landed first: a fault that lands names its supervisor for the tree to wait on, then stops being in motion.
+            var landed = injector.FaultsInMotion == 0;
+            if (await tree.WhenSettledAsync(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false) && landed)
             {
                 return;
             }

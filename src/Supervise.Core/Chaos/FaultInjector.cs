@@ -49,11 +49,14 @@ public sealed class FaultInjector
     public int UnsettledFaults => _state.Unsettled;
 
     /// <summary>
-    /// Of the <see cref="UnsettledFaults"/>, the ones whose next step does not wait for the clock (a hang's
-    /// time, a backoff delay). In virtual time, the tree has done what it can at this instant when this is 0
-    /// and <see cref="SupervisionTree.ChildrenRestarting"/> says nothing restarts.
+    /// Of the <see cref="UnsettledFaults"/>, the ones whose effect has not been seen yet (a crash not yet
+    /// handled), not counting those waiting for the clock (a hang's time). In virtual time, the tree has done
+    /// what it can at this instant when this is 0 and <see cref="SupervisionTree.WhenSettledAsync"/> says so.
     /// </summary>
     public int FaultsInMotion => _state.InMotion;
+
+    /// <summary>Of the <see cref="UnsettledFaults"/>, the ones waiting for the clock: a hang whose time is not up, a restart waiting for its backoff delay.</summary>
+    public int FaultsWaitingForClock => _state.WaitingForClock;
 
     /// <summary>Injection times handled so far (inside or outside the schedule's windows).</summary>
     public int InjectionTimes => _state.Ticks;
@@ -78,6 +81,12 @@ public sealed class FaultInjector
         Halt(reason);
         return Completion;
     }
+
+    /// <summary>
+    /// Injects no more faults, but the run goes on: it follows the faults in effect (their recoveries are
+    /// still measured) until it is halted, its duration is over, or the tree stops.
+    /// </summary>
+    public void StopInjecting() => _state.InjectionStopped = true;
 
     /// <summary>Changes when faults are injected from now on (for example, a higher rate).</summary>
     public void ChangeSchedule(FaultSchedule schedule)

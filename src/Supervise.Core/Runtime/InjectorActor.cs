@@ -189,7 +189,7 @@ internal sealed class InjectorActor : ReceiveActor
         {
             // Every injection time journals Burst entries, carried out or skipped: a test in virtual time
             // can wait for them (FaultInjector.WhenJournaledAsync).
-            for (var i = 0; i < _schedule.Burst && !_state.Halted && !BudgetSpent; i++)
+            for (var i = 0; i < _schedule.Burst && !_state.Halted && !_state.InjectionStopped && !BudgetSpent; i++)
             {
                 var choice = Pick(_options.Faults, f => f.Weight);
                 if (_active.Count >= _options.MaxConcurrentFaults)
@@ -295,14 +295,12 @@ internal sealed class InjectorActor : ReceiveActor
         }
         else
         {
-            try
+            if (await _runtime.AskUnlessGoneAsync<List<FaultTarget>>(supervisor, new TargetsRequest()) is not { } answer)
             {
-                children = await supervisor.Ask<List<FaultTarget>>(new TargetsRequest(), _runtime.Options.CallTimeout);
+                return; // stopped, or stopping: no targets there
             }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-            {
-                return; // stopping: no targets there
-            }
+
+            children = answer;
 
             _known[path] = (supervisor, children);
         }
@@ -336,16 +334,9 @@ internal sealed class InjectorActor : ReceiveActor
         else
         {
             _known.Remove(target.SupervisorPath);
-            try
-            {
-                var applied = await target.Supervisor.Ask<FaultApplied>(
-                    new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity), _runtime.Options.CallTimeout);
-                why = applied.Applied ? null : applied.Why;
-            }
-            catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
-            {
-                why = "its supervisor did not answer (stopping)";
-            }
+            var applied = await _runtime.AskUnlessGoneAsync<FaultApplied>(
+                target.Supervisor, new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity));
+            why = applied is null ? "its supervisor stopped, or did not answer" : applied.Applied ? null : applied.Why;
         }
 
         record = record with { Skipped = why };
@@ -404,14 +395,14 @@ internal sealed class InjectorActor : ReceiveActor
             case ChildCrashed crashed:
                 foreach (var a in Targeting(crashed.SupervisorPath, crashed.ChildId).Where(a => ReferenceEquals(a.Error, crashed.Cause)))
                 {
-                    a.Landed = true;
+                    Land(a);
                 }
 
                 break;
             case ChildTerminated terminated:
                 foreach (var a in Targeting(terminated.SupervisorPath, terminated.ChildId).Where(a => a.Record.Kind is FaultKind.Kill or FaultKind.Stop))
                 {
-                    a.Landed = true;
+                    Land(a);
                 }
 
                 break;
@@ -474,12 +465,24 @@ internal sealed class InjectorActor : ReceiveActor
     }
 
     /// <summary>
-    /// Faults whose target has not run again yet, and of those the ones not waiting for the clock: a
-    /// virtual-time driver lets those settle before it moves the clock.
+    /// Its effect was seen. What follows (a restart, or nothing for a child that is gone) is its supervisor's
+    /// to do, and the tree counts it (<see cref="TreeRuntime.InProgress"/>) once the supervisor has handled
+    /// the failure: a settling tree waits for that supervisor too.
+    /// </summary>
+    private void Land(Active a)
+    {
+        a.Landed = true;
+        _runtime.AwaitHandled(a.Target.Supervisor);
+    }
+
+    /// <summary>
+    /// Faults whose target has not run again yet, and of those the ones in motion (not landed yet, and not
+    /// waiting for the clock): a virtual-time driver lets those land before it moves the clock.
     /// </summary>
     private void UpdateUnsettled() => _state.SetUnsettled(
         _active.Count(a => a.RecoveredAfter is null),
-        _active.Count(a => a.RecoveredAfter is null && !a.WaitingForClock));
+        _active.Count(a => a.RecoveredAfter is null && !a.Landed && !a.WaitingForClock),
+        _active.Count(a => a.RecoveredAfter is null && a.WaitingForClock));
 
     /// <summary>Hangs whose time is up are over (their supervisor's timer resumed the child at the same time).</summary>
     private void HangsOver()
@@ -506,12 +509,15 @@ internal sealed class InjectorActor : ReceiveActor
 
     /// <summary>
     /// The target runs again. The fault stays open until the next tick, so that the restarts of the rest of
-    /// its blast radius, published right after, are still counted for it.
+    /// its blast radius, published right after, are still counted for it. A fault not seen landing is over
+    /// too: its target was restarted or started anew by something else first (a supervisor above it
+    /// restarted), and the incarnation it was meant for is gone.
     /// </summary>
     private void Recovered(string supervisorPath, string childId, DateTimeOffset at)
     {
-        foreach (var a in Targeting(supervisorPath, childId).Where(a => a.Landed && a.RecoveredAfter is null))
+        foreach (var a in Targeting(supervisorPath, childId).Where(a => a.RecoveredAfter is null && a.Until is null))
         {
+            a.Landed = true;
             // From the event's time, not this actor's: the clock may have moved on before it got here.
             var after = at - a.At;
             a.RecoveredAfter = after < TimeSpan.Zero ? TimeSpan.Zero : after;
@@ -652,6 +658,7 @@ internal sealed class InjectorState
     private readonly Counter _journaled = new();
     private readonly Counter _ticks = new();
     private volatile bool _halted;
+    private volatile bool _injectionStopped;
     private long _nextDue;
     private long _unsettled;
 
@@ -660,14 +667,25 @@ internal sealed class InjectorState
 
     public bool Halted { get => _halted; set => _halted = value; }
 
+    /// <summary>No more faults are injected; the run goes on (<see cref="FaultInjector.StopInjecting"/>).</summary>
+    public bool InjectionStopped { get => _injectionStopped; set => _injectionStopped = value; }
+
     /// <summary>Faults carried out whose target has not run again yet.</summary>
-    public int Unsettled => (int)(Interlocked.Read(ref _unsettled) >> 32);
+    public int Unsettled => Part(2);
 
-    /// <summary>Of those, the ones whose next step does not wait for the clock.</summary>
-    public int InMotion => (int)Interlocked.Read(ref _unsettled);
+    /// <summary>Of those, the ones not landed yet and not waiting for the clock.</summary>
+    public int InMotion => Part(1);
 
-    /// <summary>Sets both counts at once, so that a reader never sees one without the other.</summary>
-    public void SetUnsettled(int unsettled, int inMotion) => Interlocked.Exchange(ref _unsettled, ((long)unsettled << 32) | (uint)inMotion);
+    /// <summary>Of those, the ones waiting for the clock (a hang's time, a backoff delay).</summary>
+    public int WaitingForClock => Part(0);
+
+    /// <summary>Sets the three counts at once (21 bits each), so that a reader never sees one without the others.</summary>
+    public void SetUnsettled(int unsettled, int inMotion, int waiting) =>
+        Interlocked.Exchange(ref _unsettled, (Math.Min(unsettled, Mask) << 42) | (Math.Min(inMotion, Mask) << 21) | Math.Min(waiting, Mask));
+
+    private const long Mask = (1 << 21) - 1;
+
+    private int Part(int index) => (int)((Interlocked.Read(ref _unsettled) >> (21 * index)) & Mask);
 
     /// <summary>When the next injection is due, as a timestamp of the tree's <see cref="TimeProvider"/>.</summary>
     public long NextDue { get => Interlocked.Read(ref _nextDue); set => Interlocked.Exchange(ref _nextDue, value); }

@@ -90,7 +90,8 @@ internal sealed partial class SupervisorActor
             }
         }
 
-        CountInProgress(record, state == HealthState.Restarting && record.PolicyTimer is null);
+        // Restarting (not waiting for a backoff delay), or being stopped (a restart's blast radius, a terminate).
+        CountInProgress(record, (state == HealthState.Restarting && record.PolicyTimer is null) || record.State == ChildState.Stopping);
 
         if (record.StandIn is { } standIn && address?.Current is not null)
         {

@@ -11,7 +11,7 @@ internal sealed class TreeRuntime
     /// <summary>Children suspended by injected hangs and delays, by token, with the timer that resumes each.</summary>
     private readonly ConcurrentDictionary<object, (IActorRef Child, ITimer Timer)> _suspended = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>On a clock other than the system's: the actors a timer has told something since the last <see cref="CatchUpAsync"/>.</summary>
+    /// <summary>On a clock other than the system's: the actors a timer has told something since the last <see cref="CatchUpAsync"/> (or that <see cref="AwaitHandled"/> named).</summary>
     private readonly ConcurrentDictionary<IActorRef, byte> _fired = new();
 
     private bool _hasAddresses;
@@ -94,6 +94,15 @@ internal sealed class TreeRuntime
             delay,
             Timeout.InfiniteTimeSpan);
 
+    /// <summary>Makes the next <see cref="CatchUpAsync"/> wait until <paramref name="actor"/> has handled what it was sent so far.</summary>
+    public void AwaitHandled(IActorRef actor)
+    {
+        if (!ReferenceEquals(Time, TimeProvider.System))
+        {
+            _fired.TryAdd(actor, 0);
+        }
+    }
+
     /// <summary>
     /// Waits until every actor a timer told something has handled it, and every observer has handled the
     /// events published before: an Identify sent after comes back (an actor's mailbox is in order). A
@@ -152,15 +161,29 @@ internal sealed class TreeRuntime
         }
     }
 
-    private async Task IdentifyAsync(IActorRef target)
+    /// <summary>Stopped, or stuck: nothing more to wait for there.</summary>
+    private Task IdentifyAsync(IActorRef target) => AskUnlessGoneAsync<ActorIdentity>(target, new Identify(null));
+
+    /// <summary>
+    /// Asks <paramref name="target"/>, and returns <see langword="null"/> at once if it stops first (a message
+    /// to a stopped actor is never answered: a plain Ask would wait for its whole timeout), or if no answer
+    /// comes within the call timeout.
+    /// </summary>
+    public async Task<T?> AskUnlessGoneAsync<T>(IActorRef target, object message)
+        where T : class
     {
+        using var cancel = new CancellationTokenSource();
+        var ask = target.Ask<T>(message, Options.CallTimeout, cancel.Token);
+        var gone = target.WatchAsync(cancel.Token);
+        await Task.WhenAny(ask, gone).ConfigureAwait(false);
+        await cancel.CancelAsync().ConfigureAwait(false);
         try
         {
-            await target.Ask<ActorIdentity>(new Identify(null), Options.CallTimeout).ConfigureAwait(false);
+            return await ask.ConfigureAwait(false);
         }
-        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException)
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException or OperationCanceledException)
         {
-            // Stopped, or stuck: nothing more to wait for there.
+            return null;
         }
     }
 }

@@ -1,0 +1,76 @@
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using CsCheck;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Testing.Tests;
+
+/// <summary>Property-based chaos: random trees × random fault schedules, checked and shrunk by CsCheck.</summary>
+public sealed class ChaosPropertyTests : SuperviseTestKit
+{
+    private readonly ITestOutputHelper _output;
+
+    public ChaosPropertyTests(ITestOutputHelper output)
+        : base(output) => _output = output;
+
+    private sealed class Echo : ReceiveActor
+    {
+        public Echo() => ReceiveAny(m => Sender.Tell(m));
+    }
+
+    private static readonly Props EchoProps = Props.Create<Echo>();
+
+    [Fact]
+    public async Task Every_random_tree_keeps_every_fault_inside_its_blast_radius_and_below_the_intensity_its_root()
+    {
+        var cases = ChaosGen.Cases(
+            ChaosGen.Trees(maxDepth: 3, maxChildren: 4),
+            ChaosGen.Runs(FaultKind.Crash, FaultKind.Kill, FaultKind.Stop, FaultKind.Poison, FaultKind.FailingRestart, FaultKind.Hang));
+
+        await CheckChaosAsync(cases, EchoProps, (c, report) =>
+        {
+            // Escalation is OTP's promise when the intensity is exceeded; a leak never is.
+            report.AssertIsolated(allowEscalation: !c.Options.StayBelowIntensity);
+            if (c.Options.StayBelowIntensity)
+            {
+                report.AssertRootSurvived();
+            }
+        });
+    }
+
+    [Fact]
+    public async Task A_property_that_does_not_hold_fails_with_a_shrunk_case_and_the_seed_that_replays_it()
+    {
+        var cases = ChaosGen.Cases(ChaosGen.Trees(maxDepth: 2, maxChildren: 5), ChaosGen.Runs(FaultKind.Crash));
+
+        // False: a crash under one-for-all or rest-for-one restarts siblings too.
+        ChaosCase? firstFailing = null;
+        void OnlyTheTargetRestarts(ChaosCase c, ChaosReport report)
+        {
+            var wider = report.Faults.FirstOrDefault(f => f.Restarted.Count > 1);
+            if (wider is not null)
+            {
+                firstFailing ??= c;
+                throw new InvalidOperationException($"fault {wider.Fault.Sequence} restarted {string.Join(", ", wider.Restarted)}");
+            }
+        }
+
+        var error = await Assert.ThrowsAsync<CsCheckException>(() => CheckChaosAsync(cases, EchoProps, OnlyTheTargetRestarts, iterations: 150));
+        _output.WriteLine($"first failing case: {firstFailing}{Environment.NewLine}{error.Message}");
+
+        var seed = Regex.Match(error.Message, "Set seed: \"([^\"]+)\"").Groups[1].Value;
+        Assert.NotEmpty(seed);
+        var shrunk = Regex.Match(error.Message, @"tree (\S.*?); chaos seed").Groups[1].Value;
+        Assert.Matches("OneForAll|RestForOne", shrunk); // where the property breaks
+        Assert.True(
+            Regex.Count(shrunk, @"\bw\b") <= Math.Min(3, firstFailing!.Tree.Workers),
+            $"expected a case smaller than the first failing one ({firstFailing.Tree}), got {shrunk}");
+        Assert.IsType<ChaosPropertyException>(error.InnerException);
+        Assert.Contains("Chaos run (seed", error.InnerException!.Message, StringComparison.Ordinal); // with the failing run's report
+
+        // The seed replays the failing case first.
+        var again = await Assert.ThrowsAsync<CsCheckException>(() => CheckChaosAsync(cases, EchoProps, OnlyTheTargetRestarts, iterations: 1, seed: seed));
+        Assert.Contains($"tree {shrunk}; chaos seed", again.Message, StringComparison.Ordinal);
+    }
+}
