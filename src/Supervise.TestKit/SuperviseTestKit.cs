@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
-using CsCheck;
 using Akka.TestKit;
+using CsCheck;
 using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
