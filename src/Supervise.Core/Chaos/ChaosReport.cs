@@ -12,7 +12,14 @@ namespace Supervise;
 /// <param name="Duration">For delay and hang: how long.</param>
 /// <param name="Count">For drop: how many messages.</param>
 /// <param name="Skipped">Why it was not carried out (its target had stopped, ...); <see langword="null"/> if it was.</param>
-public sealed record FaultRecord(long Sequence, TimeSpan At, string Target, FaultKind Kind, TimeSpan Duration, int Count, string? Skipped);
+public sealed record FaultRecord(long Sequence, TimeSpan At, string Target, FaultKind Kind, TimeSpan Duration, int Count, string? Skipped)
+{
+    /// <summary>
+    /// For crashes, poison and failing restarts: the full name of the exception's type. A replay throws an
+    /// <see cref="InjectedFaultException"/> unless its <see cref="FaultChoice.Exception"/> says otherwise.
+    /// </summary>
+    public string? Exception { get; init; }
+}
 
 /// <summary>What a run did, in order: its seed and every fault. Saved as JSON, it can be replayed (<see cref="ChaosOptions.Replay"/>).</summary>
 public sealed record FaultJournal(int Seed, IReadOnlyList<FaultRecord> Faults)

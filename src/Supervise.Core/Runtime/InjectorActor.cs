@@ -318,8 +318,11 @@ internal sealed class InjectorActor : ReceiveActor
     private async Task InjectAsync(FaultTarget? target, string path, FaultKind kind, FaultChoice choice)
     {
         var sequence = ++_sequence;
-        var record = new FaultRecord(sequence, Now, path, kind, kind is FaultKind.Delay or FaultKind.Hang ? choice.Duration : TimeSpan.Zero, kind == FaultKind.Drop ? choice.Count : 0, null);
         var error = choice.Exception?.Invoke(path) ?? new InjectedFaultException($"Injected {kind} (fault {sequence}, seed {_seed}) in {path}");
+        var record = new FaultRecord(sequence, Now, path, kind, kind is FaultKind.Delay or FaultKind.Hang ? choice.Duration : TimeSpan.Zero, kind == FaultKind.Drop ? choice.Count : 0, null)
+        {
+            Exception = kind is FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart ? error.GetType().FullName : null,
+        };
         string? why;
         if (target is null)
         {

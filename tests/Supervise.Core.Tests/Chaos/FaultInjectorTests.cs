@@ -78,6 +78,7 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
         var report = await injector.StopAsync();
         var fault = Assert.Single(report.Faults);
         Assert.Equal((FaultKind.Crash, "t/a", IsolationVerdict.Isolated, TimeSpan.Zero), (fault.Fault.Kind, fault.Fault.Target, fault.Verdict, fault.RecoveredAfter));
+        Assert.Equal("System.TimeoutException", FaultJournal.FromJson(report.Journal.ToJson()).Faults[0].Exception); // journaled, and kept in JSON
         Assert.True(report.RootSurvived);
     }
 
