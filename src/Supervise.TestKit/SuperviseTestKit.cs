@@ -86,9 +86,12 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
     /// <summary>
     /// Runs chaos on <paramref name="tree"/> in virtual time for <paramref name="injectionTimes"/> injection
     /// times. The clock moves in steps of at most <paramref name="step"/> (default 100 ms), and after each
-    /// step the tree is let settle (every fault landed, nothing restarting), so that times measured in the
-    /// report (recovery) are accurate to a step. Returns the report. Unless the options name an environment,
-    /// the run is in environment "Test".
+    /// step the tree is let settle (every timer that fired handled, every fault landed, no restart in
+    /// progress: <see cref="SupervisionTree.WhenSettledAsync"/>), so the run does not depend on the
+    /// machine's speed; recovery times come from the events' own timestamps. After the last injection time
+    /// it stops injecting (<see cref="FaultInjector.StopInjecting"/>) and moves the clock on while a fault
+    /// waits for it (a hang, a backoff delay), up to the options' <c>RecoveryTimeout</c>. Returns the
+    /// report. Unless the options name an environment, the run is in environment "Test".
     /// </summary>
     protected async Task<ChaosReport> RunChaosAsync(SupervisionTree tree, ChaosOptions options, int injectionTimes, TimeSpan? step = null)
     {
@@ -183,17 +186,17 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
     private TimeSpan Until(FaultInjector injector) => Time.GetElapsedTime(Time.GetTimestamp(), injector.NextInjectionDue);
 
     /// <summary>
-    /// Waits (up to about 10 ms) until no fault is in motion (every fault landed, and what is left waits for
+    /// Waits (up to about 100 ms, real time) until no fault is in motion (every fault landed, and what is left waits for
     /// the clock) and the tree has no restart in progress (one waiting for a backoff delay waits for the clock).
     /// </summary>
     private static async Task SettleAsync(SupervisionTree tree, FaultInjector injector)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        for (var i = 0; waited.ElapsedMilliseconds < 10 && !tree.Completion.IsCompleted; i++)
+        for (var i = 0; waited.ElapsedMilliseconds < 100 && !tree.Completion.IsCompleted; i++)
         {
             // Landed first: a fault that lands names its supervisor for the tree to wait on, then stops being in motion.
             var landed = injector.FaultsInMotion == 0;
-            if (await tree.WhenSettledAsync(TimeSpan.FromMilliseconds(10)).ConfigureAwait(false) && landed)
+            if (await tree.WhenSettledAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false) && landed)
             {
                 return;
             }

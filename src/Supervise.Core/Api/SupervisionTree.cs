@@ -32,8 +32,8 @@ public sealed class SupervisionTree : IAsyncDisposable
     public int ChildrenRestarting => _runtime.ChildrenRestarting;
 
     /// <summary>
-    /// The work the tree is carrying out at this instant: children restarting (not counting those waiting for
-    /// a backoff delay) and supervisors in a start or stop sequence. 0 means the tree has done everything it
+    /// The work the tree is carrying out at this instant: children starting or restarting (not counting those
+    /// waiting for a backoff delay), children being stopped, and supervisors in a start or stop sequence. 0 means the tree has done everything it
     /// can until a message arrives or the clock moves: in virtual time, a test may move the clock. Like
     /// <see cref="ChildrenRestarting"/>, it follows each supervisor's health pass.
     /// </summary>
@@ -52,7 +52,16 @@ public sealed class SupervisionTree : IAsyncDisposable
         var limit = timeout ?? TimeSpan.FromSeconds(3);
         for (var i = 0; !Completion.IsCompleted; i++)
         {
-            await _runtime.CatchUpAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+            var left = limit - waited.Elapsed;
+            try
+            {
+                await _runtime.CatchUpAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+
             if (_runtime.InProgress == 0 && !_runtime.HasFiredTimers)
             {
                 return true;

@@ -5,8 +5,9 @@ namespace Supervise;
 
 /// <summary>
 /// A chaos run on one tree, started by <see cref="SupervisionTree.StartChaosAsync"/>. It ends when its
-/// duration is over, when halted, when its abort condition is met, or when the tree stops; then
-/// <see cref="Completion"/> gives the report.
+/// duration is over, when its <see cref="ChaosOptions.MaxFaults"/> are carried out and over, when halted,
+/// when its abort condition is met, when a replayed journal is done, or when the tree stops; then
+/// <see cref="Completion"/> gives the report. What it still has in effect is lifted when it ends.
 /// </summary>
 public sealed class FaultInjector
 {

@@ -65,7 +65,7 @@ internal sealed class InjectorActor : ReceiveActor
 
         ReceiveAsync<Tick>(_ => OnTickAsync());
         Receive<AbortCheck>(_ => CheckAbort());
-        Receive<FaultOver>(_ => HangsOver());
+        Receive<FaultOver>(over => HangOver(over.Fault));
         Receive<SupervisionEvent>(Observe);
         Receive<Terminated>(t => t.ActorRef.Equals(_root), _ =>
         {
@@ -172,6 +172,10 @@ internal sealed class InjectorActor : ReceiveActor
         {
             // No more faults: the ones in effect are followed until they are over.
         }
+        else if (_state.InjectionStopped)
+        {
+            // No more faults: the ones in effect are followed until the run ends.
+        }
         else if (_options.Replay is { } replay)
         {
             var record = replay.Faults[_replayIndex++];
@@ -237,7 +241,16 @@ internal sealed class InjectorActor : ReceiveActor
         && !_exclude.Any(r => r.IsMatch(t.Path))
         && (_options.Targets.Tags.Count == 0 || t.Tags.Any(_options.Targets.Tags.Contains))
         && RateOf(t.Path) > 0
-        && !_active.Any(a => a.Target.Path == t.Path);
+        && !_active.Any(a => a.Target.Path == t.Path)
+        && !Hung(t.Path);
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is under a supervisor hung by a fault (Akka suspends its whole
+    /// subtree): nothing there answers until the hang is over, so nothing there is asked or hit.
+    /// </summary>
+    private bool Hung(string path) => _active.Any(a =>
+        a.Until is not null && a.RecoveredAfter is null && a.Target.Kind == ChildKind.Supervisor
+        && path.StartsWith(a.Target.Path + "/", StringComparison.Ordinal));
 
     private double RateOf(string path)
     {
@@ -292,6 +305,10 @@ internal sealed class InjectorActor : ReceiveActor
         if (_known.TryGetValue(path, out var known) && known.Supervisor.Equals(supervisor))
         {
             children = known.Children;
+        }
+        else if (Hung(path + "/"))
+        {
+            return; // suspended: it would not answer
         }
         else
         {
@@ -367,7 +384,7 @@ internal sealed class InjectorActor : ReceiveActor
                 // Over when its time is: until then it holds its place, and its target is not hit again.
                 active.Until = Now + choice.Duration;
                 active.WaitingForClock = true;
-                active.Timer = _runtime.Schedule(Self, FaultOver.Instance, choice.Duration);
+                active.Timer = _runtime.Schedule(Self, new FaultOver(active), choice.Duration);
             }
 
             _active.Add(active);
@@ -403,7 +420,9 @@ internal sealed class InjectorActor : ReceiveActor
 
                 break;
             case ChildTerminated terminated:
-                foreach (var a in Targeting(terminated.SupervisorPath, terminated.ChildId).Where(a => a.Record.Kind is FaultKind.Kill or FaultKind.Stop))
+                // A kill or stop has landed; any other fault on it will not now (its incarnation is gone: stopped
+                // for a sibling's restart, or removed as a temporary child): it is over, recovered or not.
+                foreach (var a in Targeting(terminated.SupervisorPath, terminated.ChildId).Where(a => !a.Landed))
                 {
                     Land(a);
                 }
@@ -487,10 +506,10 @@ internal sealed class InjectorActor : ReceiveActor
         _active.Count(a => a.RecoveredAfter is null && !a.Landed && !a.WaitingForClock),
         _active.Count(a => a.RecoveredAfter is null && a.WaitingForClock));
 
-    /// <summary>Hangs whose time is up are over (their supervisor's timer resumed the child at the same time).</summary>
-    private void HangsOver()
+    /// <summary>A hang is over (its supervisor's timer resumed the child at the same time).</summary>
+    private void HangOver(Active a)
     {
-        foreach (var a in _active.Where(a => a.Until is { } until && until <= Now && a.RecoveredAfter is null))
+        if (a.RecoveredAfter is null)
         {
             a.RecoveredAfter = a.Until - a.Since;
             a.WaitingForClock = false;
@@ -648,10 +667,8 @@ internal sealed class InjectorActor : ReceiveActor
         public static readonly AbortCheck Instance = new();
     }
 
-    internal sealed class FaultOver
-    {
-        public static readonly FaultOver Instance = new();
-    }
+    /// <summary>A hang's time is up (its own timer says so: timers may round, so the clock is not compared).</summary>
+    private sealed record FaultOver(Active Fault);
 }
 
 /// <summary>Shared with the <see cref="FaultInjector"/> handle: the halt switch and the journal so far.</summary>

@@ -40,6 +40,7 @@ internal sealed partial class SupervisorActor
             : record.Ref is null || record.State != ChildState.Running || record.IsRestarting || record.RecreateWhenGone ? "it is not running"
             : record.AnnouncedExit is not null ? "it is already on its way out"
             : record.InjectedCrash is not null || record.FailNextStart is not null ? "an earlier fault has not landed yet"
+            : fault.Kind is FaultKind.Delay or FaultKind.Drop && record.Address?.RouteNow is InjectedRoute ? "an earlier drop or delay is still armed on its address"
             : fault.BelowIntensity && WouldExceedIntensity(fault.Kind, record) ? "it would take its supervisor past its intensity"
             : null;
         if (why is not null)

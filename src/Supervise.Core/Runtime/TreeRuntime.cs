@@ -129,8 +129,11 @@ internal sealed class TreeRuntime
     {
         var token = new object();
         ((IInternalActorRef)child).Suspend();
-        // The timer is kept referenced here until it fires: one nobody holds may be collected before it does.
-        _suspended[token] = (child, Time.CreateTimer(t => ResumeInjected(t!), token, duration, Timeout.InfiniteTimeSpan));
+        // Recorded before the timer is set (a timer due at once fires while it is being set), and kept
+        // referenced here until it fires: one nobody holds may be collected before it does.
+        var timer = Time.CreateTimer(t => ResumeInjected(t!), token, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _suspended[token] = (child, timer);
+        timer.Change(duration, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>

@@ -160,6 +160,25 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
     }
 
     [Fact]
+    public async Task A_drop_or_delay_is_not_armed_over_another_and_the_run_lifts_the_one_armed()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
+        var a = await tree.Root.GetChildAsync("a");
+        ExpectUps(1);
+        var injector = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Drop) { Count = 3 }, new FaultChoice(FaultKind.Delay)));
+
+        await NextAsync(injector, 1);
+        await NextAsync(injector, 2);
+
+        Assert.Null(injector.Journal.Faults[0].Skipped);
+        Assert.Equal("an earlier drop or delay is still armed on its address", injector.Journal.Faults[1].Skipped);
+        await injector.StopAsync();
+        a.Tell("after the run");
+        Assert.Equal("after the run", ExpectLife<Got>().Message);
+        Assert.Equal(0, a.Dropped);
+    }
+
+    [Fact]
     public async Task A_hang_holds_a_place_under_MaxConcurrentFaults_until_its_time_is_up()
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), Worker("b")] });
