@@ -406,6 +406,9 @@ internal sealed partial class SupervisorActor
             // A sibling that crashed too is restarted now; its own failure report is then stale.
             child.PendingFailure = null;
             internalRef.Restart(cause);
+            // Akka recreates it when it handles the restart, later: a settling tree waits for that (a
+            // nested supervisor then counts its own start sequence).
+            _runtime.AwaitHandled(child.Ref!);
             if (child == failed && cause is ActorInitializationException)
             {
                 // The last restart failed to start it: it counts as restarting until it answers.
