@@ -7,12 +7,7 @@ namespace Supervise.Testing.Tests;
 /// <summary>The kit tests itself: each assertion passes on a tree that keeps its promise and fails, saying why, on one that does not.</summary>
 public sealed class ChaosAssertionTests(ITestOutputHelper output) : SuperviseTestKit(output)
 {
-    private sealed class Echo : ReceiveActor
-    {
-        public Echo() => ReceiveAny(m => Sender.Tell(m));
-    }
-
-    private static ChildSpec Worker(string id) => ChildSpec.Worker(id, Props.Create<Echo>());
+    private static ChildSpec Worker(string id) => ChildSpec.Worker(id, Echo.Props);
 
     private static ChaosOptions Crashes(int seed = 11) => new()
     {

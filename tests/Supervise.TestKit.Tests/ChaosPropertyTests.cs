@@ -14,13 +14,6 @@ public sealed class ChaosPropertyTests : SuperviseTestKit
     public ChaosPropertyTests(ITestOutputHelper output)
         : base(output) => _output = output;
 
-    private sealed class Echo : ReceiveActor
-    {
-        public Echo() => ReceiveAny(m => Sender.Tell(m));
-    }
-
-    private static readonly Props EchoProps = Props.Create<Echo>();
-
     [Fact]
     public async Task Every_random_tree_keeps_every_fault_inside_its_blast_radius_and_below_the_intensity_its_root()
     {
@@ -28,7 +21,7 @@ public sealed class ChaosPropertyTests : SuperviseTestKit
             ChaosGen.Trees(maxDepth: 3, maxChildren: 4),
             ChaosGen.Runs(FaultKind.Crash, FaultKind.Kill, FaultKind.Stop, FaultKind.Poison, FaultKind.FailingRestart, FaultKind.Hang));
 
-        await CheckChaosAsync(cases, EchoProps, (c, report) =>
+        await CheckChaosAsync(cases, Echo.Props, (c, report) =>
         {
             // Escalation is OTP's promise when the intensity is exceeded; a leak never is.
             report.AssertIsolated(allowEscalation: !c.Options.StayBelowIntensity);
@@ -46,7 +39,7 @@ public sealed class ChaosPropertyTests : SuperviseTestKit
         async Task<List<FaultRecord>> JournalAsync(ChaosCase c)
         {
             var name = $"run{++runs}";
-            var tree = await StartTreeAsync(c.Tree.ToSpec(EchoProps), name);
+            var tree = await StartTreeAsync(c.Tree.ToSpec(Echo.Props), name);
             var report = await RunChaosAsync(tree, c.Options, injectionTimes: 20);
             await tree.StopAsync();
             return report.Journal.Faults.Select(f => f with { Target = f.Target.StartsWith(name, StringComparison.Ordinal) ? f.Target[name.Length..] : f.Target }).ToList();
@@ -80,7 +73,7 @@ public sealed class ChaosPropertyTests : SuperviseTestKit
             }
         }
 
-        var error = await Assert.ThrowsAsync<CsCheckException>(() => CheckChaosAsync(cases, EchoProps, OnlyTheTargetRestarts, iterations: 150));
+        var error = await Assert.ThrowsAsync<CsCheckException>(() => CheckChaosAsync(cases, Echo.Props, OnlyTheTargetRestarts, iterations: 150));
         _output.WriteLine($"first failing case: {firstFailing}{Environment.NewLine}{error.Message}");
 
         var seed = Regex.Match(error.Message, "Set seed: \"([^\"]+)\"").Groups[1].Value;
@@ -94,7 +87,7 @@ public sealed class ChaosPropertyTests : SuperviseTestKit
         Assert.Contains("Chaos run (seed", error.InnerException!.Message, StringComparison.Ordinal); // with the failing run's report
 
         // The seed replays the failing case first.
-        var again = await Assert.ThrowsAsync<CsCheckException>(() => CheckChaosAsync(cases, EchoProps, OnlyTheTargetRestarts, iterations: 1, seed: seed));
+        var again = await Assert.ThrowsAsync<CsCheckException>(() => CheckChaosAsync(cases, Echo.Props, OnlyTheTargetRestarts, iterations: 1, seed: seed));
         Assert.Contains($"tree {shrunk}; chaos seed", again.Message, StringComparison.Ordinal);
     }
 }

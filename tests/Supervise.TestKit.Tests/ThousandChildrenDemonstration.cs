@@ -15,15 +15,8 @@ public sealed class ThousandChildrenDemonstration : SuperviseTestKit
     public ThousandChildrenDemonstration(ITestOutputHelper output)
         : base(output) => _output = output;
 
-    private sealed class Echo : ReceiveActor
-    {
-        public Echo() => ReceiveAny(m => Sender.Tell(m));
-    }
-
-    private static readonly Props EchoProps = Props.Create<Echo>();
-
     private static IEnumerable<ChildSpec> Workers(string prefix, int count) =>
-        Enumerable.Range(0, count).Select(i => ChildSpec.Worker($"{prefix}{i}", EchoProps));
+        Enumerable.Range(0, count).Select(i => ChildSpec.Worker($"{prefix}{i}", Echo.Props));
 
     private static ChildSpec Group(string id, Strategy strategy, int workers) => ChildSpec.ForSupervisor(id, new SupervisorSpec
     {
@@ -46,7 +39,7 @@ public sealed class ThousandChildrenDemonstration : SuperviseTestKit
             ChildSpec.ForSupervisor("accounts", new SupervisorSpec { Intensity = 3, Period = TimeSpan.FromSeconds(5), Children = Workers("a", 300).ToList() }),
             ChildSpec.ForSupervisor("ledgers", new SupervisorSpec { Intensity = 3, Period = TimeSpan.FromSeconds(5), Children = Enumerable.Range(0, 20).Select(i => Group($"l{i}", Strategy.OneForAll, 10)).ToList() }),
             ChildSpec.ForSupervisor("pipelines", new SupervisorSpec { Intensity = 3, Period = TimeSpan.FromSeconds(5), Children = Enumerable.Range(0, 20).Select(i => Group($"p{i}", Strategy.RestForOne, 10)).ToList() }),
-            ChildSpec.ForSupervisor("sessions", new DynamicSupervisorSpec(new ChildTemplate(_ => EchoProps) { Policies = [Policy.Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)) with { Seed = 7 }] }) { Intensity = 3, Period = TimeSpan.FromSeconds(5) }),
+            ChildSpec.ForSupervisor("sessions", new DynamicSupervisorSpec(new ChildTemplate(_ => Echo.Props) { Policies = [Policy.Backoff(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(1)) with { Seed = 7 }] }) { Intensity = 3, Period = TimeSpan.FromSeconds(5) }),
         ],
     };
 
