@@ -168,11 +168,7 @@ internal sealed class InjectorActor : ReceiveActor
             return;
         }
 
-        if (BudgetSpent)
-        {
-            // No more faults: the ones in effect are followed until they are over.
-        }
-        else if (_state.InjectionStopped)
+        if (BudgetSpent || _state.InjectionStopped)
         {
             // No more faults: the ones in effect are followed until the run ends.
         }
@@ -245,12 +241,12 @@ internal sealed class InjectorActor : ReceiveActor
         && !Hung(t.Path);
 
     /// <summary>
-    /// Whether <paramref name="path"/> is under a supervisor hung by a fault (Akka suspends its whole
+    /// Whether <paramref name="path"/> is a supervisor hung by a fault, or under one (Akka suspends its whole
     /// subtree): nothing there answers until the hang is over, so nothing there is asked or hit.
     /// </summary>
     private bool Hung(string path) => _active.Any(a =>
         a.Until is not null && a.RecoveredAfter is null && a.Target.Kind == ChildKind.Supervisor
-        && path.StartsWith(a.Target.Path + "/", StringComparison.Ordinal));
+        && (path == a.Target.Path || path.StartsWith(a.Target.Path + "/", StringComparison.Ordinal)));
 
     private double RateOf(string path)
     {
@@ -306,7 +302,7 @@ internal sealed class InjectorActor : ReceiveActor
         {
             children = known.Children;
         }
-        else if (Hung(path + "/"))
+        else if (Hung(path))
         {
             return; // suspended: it would not answer
         }

@@ -83,11 +83,7 @@ internal sealed class TreeRuntime
         Time.CreateTimer(
             _ =>
             {
-                if (!ReferenceEquals(Time, TimeProvider.System))
-                {
-                    _fired.TryAdd(target, 0);
-                }
-
+                AwaitHandled(target);
                 target.Tell(message, ActorRefs.NoSender);
             },
             null,
