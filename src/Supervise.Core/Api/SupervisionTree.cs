@@ -41,50 +41,13 @@ public sealed class SupervisionTree : IAsyncDisposable
 
     /// <summary>
     /// For tests in virtual time, after moving the clock: waits until every timer of the tree that fired has
-    /// been handled, a chaos run on it has seen every event published so far, and
-    /// <see cref="RestartsInProgress"/> is 0, so the tree has done all it can at this
+    /// been handled, a chaos run on it has seen every event published so far (and carried out every fault of
+    /// a burst due now), and <see cref="RestartsInProgress"/> is 0, so the tree has done all it can at this
     /// instant. Returns <see langword="false"/> if that did not happen within <paramref name="timeout"/>
     /// (default 3 seconds, real time), <see langword="true"/> otherwise (also when the tree has stopped).
     /// </summary>
-    public async Task<bool> WhenSettledAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
-    {
-        var waited = System.Diagnostics.Stopwatch.StartNew();
-        var limit = timeout ?? TimeSpan.FromSeconds(3);
-        for (var i = 0; !Completion.IsCompleted; i++)
-        {
-            var left = limit - waited.Elapsed;
-            try
-            {
-                await _runtime.CatchUpAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                return false;
-            }
-
-            if (_runtime.InProgress == 0 && !_runtime.HasFiredTimers)
-            {
-                return true;
-            }
-
-            if (waited.Elapsed >= limit)
-            {
-                return false;
-            }
-
-            // Usually the tree settles within microseconds: look again at once a few times, then every millisecond.
-            if (i < 20)
-            {
-                await Task.Yield();
-            }
-            else
-            {
-                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return true;
-    }
+    public Task<bool> WhenSettledAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        _runtime.SettleAsync(() => _runtime.PendingInjections == 0, () => Completion.IsCompleted, timeout ?? TimeSpan.FromSeconds(3), cancellationToken);
 
     /// <summary>Completes when the tree has stopped, saying why.</summary>
     public Task<TreeOutcome> Completion => _link.Stopped.Task;

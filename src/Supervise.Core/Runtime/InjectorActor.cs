@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Akka.Actor;
 
@@ -45,6 +46,15 @@ internal sealed class InjectorActor : ReceiveActor
     private ITimer? _abortTimer;
     private TimeSpan _nextAt;
     private bool _ended;
+    private long _ticksScheduled;
+    private long _dueTick;
+    private bool _postStopped;
+
+    /// <summary>Faults of the current injection time's burst not carried out yet.</summary>
+    private int _burstLeft;
+
+    /// <summary>In virtual time, between two faults of a burst: the wait for the tree to settle, cancelled if the run ends.</summary>
+    private StrongBox<bool>? _settling;
 
     public InjectorActor(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state)
     {
@@ -63,7 +73,13 @@ internal sealed class InjectorActor : ReceiveActor
         _exclude = options.Targets.Exclude.Select(Glob).ToArray();
         _rates = options.Targets.Rates.Select(r => (Glob(r.Pattern), r.Rate)).ToArray();
 
-        ReceiveAsync<Tick>(_ => OnTickAsync());
+        ReceiveAsync<Tick>(tick => tick.Id == _dueTick, _ =>
+        {
+            _dueTick = 0; // handled: a second message for it (see ScheduleNext) is ignored
+            return OnTickAsync();
+        });
+        Receive<Tick>(_ => { });
+        ReceiveAsync<BurstNext>(_ => OnBurstNextAsync());
         Receive<AbortCheck>(_ => CheckAbort());
         Receive<FaultOver>(over => HangOver(over.Fault));
         Receive<SupervisionEvent>(Observe);
@@ -103,6 +119,7 @@ internal sealed class InjectorActor : ReceiveActor
         _runtime.Observers.TryRemove(Self, out _);
         _timer?.Dispose();
         Context.System.EventStream.Unsubscribe(Self);
+        _postStopped = true;
         End("the injector stopped");
     }
 
@@ -145,7 +162,14 @@ internal sealed class InjectorActor : ReceiveActor
         var wait = _nextAt - Now;
         wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
         _state.NextDue = _runtime.Time.GetTimestamp() + (long)(wait.Ticks * (_runtime.Time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
-        _timer = _runtime.Schedule(Self, Tick.Instance, wait);
+        var tick = new Tick(_dueTick = ++_ticksScheduled);
+        _timer = _runtime.Schedule(Self, tick, wait);
+        if (wait > TimeSpan.Zero && Now >= _nextAt)
+        {
+            // A virtual clock moved past the injection time while the timer was being set (it counts from
+            // when it is set): it is due now. If the timer fires too, the second message is ignored.
+            Self.Tell(tick);
+        }
     }
 
     private async Task OnTickAsync()
@@ -174,45 +198,143 @@ internal sealed class InjectorActor : ReceiveActor
         }
         else if (_options.Replay is { } replay)
         {
-            var record = replay.Faults[_replayIndex++];
-            if (record.Skipped is not null)
+            // A burst is replayed as it ran: the journal's entries of one instant, one after another.
+            var at = replay.Faults[_replayIndex].At;
+            _burstLeft = replay.Faults.Skip(_replayIndex).TakeWhile(f => f.At == at).Count();
+            if (await InjectBurstAsync())
             {
-                Skip(record.Kind, record.Target, record.Skipped);
-            }
-            else
-            {
-                var target = (await GatherAsync()).FirstOrDefault(t => t.Path == record.Target);
-                await InjectAsync(target, record.Target, record.Kind, new FaultChoice(record.Kind) { Duration = record.Duration, Count = record.Count });
+                return;
             }
         }
         else if (InWindow())
         {
-            // Every injection time journals Burst entries, carried out or skipped: a test in virtual time
-            // can wait for them (FaultInjector.WhenJournaledAsync).
-            for (var i = 0; i < _schedule.Burst && !_state.Halted && !_state.InjectionStopped && !BudgetSpent; i++)
+            _burstLeft = _schedule.Burst;
+            if (await InjectBurstAsync())
             {
-                var choice = Pick(_options.Faults, f => f.Weight);
-                if (_active.Count >= _options.MaxConcurrentFaults)
-                {
-                    Skip(choice.Kind, "", $"{_options.MaxConcurrentFaults} earlier fault(s) have not recovered yet (MaxConcurrentFaults)");
-                    continue;
-                }
-
-                var targets = (await GatherAsync()).Where(Eligible).ToList();
-                if (targets.Count == 0)
-                {
-                    Skip(choice.Kind, "", "no target is running");
-                    continue;
-                }
-
-                var target = Pick(targets, t => RateOf(t.Path));
-                await InjectAsync(target, target.Path, choice.Kind, choice);
+                return; // the rest of the burst comes once the tree has settled
             }
         }
 
         ScheduleNext();
         _state.Ticked();
     }
+
+    private async Task OnBurstNextAsync()
+    {
+        _settling = null;
+        if (_ended)
+        {
+            return;
+        }
+
+        if (!await InjectBurstAsync())
+        {
+            ScheduleNext();
+            _state.Ticked();
+        }
+    }
+
+    /// <summary>
+    /// Carries out the burst's faults left. Every injection time journals Burst entries, carried out or
+    /// skipped, so a test in virtual time can wait for them (FaultInjector.WhenJournaledAsync). In virtual
+    /// time the faults of a burst come one after another at the same instant, each once the tree has done
+    /// all it can about the one before (its fault landed, nothing in progress, every timer and this actor
+    /// caught up): what the next one finds then does not depend on the threads, so a seed repeats exactly.
+    /// Returns <see langword="true"/> while it waits for that; the injection time is over when it returns
+    /// <see langword="false"/>.
+    /// </summary>
+    private async Task<bool> InjectBurstAsync()
+    {
+        while (_burstLeft > 0 && !_state.Halted && !_state.InjectionStopped && !BudgetSpent)
+        {
+            _burstLeft--;
+            await InjectOneAsync();
+            if (_burstLeft > 0 && !_runtime.RealTime && !_ended)
+            {
+                WaitToSettle();
+                return true;
+            }
+        }
+
+        _burstLeft = 0;
+        BurstPending(false);
+        return false;
+    }
+
+    private void WaitToSettle()
+    {
+        BurstPending(true);
+        var settling = _settling = new StrongBox<bool>();
+        var self = Self;
+        var state = _state;
+        // Bounded: a fault that cannot land at this instant does not stall the run (the burst goes on, at the cost of exactness).
+        _runtime.SettleAsync(() => state.Landing == 0, () => Volatile.Read(ref settling.Value), TimeSpan.FromSeconds(1), CancellationToken.None)
+            .ContinueWith(
+                _ =>
+                {
+                    if (!Volatile.Read(ref settling.Value))
+                    {
+                        self.Tell(BurstNext.Instance);
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+    }
+
+    /// <summary>A burst waits to go on: the tree, and a driver of virtual time, wait for it as for a fault in motion.</summary>
+    private void BurstPending(bool pending)
+    {
+        if (_state.BurstPending != pending)
+        {
+            _state.BurstPending = pending;
+            _runtime.PendingInjectionsChanged(pending ? 1 : -1);
+        }
+    }
+
+    private async Task InjectOneAsync()
+    {
+        if (_options.Replay is { } replay)
+        {
+            var record = replay.Faults[_replayIndex++];
+            if (record.Skipped is not null)
+            {
+                // Journaled again as it was (its parameters included), as skipped for the same reason.
+                Skipped(record with { Sequence = ++_sequence, At = Now });
+            }
+            else
+            {
+                var journaled = (await GatherAsync()).FirstOrDefault(t => t.Path == record.Target);
+                await InjectAsync(journaled, record.Target, record.Kind, new FaultChoice(record.Kind) { Duration = record.Duration, Count = record.Count });
+            }
+
+            return;
+        }
+
+        var choice = Pick(_options.Faults, f => f.Weight);
+        if (_active.Count >= _options.MaxConcurrentFaults)
+        {
+            Skip(choice.Kind, "", $"{_options.MaxConcurrentFaults} earlier fault(s) have not recovered yet (MaxConcurrentFaults)");
+            return;
+        }
+
+        var targets = (await GatherAsync()).Where(t => Eligible(t) && Handles(choice.Kind, t)).ToList();
+        if (targets.Count == 0)
+        {
+            Skip(choice.Kind, "", "no target is running");
+            return;
+        }
+
+        var target = Pick(targets, t => RateOf(t.Path));
+        await InjectAsync(target, target.Path, choice.Kind, choice);
+    }
+
+    /// <summary>
+    /// A crash, poison or failing restart is thrown inside the child while it handles a message: a child held
+    /// by an injected delay or hang handles none until the clock moves, so it is not chosen for those.
+    /// </summary>
+    private bool Handles(FaultKind kind, FaultTarget t) =>
+        kind is not (FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart) || !_runtime.IsSuspended(t.Running!);
 
     /// <summary>Whether <see cref="ChaosOptions.MaxFaults"/> faults have been carried out: no more are injected.</summary>
     private bool BudgetSpent => _options.MaxFaults is { } max && _byKind.Values.Sum() >= max;
@@ -302,7 +424,7 @@ internal sealed class InjectorActor : ReceiveActor
         {
             children = known.Children;
         }
-        else if (Hung(path))
+        else if (Hung(path) || _runtime.IsSuspended(supervisor))
         {
             return; // suspended: it would not answer
         }
@@ -336,6 +458,9 @@ internal sealed class InjectorActor : ReceiveActor
         {
             Exception = kind is FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart ? error.GetType().FullName : null,
         };
+        // Before the supervisor is asked: every event the fault causes is stamped at or after this; an event
+        // stamped before it was about an earlier incarnation, only handled late by this actor.
+        var sentAt = _runtime.Now;
         string? why;
         if (target is null)
         {
@@ -367,7 +492,7 @@ internal sealed class InjectorActor : ReceiveActor
         _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
         _byTarget[path] = _byTarget.GetValueOrDefault(path) + 1;
         _runtime.Publish(new FaultInjected(target!.SupervisorPath, _runtime.Now, target.ChildId, record));
-        var active = new Active(record, target, Now, error) { At = _runtime.Now };
+        var active = new Active(record, target, Now, error) { At = sentAt };
         if (kind is FaultKind.Delay or FaultKind.Drop)
         {
             // Armed on the child's address for its next messages; nothing to wait for.
@@ -418,7 +543,7 @@ internal sealed class InjectorActor : ReceiveActor
             case ChildTerminated terminated:
                 // A kill or stop has landed; any other fault on it will not now (its incarnation is gone: stopped
                 // for a sibling's restart, or removed as a temporary child): it is over, recovered or not.
-                foreach (var a in Targeting(terminated.SupervisorPath, terminated.ChildId).Where(a => !a.Landed))
+                foreach (var a in Targeting(terminated.SupervisorPath, terminated.ChildId).Where(a => !a.Landed && terminated.Timestamp >= a.At))
                 {
                     Land(a);
                 }
@@ -533,7 +658,7 @@ internal sealed class InjectorActor : ReceiveActor
     /// </summary>
     private void Recovered(string supervisorPath, string childId, DateTimeOffset at)
     {
-        foreach (var a in Targeting(supervisorPath, childId).Where(a => a.RecoveredAfter is null && a.Until is null))
+        foreach (var a in Targeting(supervisorPath, childId).Where(a => a.RecoveredAfter is null && a.Until is null && at >= a.At))
         {
             a.Landed = true;
             // From the event's time, not this actor's: the clock may have moved on before it got here.
@@ -584,6 +709,12 @@ internal sealed class InjectorActor : ReceiveActor
         _ended = true;
         _timer?.Dispose();
         _abortTimer?.Dispose();
+        if (_settling is { } settling)
+        {
+            Volatile.Write(ref settling.Value, true);
+        }
+
+        BurstPending(false);
         // Faults still in effect end with the run: hung children resume, armed drops and delays are cancelled.
         _runtime.LiftInjected();
         foreach (var a in _active.ToList())
@@ -618,7 +749,11 @@ internal sealed class InjectorActor : ReceiveActor
         Context.System.EventStream.Unsubscribe(Self);
         _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));
         _done.TrySetResult(report);
-        Context.Stop(Self);
+        if (!_postStopped)
+        {
+            // After the events already in its mailbox (its own last FaultSkipped, say): they are handled, not dead letters.
+            Self.Tell(PoisonPill.Instance);
+        }
     }
 
     private sealed class Active(FaultRecord record, FaultTarget target, TimeSpan since, Exception error)
@@ -653,14 +788,18 @@ internal sealed class InjectorActor : ReceiveActor
         public bool WaitingForClock { get; set; }
     }
 
-    internal sealed class Tick
-    {
-        public static readonly Tick Instance = new();
-    }
+    /// <summary>An injection time has come: the one scheduled with this id (an earlier one, replaced, is ignored).</summary>
+    internal sealed record Tick(long Id);
 
     internal sealed class AbortCheck
     {
         public static readonly AbortCheck Instance = new();
+    }
+
+    /// <summary>The tree has settled after a fault of a burst: the next one may come.</summary>
+    internal sealed class BurstNext
+    {
+        public static readonly BurstNext Instance = new();
     }
 
     /// <summary>A hang's time is up (its own timer says so: timers may round, so the clock is not compared).</summary>
@@ -675,6 +814,7 @@ internal sealed class InjectorState
     private readonly Counter _ticks = new();
     private volatile bool _halted;
     private volatile bool _injectionStopped;
+    private volatile bool _burstPending;
     private long _nextDue;
     private long _unsettled;
 
@@ -689,8 +829,14 @@ internal sealed class InjectorState
     /// <summary>Faults carried out whose target has not run again yet.</summary>
     public int Unsettled => Part(2);
 
-    /// <summary>Of those, the ones not landed yet and not waiting for the clock.</summary>
-    public int InMotion => Part(1);
+    /// <summary>Of those, the ones not landed yet and not waiting for the clock; and a burst's next fault, while it waits for the tree to settle.</summary>
+    public int InMotion => Part(1) + (BurstPending ? 1 : 0);
+
+    /// <summary>Faults carried out that have not landed yet and do not wait for the clock.</summary>
+    public int Landing => Part(1);
+
+    /// <summary>In virtual time, the rest of a burst waits for the tree to settle.</summary>
+    public bool BurstPending { get => _burstPending; set => _burstPending = value; }
 
     /// <summary>Of those, the ones waiting for the clock (a hang's time, a backoff delay).</summary>
     public int WaitingForClock => Part(0);

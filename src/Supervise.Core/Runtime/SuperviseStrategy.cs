@@ -31,8 +31,16 @@ internal sealed class SuperviseStrategy : SupervisorStrategy
     /// user messages; the supervisor is told by a message to itself, which keeps it behind whatever the
     /// child sent before it stopped (its announced exit reason), as death watch's Terminated would.
     /// </summary>
-    public override void HandleChildTerminated(IActorContext actorContext, IActorRef child, IEnumerable<IInternalActorRef> children) =>
+    public override void HandleChildTerminated(IActorContext actorContext, IActorRef child, IEnumerable<IInternalActorRef> children)
+    {
+        // A supervisor that is itself terminating handles no more messages: the notice would be a dead letter.
+        if (actorContext is ActorCell { ChildrenContainer.IsTerminating: true })
+        {
+            return;
+        }
+
         _onTerminated(child);
+    }
 
     public override ISurrogate ToSurrogate(ActorSystem system) =>
         throw new NotSupportedException("A Supervise strategy belongs to its local supervisor and is never serialized.");

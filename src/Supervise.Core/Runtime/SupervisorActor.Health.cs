@@ -16,6 +16,7 @@ internal sealed partial class SupervisorActor
     private int _restarting;
     private int _inProgress;
     private bool _busyCounted;
+    private bool _leftTreeCounts;
 
     private static HealthState ChildHealthOf(ChildRecord record) =>
         record.IsRestarting || record.RecreateWhenGone || record.State == ChildState.Starting ? HealthState.Restarting
@@ -128,7 +129,10 @@ internal sealed partial class SupervisorActor
         if (health == HealthState.Restarting)
         {
             _restarting += sign;
-            _runtime.RestartingChanged(sign);
+            if (!_leftTreeCounts)
+            {
+                _runtime.RestartingChanged(sign);
+            }
         }
     }
 
@@ -140,14 +144,17 @@ internal sealed partial class SupervisorActor
             record.CountedInProgress = inProgress;
             var sign = inProgress ? 1 : -1;
             _inProgress += sign;
-            _runtime.InProgressChanged(sign);
+            if (!_leftTreeCounts)
+            {
+                _runtime.InProgressChanged(sign);
+            }
         }
     }
 
     /// <summary>Counts this supervisor among the tree's work in progress while it runs a start or stop sequence.</summary>
     private void CountBusy(bool busy)
     {
-        if (_busyCounted != busy)
+        if (_busyCounted != busy && !_leftTreeCounts)
         {
             _busyCounted = busy;
             _inProgress += busy ? 1 : -1;
@@ -155,9 +162,18 @@ internal sealed partial class SupervisorActor
         }
     }
 
-    /// <summary>This incarnation ends: it and its children leave the tree's counts.</summary>
+    /// <summary>
+    /// This incarnation ends (or has done all it will: its stop is over, and only Akka waits for an abandoned
+    /// child): it and its children leave the tree's counts, for good.
+    /// </summary>
     private void LeaveTreeCounts()
     {
+        if (_leftTreeCounts)
+        {
+            return;
+        }
+
+        _leftTreeCounts = true;
         _runtime.RestartingChanged(-_restarting);
         _restarting = 0;
         _runtime.InProgressChanged(-_inProgress);

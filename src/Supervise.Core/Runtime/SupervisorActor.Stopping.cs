@@ -145,7 +145,7 @@ internal sealed partial class SupervisorActor
         if (_phase == Phase.Stopping)
         {
             ReportTreeStopped();
-            Context.Stop(Self);
+            Depart();
             return;
         }
 

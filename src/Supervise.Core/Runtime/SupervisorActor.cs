@@ -105,6 +105,7 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     protected override void PostStop()
     {
+        _runtime.Departed(Self);
         DisposeTimers();
         LeaveTreeCounts();
         // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
@@ -148,6 +149,17 @@ internal sealed partial class SupervisorActor : UntypedActor
         }
 
         ReportTreeStopped();
+        Depart();
+    }
+
+    /// <summary>
+    /// Its stop is done: Akka finishes it once its children are gone (an abandoned one may take long). Until
+    /// then it handles no message: it leaves the tree's counts, and a settling tree does not wait for it.
+    /// </summary>
+    private void Depart()
+    {
+        LeaveTreeCounts();
+        _runtime.Departing(Self);
         Context.Stop(Self);
     }
 

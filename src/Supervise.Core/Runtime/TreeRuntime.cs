@@ -11,13 +11,25 @@ internal sealed class TreeRuntime
     /// <summary>Children suspended by injected hangs and delays, by token, with the timer that resumes each.</summary>
     private readonly ConcurrentDictionary<object, (IActorRef Child, ITimer Timer)> _suspended = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>On a clock other than the system's: the actors a timer has told something since the last <see cref="CatchUpAsync"/> (or that <see cref="AwaitHandled"/> named).</summary>
-    private readonly ConcurrentDictionary<IActorRef, byte> _fired = new();
+    private volatile ActorPath[] _held = [];
+
+    /// <summary>
+    /// On a clock other than the system's: the actors a timer has told something since the last
+    /// <see cref="CatchUpAsync"/> (or that <see cref="AwaitHandled"/> named), each with the version of its
+    /// latest entry, so that a catch-up removes only what it waited for.
+    /// </summary>
+    private readonly ConcurrentDictionary<IActorRef, long> _fired = new();
+
+    private long _firedVersion;
+
+    /// <summary>Supervisors whose stop is done, waiting for Akka to finish it: they handle no more messages.</summary>
+    private readonly ConcurrentDictionary<IActorRef, byte> _departing = new();
 
     private bool _hasAddresses;
     private int _abandoned;
     private int _restarting;
     private int _inProgress;
+    private int _pendingInjections;
 
     public TreeRuntime(ActorSystem system, TreeOptions options)
     {
@@ -53,11 +65,22 @@ internal sealed class TreeRuntime
     /// <summary>Restarts the tree is carrying out now (backoff waits not included), and supervisors in a start or stop sequence.</summary>
     public int InProgress => Volatile.Read(ref _inProgress);
 
+    /// <summary>Chaos runs on the tree whose next fault waits for the tree to settle (the rest of a burst, in virtual time).</summary>
+    public int PendingInjections => Volatile.Read(ref _pendingInjections);
+
+    public void PendingInjectionsChanged(int delta) => Interlocked.Add(ref _pendingInjections, delta);
+
     /// <summary>Actors that follow the tree's events (a chaos run's injector): a settling tree waits for them to catch up.</summary>
     public ConcurrentDictionary<IActorRef, byte> Observers { get; } = new();
 
-    /// <summary>Whether a timer has told an actor something not yet known to be handled.</summary>
-    public bool HasFiredTimers => !_fired.IsEmpty;
+    /// <summary>Whether the clock moves on its own (the system's): nothing waits for a virtual-time driver then.</summary>
+    public bool RealTime => ReferenceEquals(Time, TimeProvider.System);
+
+    /// <summary>
+    /// Whether a timer has told an actor something not yet known to be handled. An actor held by an injected
+    /// hang or delay does not count: it handles nothing until the clock moves.
+    /// </summary>
+    public bool HasFiredTimers => !_fired.IsEmpty && _fired.Keys.Any(k => !IsSuspended(k) && !_departing.ContainsKey(k));
 
     /// <summary>Monotonic time since the tree started.</summary>
     public TimeSpan Elapsed => Time.GetElapsedTime(_origin);
@@ -93,32 +116,120 @@ internal sealed class TreeRuntime
     /// <summary>Makes the next <see cref="CatchUpAsync"/> wait until <paramref name="actor"/> has handled what it was sent so far.</summary>
     public void AwaitHandled(IActorRef actor)
     {
-        if (!ReferenceEquals(Time, TimeProvider.System))
+        if (!RealTime)
         {
-            _fired.TryAdd(actor, 0);
+            _fired[actor] = Interlocked.Increment(ref _firedVersion);
         }
     }
 
     /// <summary>
     /// Waits until every actor a timer told something has handled it, and every observer has handled the
-    /// events published before: an Identify sent after comes back (an actor's mailbox is in order). A
-    /// virtual-time driver calls this after moving the clock.
+    /// events published before: an Identify sent after comes back (an actor's mailbox is in order). An
+    /// actor held by an injected hang or delay is not waited for (it would not answer until the clock
+    /// moves); it stays named for a catch-up after it resumes. Safe to run from several callers at once:
+    /// an entry is removed only by a catch-up that waited for it and saw no newer one.
     /// </summary>
     public async Task CatchUpAsync()
     {
-        do
+        while (true)
         {
-            var targets = _fired.Keys.ToList();
-            foreach (var target in targets)
+            foreach (var departing in _departing.Keys)
             {
-                _fired.TryRemove(target, out _);
+                _fired.TryRemove(departing, out _); // it handles nothing more: nothing to wait for
             }
 
-            await Task.WhenAll(targets.Select(IdentifyAsync)).ConfigureAwait(false);
+            var targets = _fired.Where(f => !IsSuspended(f.Key)).ToList();
+            await Task.WhenAll(targets.Select(t => IdentifyAsync(t.Key))).ConfigureAwait(false);
+            foreach (var target in targets)
+            {
+                _fired.TryRemove(target);
+            }
+
             await Task.WhenAll(Observers.Keys.Select(IdentifyAsync)).ConfigureAwait(false);
+            if (!HasFiredTimers)
+            {
+                return;
+            }
         }
-        while (!_fired.IsEmpty);
     }
+
+    /// <summary>
+    /// Waits until the tree has done all it can at this instant: <paramref name="ready"/> holds (looked at
+    /// first: a fault that lands names its supervisor for the catch-up), every fired timer and observer has
+    /// caught up (<see cref="CatchUpAsync"/>), and nothing is in progress. <see langword="false"/> if that
+    /// did not happen within <paramref name="limit"/> (real time); <see langword="true"/> also once
+    /// <paramref name="stopped"/> holds.
+    /// </summary>
+    public async Task<bool> SettleAsync(Func<bool> ready, Func<bool> stopped, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var waited = global::System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; !stopped(); i++)
+        {
+            var readyBefore = ready();
+            var left = limit - waited.Elapsed;
+            try
+            {
+                await CatchUpAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+
+            if (readyBefore && InProgress == 0 && !HasFiredTimers)
+            {
+                return true;
+            }
+
+            if (waited.Elapsed >= limit)
+            {
+                return false;
+            }
+
+            // Usually the tree settles within microseconds: look again at once a few times, then every millisecond.
+            if (i < 20)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return true;
+    }
+
+    public void Departing(IActorRef supervisor) => _departing.TryAdd(supervisor, 0);
+
+    public void Departed(IActorRef supervisor) => _departing.TryRemove(supervisor, out _);
+
+    /// <summary>Whether <paramref name="actor"/>, or an actor above it, is held by an injected hang or delay.</summary>
+    public bool IsSuspended(IActorRef actor)
+    {
+        var held = _held;
+        if (held.Length == 0)
+        {
+            return false;
+        }
+
+        // Up the actor's path (no string built: a chaos run asks this for every target on every tick).
+        for (var path = actor.Path; path is ChildActorPath; path = path.Parent)
+        {
+            foreach (var h in held)
+            {
+                if (h.Equals(path))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The paths of the children held now, as a snapshot read without locking.</summary>
+    private void UpdateHeld() => _held = _suspended.Values.Select(s => s.Child.Path).ToArray();
 
     /// <summary>Suspends <paramref name="child"/> (it handles no message) for <paramref name="duration"/> on the tree's clock: an injected hang or delay.</summary>
     public void SuspendFor(IActorRef child, TimeSpan duration)
@@ -128,7 +239,12 @@ internal sealed class TreeRuntime
         // Recorded before the timer is set (a timer due at once fires while it is being set), and kept
         // referenced here until it fires: one nobody holds may be collected before it does.
         var timer = Time.CreateTimer(t => ResumeInjected(t!), token, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _suspended[token] = (child, timer);
+        lock (_suspended)
+        {
+            _suspended[token] = (child, timer);
+            UpdateHeld();
+        }
+
         timer.Change(duration, Timeout.InfiniteTimeSpan);
     }
 
@@ -152,12 +268,26 @@ internal sealed class TreeRuntime
     /// <summary>Resumes a child suspended by <see cref="SuspendFor"/>, once: whichever of its timer and a lift comes first.</summary>
     private void ResumeInjected(object token)
     {
-        if (_suspended.TryRemove(token, out var suspended))
+        (IActorRef Child, ITimer Timer) suspended;
+        lock (_suspended)
         {
-            suspended.Timer.Dispose();
-            // A child gone meanwhile: the system message goes nowhere (dead letters of system messages are not reported).
+            if (!_suspended.TryRemove(token, out suspended))
+            {
+                return;
+            }
+
+            UpdateHeld();
+        }
+
+        suspended.Timer.Dispose();
+        // A child gone meanwhile is left alone: the system message would be a dead letter.
+        if (suspended.Child is not ActorRefWithCell { Underlying: ActorCell { IsTerminated: true } })
+        {
             ((IInternalActorRef)suspended.Child).Resume(null);
         }
+
+        // What it was sent meanwhile is handled now: a settling tree waits for that.
+        AwaitHandled(suspended.Child);
     }
 
     /// <summary>Stopped, or stuck: nothing more to wait for there.</summary>

@@ -179,6 +179,33 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
     }
 
     [Fact]
+    public async Task In_virtual_time_each_fault_of_a_burst_comes_once_the_tree_has_settled_after_the_one_before()
+    {
+        // Each crash restarts the whole one-for-all group; the next one, at the same instant, finds the group
+        // running again and hits a sibling. (That this does not depend on the threads is checked over random
+        // trees by ChaosPropertyTests in Supervise.TestKit.Tests.)
+        for (var run = 0; run < 10; run++)
+        {
+            var tree = await StartTreeAsync(
+                new SupervisorSpec { Strategy = Strategy.OneForAll, Intensity = 100, Children = [Worker("a"), Worker("b"), Worker("c")] },
+                new TreeOptions { Name = $"burst{run}" });
+            var injector = await tree.StartChaosAsync(Options() with { Seed = run, Schedule = OnlyTheFirst with { Burst = 3 } });
+
+            Time.Advance(S);
+            await injector.WhenJournaledAsync(3);
+            Assert.True(await tree.WhenSettledAsync());
+            var report = await injector.StopAsync();
+            await tree.StopAsync();
+
+            var faults = report.Journal.Faults;
+            Assert.All(faults, f => Assert.Null(f.Skipped));
+            Assert.Equal(3, faults.Select(f => f.Target).Distinct().Count()); // a fault's target is not hit again while its fault is open
+            Assert.All(faults, f => Assert.Equal(S, f.At)); // one instant
+            Assert.All(report.Faults, f => Assert.Equal(["a", "b", "c"], f.Restarted.Order()));
+        }
+    }
+
+    [Fact]
     public async Task A_hang_holds_a_place_under_MaxConcurrentFaults_until_its_time_is_up()
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), Worker("b")] });

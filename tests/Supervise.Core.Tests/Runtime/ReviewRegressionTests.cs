@@ -50,6 +50,28 @@ public sealed class ReviewRegressionTests(ITestOutputHelper output) : SuperviseT
     }
 
     [Fact]
+    public async Task A_nested_supervisor_done_stopping_but_for_an_abandoned_child_no_longer_counts_as_work_in_progress()
+    {
+        using var gate = new ManualResetEventSlim();
+        var inner = new SupervisorSpec { Children = [Worker("stuck") with { Shutdown = Supervise.Shutdown.Timeout(TimeSpan.FromSeconds(1)) }] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("inner", inner), Worker("b")] });
+        var ups = Enumerable.Range(0, 2).Select(_ => ExpectLife<Up>()).ToDictionary(u => u.Id, u => u.Ref);
+        ups["stuck"].Tell(new Block(gate));
+        ExpectLife<Blocked>();
+
+        var terminate = tree.Root.TerminateChildAsync("inner");
+        ExpectEvent<ChildStopRequested>(e => e.ChildId == "stuck");
+        Time.Advance(TimeSpan.FromSeconds(1));
+        ExpectEvent<ChildTerminated>(e => e.ChildId == "stuck"); // abandoned: blocked in its handler, its actor lives on
+        await terminate;
+
+        // The inner supervisor has done all it can; only Akka waits for the abandoned child. The tree is settled.
+        Assert.True(await tree.WhenSettledAsync(TimeSpan.FromSeconds(1)));
+        Assert.Equal(0, tree.RestartsInProgress);
+        gate.Set();
+    }
+
+    [Fact]
     public async Task A_sibling_whose_name_is_still_taken_is_restarted_once_it_is_free_without_counting_twice()
     {
         using var gate = new ManualResetEventSlim();
