@@ -32,6 +32,13 @@ public sealed class SupervisionTree : IAsyncDisposable
     public int ChildrenRestarting => _runtime.ChildrenRestarting;
 
     /// <summary>
+    /// How many children anywhere in the tree (nested supervisors included, the root not) are in
+    /// <paramref name="state"/> now, as last published by their supervisors: read without asking the tree, for
+    /// gauges. Like <see cref="ChildrenRestarting"/>, it follows each supervisor's health pass.
+    /// </summary>
+    public int ChildrenIn(HealthState state) => _runtime.ChildrenIn(state);
+
+    /// <summary>
     /// The work the tree is carrying out at this instant: children starting or restarting (not counting those
     /// waiting for a backoff delay), children being stopped, and supervisors in a start or stop sequence. 0 means the tree has done everything it
     /// can until a message arrives or the clock moves: in virtual time, a test may move the clock. Like

@@ -13,7 +13,8 @@ internal sealed partial class SupervisorActor
     private HealthState _health = HealthState.Restarting;
     private int _notRunning;
     private int _criticalDown;
-    private int _restarting;
+    /// <summary>The children by their last published health, as this supervisor adds them to the tree's counts.</summary>
+    private readonly int[] _byHealth = new int[4];
     private int _inProgress;
     private bool _busyCounted;
     private bool _leftTreeCounts;
@@ -77,14 +78,16 @@ internal sealed partial class SupervisorActor
         var state = ChildHealthOf(record);
         if (record.Health != state)
         {
-            if (record.Health is { } previous)
-            {
-                _runtime.Publish(new HealthChanged(_path, _runtime.Now, record.Id, previous, state));
-            }
-
+            // Counted before it is published: whoever the event wakes reads the tree's counts up to date.
+            var previous = record.Health;
             Count(record, -1);
             record.Health = state;
             Count(record, +1);
+            if (previous is { } was)
+            {
+                _runtime.Publish(new HealthChanged(_path, _runtime.Now, record.Id, was, state));
+            }
+
             if (state == HealthState.Down && record.IsSuperviseSupervisor)
             {
                 AddressesBelowAreDown(record);
@@ -126,13 +129,10 @@ internal sealed partial class SupervisorActor
             _criticalDown += sign;
         }
 
-        if (health == HealthState.Restarting)
+        _byHealth[(int)health] += sign;
+        if (!_leftTreeCounts)
         {
-            _restarting += sign;
-            if (!_leftTreeCounts)
-            {
-                _runtime.RestartingChanged(sign);
-            }
+            _runtime.HealthCountChanged(health, sign);
         }
     }
 
@@ -174,8 +174,12 @@ internal sealed partial class SupervisorActor
         }
 
         _leftTreeCounts = true;
-        _runtime.RestartingChanged(-_restarting);
-        _restarting = 0;
+        for (var i = 0; i < _byHealth.Length; i++)
+        {
+            _runtime.HealthCountChanged((HealthState)i, -_byHealth[i]);
+            _byHealth[i] = 0;
+        }
+
         _runtime.InProgressChanged(-_inProgress);
         _inProgress = 0;
         _busyCounted = false;

@@ -27,7 +27,7 @@ internal sealed class TreeRuntime
 
     private bool _hasAddresses;
     private int _abandoned;
-    private int _restarting;
+    private readonly int[] _byHealth = new int[4];
     private int _inProgress;
     private int _pendingInjections;
 
@@ -60,7 +60,10 @@ internal sealed class TreeRuntime
     public int AbandonedChildren => Volatile.Read(ref _abandoned);
 
     /// <summary>Children anywhere in the tree whose health is Restarting (a backoff wait included), kept by their supervisors.</summary>
-    public int ChildrenRestarting => Volatile.Read(ref _restarting);
+    public int ChildrenRestarting => Volatile.Read(ref _byHealth[(int)HealthState.Restarting]);
+
+    /// <summary>Children anywhere in the tree (nested supervisors included) whose last published health is <paramref name="state"/>, kept by their supervisors.</summary>
+    public int ChildrenIn(HealthState state) => Volatile.Read(ref _byHealth[(int)state]);
 
     /// <summary>Restarts the tree is carrying out now (backoff waits not included), and supervisors in a start or stop sequence.</summary>
     public int InProgress => Volatile.Read(ref _inProgress);
@@ -95,7 +98,13 @@ internal sealed class TreeRuntime
 
     public void AbandonedGone() => Interlocked.Decrement(ref _abandoned);
 
-    public void RestartingChanged(int delta) => Interlocked.Add(ref _restarting, delta);
+    public void HealthCountChanged(HealthState state, int delta)
+    {
+        if (delta != 0)
+        {
+            Interlocked.Add(ref _byHealth[(int)state], delta);
+        }
+    }
 
     public void InProgressChanged(int delta) => Interlocked.Add(ref _inProgress, delta);
 

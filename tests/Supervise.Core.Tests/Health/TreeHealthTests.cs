@@ -48,6 +48,26 @@ public sealed class TreeHealthTests(ITestOutputHelper output) : SuperviseTestKit
     }
 
     [Fact]
+    public async Task The_tree_counts_its_children_by_health_without_being_asked()
+    {
+        var inner = new SupervisorSpec { Children = [Worker("core") with { Restart = RestartType.Transient }, Worker("edge")] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), ChildSpec.ForSupervisor("inner", inner)] });
+        int[] Counts() => Enum.GetValues<HealthState>().Select(tree.ChildrenIn).ToArray();
+        Assert.Equal([4, 0, 0, 0], Counts()); // a, inner, and inner's two: the root itself is not a child
+
+        ExpectLife<Up>(u => u.Id == "core").Ref.Tell(new StopSelf());
+        ExpectEvent<HealthChanged>(e => e.SupervisorPath == "t" && e.ChildId == "inner" && e.Current == HealthState.Degraded);
+        Assert.Equal([2, 0, 1, 1], Counts()); // core Down, inner Degraded
+
+        Assert.IsType<RestartChildResult.Restarted>(await (await tree.GetSupervisorAsync("inner")).RestartChildAsync("core"));
+        ExpectEvent<HealthChanged>(e => e.SupervisorPath == "t" && e.ChildId == "inner" && e.Current == HealthState.Running);
+        Assert.Equal([4, 0, 0, 0], Counts());
+
+        await tree.StopAsync();
+        Assert.Equal([0, 0, 0, 0], Counts());
+    }
+
+    [Fact]
     public async Task A_nested_supervisors_health_reaches_its_parent()
     {
         var inner = new SupervisorSpec { Children = [Worker("core") with { Restart = RestartType.Transient, Criticality = Criticality.Critical }] };
