@@ -51,8 +51,9 @@ public sealed class FaultInjector
 
     /// <summary>
     /// Of the <see cref="UnsettledFaults"/>, the ones whose effect has not been seen yet (a crash not yet
-    /// handled), not counting those waiting for the clock (a hang's time). In virtual time, the tree has done
-    /// what it can at this instant when this is 0 and <see cref="SupervisionTree.WhenSettledAsync"/> says so.
+    /// handled), not counting those waiting for the clock (a hang's time); plus one while, in virtual time,
+    /// the rest of a burst waits for the tree to settle. In virtual time, the tree has done what it can at
+    /// this instant when this is 0 and <see cref="SupervisionTree.WhenSettledAsync"/> says so.
     /// </summary>
     public int FaultsInMotion => _state.InMotion;
 

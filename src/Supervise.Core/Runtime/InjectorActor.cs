@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using Akka.Actor;
+using Akka.Event;
 
 // An actor's async handlers must continue on the actor's own context: no ConfigureAwait(false) here.
 #pragma warning disable CA2007
@@ -46,6 +47,11 @@ internal sealed class InjectorActor : ReceiveActor
     private ITimer? _abortTimer;
     private TimeSpan _nextAt;
     private bool _ended;
+
+    /// <summary>How long a burst waits for the tree to settle between two of its faults before it goes on regardless.</summary>
+    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(5);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
     private long _ticksScheduled;
     private long _dueTick;
     private bool _postStopped;
@@ -79,7 +85,7 @@ internal sealed class InjectorActor : ReceiveActor
             return OnTickAsync();
         });
         Receive<Tick>(_ => { });
-        ReceiveAsync<BurstNext>(_ => OnBurstNextAsync());
+        ReceiveAsync<BurstNext>(next => OnBurstNextAsync(next));
         Receive<AbortCheck>(_ => CheckAbort());
         Receive<FaultOver>(over => HangOver(over.Fault));
         Receive<SupervisionEvent>(Observe);
@@ -92,6 +98,11 @@ internal sealed class InjectorActor : ReceiveActor
         Receive<ChangeSchedule>(c =>
         {
             _schedule = c.Schedule;
+            if (_state.BurstPending)
+            {
+                return; // the next injection time is set when the burst is over, by the new schedule
+            }
+
             _timer?.Dispose();
             _nextAt = Now;
             ScheduleNext();
@@ -118,6 +129,7 @@ internal sealed class InjectorActor : ReceiveActor
     {
         _runtime.Observers.TryRemove(Self, out _);
         _timer?.Dispose();
+        _abortTimer?.Dispose();
         Context.System.EventStream.Unsubscribe(Self);
         _postStopped = true;
         End("the injector stopped");
@@ -135,7 +147,7 @@ internal sealed class InjectorActor : ReceiveActor
             return;
         }
 
-        if (_options.Replay is { } replay)
+        if (_options.Replay is { } replay && !_state.InjectionStopped && !BudgetSpent)
         {
             if (_replayIndex >= replay.Faults.Count)
             {
@@ -144,6 +156,11 @@ internal sealed class InjectorActor : ReceiveActor
             }
 
             _nextAt = replay.Faults[_replayIndex].At;
+        }
+        else if (_options.Replay is not null)
+        {
+            // No more faults from the journal: ticks only follow the faults in effect until the run ends.
+            _nextAt = Now + _schedule.Interval;
         }
         else
         {
@@ -163,6 +180,7 @@ internal sealed class InjectorActor : ReceiveActor
         wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
         _state.NextDue = _runtime.Time.GetTimestamp() + (long)(wait.Ticks * (_runtime.Time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
         var tick = new Tick(_dueTick = ++_ticksScheduled);
+        _timer?.Dispose();
         _timer = _runtime.Schedule(Self, tick, wait);
         if (wait > TimeSpan.Zero && Now >= _nextAt)
         {
@@ -219,12 +237,20 @@ internal sealed class InjectorActor : ReceiveActor
         _state.Ticked();
     }
 
-    private async Task OnBurstNextAsync()
+    private async Task OnBurstNextAsync(BurstNext next)
     {
-        _settling = null;
-        if (_ended)
+        if (_ended || !ReferenceEquals(next.Settling, _settling))
         {
             return;
+        }
+
+        _settling = null;
+        if (!next.Settled)
+        {
+            _log.Warning(
+                "Chaos on {0}: the tree did not settle within {1} s after a fault of a burst; the burst goes on, and this run may not repeat exactly",
+                _treeName,
+                SettleBound.TotalSeconds);
         }
 
         if (!await InjectBurstAsync())
@@ -245,6 +271,12 @@ internal sealed class InjectorActor : ReceiveActor
     /// </summary>
     private async Task<bool> InjectBurstAsync()
     {
+        if (_burstLeft > 1 && !_runtime.RealTime)
+        {
+            // Before the first fault is journaled: a driver that sees it must not find the tree settled mid-burst.
+            BurstPending(true);
+        }
+
         while (_burstLeft > 0 && !_state.Halted && !_state.InjectionStopped && !BudgetSpent)
         {
             _burstLeft--;
@@ -263,18 +295,17 @@ internal sealed class InjectorActor : ReceiveActor
 
     private void WaitToSettle()
     {
-        BurstPending(true);
         var settling = _settling = new StrongBox<bool>();
         var self = Self;
         var state = _state;
         // Bounded: a fault that cannot land at this instant does not stall the run (the burst goes on, at the cost of exactness).
-        _runtime.SettleAsync(() => state.Landing == 0, () => Volatile.Read(ref settling.Value), TimeSpan.FromSeconds(1), CancellationToken.None)
+        _runtime.SettleAsync(() => state.Landing == 0, () => Volatile.Read(ref settling.Value), SettleBound, CancellationToken.None)
             .ContinueWith(
-                _ =>
+                settled =>
                 {
                     if (!Volatile.Read(ref settling.Value))
                     {
-                        self.Tell(BurstNext.Instance);
+                        self.Tell(new BurstNext(settling, settled.IsCompletedSuccessfully && settled.Result));
                     }
                 },
                 CancellationToken.None,
@@ -360,6 +391,7 @@ internal sealed class InjectorActor : ReceiveActor
         && (_options.Targets.Tags.Count == 0 || t.Tags.Any(_options.Targets.Tags.Contains))
         && RateOf(t.Path) > 0
         && !_active.Any(a => a.Target.Path == t.Path)
+        && !_runtime.IsSuspended(t.Supervisor)
         && !Hung(t.Path);
 
     /// <summary>
@@ -597,7 +629,7 @@ internal sealed class InjectorActor : ReceiveActor
                     _rootNotRunningSince = null;
                     _abortTimer?.Dispose();
                 }
-                else if (_rootNotRunningSince is null && _options.AbortWhenRootNotRunningFor is { } limit)
+                else if (_rootNotRunningSince is null && _options.AbortWhenRootNotRunningFor is { } limit && !_ended)
                 {
                     _rootNotRunningSince = Now;
                     _abortTimer = _runtime.Schedule(Self, AbortCheck.Instance, limit);
@@ -797,10 +829,7 @@ internal sealed class InjectorActor : ReceiveActor
     }
 
     /// <summary>The tree has settled after a fault of a burst: the next one may come.</summary>
-    internal sealed class BurstNext
-    {
-        public static readonly BurstNext Instance = new();
-    }
+    internal sealed record BurstNext(StrongBox<bool> Settling, bool Settled);
 
     /// <summary>A hang's time is up (its own timer says so: timers may round, so the clock is not compared).</summary>
     private sealed record FaultOver(Active Fault);

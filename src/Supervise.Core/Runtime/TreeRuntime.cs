@@ -11,7 +11,7 @@ internal sealed class TreeRuntime
     /// <summary>Children suspended by injected hangs and delays, by token, with the timer that resumes each.</summary>
     private readonly ConcurrentDictionary<object, (IActorRef Child, ITimer Timer)> _suspended = new(ReferenceEqualityComparer.Instance);
 
-    private volatile ActorPath[] _held = [];
+    private volatile IActorRef[] _held = [];
 
     /// <summary>
     /// On a clock other than the system's: the actors a timer has told something since the last
@@ -83,7 +83,27 @@ internal sealed class TreeRuntime
     /// Whether a timer has told an actor something not yet known to be handled. An actor held by an injected
     /// hang or delay does not count: it handles nothing until the clock moves.
     /// </summary>
-    public bool HasFiredTimers => !_fired.IsEmpty && _fired.Keys.Any(k => !IsSuspended(k) && !_departing.ContainsKey(k));
+    public bool HasFiredTimers
+    {
+        get
+        {
+            if (_fired.IsEmpty)
+            {
+                return false;
+            }
+
+            // Enumerated, not through Keys (which locks and copies): read in every pass of a settle loop.
+            foreach (var (actor, _) in _fired)
+            {
+                if (!IsSuspended(actor) && !_departing.ContainsKey(actor))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     /// <summary>Monotonic time since the tree started.</summary>
     public TimeSpan Elapsed => Time.GetElapsedTime(_origin);
@@ -222,12 +242,13 @@ internal sealed class TreeRuntime
             return false;
         }
 
-        // Up the actor's path (no string built: a chaos run asks this for every target on every tick).
+        // Up the actor's path (no string built: a chaos run asks this for every target on every tick). A held
+        // actor that has terminated holds nothing: a new incarnation under its name runs.
         for (var path = actor.Path; path is ChildActorPath; path = path.Parent)
         {
             foreach (var h in held)
             {
-                if (h.Equals(path))
+                if (h.Path.Equals(path) && h is not ActorRefWithCell { Underlying: ActorCell { IsTerminated: true } })
                 {
                     return true;
                 }
@@ -238,7 +259,7 @@ internal sealed class TreeRuntime
     }
 
     /// <summary>The paths of the children held now, as a snapshot read without locking.</summary>
-    private void UpdateHeld() => _held = _suspended.Values.Select(s => s.Child.Path).ToArray();
+    private void UpdateHeld() => _held = _suspended.Values.Select(s => s.Child).ToArray();
 
     /// <summary>Suspends <paramref name="child"/> (it handles no message) for <paramref name="duration"/> on the tree's clock: an injected hang or delay.</summary>
     public void SuspendFor(IActorRef child, TimeSpan duration)
