@@ -39,6 +39,12 @@ public sealed class SupervisionTree : IAsyncDisposable
     public int ChildrenIn(HealthState state) => _runtime.ChildrenIn(state);
 
     /// <summary>
+    /// The root supervisor's health as it last published it, read without asking the tree (for gauges and
+    /// health checks; <see cref="GetHealthAsync"/> gives every node). Down once the tree has stopped.
+    /// </summary>
+    public HealthState RootHealth => Completion.IsCompleted ? HealthState.Down : _runtime.RootHealth;
+
+    /// <summary>
     /// The work the tree is carrying out at this instant: children starting or restarting (not counting those
     /// waiting for a backoff delay), children being stopped, and supervisors in a start or stop sequence. 0 means the tree has done everything it
     /// can until a message arrives or the clock moves: in virtual time, a test may move the clock. Like

@@ -192,12 +192,18 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        _runtime.Publish(new HealthChanged(_path, _runtime.Now, null, _health, health));
+        var previous = _health;
         _health = health;
         if (_root is null)
         {
             Context.Parent.Tell(new ChildHealthReport(health), Self);
         }
+        else
+        {
+            _runtime.RootHealth = health; // before the event: whoever it wakes reads it up to date
+        }
+
+        _runtime.Publish(new HealthChanged(_path, _runtime.Now, null, previous, health));
     }
 
     private void OnChildHealthReport(IActorRef child, HealthState health)

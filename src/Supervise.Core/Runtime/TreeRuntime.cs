@@ -68,6 +68,11 @@ internal sealed class TreeRuntime
     /// <summary>Restarts the tree is carrying out now (backoff waits not included), and supervisors in a start or stop sequence.</summary>
     public int InProgress => Volatile.Read(ref _inProgress);
 
+    /// <summary>The root supervisor's health as it last published it (Restarting until it has started its children).</summary>
+    public HealthState RootHealth { get => (HealthState)Volatile.Read(ref _rootHealth); set => Volatile.Write(ref _rootHealth, (int)value); }
+
+    private int _rootHealth = (int)HealthState.Restarting;
+
     /// <summary>Chaos runs on the tree whose next fault waits for the tree to settle (the rest of a burst, in virtual time).</summary>
     public int PendingInjections => Volatile.Read(ref _pendingInjections);
 

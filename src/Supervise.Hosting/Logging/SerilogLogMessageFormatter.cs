@@ -25,6 +25,27 @@ public sealed class SerilogLogMessageFormatter : ILogMessageFormatter
             return format;
         }
 
-        return template.Render(properties.ToDictionary(p => p.Name, p => p.Value), System.Globalization.CultureInfo.InvariantCulture);
+        // As Akka's own formatter would: strings as they are (Serilog's rendering would quote them).
+        var values = properties.ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
+        var text = new System.Text.StringBuilder();
+        foreach (var token in template.Tokens)
+        {
+            switch (token)
+            {
+                case Serilog.Parsing.PropertyToken property when values.TryGetValue(property.PropertyName, out var value):
+                    text.Append(value is Serilog.Events.ScalarValue { Value: var scalar }
+                        ? string.Format(System.Globalization.CultureInfo.InvariantCulture, property.Format is null ? "{0}" : "{0:" + property.Format + "}", scalar)
+                        : value.ToString());
+                    break;
+                case Serilog.Parsing.TextToken t:
+                    text.Append(t.Text);
+                    break;
+                default:
+                    text.Append(token.ToString());
+                    break;
+            }
+        }
+
+        return text.ToString();
     }
 }

@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Supervise.Hosting;
+
+/// <summary>
+/// A tree's health for ASP.NET Core health checks. For readiness: Running → Healthy, Restarting and
+/// Degraded → Degraded, Down (or stopped) → Unhealthy, with every node's state in the result's data (by
+/// path) and each child's restart count (<c>path:restarts</c>). For liveness: Healthy while the tree runs,
+/// whatever its health; Unhealthy once it has stopped.
+/// </summary>
+public sealed class SupervisionTreeHealthCheck : IHealthCheck
+{
+    private readonly SuperviseTrees _trees;
+    private readonly string _treeName;
+    private readonly bool _liveness;
+
+    /// <summary>Checks the tree named <paramref name="treeName"/>: its readiness, or with <paramref name="liveness"/> only whether it runs.</summary>
+    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness = false)
+    {
+        _trees = trees ?? throw new ArgumentNullException(nameof(trees));
+        _treeName = treeName ?? throw new ArgumentNullException(nameof(treeName));
+        _liveness = liveness;
+    }
+
+    /// <inheritdoc />
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (!_trees.TryGet(_treeName, out var tree))
+        {
+            return HealthCheckResult.Unhealthy($"Tree {_treeName} is not started.");
+        }
+
+        if (tree.Completion.IsCompleted)
+        {
+            var outcome = await tree.Completion.ConfigureAwait(false);
+            return HealthCheckResult.Unhealthy($"Tree {_treeName} has stopped: {outcome.Reason}.", outcome.Error);
+        }
+
+        if (_liveness)
+        {
+            return HealthCheckResult.Healthy($"Tree {_treeName} is running ({tree.RootHealth}).");
+        }
+
+        HealthSnapshot snapshot;
+        try
+        {
+            snapshot = await tree.GetHealthAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return HealthCheckResult.Unhealthy($"Tree {_treeName} did not answer: {e.Message}", e);
+        }
+
+        var data = new Dictionary<string, object>(StringComparer.Ordinal);
+        Flatten(snapshot, data);
+        var description = $"Tree {_treeName} is {snapshot.State}.";
+        return snapshot.State switch
+        {
+            HealthState.Running => HealthCheckResult.Healthy(description, data),
+            HealthState.Down => HealthCheckResult.Unhealthy(description, null, data),
+            _ => HealthCheckResult.Degraded(description, null, data),
+        };
+    }
+
+    private static void Flatten(HealthSnapshot snapshot, Dictionary<string, object> data)
+    {
+        data[snapshot.Path] = snapshot.State.ToString();
+        foreach (var child in snapshot.Children)
+        {
+            var path = snapshot.Path + "/" + child.Id;
+            if (child.Subtree is { } subtree)
+            {
+                Flatten(subtree, data);
+            }
+            else
+            {
+                data[path] = child.State.ToString();
+            }
+
+            data[path + ":restarts"] = child.Restarts;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Supervise.Hosting;
+
+/// <summary>Registers Supervise in a host.</summary>
+public static class SuperviseServiceCollectionExtensions
+{
+    /// <summary>
+    /// Runs Supervise with the host: the trees <paramref name="configure"/> declares start in order after the
+    /// actor system (the services' own, as Akka.Hosting registers it, or one Supervise creates) and stop in
+    /// reverse within the host's shutdown timeout. Registers <see cref="SuperviseTrees"/>, each tree as a keyed
+    /// <see cref="SupervisionTree"/>, <see cref="SuperviseMetrics"/>, and two health checks per tree
+    /// (<c>supervise:NAME</c> tagged <c>ready</c>, <c>supervise:NAME:live</c> tagged <c>live</c>).
+    /// </summary>
+    public static IServiceCollection AddSupervise(this IServiceCollection services, Action<SuperviseBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        if (services.Any(d => d.ServiceType == typeof(SuperviseBuilder)))
+        {
+            throw new InvalidOperationException("AddSupervise was called already: expected one call, declaring every tree.");
+        }
+
+        var builder = new SuperviseBuilder(services);
+        configure(builder);
+        services.AddOptions<SuperviseOptions>();
+        services.AddSingleton(builder);
+        services.AddSingleton(_ => new SuperviseTrees(builder.Trees.Select(t => t.Name).ToList()));
+        services.TryAddSingleton(_ => new SuperviseMetrics());
+        services.AddHostedService<SuperviseHostedService>();
+        return services;
+    }
+
+    /// <summary>
+    /// As <see cref="AddSupervise(IServiceCollection, Action{SuperviseBuilder})"/>, with
+    /// <see cref="SuperviseOptions"/> bound from <paramref name="configuration"/> (for example
+    /// <c>builder.Configuration.GetSection("Supervise")</c>) and validated when the host starts.
+    /// </summary>
+    public static IServiceCollection AddSupervise(this IServiceCollection services, IConfiguration configuration, Action<SuperviseBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddSupervise(configure);
+        services.Configure<SuperviseOptions>(configuration);
+        return services;
+    }
+}

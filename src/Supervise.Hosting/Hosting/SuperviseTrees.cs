@@ -1,0 +1,73 @@
+using System.Diagnostics.CodeAnalysis;
+using Akka.Actor;
+
+namespace Supervise.Hosting;
+
+/// <summary>The trees the host runs, by name, and their children's addresses (resolve it from the services).</summary>
+public sealed class SuperviseTrees
+{
+    private readonly object _gate = new();
+    private readonly IReadOnlyList<string> _declared;
+    private Dictionary<string, SupervisionTree> _running = new(StringComparer.Ordinal);
+    private ActorSystem? _system;
+
+    internal SuperviseTrees(IReadOnlyList<string> declared) => _declared = declared;
+
+    /// <summary>The trees declared, in start order.</summary>
+    public IReadOnlyList<string> Declared => _declared;
+
+    /// <summary>The actor system the trees run in (once the host has started).</summary>
+    public ActorSystem System => _system ?? throw new InvalidOperationException("Supervise has not started: the host starts its actor system and trees in StartAsync.");
+
+    /// <summary>The running tree named <paramref name="name"/>.</summary>
+    public SupervisionTree this[string name]
+    {
+        get
+        {
+            if (TryGet(name, out var tree))
+            {
+                return tree;
+            }
+
+            throw _declared.Contains(name, StringComparer.Ordinal)
+                ? new InvalidOperationException($"Tree '{name}' is not running: the host starts trees in StartAsync (or it is disabled in configuration).")
+                : new KeyNotFoundException($"No tree named '{name}': expected one of {string.Join(", ", _declared)}.");
+        }
+    }
+
+    /// <summary>The running tree named <paramref name="name"/>, if there is one.</summary>
+    public bool TryGet(string name, [NotNullWhen(true)] out SupervisionTree? tree)
+    {
+        lock (_gate)
+        {
+            return _running.TryGetValue(name, out tree);
+        }
+    }
+
+    /// <summary>
+    /// The stable address of the child at <paramref name="path"/>: the tree's name, then child ids down to it
+    /// (<c>"orders/payments/card"</c>).
+    /// </summary>
+    public Task<ChildAddress> GetChildAsync(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var segments = path.Split('/');
+        if (segments.Length < 2 || segments.Any(s => s.Length == 0))
+        {
+            throw new ArgumentException($"A child's path is a tree's name and child ids separated by '/': expected for example 'orders/payments', received '{path}'.", nameof(path));
+        }
+
+        return this[segments[0]].GetChildAsync(segments[1..]);
+    }
+
+    internal void Started(ActorSystem system, SupervisionTree tree)
+    {
+        lock (_gate)
+        {
+            _system = system;
+            _running = new Dictionary<string, SupervisionTree>(_running, StringComparer.Ordinal) { [tree.Name] = tree };
+        }
+    }
+
+    internal void Attached(ActorSystem system) => _system = system;
+}
