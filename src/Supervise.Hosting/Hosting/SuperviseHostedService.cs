@@ -109,6 +109,16 @@ internal sealed partial class SuperviseHostedService : IHostedService
     private (SuperviseOptions Options, List<(string Name, SupervisionSpec Spec, TreeOptions Options)> Plan) Validate()
     {
         var problems = new List<string>();
+        if (_services.GetService<SuperviseConfigurationSection>() is { } section)
+        {
+            problems.AddRange(section.Problems());
+            if (problems.Count > 0)
+            {
+                // What the binder made of a section with typos is not worth checking further.
+                throw new SuperviseConfigurationException(problems);
+            }
+        }
+
         SuperviseOptions options;
         try
         {
@@ -158,8 +168,10 @@ internal sealed partial class SuperviseHostedService : IHostedService
                 {
                     problems.Add($"{at}:Intensity: expected 0 or more restarts, received {intensity}");
                 }
-
-                spec = spec with { Intensity = intensity };
+                else
+                {
+                    spec = spec with { Intensity = intensity };
+                }
             }
 
             if (settings.Period is { } period)
@@ -168,8 +180,10 @@ internal sealed partial class SuperviseHostedService : IHostedService
                 {
                     problems.Add($"{at}:Period: expected a positive time span, received {period}");
                 }
-
-                spec = spec with { Period = period };
+                else
+                {
+                    spec = spec with { Period = period };
+                }
             }
 
             if (settings.Strategy is { } strategy)

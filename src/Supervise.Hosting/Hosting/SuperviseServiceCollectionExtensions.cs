@@ -43,6 +43,7 @@ public static class SuperviseServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSupervise(configure);
         services.Configure<SuperviseOptions>(configuration);
+        services.AddSingleton(new SuperviseConfigurationSection(configuration));
         return services;
     }
 }

@@ -21,7 +21,10 @@ public static class SupervisionEventLog
     public static IActorRef Start(ActorSystem system, ILogger? logger = null, SupervisionStrategies? strategies = null)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return system.ActorOf(Props.Create(() => new Writer(logger, strategies ?? new SupervisionStrategies())), "supervise-event-log-" + Guid.NewGuid().ToString("N")[..8]);
+        var writer = system.ActorOf(Props.Create(() => new Writer(logger, strategies ?? new SupervisionStrategies())), "supervise-event-log-" + Guid.NewGuid().ToString("N")[..8]);
+        // Now, not when the actor starts: no event published after this call is missed.
+        system.EventStream.Subscribe(writer, typeof(SupervisionEvent));
+        return writer;
     }
 
     /// <summary>The level, message template and properties an event is written with; null for none.</summary>
@@ -65,8 +68,6 @@ public static class SupervisionEventLog
             _strategies = strategies;
             Receive<SupervisionEvent>(Write);
         }
-
-        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
 
         protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
 

@@ -61,7 +61,9 @@ public sealed class SuperviseMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(system);
         lock (_listeners)
         {
-            _listeners.Add(system.ActorOf(Props.Create(() => new Listener(this)), "supervise-metrics-" + Guid.NewGuid().ToString("N")[..8]));
+            var listener = system.ActorOf(Props.Create(() => new Listener(this)), "supervise-metrics-" + Guid.NewGuid().ToString("N")[..8]);
+            system.EventStream.Subscribe(listener, typeof(SupervisionEvent)); // now: no event after this call is missed
+            _listeners.Add(listener);
         }
     }
 
@@ -183,8 +185,6 @@ public sealed class SuperviseMetrics : IDisposable
     private sealed class Listener : ReceiveActor
     {
         public Listener(SuperviseMetrics metrics) => Receive<SupervisionEvent>(metrics.Record);
-
-        protected override void PreStart() => Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
 
         protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
     }

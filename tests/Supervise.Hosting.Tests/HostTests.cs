@@ -1,0 +1,246 @@
+using System.Diagnostics.Metrics;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Supervise.Hosting.Tests.Support;
+using Xunit;
+
+namespace Supervise.Hosting.Tests;
+
+/// <summary>Supervise in a real generic host: configuration, ordered start and stop, DI, health checks and metrics.</summary>
+public sealed class HostTests
+{
+    private static SupervisorSpec Orders() => new()
+    {
+        Children =
+        [
+            ChildSpec.Worker("payments", Worker.Props),
+            ChildSpec.Worker("mailer", Worker.Props) with { Restart = RestartType.Transient },
+        ],
+    };
+
+    private static IHost Build(Dictionary<string, string?> settings, Action<SuperviseBuilder> configure, Action<IServiceCollection>? services = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        services?.Invoke(builder.Services);
+        builder.Services.AddSupervise(builder.Configuration.GetSection("Supervise"), configure);
+        return builder.Build();
+    }
+
+    [Fact]
+    public async Task A_host_starts_its_trees_in_order_serves_them_from_DI_reports_health_and_metrics_and_stops_them_in_reverse()
+    {
+        var name = "orders" + Guid.NewGuid().ToString("N")[..6];
+        using var host = Build(
+            new() { ["Supervise:ActorSystemName"] = "shop", [$"Supervise:Trees:{name}:Intensity"] = "7" },
+            b => b.AddTree("catalog", new SupervisorSpec { Children = [ChildSpec.Worker("search", Worker.Props)] }).AddTree(name, Orders()));
+        using var metrics = new MetricsRecorder(name);
+
+        await host.StartAsync();
+        var trees = host.Services.GetRequiredService<SuperviseTrees>();
+        Assert.Equal(["catalog", name], trees.Declared);
+        Assert.Same(trees[name], host.Services.GetRequiredKeyedService<SupervisionTree>(name));
+        Assert.Equal("shop", trees.System.Name);
+
+        // A crash is restarted; the metric counts it, tagged.
+        var restarted = trees.System.WhenEventAsync<ChildRestarted>(e => e.SupervisorPath == name);
+        var payments = await trees.GetChildAsync($"{name}/payments");
+        payments.Tell("boom");
+        await restarted;
+        Assert.Equal("pong", await payments.Ask<string>("ping", TimeSpan.FromSeconds(5)));
+        await metrics.WhenAsync(() => metrics.Sum("supervise.child.restarts", ("supervise.child", "payments"), ("supervise.strategy", "OneForOne")) == 1);
+        Assert.Equal(1, metrics.Sum("supervise.child.crashes", ("supervise.child", "payments")));
+
+        var checks = host.Services.GetRequiredService<HealthCheckService>();
+        var ready = await checks.CheckHealthAsync(c => c.Tags.Contains("ready") && c.Name == $"supervise:{name}");
+        Assert.Equal(HealthStatus.Healthy, ready.Status);
+        Assert.Equal(1, ready.Entries[$"supervise:{name}"].Data[$"{name}/payments:restarts"]);
+
+        // A transient child that exits normally stays down: the tree is Degraded, not dead.
+        var degraded = trees.System.WhenEventAsync<HealthChanged>(e => e.SupervisorPath == name && e.ChildId is null && e.Current == HealthState.Degraded);
+        (await trees.GetChildAsync($"{name}/mailer")).Tell("stop");
+        await degraded;
+        ready = await checks.CheckHealthAsync(c => c.Name == $"supervise:{name}");
+        Assert.Equal(HealthStatus.Degraded, ready.Status);
+        Assert.Equal("Down", ready.Entries[$"supervise:{name}"].Data[$"{name}/mailer"]);
+        Assert.Equal(HealthStatus.Healthy, (await checks.CheckHealthAsync(c => c.Name == $"supervise:{name}:live")).Status);
+        Assert.Equal([1, 0, 0, 1], metrics.Gauges("supervise.children", ["running", "restarting", "degraded", "down"]));
+
+        // Stopped in reverse: orders, then catalog, then the actor system Supervise created.
+        var stops = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        foreach (var tree in new[] { trees["catalog"], trees[name] })
+        {
+            _ = tree.Completion.ContinueWith(_ => stops.Enqueue(tree.Name), TaskContinuationOptions.ExecuteSynchronously);
+        }
+
+        await host.StopAsync();
+        Assert.Equal([name, "catalog"], stops);
+        Assert.True(trees.System.WhenTerminated.IsCompleted);
+        Assert.Equal(HealthStatus.Unhealthy, (await checks.CheckHealthAsync(c => c.Name == $"supervise:{name}:live")).Status);
+    }
+
+    [Fact]
+    public async Task A_misconfigured_host_does_not_start_and_lists_every_problem()
+    {
+        using var host = Build(
+            new()
+            {
+                ["Supervise:Trees:orders:Intensity"] = "-1",
+                ["Supervise:Trees:orders:CallTimeout"] = "00:00:00",
+                ["Supervise:Trees:ghost:Enabled"] = "true",
+            },
+            b => b
+                .AddTree("orders", Orders())
+                .AddTree("broken", new SupervisorSpec { Children = [ChildSpec.Worker("a", Worker.Props), ChildSpec.Worker("a", Worker.Props)] }));
+
+        var error = await Assert.ThrowsAsync<SuperviseConfigurationException>(() => host.StartAsync());
+
+        Assert.True(error.Problems.Count == 4, string.Join(Environment.NewLine, error.Problems));
+        Assert.Contains("Supervise:Trees:ghost: expected the name of a tree declared in code (orders, broken), received 'ghost'", error.Problems);
+        Assert.Contains("Supervise:Trees:orders:Intensity: expected 0 or more restarts, received -1", error.Problems);
+        Assert.Contains("Supervise:Trees:orders:CallTimeout: expected a positive time span, received 00:00:00", error.Problems);
+        Assert.Contains(error.Problems, p => p.StartsWith("broken: Children[1].Id: expected an id unique among its siblings", StringComparison.Ordinal));
+        Assert.StartsWith("Supervise cannot start: 4 configuration problem(s):", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<SuperviseTrees>()["orders"]); // nothing was started
+    }
+
+    [Fact]
+    public async Task A_value_of_the_wrong_type_in_configuration_is_named()
+    {
+        using var host = Build(new() { ["Supervise:Trees:orders:Strategy"] = "OneForSome" }, b => b.AddTree("orders", Orders()));
+        using var typo = Build(new() { ["Supervise:Trees:orders:Intensty"] = "4", ["Supervise:Trees:orders:Period"] = "soon" }, b => b.AddTree("orders", Orders()));
+        var typos = await Assert.ThrowsAsync<SuperviseConfigurationException>(() => typo.StartAsync());
+        Assert.Equal(
+            [
+                "Supervise:Trees:orders:Intensty: expected one of Enabled, Strategy, Intensity, Period, CallTimeout, received 'Intensty'",
+                "Supervise:Trees:orders:Period: expected a time span such as 00:00:05, received 'soon'",
+            ],
+            typos.Problems);
+
+        var error = await Assert.ThrowsAsync<SuperviseConfigurationException>(() => host.StartAsync());
+
+        Assert.Equal(["Supervise:Trees:orders:Strategy: expected one of OneForOne, OneForAll, RestForOne, received 'OneForSome'"], error.Problems);
+    }
+
+    [Fact]
+    public void Declaring_a_tree_twice_is_refused_at_once()
+    {
+        var error = Assert.Throws<ArgumentException>(() => Build([], b => b.AddTree("orders", Orders()).AddTree("orders", Orders())));
+        Assert.Contains("A tree named 'orders' is already declared", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task With_Akka_Hosting_the_trees_run_in_its_actor_system()
+    {
+        using var host = Build([], b => b.AddTree("orders", Orders()), services => services.AddAkka("hosted", (_, _) => { }));
+
+        await host.StartAsync();
+        var trees = host.Services.GetRequiredService<SuperviseTrees>();
+        Assert.Same(host.Services.GetRequiredService<ActorSystem>(), trees.System);
+        Assert.Equal("pong", await (await trees.GetChildAsync("orders/payments")).Ask<string>("ping", TimeSpan.FromSeconds(5)));
+        await host.StopAsync();
+        Assert.True(trees["orders"].Completion.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_tree_that_will_not_stop_does_not_hold_the_host_past_its_shutdown_timeout()
+    {
+        using var gate = new ManualResetEventSlim();
+        var spec = new SupervisorSpec { Children = [ChildSpec.Worker("stuck", Props.Create(() => new Blocking(gate))) with { Shutdown = Shutdown.Infinity }] };
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
+        builder.Services.AddSupervise(b => b.AddTree("stuck", spec));
+        using var host = builder.Build();
+        await host.StartAsync();
+        var trees = host.Services.GetRequiredService<SuperviseTrees>();
+        (await trees.GetChildAsync("stuck/stuck")).Tell("block");
+
+        var stopping = host.StopAsync();
+        var finished = await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(20)));
+
+        gate.Set();
+        Assert.Same(stopping, finished); // returned at the host's timeout, not when the child let go
+    }
+
+    private sealed class Blocking : ReceiveActor
+    {
+        public Blocking(ManualResetEventSlim gate) => Receive<string>(_ => gate.Wait());
+    }
+
+    /// <summary>Listens to the Supervise meter; keeps what is tagged with one tree.</summary>
+    private sealed class MetricsRecorder : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+        private readonly string _tree;
+        private readonly List<(string Name, long Value, Dictionary<string, object?> Tags)> _measurements = [];
+
+        public MetricsRecorder(string tree)
+        {
+            _tree = tree;
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == SuperviseMetrics.MeterName)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i.Name, v, tags));
+            _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Add(i.Name, v, tags));
+            _listener.Start();
+        }
+
+        public long Sum(string instrument, params (string Key, string Value)[] tags)
+        {
+            lock (_measurements)
+            {
+                return _measurements.Where(m => m.Name == instrument && tags.All(t => Equals(m.Tags.GetValueOrDefault(t.Key), t.Value))).Sum(m => m.Value);
+            }
+        }
+
+        public long[] Gauges(string instrument, string[] healths)
+        {
+            lock (_measurements)
+            {
+                _measurements.RemoveAll(m => m.Name == instrument);
+            }
+
+            _listener.RecordObservableInstruments();
+            return healths.Select(h => Sum(instrument, ("supervise.health", h))).ToArray();
+        }
+
+        public void Dispose() => _listener.Dispose();
+
+        /// <summary>The metrics actor counts events as they come: waits (up to 10 s) until it has counted what a test expects.</summary>
+        public async Task WhenAsync(Func<bool> condition)
+        {
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (!condition())
+            {
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the expected measurement did not come within 10 s");
+                await Task.Delay(5);
+            }
+        }
+
+        private void Add(string name, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            var dict = new Dictionary<string, object?>(StringComparer.Ordinal);
+            foreach (var tag in tags)
+            {
+                dict[tag.Key] = tag.Value;
+            }
+
+            if (Equals(dict.GetValueOrDefault("supervise.tree"), _tree))
+            {
+                lock (_measurements)
+                {
+                    _measurements.Add((name, value, dict));
+                }
+            }
+        }
+    }
+}
