@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -72,12 +71,8 @@ public sealed class HostTests
         Assert.Equal([1, 0, 0, 1], metrics.Gauges("supervise.children", ["running", "restarting", "degraded", "down"]));
 
         // Stopped in reverse: orders, then catalog, then the actor system Supervise created.
-        var stops = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        foreach (var tree in new[] { trees["catalog"], trees[name] })
-        {
-            _ = tree.Completion.ContinueWith(_ => stops.Enqueue(tree.Name), TaskContinuationOptions.ExecuteSynchronously);
-        }
-
+        var stops = new StopRecorder(trees.System);
+        trees.System.EventStream.Subscribe(stops, typeof(TreeShutdown));
         await host.StopAsync();
         Assert.Equal([name, "catalog"], stops);
         Assert.True(trees.System.WhenTerminated.IsCompleted);
@@ -167,80 +162,30 @@ public sealed class HostTests
         Assert.Same(stopping, finished); // returned at the host's timeout, not when the child let go
     }
 
+    /// <summary>Records each tree's stop as it is published (synchronously: no mailbox between).</summary>
+    private sealed class StopRecorder(ActorSystem system) : MinimalActorRef, IEnumerable<string>
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _stops = new();
+
+        public override ActorPath Path { get; } = new RootActorPath(((ExtendedActorSystem)system).Provider.DefaultAddress) / "stop-recorder";
+
+        public override IActorRefProvider Provider { get; } = ((ExtendedActorSystem)system).Provider;
+
+        public IEnumerator<string> GetEnumerator() => _stops.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (message is TreeShutdown stopped)
+            {
+                _stops.Enqueue(stopped.SupervisorPath);
+            }
+        }
+    }
+
     private sealed class Blocking : ReceiveActor
     {
         public Blocking(ManualResetEventSlim gate) => Receive<string>(_ => gate.Wait());
-    }
-
-    /// <summary>Listens to the Supervise meter; keeps what is tagged with one tree.</summary>
-    private sealed class MetricsRecorder : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly string _tree;
-        private readonly List<(string Name, long Value, Dictionary<string, object?> Tags)> _measurements = [];
-
-        public MetricsRecorder(string tree)
-        {
-            _tree = tree;
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == SuperviseMetrics.MeterName)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Add(i.Name, v, tags));
-            _listener.SetMeasurementEventCallback<int>((i, v, tags, _) => Add(i.Name, v, tags));
-            _listener.Start();
-        }
-
-        public long Sum(string instrument, params (string Key, string Value)[] tags)
-        {
-            lock (_measurements)
-            {
-                return _measurements.Where(m => m.Name == instrument && tags.All(t => Equals(m.Tags.GetValueOrDefault(t.Key), t.Value))).Sum(m => m.Value);
-            }
-        }
-
-        public long[] Gauges(string instrument, string[] healths)
-        {
-            lock (_measurements)
-            {
-                _measurements.RemoveAll(m => m.Name == instrument);
-            }
-
-            _listener.RecordObservableInstruments();
-            return healths.Select(h => Sum(instrument, ("supervise.health", h))).ToArray();
-        }
-
-        public void Dispose() => _listener.Dispose();
-
-        /// <summary>The metrics actor counts events as they come: waits (up to 10 s) until it has counted what a test expects.</summary>
-        public async Task WhenAsync(Func<bool> condition)
-        {
-            var waited = System.Diagnostics.Stopwatch.StartNew();
-            while (!condition())
-            {
-                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the expected measurement did not come within 10 s");
-                await Task.Delay(5);
-            }
-        }
-
-        private void Add(string name, long value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var dict = new Dictionary<string, object?>(StringComparer.Ordinal);
-            foreach (var tag in tags)
-            {
-                dict[tag.Key] = tag.Value;
-            }
-
-            if (Equals(dict.GetValueOrDefault("supervise.tree"), _tree))
-            {
-                lock (_measurements)
-                {
-                    _measurements.Add((name, value, dict));
-                }
-            }
-        }
     }
 }
