@@ -44,6 +44,18 @@ public sealed class MetricsRecorder : IDisposable
         return healths.Select(h => Sum(instrument, ("supervise.health", h))).ToArray();
     }
 
+    /// <summary>An observable gauge's value for the tree, as of now.</summary>
+    public long GaugeValue(string instrument)
+    {
+        lock (_measurements)
+        {
+            _measurements.RemoveAll(m => m.Name == instrument);
+        }
+
+        _listener.RecordObservableInstruments();
+        return Sum(instrument);
+    }
+
     public void Dispose() => _listener.Dispose();
 
     /// <summary>The metrics actor counts events as they come: waits (up to 10 s) until it has counted what a test expects.</summary>
