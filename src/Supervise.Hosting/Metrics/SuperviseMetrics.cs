@@ -120,45 +120,30 @@ public sealed class SuperviseMetrics : IDisposable
 
     private void Record(SupervisionEvent e)
     {
-        switch (e)
+        var (counter, also, child, kind) = e switch
         {
-            case ChildStarted s when _starts.Enabled:
-                _starts.Add(1, Tags(s.SupervisorPath, s.ChildId));
-                break;
-            case ChildRestarted r:
-                if (_starts.Enabled)
+            ChildStarted s => (_starts, null, s.ChildId, null),
+            ChildRestarted r => (_restarts, _starts, r.ChildId, null),
+            ChildCrashed c => (_crashes, null, c.ChildId, null),
+            ChildStartFailed f => (_startFailures, null, f.ChildId, null),
+            SupervisorGaveUp g => (_escalations, null, g.ChildId, null),
+            FaultInjected f => (_injected, null, f.ChildId, f.Fault.Kind.ToString().ToLowerInvariant()),
+            FaultSkipped s => (_skipped, null, null, s.Fault.Kind.ToString().ToLowerInvariant()),
+            MessageDropped { Message: not InjectedPoison } d => (_lost, null, d.ChildId, (string?)null),
+            _ => ((Counter<long>?)null, (Counter<long>?)null, (string?)null, (string?)null),
+        };
+        foreach (var instrument in new[] { counter, also })
+        {
+            if (instrument is { Enabled: true })
+            {
+                var tags = Tags(e.SupervisorPath, child);
+                if (kind is not null)
                 {
-                    _starts.Add(1, Tags(r.SupervisorPath, r.ChildId));
+                    tags.Add("supervise.fault.kind", kind);
                 }
 
-                if (_restarts.Enabled)
-                {
-                    _restarts.Add(1, Tags(r.SupervisorPath, r.ChildId));
-                }
-
-                break;
-            case ChildCrashed c when _crashes.Enabled:
-                _crashes.Add(1, Tags(c.SupervisorPath, c.ChildId));
-                break;
-            case ChildStartFailed f when _startFailures.Enabled:
-                _startFailures.Add(1, Tags(f.SupervisorPath, f.ChildId));
-                break;
-            case SupervisorGaveUp g when _escalations.Enabled:
-                _escalations.Add(1, Tags(g.SupervisorPath, g.ChildId));
-                break;
-            case FaultInjected f when _injected.Enabled:
-                var injected = Tags(f.SupervisorPath, f.ChildId);
-                injected.Add("supervise.fault.kind", f.Fault.Kind.ToString().ToLowerInvariant());
-                _injected.Add(1, injected);
-                break;
-            case FaultSkipped s when _skipped.Enabled:
-                var skipped = Tags(s.SupervisorPath, null);
-                skipped.Add("supervise.fault.kind", s.Fault.Kind.ToString().ToLowerInvariant());
-                _skipped.Add(1, skipped);
-                break;
-            case MessageDropped d when _lost.Enabled && d.Message is not InjectedPoison:
-                _lost.Add(1, Tags(d.SupervisorPath, d.ChildId));
-                break;
+                instrument.Add(1, tags);
+            }
         }
     }
 
