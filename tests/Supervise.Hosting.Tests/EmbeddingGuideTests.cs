@@ -23,7 +23,7 @@ public sealed class EmbeddingGuideTests
         // A request that crashes the actor gets a 503; the actor is restarted and the next one is served.
         var restarted = app.Services.GetRequiredService<SuperviseTrees>().System.WhenEventAsync<ChildRestarted>();
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/price/bad")).StatusCode);
-        await restarted;
+        Assert.Equal(5, (await restarted).Intensity); // from the command line's configuration
         Assert.Equal(new Price("xyz", 9.99m), await http.GetFromJsonAsync<Price>("/price/xyz"));
 
         Assert.Equal("Healthy", await http.GetStringAsync("/health/ready"));
@@ -31,5 +31,6 @@ public sealed class EmbeddingGuideTests
         await metrics.WhenAsync(() => metrics.Sum("supervise.child.restarts", ("supervise.child", "pricing")) == 1);
 
         await app.StopAsync();
+        await Serilog.Log.CloseAndFlushAsync();
     }
 }

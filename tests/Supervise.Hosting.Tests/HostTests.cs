@@ -43,7 +43,6 @@ public sealed class HostTests
         await host.StartAsync();
         var trees = host.Services.GetRequiredService<SuperviseTrees>();
         Assert.Equal(["catalog", name], trees.Declared);
-        Assert.Same(trees[name], host.Services.GetRequiredKeyedService<SupervisionTree>(name));
         Assert.Equal("shop", trees.System.Name);
 
         // A crash is restarted; the metric counts it, tagged.
@@ -123,10 +122,51 @@ public sealed class HostTests
     }
 
     [Fact]
-    public void Declaring_a_tree_twice_is_refused_at_once()
+    public async Task Typos_unknown_trees_and_spec_problems_are_listed_together()
+    {
+        using var host = Build(
+            new() { ["Supervise:Trees:ghost:Enabled"] = "true", ["Supervise:Trees:orders:Intensty"] = "4" },
+            b => b.AddTree("orders", new SupervisorSpec { Children = [ChildSpec.Worker("a", Worker.Props), ChildSpec.Worker("a", Worker.Props)] }));
+
+        var error = await Assert.ThrowsAsync<SuperviseConfigurationException>(() => host.StartAsync());
+
+        Assert.Equal(
+            [
+                "Supervise:Trees:orders:Intensty: expected one of Enabled, Strategy, Intensity, Period, CallTimeout, received 'Intensty'",
+                "Supervise:Trees:ghost: expected the name of a tree declared in code (orders), received 'ghost'",
+                "orders: Children[1].Id: expected an id unique among its siblings, received \"a\", already the id of Children[0]",
+            ],
+            error.Problems);
+    }
+
+    [Fact]
+    public async Task A_tree_that_fails_to_start_stops_the_host_after_stopping_what_started()
+    {
+        using var host = Build(
+            new() { ["Supervise:Trees:later:Enabled"] = "false" },
+            b => b
+                .AddTree("first", Orders())
+                .AddTree("broken", new SupervisorSpec { Children = [ChildSpec.Worker("bad", Props.Create(() => new FailsToStart()))] })
+                .AddTree("later", Orders()));
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains("bad", error.Message, StringComparison.Ordinal);
+        var trees = host.Services.GetRequiredService<SuperviseTrees>();
+        Assert.True(trees["first"].Completion.IsCompleted); // stopped again before the host gave up
+        Assert.True(trees.System.WhenTerminated.IsCompleted); // and the actor system Supervise created
+        Assert.True(trees.IsDisabled("later"));
+        var checks = host.Services.GetRequiredService<HealthCheckService>();
+        Assert.Equal(HealthStatus.Healthy, (await checks.CheckHealthAsync(c => c.Name.StartsWith("supervise:later", StringComparison.Ordinal))).Status); // disabled is not broken
+    }
+
+    [Fact]
+    public void Declaring_a_tree_twice_or_with_a_name_that_is_no_actor_name_is_refused_at_once()
     {
         var error = Assert.Throws<ArgumentException>(() => Build([], b => b.AddTree("orders", Orders()).AddTree("orders", Orders())));
         Assert.Contains("A tree named 'orders' is already declared", error.Message, StringComparison.Ordinal);
+        var bad = Assert.Throws<ArgumentException>(() => Build([], b => b.AddTree("$orders", Orders())));
+        Assert.Contains("received '$orders'", bad.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -146,7 +186,8 @@ public sealed class HostTests
     public async Task A_tree_that_will_not_stop_does_not_hold_the_host_past_its_shutdown_timeout()
     {
         using var gate = new ManualResetEventSlim();
-        var spec = new SupervisorSpec { Children = [ChildSpec.Worker("stuck", Props.Create(() => new Blocking(gate))) with { Shutdown = Shutdown.Infinity }] };
+        var blocked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var spec = new SupervisorSpec { Children = [ChildSpec.Worker("stuck", Props.Create(() => new Blocking(gate, blocked))) with { Shutdown = Shutdown.Infinity }] };
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
         builder.Services.AddSupervise(b => b.AddTree("stuck", spec));
@@ -154,12 +195,18 @@ public sealed class HostTests
         await host.StartAsync();
         var trees = host.Services.GetRequiredService<SuperviseTrees>();
         (await trees.GetChildAsync("stuck/stuck")).Tell("block");
+        await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10)); // in its handler: it cannot stop before the gate opens
 
         var stopping = host.StopAsync();
         var finished = await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(20)));
 
         gate.Set();
         Assert.Same(stopping, finished); // returned at the host's timeout, not when the child let go
+    }
+
+    private sealed class FailsToStart : ReceiveActor
+    {
+        public FailsToStart() => throw new InvalidOperationException("no configuration for bad");
     }
 
     /// <summary>Records each tree's stop as it is published (synchronously: no mailbox between).</summary>
@@ -186,6 +233,10 @@ public sealed class HostTests
 
     private sealed class Blocking : ReceiveActor
     {
-        public Blocking(ManualResetEventSlim gate) => Receive<string>(_ => gate.Wait());
+        public Blocking(ManualResetEventSlim gate, TaskCompletionSource blocked) => Receive<string>(_ =>
+        {
+            blocked.TrySetResult();
+            gate.Wait();
+        });
     }
 }

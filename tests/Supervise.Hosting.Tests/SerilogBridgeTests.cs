@@ -36,7 +36,7 @@ public sealed class SerilogBridgeTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(LogEventLevel.Information, e.Level);
         Assert.Equal((42, "Ada"), (e.Scalar("OrderId"), e.Scalar("Customer")));
         Assert.StartsWith("orders", (string?)e.Scalar("LogSource"), StringComparison.Ordinal);
-        Assert.NotNull(e.Scalar("Thread"));
+        Assert.NotNull(e.Scalar("ThreadId"));
     }
 
     [Fact]
@@ -72,8 +72,8 @@ public sealed class SerilogBridgeTests : Akka.TestKit.Xunit2.TestKit
     {
         var config = ConfigurationFactory.ParseString("""akka.loggers = ["Akka.Event.DefaultLogger", "Akka.TestKit.TestEventListener, Akka.TestKit"]""").WithSerilog();
 
-        Assert.Equal(["Akka.TestKit.TestEventListener, Akka.TestKit", "Supervise.Hosting.SerilogLogger, Supervise.Hosting"], config.GetStringList("akka.loggers"));
-        Assert.Equal("Supervise.Hosting.SerilogLogMessageFormatter, Supervise.Hosting", config.GetString("akka.logger-formatter"));
+        Assert.Equal(["Akka.TestKit.TestEventListener, Akka.TestKit", "Supervise.Hosting.AkkaSerilogLogger, Supervise.Hosting"], config.GetStringList("akka.loggers"));
+        Assert.Equal("Supervise.Hosting.SerilogTemplateFormatter, Supervise.Hosting", config.GetString("akka.logger-formatter"));
     }
 
     private sealed class Talker : Akka.Actor.ReceiveActor

@@ -25,6 +25,12 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
     /// <inheritdoc />
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (_trees.IsDisabled(_treeName))
+        {
+            // Not a failure: the service runs as configured.
+            return HealthCheckResult.Healthy($"Tree {_treeName} is disabled in configuration.");
+        }
+
         if (!_trees.TryGet(_treeName, out var tree))
         {
             return HealthCheckResult.Unhealthy($"Tree {_treeName} is not started.");

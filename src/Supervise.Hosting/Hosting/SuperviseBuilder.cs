@@ -17,7 +17,7 @@ public sealed class SuperviseBuilder
 
     internal IReadOnlyList<TreeDeclaration> Trees => _trees;
 
-    internal Serilog.ILogger? SerilogLogger { get; private set; }
+    internal Serilog.ILogger? SerilogTarget { get; private set; }
 
     internal bool UsesSerilog { get; private set; }
 
@@ -35,9 +35,9 @@ public sealed class SuperviseBuilder
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(spec);
-        if (name.Contains('/', StringComparison.Ordinal))
+        if (!ActorPath.IsValidPathElement(name))
         {
-            throw new ArgumentException($"A tree's name is one path segment: expected no '/', received '{name}'.", nameof(name));
+            throw new ArgumentException($"A tree's name is its root actor's name: expected letters, digits and -_.*$+:@&=,!~';, not starting with '$' or containing '/', received '{name}'.", nameof(name));
         }
 
         if (_trees.Any(t => t.Name == name))
@@ -46,7 +46,6 @@ public sealed class SuperviseBuilder
         }
 
         _trees.Add(new TreeDeclaration(name, spec, options));
-        Services.AddKeyedSingleton(name, (sp, _) => sp.GetRequiredService<SuperviseTrees>()[name]);
         Services.AddHealthChecks()
             .Add(new HealthCheckRegistration($"supervise:{name}", sp => new SupervisionTreeHealthCheck(sp.GetRequiredService<SuperviseTrees>(), name), HealthStatus.Unhealthy, ["supervise", "ready"]))
             .Add(new HealthCheckRegistration($"supervise:{name}:live", sp => new SupervisionTreeHealthCheck(sp.GetRequiredService<SuperviseTrees>(), name, liveness: true), HealthStatus.Unhealthy, ["supervise", "live"]));
@@ -60,7 +59,7 @@ public sealed class SuperviseBuilder
     public SuperviseBuilder UseSerilog(Serilog.ILogger? logger = null)
     {
         UsesSerilog = true;
-        SerilogLogger = logger;
+        SerilogTarget = logger;
         return this;
     }
 

@@ -5,7 +5,8 @@ namespace Supervise.Hosting;
 
 /// <summary>
 /// The configuration section Supervise's options are bound from, read again to check it: the binder skips
-/// keys it does not know and values it cannot convert, and a typo must not pass silently.
+/// keys it does not know, and a value it cannot convert can drop its whole entry; a typo must not pass
+/// silently.
 /// </summary>
 internal sealed class SuperviseConfigurationSection(IConfiguration section)
 {
@@ -14,10 +15,13 @@ internal sealed class SuperviseConfigurationSection(IConfiguration section)
     private static readonly string[] TreeKeys =
         [nameof(TreeSettings.Enabled), nameof(TreeSettings.Strategy), nameof(TreeSettings.Intensity), nameof(TreeSettings.Period), nameof(TreeSettings.CallTimeout)];
 
+    /// <summary>The section's path, as problems name keys.</summary>
+    public string Path => section is IConfigurationSection s ? s.Path : "Supervise";
+
     /// <summary>Every key that is not a setting, and every value that does not convert to its setting's type.</summary>
     public IEnumerable<string> Problems()
     {
-        var at = section is IConfigurationSection s ? s.Path : "Supervise";
+        var at = Path;
         foreach (var top in section.GetChildren())
         {
             if (!TopKeys.Contains(top.Key, StringComparer.OrdinalIgnoreCase))

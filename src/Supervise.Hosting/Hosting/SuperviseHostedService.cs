@@ -12,7 +12,7 @@ namespace Supervise.Hosting;
 /// the actor system (the services' own, or one it creates), then the trees in the order declared; stops
 /// them in reverse within the host's shutdown timeout, then the actor system it created.
 /// </summary>
-internal sealed partial class SuperviseHostedService : IHostedService
+internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDisposable
 {
     private readonly IServiceProvider _services;
     private readonly SuperviseBuilder _builder;
@@ -21,6 +21,7 @@ internal sealed partial class SuperviseHostedService : IHostedService
     private readonly ILogger<SuperviseHostedService> _log;
     private readonly List<SupervisionTree> _started = [];
     private ActorSystem? _ownSystem;
+    private ActorSystem? _system;
     private IActorRef? _eventLog;
 
     public SuperviseHostedService(IServiceProvider services, SuperviseBuilder builder, SuperviseTrees trees, SuperviseMetrics metrics, ILogger<SuperviseHostedService> log)
@@ -30,23 +31,40 @@ internal sealed partial class SuperviseHostedService : IHostedService
         _trees = trees;
         _metrics = metrics;
         _log = log;
+        // Read now: the services may be disposed by the time it is needed (DisposeAsync).
+        ShutdownTimeout = services.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout ?? TimeSpan.FromSeconds(30);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var (options, plan) = Validate();
-        var system = _services.GetService<IServiceProviderIsService>()?.IsService(typeof(ActorSystem)) == true
-            ? _services.GetRequiredService<ActorSystem>()
-            : _ownSystem = ActorSystem.Create(options.ActorSystemName, AkkaConfig());
-        _trees.Attached(system);
-        if (_builder.UsesSerilog)
+        foreach (var disabled in _builder.Trees.Select(t => t.Name).Except(plan.Select(p => p.Name)))
         {
-            _eventLog = SupervisionEventLog.Start(system, _builder.SerilogLogger, _metrics.Strategies);
+            _trees.Disabled(disabled);
         }
 
-        _metrics.Attach(system);
         try
         {
+            var shared = _services.GetService<IServiceProviderIsService>()?.IsService(typeof(ActorSystem)) == true;
+            ActorSystem system;
+            if (shared)
+            {
+                system = _services.GetRequiredService<ActorSystem>();
+                WarnAboutIgnoredSettings(options, system);
+            }
+            else
+            {
+                system = _ownSystem = ActorSystem.Create(options.ActorSystemName, AkkaConfig());
+            }
+
+            _system = system;
+            _trees.Attached(system);
+            if (_builder.UsesSerilog)
+            {
+                _eventLog = SupervisionEventLog.Start(system, _builder.SerilogTarget, _metrics.Strategies);
+            }
+
+            _metrics.Attach(system);
             foreach (var (name, spec, treeOptions) in plan)
             {
                 _metrics.Strategies.Add(name, spec);
@@ -57,16 +75,21 @@ internal sealed partial class SuperviseHostedService : IHostedService
                 LogTreeStarted(name, spec.GetType().Name);
             }
         }
-        catch
+        catch (Exception e)
         {
-            // A tree that cannot start stops the host: the ones already started stop first, in reverse.
-            await StopAsync(CancellationToken.None).ConfigureAwait(false);
+            // A tree that cannot start stops the host: the ones already started stop first, in reverse,
+            // within the host's shutdown timeout.
+            LogStartFailed(e);
+            using var timeout = new CancellationTokenSource(ShutdownTimeout);
+            await StopAsync(timeout.Token).ConfigureAwait(false);
             throw;
         }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // In reverse start order, each awaited before the next; past the host's timeout the rest are only
+        // asked to stop (their supervisors still stop their children in order).
         for (var i = _started.Count - 1; i >= 0; i--)
         {
             var tree = _started[i];
@@ -79,12 +102,23 @@ internal sealed partial class SuperviseHostedService : IHostedService
             {
                 LogTreeStopTimedOut(tree.Name);
             }
+            catch (Exception e)
+            {
+                LogTreeStopFailed(e, tree.Name);
+            }
 
             _metrics.Untrack(tree.Name);
         }
 
         _started.Clear();
+        if (_system is { } system)
+        {
+            _metrics.Detach(system);
+            _system = null;
+        }
+
         _eventLog?.Tell(PoisonPill.Instance);
+        _eventLog = null;
         if (_ownSystem is { } own)
         {
             _ownSystem = null;
@@ -99,24 +133,55 @@ internal sealed partial class SuperviseHostedService : IHostedService
         }
     }
 
+    /// <summary>If the host never stopped this service (another one failed to start), the actor system it created goes with the container.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_started.Count == 0 && _system is null && _ownSystem is null)
+        {
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(ShutdownTimeout);
+        await StopAsync(timeout.Token).ConfigureAwait(false);
+    }
+
+    private TimeSpan ShutdownTimeout { get; }
+
+    /// <summary>With the services' actor system, what configures one Supervise would create does not apply: said, not ignored silently.</summary>
+    private void WarnAboutIgnoredSettings(SuperviseOptions options, ActorSystem system)
+    {
+        if (_builder.AkkaConfig is not null)
+        {
+            LogIgnored("WithAkkaConfig", system.Name);
+        }
+
+        if (_builder.UsesSerilog)
+        {
+            LogIgnored("UseSerilog's Akka.NET logger (supervision events still go to Serilog; configure Akka's logging where the actor system is made)", system.Name);
+        }
+
+        if (options.ActorSystemName != new SuperviseOptions().ActorSystemName)
+        {
+            LogIgnored($"ActorSystemName '{options.ActorSystemName}'", system.Name);
+        }
+    }
+
     private Config AkkaConfig()
     {
         var config = _builder.AkkaConfig ?? Config.Empty;
-        return _builder.UsesSerilog ? config.WithSerilog(_builder.SerilogLogger) : config;
+        return _builder.UsesSerilog ? config.WithSerilog(_builder.SerilogTarget) : config;
     }
 
     /// <summary>The options and every tree's spec and options as they will start; every problem found, at once.</summary>
     private (SuperviseOptions Options, List<(string Name, SupervisionSpec Spec, TreeOptions Options)> Plan) Validate()
     {
+        // Everything is checked and every problem listed, configuration and specs together.
         var problems = new List<string>();
-        if (_services.GetService<SuperviseConfigurationSection>() is { } section)
+        var section = _services.GetService<SuperviseConfigurationSection>();
+        var prefix = section?.Path ?? "Supervise";
+        if (section is not null)
         {
             problems.AddRange(section.Problems());
-            if (problems.Count > 0)
-            {
-                // What the binder made of a section with typos is not worth checking further.
-                throw new SuperviseConfigurationException(problems);
-            }
         }
 
         SuperviseOptions options;
@@ -126,26 +191,32 @@ internal sealed partial class SuperviseHostedService : IHostedService
         }
         catch (InvalidOperationException e)
         {
-            // A value of the wrong type in configuration: the binder names the key and the value.
-            throw new SuperviseConfigurationException([$"Supervise: {e.Message}"]);
+            // A value the binder could not convert: it names the key and the value. The section check has
+            // said so already, unless the binder knows better.
+            if (problems.Count == 0)
+            {
+                problems.Add($"{prefix}: {e.Message}");
+            }
+
+            options = new SuperviseOptions();
         }
 
-        if (string.IsNullOrWhiteSpace(options.ActorSystemName) || !options.ActorSystemName.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        if (!IsActorSystemName(options.ActorSystemName))
         {
-            problems.Add($"Supervise:ActorSystemName: expected letters, digits, '-' or '_', received '{options.ActorSystemName}'");
+            problems.Add($"{prefix}:ActorSystemName: expected a letter or digit, then letters, digits, '-' or '_', received '{options.ActorSystemName}'");
         }
 
         var declared = _builder.Trees.Select(t => t.Name).ToList();
         foreach (var name in options.Trees.Keys.Where(k => !declared.Contains(k, StringComparer.Ordinal)))
         {
-            problems.Add($"Supervise:Trees:{name}: expected the name of a tree declared in code ({string.Join(", ", declared)}), received '{name}'");
+            problems.Add($"{prefix}:Trees:{name}: expected the name of a tree declared in code ({string.Join(", ", declared)}), received '{name}'");
         }
 
         var plan = new List<(string, SupervisionSpec, TreeOptions)>();
         foreach (var tree in _builder.Trees)
         {
             var settings = options.Trees.GetValueOrDefault(tree.Name) ?? new TreeSettings();
-            var at = $"Supervise:Trees:{tree.Name}";
+            var at = $"{prefix}:Trees:{tree.Name}";
             if (!settings.Enabled)
             {
                 continue;
@@ -199,7 +270,16 @@ internal sealed partial class SuperviseHostedService : IHostedService
             }
 
             var treeOptions = new TreeOptions { Name = tree.Name };
-            treeOptions = tree.Options?.Invoke(treeOptions) ?? treeOptions;
+            try
+            {
+                treeOptions = tree.Options?.Invoke(treeOptions) ?? treeOptions;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                problems.Add($"{tree.Name}: its options could not be made: {e.GetType().Name}: {e.Message}");
+                continue;
+            }
+
             if (settings.CallTimeout is { } callTimeout)
             {
                 if (callTimeout <= TimeSpan.Zero)
@@ -227,6 +307,9 @@ internal sealed partial class SuperviseHostedService : IHostedService
         return (options, plan);
     }
 
+    private static bool IsActorSystemName(string? name) =>
+        !string.IsNullOrEmpty(name) && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Supervise started tree {Tree} ({SpecKind})")]
     private partial void LogTreeStarted(string tree, string specKind);
 
@@ -235,6 +318,15 @@ internal sealed partial class SuperviseHostedService : IHostedService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise tree {Tree} did not stop within the host's shutdown timeout")]
     private partial void LogTreeStopTimedOut(string tree);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Supervise could not start; what it started is stopped")]
+    private partial void LogStartFailed(Exception error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Supervise tree {Tree} failed to stop")]
+    private partial void LogTreeStopFailed(Exception error, string tree);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise runs in the services' actor system {System}: {Setting} does not apply to it")]
+    private partial void LogIgnored(string setting, string system);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise's actor system {System} did not terminate within the host's shutdown timeout")]
     private partial void LogSystemStopTimedOut(string system);

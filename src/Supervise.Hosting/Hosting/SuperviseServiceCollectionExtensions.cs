@@ -10,8 +10,8 @@ public static class SuperviseServiceCollectionExtensions
     /// <summary>
     /// Runs Supervise with the host: the trees <paramref name="configure"/> declares start in order after the
     /// actor system (the services' own, as Akka.Hosting registers it, or one Supervise creates) and stop in
-    /// reverse within the host's shutdown timeout. Registers <see cref="SuperviseTrees"/>, each tree as a keyed
-    /// <see cref="SupervisionTree"/>, <see cref="SuperviseMetrics"/>, and two health checks per tree
+    /// reverse within the host's shutdown timeout. Registers <see cref="SuperviseTrees"/> (the trees by name,
+    /// and their children's addresses), <see cref="SuperviseMetrics"/>, and two health checks per tree
     /// (<c>supervise:NAME</c> tagged <c>ready</c>, <c>supervise:NAME:live</c> tagged <c>live</c>).
     /// </summary>
     public static IServiceCollection AddSupervise(this IServiceCollection services, Action<SuperviseBuilder> configure)
@@ -28,7 +28,7 @@ public static class SuperviseServiceCollectionExtensions
         services.AddOptions<SuperviseOptions>();
         services.AddSingleton(builder);
         services.AddSingleton(_ => new SuperviseTrees(builder.Trees.Select(t => t.Name).ToList()));
-        services.TryAddSingleton(_ => new SuperviseMetrics());
+        services.TryAddSingleton(sp => new SuperviseMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHostedService<SuperviseHostedService>();
         return services;
     }

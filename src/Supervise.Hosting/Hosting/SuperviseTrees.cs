@@ -9,6 +9,7 @@ public sealed class SuperviseTrees
     private readonly object _gate = new();
     private readonly IReadOnlyList<string> _declared;
     private Dictionary<string, SupervisionTree> _running = new(StringComparer.Ordinal);
+    private HashSet<string> _disabled = new(StringComparer.Ordinal);
     private ActorSystem? _system;
 
     internal SuperviseTrees(IReadOnlyList<string> declared) => _declared = declared;
@@ -32,6 +33,15 @@ public sealed class SuperviseTrees
             throw _declared.Contains(name, StringComparer.Ordinal)
                 ? new InvalidOperationException($"Tree '{name}' is not running: the host starts trees in StartAsync (or it is disabled in configuration).")
                 : new KeyNotFoundException($"No tree named '{name}': expected one of {string.Join(", ", _declared)}.");
+        }
+    }
+
+    /// <summary>Whether configuration keeps the tree named <paramref name="name"/> from starting (<c>Enabled: false</c>).</summary>
+    public bool IsDisabled(string name)
+    {
+        lock (_gate)
+        {
+            return _disabled.Contains(name);
         }
     }
 
@@ -70,4 +80,12 @@ public sealed class SuperviseTrees
     }
 
     internal void Attached(ActorSystem system) => _system = system;
+
+    internal void Disabled(string name)
+    {
+        lock (_gate)
+        {
+            _disabled = new HashSet<string>(_disabled, StringComparer.Ordinal) { name };
+        }
+    }
 }

@@ -11,7 +11,7 @@ namespace Supervise.Hosting;
 /// </summary>
 public static class SuperviseSerilog
 {
-    /// <summary>The configuration path naming which Serilog logger an actor system's <see cref="SerilogLogger"/> writes to.</summary>
+    /// <summary>The configuration path naming which Serilog logger an actor system's <see cref="AkkaSerilogLogger"/> writes to.</summary>
     public const string LoggerIdPath = "supervise.serilog.logger-id";
 
     private const string DefaultLogger = "Akka.Event.DefaultLogger";
@@ -19,9 +19,9 @@ public static class SuperviseSerilog
     private static readonly ConcurrentDictionary<string, ILogger> Loggers = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Returns <paramref name="config"/> with <see cref="SerilogLogger"/> among <c>akka.loggers</c> (writing to
+    /// Returns <paramref name="config"/> with <see cref="AkkaSerilogLogger"/> among <c>akka.loggers</c> (writing to
     /// <paramref name="logger"/>, or to Serilog's static <see cref="Log.Logger"/> when none is given, looked up
-    /// at each event) and <see cref="SerilogLogMessageFormatter"/> as <c>akka.logger-formatter</c>, so that
+    /// at each event) and <see cref="SerilogTemplateFormatter"/> as <c>akka.logger-formatter</c>, so that
     /// <c>{Name}</c> placeholders in Akka log calls become structured properties.
     /// </summary>
     public static Config WithSerilog(this Config? config, ILogger? logger = null)
@@ -36,7 +36,7 @@ public static class SuperviseSerilog
         var kept = config.HasPath("akka.loggers")
             ? config.GetStringList("akka.loggers").Where(l => !l.StartsWith(DefaultLogger, StringComparison.Ordinal)).ToList()
             : [];
-        var serilog = TypeName(typeof(SerilogLogger));
+        var serilog = TypeName(typeof(AkkaSerilogLogger));
         if (!kept.Contains(serilog, StringComparer.Ordinal))
         {
             kept.Add(serilog);
@@ -44,10 +44,19 @@ public static class SuperviseSerilog
 
         var hocon = $$"""
             akka.loggers = [{{string.Join(", ", kept.Select(Quote))}}]
-            akka.logger-formatter = {{Quote(TypeName(typeof(SerilogLogMessageFormatter)))}}
+            akka.logger-formatter = {{Quote(TypeName(typeof(SerilogTemplateFormatter)))}}
             {{LoggerIdPath}} = {{Quote(id)}}
             """;
         return ConfigurationFactory.ParseString(hocon).WithFallback(config);
+    }
+
+    /// <summary>Forgets the logger registered under <paramref name="id"/> (its actor system has stopped).</summary>
+    internal static void Release(string? id)
+    {
+        if (id is not null)
+        {
+            Loggers.TryRemove(id, out _);
+        }
     }
 
     /// <summary>The logger registered under <paramref name="id"/>, or Serilog's static one.</summary>

@@ -53,7 +53,7 @@ public static class SupervisionEventLog
             ChaosStarted c => (LogEventLevel.Information, "Chaos started on {Supervisor} (seed {Seed})", [c.SupervisorPath, c.Seed], null),
             ChaosEnded c => (LogEventLevel.Information, "Chaos ended on {Supervisor}: {Reason}", [c.SupervisorPath, c.Report.EndReason], null),
             ChildStopRequested s => (LogEventLevel.Debug, "Stopping child {ChildId} of {Supervisor}", [s.ChildId, s.SupervisorPath], null),
-            _ => null,
+            _ => (LogEventLevel.Debug, "{EventType} on {Supervisor}", [e.GetType().Name, e.SupervisorPath], null),
         };
     }
 
@@ -81,10 +81,7 @@ public static class SupervisionEventLog
             }
 
             var context = logger.ForContext("SourceContext", "Supervise").ForContext("EventType", e.GetType().Name);
-            if (e is ChildEvent child)
-            {
-                context = context.ForContext("Path", child.SupervisorPath + "/" + child.ChildId);
-            }
+            context = context.ForContext("Path", e is ChildEvent child ? child.SupervisorPath + "/" + child.ChildId : e.SupervisorPath);
 
             context.Write(d.Level, d.Error, d.Template, d.Args);
         }

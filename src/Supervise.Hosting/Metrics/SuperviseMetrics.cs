@@ -15,8 +15,10 @@ namespace Supervise.Hosting;
 /// <c>supervise.tree.health</c> (0 Running, 1 Restarting, 2 Degraded, 3 Down, 4 stopped).</item>
 /// </list>
 /// Tags: <c>supervise.tree</c>, <c>supervise.supervisor</c> (its path), <c>supervise.child</c>,
-/// <c>supervise.strategy</c>, <c>supervise.fault.kind</c>. When nothing listens, an event costs one message
-/// to the metrics actor and a flag check: no tags are built and nothing is recorded.
+/// <c>supervise.strategy</c>, <c>supervise.fault.kind</c>. The child and supervisor tags grow with the
+/// children a dynamic supervisor starts: drop them in your metrics pipeline if that is too many series.
+/// Only the events counted are subscribed to, and they are counted where they are published (no message,
+/// no actor): when nothing listens, an event costs a flag check, and no tags are built.
 /// </summary>
 public sealed class SuperviseMetrics : IDisposable
 {
@@ -33,13 +35,19 @@ public sealed class SuperviseMetrics : IDisposable
     private readonly Counter<long> _skipped;
     private readonly Counter<long> _lost;
     private readonly ConcurrentDictionary<string, SupervisionTree> _trees = new(StringComparer.Ordinal);
-    private readonly List<IActorRef> _listeners = [];
+    private readonly Dictionary<ActorSystem, Counting> _attached = [];
+    private readonly bool _ownsMeter;
 
-    /// <summary>Creates the meter and its instruments; <see cref="Attach"/> feeds them from an actor system's events.</summary>
-    public SuperviseMetrics(SupervisionStrategies? strategies = null)
+    /// <summary>
+    /// Creates the meter (from <paramref name="meterFactory"/> when given, as a host's services have one) and
+    /// its instruments; <see cref="Attach"/> feeds them from an actor system's events.
+    /// </summary>
+    public SuperviseMetrics(IMeterFactory? meterFactory = null, SupervisionStrategies? strategies = null)
     {
         Strategies = strategies ?? new SupervisionStrategies();
-        _meter = new Meter(MeterName, typeof(SuperviseMetrics).Assembly.GetName().Version?.ToString());
+        var version = typeof(SuperviseMetrics).Assembly.GetName().Version?.ToString();
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName, version) ?? new Meter(MeterName, version);
         _starts = _meter.CreateCounter<long>("supervise.child.starts", "{start}", "Children started (first starts and restarts).");
         _crashes = _meter.CreateCounter<long>("supervise.child.crashes", "{crash}", "Children that crashed (an exception in a handler).");
         _restarts = _meter.CreateCounter<long>("supervise.child.restarts", "{restart}", "Children restarted by their supervisor.");
@@ -55,17 +63,43 @@ public sealed class SuperviseMetrics : IDisposable
     /// <summary>The strategies of the supervisors, for the <c>supervise.strategy</c> tag.</summary>
     public SupervisionStrategies Strategies { get; }
 
-    /// <summary>Counts the supervision events of <paramref name="system"/> (every tree in it).</summary>
+    /// <summary>Counts the supervision events of <paramref name="system"/> (every tree in it), until <see cref="Detach"/>.</summary>
     public void Attach(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        lock (_listeners)
+        lock (_attached)
         {
-            var listener = system.ActorOf(Props.Create(() => new Listener(this)), "supervise-metrics-" + Guid.NewGuid().ToString("N")[..8]);
-            system.EventStream.Subscribe(listener, typeof(SupervisionEvent)); // now: no event after this call is missed
-            _listeners.Add(listener);
+            if (_attached.ContainsKey(system))
+            {
+                return; // counted once, however often attached
+            }
+
+            var counting = new Counting(this, (ExtendedActorSystem)system);
+            foreach (var type in Counted)
+            {
+                system.EventStream.Subscribe(counting, type);
+            }
+
+            _attached[system] = counting;
         }
     }
+
+    /// <summary>Stops counting <paramref name="system"/>'s events.</summary>
+    public void Detach(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        lock (_attached)
+        {
+            if (_attached.Remove(system, out var counting))
+            {
+                system.EventStream.Unsubscribe(counting);
+            }
+        }
+    }
+
+    /// <summary>The events the counters count: nothing else is subscribed to.</summary>
+    private static readonly Type[] Counted =
+        [typeof(ChildStarted), typeof(ChildRestarted), typeof(ChildCrashed), typeof(ChildStartFailed), typeof(SupervisorGaveUp), typeof(FaultInjected), typeof(FaultSkipped), typeof(MessageDropped)];
 
     /// <summary>Reports <paramref name="tree"/>'s gauges (until it is stopped and <see cref="Untrack"/> is called).</summary>
     public void Track(SupervisionTree tree)
@@ -80,17 +114,18 @@ public sealed class SuperviseMetrics : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        lock (_listeners)
+        lock (_attached)
         {
-            foreach (var listener in _listeners)
+            foreach (var system in _attached.Keys.ToList())
             {
-                listener.Tell(PoisonPill.Instance);
+                Detach(system);
             }
-
-            _listeners.Clear();
         }
 
-        _meter.Dispose();
+        if (_ownsMeter)
+        {
+            _meter.Dispose(); // one from a factory is the factory's to dispose
+        }
     }
 
     private static string TreeOf(string supervisorPath)
@@ -120,32 +155,53 @@ public sealed class SuperviseMetrics : IDisposable
 
     private void Record(SupervisionEvent e)
     {
-        var (counter, also, child, kind) = e switch
+        switch (e)
         {
-            ChildStarted s => (_starts, null, s.ChildId, null),
-            ChildRestarted r => (_restarts, _starts, r.ChildId, null),
-            ChildCrashed c => (_crashes, null, c.ChildId, null),
-            ChildStartFailed f => (_startFailures, null, f.ChildId, null),
-            SupervisorGaveUp g => (_escalations, null, g.ChildId, null),
-            FaultInjected f => (_injected, null, f.ChildId, f.Fault.Kind.ToString().ToLowerInvariant()),
-            FaultSkipped s => (_skipped, null, null, s.Fault.Kind.ToString().ToLowerInvariant()),
-            MessageDropped { Message: not InjectedPoison } d => (_lost, null, d.ChildId, (string?)null),
-            _ => ((Counter<long>?)null, (Counter<long>?)null, (string?)null, (string?)null),
-        };
-        foreach (var instrument in new[] { counter, also })
-        {
-            if (instrument is { Enabled: true })
-            {
-                var tags = Tags(e.SupervisorPath, child);
-                if (kind is not null)
-                {
-                    tags.Add("supervise.fault.kind", kind);
-                }
-
-                instrument.Add(1, tags);
-            }
+            case ChildStarted s:
+                Count(_starts, s, s.ChildId);
+                break;
+            case ChildRestarted r:
+                Count(_restarts, r, r.ChildId);
+                Count(_starts, r, r.ChildId);
+                break;
+            case ChildCrashed c:
+                Count(_crashes, c, c.ChildId);
+                break;
+            case ChildStartFailed f:
+                Count(_startFailures, f, f.ChildId);
+                break;
+            case SupervisorGaveUp g:
+                Count(_escalations, g, g.ChildId);
+                break;
+            case FaultInjected f:
+                Count(_injected, f, f.ChildId, f.Fault.Kind);
+                break;
+            case FaultSkipped s:
+                Count(_skipped, s, null, s.Fault.Kind);
+                break;
+            case MessageDropped { Message: not InjectedPoison } d:
+                Count(_lost, d, d.ChildId);
+                break;
         }
     }
+
+    private void Count(Counter<long> counter, SupervisionEvent e, string? childId, FaultKind? kind = null)
+    {
+        if (!counter.Enabled)
+        {
+            return;
+        }
+
+        var tags = Tags(e.SupervisorPath, childId);
+        if (kind is { } k)
+        {
+            tags.Add("supervise.fault.kind", KindTags[(int)k]);
+        }
+
+        counter.Add(1, tags);
+    }
+
+    private static readonly string[] KindTags = Enum.GetNames<FaultKind>().Select(n => n.ToLowerInvariant()).ToArray();
 
     private TagList Tags(string supervisorPath, string? childId)
     {
@@ -167,10 +223,22 @@ public sealed class SuperviseMetrics : IDisposable
         return tags;
     }
 
-    private sealed class Listener : ReceiveActor
+    /// <summary>
+    /// Counts an event where it is published, on the publisher's thread: an event stream subscriber that is
+    /// not an actor (the counters are thread-safe), so no message is sent and no mailbox is kept.
+    /// </summary>
+    private sealed class Counting(SuperviseMetrics metrics, ExtendedActorSystem system) : MinimalActorRef
     {
-        public Listener(SuperviseMetrics metrics) => Receive<SupervisionEvent>(metrics.Record);
+        public override ActorPath Path { get; } = new RootActorPath(system.Provider.DefaultAddress) / "supervise-metrics" / Guid.NewGuid().ToString("N");
 
-        protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+        public override IActorRefProvider Provider => system.Provider;
+
+        protected override void TellInternal(object message, IActorRef sender)
+        {
+            if (message is SupervisionEvent e)
+            {
+                metrics.Record(e);
+            }
+        }
     }
 }

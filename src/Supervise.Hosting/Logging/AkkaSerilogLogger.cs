@@ -10,21 +10,24 @@ namespace Supervise.Hosting;
 /// <summary>
 /// An Akka.NET logger that writes Akka's log events to Serilog: the level mapped, the message template
 /// kept (its placeholders become properties), and <c>LogSource</c>, <c>ActorPath</c>, <c>SourceContext</c>
-/// (the logging class), <c>Thread</c> and the exception attached. Listed in <c>akka.loggers</c> by
+/// (the logging class), <c>ThreadId</c> and the exception attached. Listed in <c>akka.loggers</c> by
 /// <see cref="SuperviseSerilog.WithSerilog"/>.
 /// </summary>
-public sealed class SerilogLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+public sealed class AkkaSerilogLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     private readonly string? _loggerId;
 
     /// <summary>Created by Akka from <c>akka.loggers</c>.</summary>
-    public SerilogLogger()
+    public AkkaSerilogLogger()
     {
         var config = Context.System.Settings.Config;
         _loggerId = config.HasPath(SuperviseSerilog.LoggerIdPath) ? config.GetString(SuperviseSerilog.LoggerIdPath) : null;
         Receive<AkkaLogEvent>(Write);
         Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
     }
+
+    /// <summary>The logger registered for this actor system is released with it.</summary>
+    protected override void PostStop() => SuperviseSerilog.Release(_loggerId);
 
     /// <summary>Akka's level as Serilog's.</summary>
     public static LogEventLevel LevelOf(LogLevel level) => level switch
@@ -62,7 +65,7 @@ public sealed class SerilogLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
         {
             new("LogSource", new ScalarValue(e.LogSource)),
             new("SourceContext", new ScalarValue(e.LogClass?.FullName)),
-            new("Thread", new ScalarValue(e.Thread?.ManagedThreadId)),
+            new("ThreadId", new ScalarValue(e.Thread?.ManagedThreadId)),
         };
         if (e.LogSource is { } source && source.Contains("://", StringComparison.Ordinal))
         {

@@ -7,7 +7,7 @@ namespace Supervise.Hosting;
 /// Renders Akka log messages as Serilog does: named placeholders (<c>{Name}</c>) and positional ones
 /// (<c>{0}</c>) both work, so a message reads the same in Akka's own loggers and in Serilog.
 /// </summary>
-public sealed class SerilogLogMessageFormatter : ILogMessageFormatter
+public sealed class SerilogTemplateFormatter : ILogMessageFormatter
 {
     /// <summary>Binds templates only; it writes nowhere.</summary>
     private static readonly ILogger Binder = new LoggerConfiguration().MinimumLevel.Verbose().CreateLogger();
