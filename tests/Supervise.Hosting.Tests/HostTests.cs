@@ -37,7 +37,7 @@ public sealed class HostTests
         var name = "orders" + Guid.NewGuid().ToString("N")[..6];
         using var host = Build(
             new() { ["Supervise:ActorSystemName"] = "shop", [$"Supervise:Trees:{name}:Intensity"] = "7" },
-            b => b.AddTree("catalog", new SupervisorSpec { Children = [ChildSpec.Worker("search", Worker.Props)] }).AddTree(name, Orders()));
+            b => b.AddTree("catalog", new SupervisorSpec { Children = [ChildSpec.Worker("search", Worker.Props)] }).AddTree(name, Orders()).AddChildAddress($"{name}/payments"));
         using var metrics = new MetricsRecorder(name);
 
         await host.StartAsync();
@@ -47,7 +47,8 @@ public sealed class HostTests
 
         // A crash is restarted; the metric counts it, tagged.
         var restarted = trees.System.WhenEventAsync<ChildRestarted>(e => e.SupervisorPath == name);
-        var payments = await trees.GetChildAsync($"{name}/payments");
+        var payments = host.Services.GetRequiredKeyedService<ChildAddress>($"{name}/payments");
+        Assert.Same(await trees.GetChildAsync($"{name}/payments"), payments);
         payments.Tell("boom");
         await restarted;
         Assert.Equal("pong", await payments.Ask<string>("ping", TimeSpan.FromSeconds(5)));
@@ -167,6 +168,8 @@ public sealed class HostTests
         Assert.Contains("A tree named 'orders' is already declared", error.Message, StringComparison.Ordinal);
         var bad = Assert.Throws<ArgumentException>(() => Build([], b => b.AddTree("$orders", Orders())));
         Assert.Contains("received '$orders'", bad.Message, StringComparison.Ordinal);
+        var address = Assert.Throws<ArgumentException>(() => Build([], b => b.AddTree("orders", Orders()).AddChildAddress("billing/payments")));
+        Assert.Contains("expected it to start with one of orders/ (declare the tree first), received 'billing/payments'", address.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,6 +9,7 @@ namespace Supervise.Hosting;
 public sealed class SuperviseBuilder
 {
     private readonly List<TreeDeclaration> _trees = [];
+    private readonly List<string> _addresses = [];
 
     internal SuperviseBuilder(IServiceCollection services) => Services = services;
 
@@ -16,6 +17,8 @@ public sealed class SuperviseBuilder
     public IServiceCollection Services { get; }
 
     internal IReadOnlyList<TreeDeclaration> Trees => _trees;
+
+    internal IReadOnlyList<string> Addresses => _addresses;
 
     internal Serilog.ILogger? SerilogTarget { get; private set; }
 
@@ -49,6 +52,30 @@ public sealed class SuperviseBuilder
         Services.AddHealthChecks()
             .Add(new HealthCheckRegistration($"supervise:{name}", sp => new SupervisionTreeHealthCheck(sp.GetRequiredService<SuperviseTrees>(), name), HealthStatus.Unhealthy, ["supervise", "ready"]))
             .Add(new HealthCheckRegistration($"supervise:{name}:live", sp => new SupervisionTreeHealthCheck(sp.GetRequiredService<SuperviseTrees>(), name, liveness: true), HealthStatus.Unhealthy, ["supervise", "live"]));
+        return this;
+    }
+
+    /// <summary>
+    /// Makes the stable address of the child at <paramref name="path"/> (a declared tree's name, then child
+    /// ids: <c>"orders/pricing"</c>) a keyed service: <c>[FromKeyedServices("orders/pricing")] ChildAddress pricing</c>.
+    /// It is looked up once, when the host starts (a path that names no child fails the start), and stays
+    /// valid across the child's restarts.
+    /// </summary>
+    public SuperviseBuilder AddChildAddress(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var tree = path.Split('/')[0];
+        if (!path.Contains('/', StringComparison.Ordinal) || _trees.All(t => t.Name != tree))
+        {
+            throw new ArgumentException($"A child's path is a declared tree's name and child ids separated by '/': expected it to start with one of {string.Join(", ", _trees.Select(t => t.Name + "/"))} (declare the tree first), received '{path}'.", nameof(path));
+        }
+
+        if (!_addresses.Contains(path, StringComparer.Ordinal))
+        {
+            _addresses.Add(path);
+            Services.AddKeyedSingleton(path, (sp, _) => sp.GetRequiredService<SuperviseTrees>().Address(path));
+        }
+
         return this;
     }
 

@@ -74,6 +74,11 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
                 _metrics.Track(tree);
                 LogTreeStarted(name, spec.GetType().Name);
             }
+
+            foreach (var path in _builder.Addresses.Where(p => _trees.TryGet(p.Split('/')[0], out _)))
+            {
+                await _trees.ResolveAsync(path).ConfigureAwait(false);
+            }
         }
         catch (Exception e)
         {

@@ -10,6 +10,7 @@ public sealed class SuperviseTrees
     private readonly IReadOnlyList<string> _declared;
     private Dictionary<string, SupervisionTree> _running = new(StringComparer.Ordinal);
     private HashSet<string> _disabled = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChildAddress> _addresses = new(StringComparer.Ordinal);
     private ActorSystem? _system;
 
     internal SuperviseTrees(IReadOnlyList<string> declared) => _declared = declared;
@@ -80,6 +81,14 @@ public sealed class SuperviseTrees
     }
 
     internal void Attached(ActorSystem system) => _system = system;
+
+    /// <summary>An address declared with <see cref="SuperviseBuilder.AddChildAddress"/>, looked up when the host started.</summary>
+    internal ChildAddress Address(string path) =>
+        _addresses.TryGetValue(path, out var address)
+            ? address
+            : throw new InvalidOperationException($"The address of '{path}' is not known yet: the host looks it up in StartAsync (or its tree is disabled in configuration).");
+
+    internal async Task ResolveAsync(string path) => _addresses[path] = await GetChildAsync(path).ConfigureAwait(false);
 
     internal void Disabled(string name)
     {
