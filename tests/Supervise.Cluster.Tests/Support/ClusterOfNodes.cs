@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using AkkaCluster = Akka.Cluster.Cluster;
+using MemberStatus = Akka.Cluster.MemberStatus;
+
+namespace Supervise.Cluster.Tests.Support;
+
+/// <summary>
+/// Nodes of one cluster in this process, each an actor system on 127.0.0.1 with a port the OS chose. They
+/// are terminated when disposed, whatever the test did (a failing test leaves no node or port behind).
+/// </summary>
+public sealed class ClusterOfNodes : IAsyncDisposable
+{
+    private readonly List<ActorSystem> _nodes = [];
+
+    public IReadOnlyList<ActorSystem> Nodes => _nodes;
+
+    public static Config NodeConfig(TimeSpan? stableAfter = null) => ConfigurationFactory.ParseString("""
+            akka.loglevel = WARNING
+            akka.cluster.singleton.hand-over-retry-interval = 200ms
+            akka.cluster.singleton-proxy.singleton-identification-interval = 200ms
+            akka.cluster.gossip-interval = 200ms
+            akka.cluster.leader-actions-interval = 200ms
+            akka.cluster.failure-detector.heartbeat-interval = 200ms
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            akka.remote.dot-netty.tcp.connection-timeout = 2s
+            """).WithFallback(SuperviseClusterConfig.Node(port: 0, stableAfter: stableAfter ?? TimeSpan.FromSeconds(2)));
+
+    /// <summary>Starts <paramref name="count"/> nodes; the first joins itself, the others join it. Returns once every node sees all Up.</summary>
+    public static async Task<ClusterOfNodes> StartAsync(int count, Config? config = null)
+    {
+        var cluster = new ClusterOfNodes();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                cluster._nodes.Add(ActorSystem.Create("supervise-cluster", config ?? NodeConfig()));
+            }
+
+            var seed = AddressOf(cluster._nodes[0]);
+            foreach (var node in cluster._nodes)
+            {
+                AkkaCluster.Get(node).Join(seed);
+            }
+
+            await cluster.WhenAsync(() => cluster._nodes.All(n => AkkaCluster.Get(n).State.Members.Count(m => m.Status == MemberStatus.Up) == count), TimeSpan.FromSeconds(30), "all nodes Up");
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    public static Address AddressOf(ActorSystem node) => AkkaCluster.Get(node).SelfAddress;
+
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds, looking every 50 ms.</summary>
+    public async Task WhenAsync(Func<bool> condition, TimeSpan limit, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (waited.Elapsed > limit)
+            {
+                throw new TimeoutException($"Expected {what} within {limit.TotalSeconds} s.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Task.WhenAll(_nodes.Select(n => n.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default)));
+    }
+}
