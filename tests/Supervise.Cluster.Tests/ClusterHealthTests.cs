@@ -1,0 +1,56 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Supervise.Cluster.Tests.Support;
+using Xunit;
+
+namespace Supervise.Cluster.Tests;
+
+/// <summary>The cluster-wide health view on three nodes on 127.0.0.1.</summary>
+public sealed class ClusterHealthTests
+{
+    private sealed class Worker : ReceiveActor
+    {
+        public Worker() => Receive<string>(m => m == "stop", _ => Context.Stop(Self));
+    }
+
+    [Fact]
+    public async Task Any_node_answers_for_every_node_and_a_node_that_died_without_leaving_is_shown_unreachable()
+    {
+        // A node that dies does not leave (its actor system ends without the cluster's coordinated shutdown),
+        // and the split brain resolver waits long enough for the test to see it unreachable.
+        var config = ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-actor-system-terminate = off")
+            .WithFallback(ClusterOfNodes.NodeConfig(stableAfter: TimeSpan.FromSeconds(60)));
+        await using var cluster = await ClusterOfNodes.StartAsync(3, config);
+        var spec = new SupervisorSpec { Children = [ChildSpec.Worker("a", Props.Create<Worker>()), ChildSpec.Worker("t", Props.Create<Worker>()) with { Restart = RestartType.Transient }] };
+        var trees = new List<SupervisionTree>();
+        foreach (var node in cluster.Nodes)
+        {
+            var tree = await node.StartTreeAsync(spec, new TreeOptions { Name = "shop" });
+            trees.Add(tree);
+            ClusterHealth.Publish(node, tree);
+        }
+
+        var degraded = cluster.Nodes[2].WhenEventAsync<HealthChanged>(e => e.ChildId is null && e.Current == HealthState.Degraded);
+        (await trees[2].GetChildAsync("t")).Tell("stop");
+        await degraded.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var health = await ClusterHealth.GetAsync(cluster.Nodes[0]);
+        Assert.Equal(3, health.Nodes.Count);
+        Assert.All(health.Nodes, n => Assert.Equal(NodeStatus.Up, n.Status));
+        var third = health.Nodes.Single(n => n.Address == ClusterOfNodes.AddressOf(cluster.Nodes[2]).ToString());
+        Assert.Equal(HealthState.Degraded, third.Trees.Single().State);
+        Assert.Equal(HealthState.Down, third.Trees.Single().Nodes["shop/t"]);
+        Assert.Equal(HealthState.Degraded, health.Worst);
+
+        // The second node dies: the others see it unreachable, and say so.
+        var dead = ClusterOfNodes.AddressOf(cluster.Nodes[1]).ToString();
+        await cluster.Nodes[1].Terminate();
+        ClusterHealthSnapshot? seen = null;
+        await cluster.WhenAsync(
+            () => (seen = ClusterHealth.GetAsync(cluster.Nodes[0], TimeSpan.FromSeconds(1)).GetAwaiter().GetResult()).Nodes.Any(n => n.Address == dead && n.Status == NodeStatus.Unreachable),
+            TimeSpan.FromSeconds(20),
+            "the dead node shown unreachable");
+        Assert.Equal(HealthState.Down, seen!.Worst);
+        Assert.Equal(2, seen.Nodes.Count(n => n.Status == NodeStatus.Up));
+    }
+}
