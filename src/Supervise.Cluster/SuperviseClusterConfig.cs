@@ -36,6 +36,8 @@ public static class SuperviseClusterConfig
               }
             }
             """;
-        return ConfigurationFactory.ParseString(hocon).WithFallback(ClusterSingleton.DefaultConfig());
+        return ConfigurationFactory.ParseString(hocon)
+            .WithFallback(ClusterSingleton.DefaultConfig())
+            .WithFallback(Akka.Cluster.Sharding.ClusterSharding.DefaultConfig());
     }
 }

@@ -1,0 +1,156 @@
+using Akka.Actor;
+using Akka.Cluster.Sharding;
+using Akka.Event;
+
+namespace Supervise.Cluster;
+
+/// <summary>A message for the entity <paramref name="EntityId"/> of a supervised sharded type.</summary>
+public sealed record EntityEnvelope(string EntityId, object Message);
+
+/// <summary>
+/// A sharded entity's tree gave up (its child exceeded its restart intensity): the entity is passivated,
+/// messages that arrive meanwhile wait in its shard, and the next one starts it afresh.
+/// </summary>
+public sealed record ShardedEntityGaveUp(string SupervisorPath, DateTimeOffset Timestamp, string TypeName, string EntityId, Exception? Reason)
+    : SupervisionEvent(SupervisorPath, Timestamp);
+
+/// <summary>How a supervised sharded type runs.</summary>
+public sealed record ShardingOptions
+{
+    /// <summary>Only nodes with this role host entities; any node when null.</summary>
+    public string? Role { get; init; }
+
+    /// <summary>How many shards the entities are spread over (about ten times the most nodes you expect).</summary>
+    public int Shards { get; init; } = 30;
+
+    /// <summary>The restart intensity of the tree that supervises each entity.</summary>
+    public int Intensity { get; init; } = SupervisionSpec.DefaultIntensity;
+
+    /// <summary>The restart period of that tree.</summary>
+    public TimeSpan Period { get; init; } = SupervisionSpec.DefaultPeriod;
+}
+
+/// <summary>
+/// Entities by key on Akka.Cluster.Sharding, each supervised on its node by a Supervise tree with the child
+/// spec's restart and degradation policies. Send <see cref="EntityEnvelope"/>s to the region it returns.
+/// </summary>
+public static class SupervisedSharding
+{
+    /// <summary>
+    /// Starts the sharded type <paramref name="typeName"/> on this node (call it on every node that may host
+    /// entities); each entity is <paramref name="child"/>, supervised by its own tree. Returns the region.
+    /// </summary>
+    public static IActorRef Start(ActorSystem system, string typeName, ChildSpec child, ShardingOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentException.ThrowIfNullOrWhiteSpace(typeName);
+        ArgumentNullException.ThrowIfNull(child);
+        options ??= new ShardingOptions();
+        if (options.Shards < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Shards, "ShardingOptions.Shards: expected 1 or more shards.");
+        }
+
+        var spec = new SupervisorSpec { Intensity = options.Intensity, Period = options.Period, Children = [child] };
+        if (spec.Validate(typeName) is { Count: > 0 } problems)
+        {
+            throw new SpecValidationException(problems);
+        }
+
+        var sharding = ClusterSharding.Get(system); // first: it adds sharding's defaults to the configuration
+        var settings = ClusterShardingSettings.Create(system);
+        if (options.Role is { } role)
+        {
+            settings = settings.WithRole(role);
+        }
+
+        return sharding.Start(
+            typeName,
+            entityId => Props.Create(() => new EntityHost(typeName, entityId, spec, child.Id)),
+            settings,
+            new Extractor(options.Shards));
+    }
+
+    private sealed class Extractor(int shards) : HashCodeMessageExtractor(shards)
+    {
+        public override string? EntityId(object message) => (message as EntityEnvelope)?.EntityId;
+
+        public override object EntityMessage(object message) => (message as EntityEnvelope)?.Message ?? message;
+    }
+
+    /// <summary>One entity: its tree, and its messages forwarded to the child's stable address.</summary>
+    private sealed class EntityHost : ReceiveActor, IWithStash
+    {
+        private static int _incarnations;
+        private readonly string _typeName;
+        private readonly string _entityId;
+        private readonly SupervisorSpec _spec;
+        private readonly string _childId;
+        private SupervisionTree? _tree;
+
+        public EntityHost(string typeName, string entityId, SupervisorSpec spec, string childId)
+        {
+            _typeName = typeName;
+            _entityId = entityId;
+            _spec = spec;
+            _childId = childId;
+            Receive<Ready>(OnReady);
+            Receive<StartFailed>(f => throw new InvalidOperationException($"Entity {_entityId} of {_typeName} could not start: {f.Error.Message}", f.Error));
+            ReceiveAny(_ => Stash.Stash());
+        }
+
+        public IStash Stash { get; set; } = null!;
+
+        protected override void PreStart()
+        {
+            var self = Self;
+            var name = $"entity-{_typeName}-{Uri.EscapeDataString(_entityId)}-{Interlocked.Increment(ref _incarnations)}";
+            StartAsync(Context.System, name).ContinueWith(
+                t => self.Tell(t.IsCompletedSuccessfully ? t.Result : new StartFailed(t.Exception?.GetBaseException() ?? new TaskCanceledException())),
+                TaskScheduler.Default);
+        }
+
+        protected override void PostStop()
+        {
+            if (_tree is { Completion.IsCompleted: false } tree)
+            {
+                _ = tree.StopAsync();
+            }
+        }
+
+        private async Task<object> StartAsync(ActorSystem system, string name)
+        {
+            var tree = await system.StartTreeAsync(_spec, new TreeOptions { Name = name }).ConfigureAwait(false);
+            return new Ready(tree, await tree.GetChildAsync(_childId).ConfigureAwait(false));
+        }
+
+        private void OnReady(Ready ready)
+        {
+            _tree = ready.Tree;
+            var self = Self;
+            _ = ready.Tree.Completion.ContinueWith(t => self.Tell(new TreeStopped(t.Result)), TaskScheduler.Default);
+            Become(() =>
+            {
+                Receive<TreeStopped>(stopped =>
+                {
+                    if (stopped.Outcome.Reason != TreeStopReason.Stopped)
+                    {
+                        Context.GetLogger().Warning("Entity {0} of {1} gave up ({2}); it starts afresh with its next message", _entityId, _typeName, stopped.Outcome.Reason);
+                        Context.System.EventStream.Publish(new ShardedEntityGaveUp(ready.Tree.Name, DateTimeOffset.UtcNow, _typeName, _entityId, stopped.Outcome.Error));
+                    }
+
+                    // The shard holds messages for it until it has stopped, then starts it again for the next.
+                    Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+                });
+                ReceiveAny(m => ready.Address.Forward(m));
+            });
+            Stash.UnstashAll();
+        }
+
+        private sealed record Ready(SupervisionTree Tree, ChildAddress Address);
+
+        private sealed record StartFailed(Exception Error);
+
+        private sealed record TreeStopped(TreeOutcome Outcome);
+    }
+}
