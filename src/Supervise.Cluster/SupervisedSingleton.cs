@@ -30,8 +30,8 @@ public sealed record SingletonOptions
 public static class SupervisedSingleton
 {
     /// <summary>
-    /// Runs <paramref name="child"/> as a supervised singleton. Call it on every node that may host it (the
-    /// same id everywhere). Returns the address to send to from this node; it finds the instance wherever it
+    /// Runs <paramref name="child"/> as a supervised singleton. Call it on every node that may host it or send
+    /// to it (the same id everywhere); a node without <see cref="SingletonOptions.Role"/> only sends to it. Returns the address to send to from this node; it finds the instance wherever it
     /// runs, and holds messages while it moves.
     /// </summary>
     public static IActorRef Start(ActorSystem system, ChildSpec child, SingletonOptions? options = null)
@@ -59,7 +59,12 @@ public static class SupervisedSingleton
             proxySettings = proxySettings.WithRole(role);
         }
 
-        system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new SingletonHost(spec, child.Id)), SingletonHost.HandOver.Instance, managerSettings), manager);
+        // A node without the role only reaches it: it may not host it, so it runs no manager.
+        if (options.Role is null || Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(options.Role))
+        {
+            system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new SingletonHost(spec, child.Id)), SingletonHost.HandOver.Instance, managerSettings), manager);
+        }
+
         return system.ActorOf(ClusterSingletonProxy.Props("/user/" + manager, proxySettings), manager + "-address");
     }
 }

@@ -16,16 +16,7 @@ public sealed class ClusterOfNodes : IAsyncDisposable
 
     public IReadOnlyList<ActorSystem> Nodes => _nodes;
 
-    public static Config NodeConfig(TimeSpan? stableAfter = null) => ConfigurationFactory.ParseString("""
-            akka.loglevel = WARNING
-            akka.cluster.singleton.hand-over-retry-interval = 200ms
-            akka.cluster.singleton-proxy.singleton-identification-interval = 200ms
-            akka.cluster.gossip-interval = 200ms
-            akka.cluster.leader-actions-interval = 200ms
-            akka.cluster.failure-detector.heartbeat-interval = 200ms
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
-            akka.remote.dot-netty.tcp.connection-timeout = 2s
-            """).WithFallback(SuperviseClusterConfig.Node(port: 0, stableAfter: stableAfter ?? TimeSpan.FromSeconds(2)));
+    public static Config NodeConfig(TimeSpan? stableAfter = null) => FastCluster.Config(stableAfter);
 
     /// <summary>Starts <paramref name="count"/> nodes; the first joins itself, the others join it. Returns once every node sees all Up.</summary>
     public static async Task<ClusterOfNodes> StartAsync(int count, Config? config = null)

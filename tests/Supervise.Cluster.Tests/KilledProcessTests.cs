@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Configuration;
+using Supervise.Cluster.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace Supervise.Cluster.Tests;
+
+/// <summary>Nodes in separate processes on 127.0.0.1; the one hosting the singleton is killed with SIGKILL.</summary>
+public sealed class KilledProcessTests(ITestOutputHelper output)
+{
+    private static string NodeProgram()
+    {
+        // Built with the solution (a project reference that brings no assembly): beside this project's output.
+        var here = Path.GetDirectoryName(typeof(KilledProcessTests).Assembly.Location)!;
+        var path = Path.GetFullPath(Path.Combine(here.Replace("Supervise.Cluster.Tests", "Supervise.Cluster.Node", StringComparison.Ordinal), "Supervise.Cluster.Node.dll"));
+        return File.Exists(path) ? path : throw new FileNotFoundException($"The node program was not built: expected {path}.");
+    }
+
+    /// <summary>Starts a node process and waits (bounded) for it to say it is Up; returns it and its address.</summary>
+    private static async Task<(Process Process, string Address)> StartNodeAsync(Address seed, string role, List<Process> started)
+    {
+        var info = new ProcessStartInfo("dotnet", [NodeProgram(), seed.ToString(), role])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        var process = Process.Start(info)!;
+        started.Add(process);
+        _ = process.StandardError.ReadToEndAsync(); // drained, so the node never blocks writing to it
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60))
+                ?? throw new InvalidOperationException($"The node process ended before it was Up (exit code {(process.HasExited ? process.ExitCode : -1)}).");
+            if (line.StartsWith("up ", StringComparison.Ordinal))
+            {
+                return (process, line[3..]);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Survivors_take_over_the_singleton_of_a_killed_process_and_report_it_gone_and_what_was_lost()
+    {
+        var processes = new List<Process>();
+        var config = ConfigurationFactory.ParseString("akka.cluster.roles = [\"observer\"]").WithFallback(FastCluster.Config());
+        var observer = ActorSystem.Create("supervise-cluster", config);
+        try
+        {
+            var cluster = AkkaCluster.Get(observer);
+            cluster.Join(cluster.SelfAddress);
+            var jobs = SupervisedSingleton.Start(observer, ChildSpec.Worker("jobs", Props.Empty), new SingletonOptions { Role = "worker" });
+
+            // Two worker nodes in their own processes: the first to join is the oldest worker, and hosts the singleton.
+            var (victim, victimAddress) = await StartNodeAsync(cluster.SelfAddress, "worker", processes);
+            var (_, survivorAddress) = await StartNodeAsync(cluster.SelfAddress, "worker", processes);
+            var first = await jobs.Ask<string>(0, TimeSpan.FromSeconds(30));
+            Assert.EndsWith(victimAddress, first, StringComparison.Ordinal);
+
+            // Jobs flow; the hosting process is killed (SIGKILL) in the middle of them.
+            var acked = new Dictionary<int, string>();
+            var lost = new List<int>();
+            for (var job = 1; job <= 20; job++)
+            {
+                if (job == 11)
+                {
+                    victim.Kill(); // SIGKILL on Linux: no leave, no goodbye
+                }
+
+                try
+                {
+                    var reply = await jobs.Ask<string>(job, TimeSpan.FromSeconds(1));
+                    acked[job] = reply.Split(' ')[1];
+                }
+                catch (AskTimeoutException)
+                {
+                    lost.Add(job);
+                }
+            }
+
+            // The survivors (this node and the other worker) down the killed one (keep-majority), and the other worker takes the singleton over.
+            var takeover = Stopwatch.StartNew();
+            string now;
+            while (true)
+            {
+                try
+                {
+                    now = (await jobs.Ask<string>(100, TimeSpan.FromSeconds(1))).Split(' ')[1];
+                    break;
+                }
+                catch (AskTimeoutException) when (takeover.Elapsed < TimeSpan.FromSeconds(40))
+                {
+                }
+            }
+
+            Assert.Equal(survivorAddress, now);
+            Assert.DoesNotContain(cluster.State.Members, m => m.Address.ToString() == victimAddress); // gone from the cluster
+            var health = await ClusterHealth.GetAsync(observer);
+            Assert.DoesNotContain(health.Nodes, n => n.Address == victimAddress);
+            var report = $"killed {victimAddress} at job 11; acknowledged {acked.Count} of 20 jobs ({acked.Count(a => a.Value == victimAddress)} by the killed node, {acked.Count(a => a.Value == survivorAddress)} by the survivor); " +
+                $"lost in flight: [{string.Join(", ", lost)}]; the survivor answered {takeover.ElapsedMilliseconds} ms after the last job was sent";
+            output.WriteLine(report);
+            Assert.Equal(20, acked.Count + lost.Count); // every job is accounted for: acknowledged or reported lost
+            Assert.All(Enumerable.Range(1, 10), j => Assert.True(acked.ContainsKey(j), $"job {j} was sent before the kill and should have been acknowledged; {report}"));
+        }
+        finally
+        {
+            foreach (var process in processes)
+            {
+                try
+                {
+                    process.StandardInput.Close(); // a node still running stops when its stdin closes
+                    if (!process.WaitForExit(TimeSpan.FromSeconds(10)))
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException)
+                {
+                    // already gone
+                }
+
+                process.Dispose();
+            }
+
+            await observer.Terminate().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+    }
+}
