@@ -41,6 +41,9 @@ public sealed class ClusterHealthTests
         Assert.Equal(HealthState.Degraded, third.Trees.Single().State);
         Assert.Equal(HealthState.Down, third.Trees.Single().Nodes["shop/t"]);
         Assert.Equal(HealthState.Degraded, health.Worst);
+        var check = await new ClusterHealthCheck(cluster.Nodes[0]).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Degraded, check.Status);
+        Assert.Equal("Degraded", check.Data[$"{third.Address} shop"]);
 
         // The second node dies: the others see it unreachable, and say so.
         var dead = ClusterOfNodes.AddressOf(cluster.Nodes[1]).ToString();
@@ -51,6 +54,9 @@ public sealed class ClusterHealthTests
             TimeSpan.FromSeconds(20),
             "the dead node shown unreachable");
         Assert.Equal(HealthState.Down, seen!.Worst);
+        var unhealthy = await new ClusterHealthCheck(cluster.Nodes[0], TimeSpan.FromSeconds(1)).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());
+        Assert.Equal(Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, unhealthy.Status);
+        Assert.Equal("Unreachable", unhealthy.Data[dead]);
         Assert.Equal(2, seen.Nodes.Count(n => n.Status == NodeStatus.Up));
     }
 }
