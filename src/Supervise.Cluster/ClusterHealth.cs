@@ -24,6 +24,9 @@ public enum NodeStatus
 
     /// <summary>Leaving, exiting, or down: on its way out of the cluster.</summary>
     Leaving,
+
+    /// <summary>Joining, not yet Up.</summary>
+    Joining,
 }
 
 /// <summary>One node's part of the cluster's health.</summary>
@@ -77,6 +80,11 @@ public static class ClusterHealth
             if (unreachable.Contains(member.Address))
             {
                 return new NodeHealth(member.Address.ToString(), NodeStatus.Unreachable, roles, []);
+            }
+
+            if (member.Status is MemberStatus.Joining)
+            {
+                return new NodeHealth(member.Address.ToString(), NodeStatus.Joining, roles, []);
             }
 
             if (member.Status is not MemberStatus.Up and not MemberStatus.WeaklyUp)
@@ -145,9 +153,18 @@ public static class ClusterHealth
                         continue;
                     }
 
+                    // Bounded, and a tree that cannot answer (it stopped meanwhile, or is stuck) is Down, not hidden.
                     var nodes = new Dictionary<string, HealthState>(StringComparer.Ordinal);
-                    Flatten(await tree.GetHealthAsync(), nodes);
-                    views.Add(new TreeHealthView(tree.Name, nodes[tree.Name], nodes));
+                    try
+                    {
+                        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                        Flatten(await tree.GetHealthAsync(timeout.Token), nodes);
+                        views.Add(new TreeHealthView(tree.Name, nodes[tree.Name], nodes));
+                    }
+                    catch (Exception e) when (e is OperationCanceledException or AskTimeoutException or InvalidOperationException)
+                    {
+                        views.Add(new TreeHealthView(tree.Name, HealthState.Down, new Dictionary<string, HealthState>()));
+                    }
                 }
 
                 sender.Tell(new HealthReport(views));

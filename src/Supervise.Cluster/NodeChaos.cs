@@ -133,8 +133,18 @@ public static class NodeChaos
             var record = new NodeFaultRecord(++sequence, clock.Elapsed, index, address.ToString(), kind, null);
             live.Remove(target);
             var started = Stopwatch.StartNew();
-            await ApplyAsync(kind, target, address, live).ConfigureAwait(false);
-            var recovered = await WhenAgreedAsync(live, options.RecoveryTimeout).ConfigureAwait(false);
+            bool recovered;
+            try
+            {
+                // Bounded too: a leave or a death that does not finish counts as not recovered, and the run goes on.
+                await ApplyAsync(kind, target, address, live).WaitAsync(options.RecoveryTimeout).ConfigureAwait(false);
+                recovered = await WhenAgreedAsync(live, options.RecoveryTimeout - started.Elapsed).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                recovered = false;
+            }
+
             outcomes.Add(new NodeFaultOutcome(record, recovered ? started.Elapsed : null));
         }
 

@@ -14,6 +14,7 @@ internal sealed class SingletonHost : ReceiveActor, IWithStash
     private readonly SupervisorSpec _spec;
     private readonly string _childId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly HostedTree _hosted = new();
     private SupervisionTree? _tree;
     private ChildAddress? _address;
     private bool _handingOver;
@@ -32,28 +33,12 @@ internal sealed class SingletonHost : ReceiveActor, IWithStash
 
     protected override void PreStart()
     {
-        var self = Self;
         var name = $"singleton-{_childId}-{Interlocked.Increment(ref _incarnations)}";
-        StartAsync(Context.System, name).ContinueWith(
-            t => self.Tell(t.IsCompletedSuccessfully ? t.Result : new StartFailed(t.Exception?.GetBaseException() ?? new TaskCanceledException())),
-            TaskScheduler.Default);
+        _hosted.Start(Context.System, _spec, name, _childId, Self, (tree, address) => new Ready(tree, address), e => new StartFailed(e));
     }
 
-    protected override void PostStop()
-    {
-        // Stopped without a hand-over (its node is going down): the tree goes with it.
-        if (_tree is { Completion.IsCompleted: false } tree)
-        {
-            _ = tree.StopAsync();
-        }
-    }
-
-    private async Task<object> StartAsync(ActorSystem system, string name)
-    {
-        var tree = await system.StartTreeAsync(_spec, new TreeOptions { Name = name }).ConfigureAwait(false);
-        var address = await tree.GetChildAsync(_childId).ConfigureAwait(false);
-        return new Ready(tree, address);
-    }
+    // Stopped without a hand-over (its node is going down, or its manager restarts it): its tree goes with it.
+    protected override void PostStop() => _ = _hosted.StopAsync();
 
     private void OnReady(Ready ready)
     {
@@ -96,11 +81,15 @@ internal sealed class SingletonHost : ReceiveActor, IWithStash
         var address = _address!;
         Become(() =>
         {
-            Receive<TreeStopped>(_ => Context.Stop(Self));
+            Receive<HandedOver>(_ => Context.Stop(Self));
+            Receive<TreeStopped>(_ => { });
             // Still to the child's address while its tree stops: its policy decides, and what it drops is counted and reported.
             ReceiveAny(m => address.Forward(m));
         });
-        _ = _tree!.StopAsync();
+
+        // Done when the tree's root has terminated, not merely when it says it stopped: only then may the next node start the child.
+        var self = Self;
+        _hosted.StopAsync().ContinueWith(_ => self.Tell(HandedOver.Instance), TaskScheduler.Default);
     }
 
     /// <summary>The manager's termination message: the singleton moves to another node.</summary>
@@ -114,4 +103,9 @@ internal sealed class SingletonHost : ReceiveActor, IWithStash
     private sealed record StartFailed(Exception Error);
 
     private sealed record TreeStopped(TreeOutcome Outcome);
+
+    private sealed class HandedOver
+    {
+        public static readonly HandedOver Instance = new();
+    }
 }

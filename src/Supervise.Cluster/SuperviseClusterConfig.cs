@@ -19,12 +19,12 @@ public static class SuperviseClusterConfig
         ArgumentOutOfRangeException.ThrowIfNegative(port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
         ArgumentException.ThrowIfNullOrWhiteSpace(hostname);
-        var roleList = string.Join(", ", (roles ?? []).Select(r => "\"" + r + "\""));
-        var stable = (stableAfter ?? TimeSpan.FromSeconds(20)).TotalMilliseconds;
+        var roleList = string.Join(", ", (roles ?? []).Select(Quote));
+        var stable = ((long)(stableAfter ?? TimeSpan.FromSeconds(20)).TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var hocon = $$"""
             akka.actor.provider = cluster
             akka.remote.dot-netty.tcp {
-              hostname = "{{hostname}}"
+              hostname = {{Quote(hostname)}}
               port = {{port}}
             }
             akka.cluster {
@@ -40,4 +40,6 @@ public static class SuperviseClusterConfig
             .WithFallback(ClusterSingleton.DefaultConfig())
             .WithFallback(Akka.Cluster.Sharding.ClusterSharding.DefaultConfig());
     }
+
+    private static string Quote(string s) => "\"" + s.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 }

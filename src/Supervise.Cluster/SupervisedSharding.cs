@@ -86,7 +86,7 @@ public static class SupervisedSharding
         private readonly string _entityId;
         private readonly SupervisorSpec _spec;
         private readonly string _childId;
-        private SupervisionTree? _tree;
+        private readonly HostedTree _hosted = new();
 
         public EntityHost(string typeName, string entityId, SupervisorSpec spec, string childId)
         {
@@ -103,44 +103,27 @@ public static class SupervisedSharding
 
         protected override void PreStart()
         {
-            var self = Self;
             var name = $"entity-{_typeName}-{Uri.EscapeDataString(_entityId)}-{Interlocked.Increment(ref _incarnations)}";
-            StartAsync(Context.System, name).ContinueWith(
-                t => self.Tell(t.IsCompletedSuccessfully ? t.Result : new StartFailed(t.Exception?.GetBaseException() ?? new TaskCanceledException())),
-                TaskScheduler.Default);
+            _hosted.Start(Context.System, _spec, name, _childId, Self, (tree, address) => new Ready(tree, address), e => new StartFailed(e));
         }
 
-        protected override void PostStop()
-        {
-            if (_tree is { Completion.IsCompleted: false } tree)
-            {
-                _ = tree.StopAsync();
-            }
-        }
-
-        private async Task<object> StartAsync(ActorSystem system, string name)
-        {
-            var tree = await system.StartTreeAsync(_spec, new TreeOptions { Name = name }).ConfigureAwait(false);
-            return new Ready(tree, await tree.GetChildAsync(_childId).ConfigureAwait(false));
-        }
+        protected override void PostStop() => _ = _hosted.StopAsync();
 
         private void OnReady(Ready ready)
         {
-            _tree = ready.Tree;
             var self = Self;
             _ = ready.Tree.Completion.ContinueWith(t => self.Tell(new TreeStopped(t.Result)), TaskScheduler.Default);
             Become(() =>
             {
                 Receive<TreeStopped>(stopped =>
                 {
+                    // Passivated first: from now on its shard holds messages for it until it has stopped, then starts it again.
+                    Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                     if (stopped.Outcome.Reason != TreeStopReason.Stopped)
                     {
                         Context.GetLogger().Warning("Entity {0} of {1} gave up ({2}); it starts afresh with its next message", _entityId, _typeName, stopped.Outcome.Reason);
                         Context.System.EventStream.Publish(new ShardedEntityGaveUp(ready.Tree.Name, DateTimeOffset.UtcNow, _typeName, _entityId, stopped.Outcome.Error));
                     }
-
-                    // The shard holds messages for it until it has stopped, then starts it again for the next.
-                    Context.Parent.Tell(new Passivate(PoisonPill.Instance));
                 });
                 ReceiveAny(m => ready.Address.Forward(m));
             });

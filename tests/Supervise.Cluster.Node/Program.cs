@@ -28,8 +28,18 @@ await Task.Run(() => Console.In.ReadToEnd()); // the test closes stdin to stop a
 await system.Terminate();
 return 0;
 
-/// <summary>Acknowledges each job with its number and the node that did it.</summary>
+/// <summary>Acknowledges each job with its number and the node that did it; "ran" lists the jobs this instance did.</summary>
 internal sealed class Jobs : ReceiveActor
 {
-    public Jobs() => Receive<int>(job => Sender.Tell($"{job} {AkkaCluster.Get(Context.System).SelfAddress}"));
+    private readonly List<int> _ran = [];
+
+    public Jobs()
+    {
+        Receive<int>(job =>
+        {
+            _ran.Add(job);
+            Sender.Tell($"{job} {AkkaCluster.Get(Context.System).SelfAddress}");
+        });
+        Receive<string>(m => m == "ran", _ => Sender.Tell(string.Join(",", _ran)));
+    }
 }

@@ -50,8 +50,8 @@ public sealed class ClusterHealthTests
         await cluster.Nodes[1].Terminate();
         ClusterHealthSnapshot? seen = null;
         await cluster.WhenAsync(
-            () => (seen = ClusterHealth.GetAsync(cluster.Nodes[0], TimeSpan.FromSeconds(1)).GetAwaiter().GetResult()).Nodes.Any(n => n.Address == dead && n.Status == NodeStatus.Unreachable),
-            TimeSpan.FromSeconds(20),
+            async () => (seen = await ClusterHealth.GetAsync(cluster.Nodes[0], TimeSpan.FromSeconds(1))).Nodes.Any(n => n.Address == dead && n.Status == NodeStatus.Unreachable),
+            TimeSpan.FromSeconds(30),
             "the dead node shown unreachable");
         Assert.Equal(HealthState.Down, seen!.Worst);
         var unhealthy = await new ClusterHealthCheck(cluster.Nodes[0], TimeSpan.FromSeconds(1)).CheckHealthAsync(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext());

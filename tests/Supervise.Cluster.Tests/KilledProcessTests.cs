@@ -38,6 +38,7 @@ public sealed class KilledProcessTests(ITestOutputHelper output)
                 ?? throw new InvalidOperationException($"The node process ended before it was Up (exit code {(process.HasExited ? process.ExitCode : -1)}).");
             if (line.StartsWith("up ", StringComparison.Ordinal))
             {
+                _ = process.StandardOutput.ReadToEndAsync(); // drained from now on: Akka's warnings must not fill the pipe
                 return (process, line[3..]);
             }
         }
@@ -63,7 +64,7 @@ public sealed class KilledProcessTests(ITestOutputHelper output)
 
             // Jobs flow; the hosting process is killed (SIGKILL) in the middle of them.
             var acked = new Dictionary<int, string>();
-            var lost = new List<int>();
+            var unanswered = new List<int>();
             for (var job = 1; job <= 20; job++)
             {
                 if (job == 11)
@@ -73,12 +74,13 @@ public sealed class KilledProcessTests(ITestOutputHelper output)
 
                 try
                 {
-                    var reply = await jobs.Ask<string>(job, TimeSpan.FromSeconds(1));
+                    // Before the kill a job is answered (a loaded machine gets 5 s); after it, a second is enough to move on.
+                    var reply = await jobs.Ask<string>(job, TimeSpan.FromSeconds(job <= 10 ? 5 : 1));
                     acked[job] = reply.Split(' ')[1];
                 }
                 catch (AskTimeoutException)
                 {
-                    lost.Add(job);
+                    unanswered.Add(job);
                 }
             }
 
@@ -98,14 +100,21 @@ public sealed class KilledProcessTests(ITestOutputHelper output)
             }
 
             Assert.Equal(survivorAddress, now);
+
+            // An unanswered job the survivor ran anyway was held by the address while the singleton moved: late, not
+            // lost. The rest went to the dead node.
+            var ranBySurvivor = (await jobs.Ask<string>("ran", TimeSpan.FromSeconds(10))).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
+            var late = unanswered.Where(ranBySurvivor.Contains).ToList();
+            var lost = unanswered.Except(late).ToList();
             Assert.DoesNotContain(cluster.State.Members, m => m.Address.ToString() == victimAddress); // gone from the cluster
             var health = await ClusterHealth.GetAsync(observer);
             Assert.DoesNotContain(health.Nodes, n => n.Address == victimAddress);
             var report = $"killed {victimAddress} at job 11; acknowledged {acked.Count} of 20 jobs ({acked.Count(a => a.Value == victimAddress)} by the killed node, {acked.Count(a => a.Value == survivorAddress)} by the survivor); " +
-                $"lost in flight: [{string.Join(", ", lost)}]; the survivor answered {takeover.ElapsedMilliseconds} ms after the last job was sent";
+                $"ran late by the survivor: [{string.Join(", ", late)}]; lost with the killed node: [{string.Join(", ", lost)}]; the survivor answered {takeover.ElapsedMilliseconds} ms after the last job was sent";
             output.WriteLine(report);
-            Assert.Equal(20, acked.Count + lost.Count); // every job is accounted for: acknowledged or reported lost
             Assert.All(Enumerable.Range(1, 10), j => Assert.True(acked.ContainsKey(j), $"job {j} was sent before the kill and should have been acknowledged; {report}"));
+            Assert.All(lost, j => Assert.True(j >= 11, $"only jobs sent after the kill can be lost; {report}"));
+            Assert.DoesNotContain(acked.Where(a => a.Value == victimAddress).Select(a => a.Key), ranBySurvivor.Contains); // a job done by the killed node is not done again
         }
         finally
         {
@@ -127,7 +136,14 @@ public sealed class KilledProcessTests(ITestOutputHelper output)
                 process.Dispose();
             }
 
-            await observer.Terminate().WaitAsync(TimeSpan.FromSeconds(15));
+            try
+            {
+                await observer.Terminate().WaitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+                // not masking the test's own failure: the process ends anyway
+            }
         }
     }
 }

@@ -18,7 +18,10 @@ public sealed class ClusterOfNodes : IAsyncDisposable
 
     public static Config NodeConfig(TimeSpan? stableAfter = null) => FastCluster.Config(stableAfter);
 
-    /// <summary>Starts <paramref name="count"/> nodes; the first joins itself, the others join it. Returns once every node sees all Up.</summary>
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes; the first joins itself, the others join it one at a time, each
+    /// Up before the next (so the nodes' age follows their index). Returns once every node sees all Up.
+    /// </summary>
     public static async Task<ClusterOfNodes> StartAsync(int count, Config? config = null)
     {
         var cluster = new ClusterOfNodes();
@@ -30,9 +33,11 @@ public sealed class ClusterOfNodes : IAsyncDisposable
             }
 
             var seed = AddressOf(cluster._nodes[0]);
-            foreach (var node in cluster._nodes)
+            for (var i = 0; i < count; i++)
             {
-                AkkaCluster.Get(node).Join(seed);
+                AkkaCluster.Get(cluster._nodes[i]).Join(seed);
+                var up = i + 1;
+                await cluster.WhenAsync(() => AkkaCluster.Get(cluster._nodes[0]).State.Members.Count(m => m.Status == MemberStatus.Up) == up, TimeSpan.FromSeconds(30), $"node {i} Up");
             }
 
             await cluster.WhenAsync(() => cluster._nodes.All(n => AkkaCluster.Get(n).State.Members.Count(m => m.Status == MemberStatus.Up) == count), TimeSpan.FromSeconds(30), "all nodes Up");
@@ -62,8 +67,42 @@ public sealed class ClusterOfNodes : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits (bounded) until the asynchronous <paramref name="condition"/> holds, looking every 50 ms.</summary>
+    public async Task WhenAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (waited.Elapsed > limit)
+            {
+                throw new TimeoutException($"Expected {what} within {limit.TotalSeconds} s.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Terminates every node; a node that does not terminate within 15 s is named (its port may linger until the process ends).</summary>
     public async ValueTask DisposeAsync()
     {
-        await Task.WhenAll(_nodes.Select(n => n.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default)));
+        var stuck = new List<string>();
+        await Task.WhenAll(_nodes.Select(async n =>
+        {
+            try
+            {
+                await n.Terminate().WaitAsync(TimeSpan.FromSeconds(15));
+            }
+            catch (TimeoutException)
+            {
+                lock (stuck)
+                {
+                    stuck.Add(n.Name + " " + AddressOf(n));
+                }
+            }
+        }));
+        if (stuck.Count > 0)
+        {
+            Console.Error.WriteLine("cluster nodes that did not terminate within 15 s: " + string.Join(", ", stuck));
+        }
     }
 }

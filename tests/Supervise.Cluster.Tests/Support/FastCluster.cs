@@ -12,7 +12,7 @@ public static class FastCluster
             akka.cluster.gossip-interval = 200ms
             akka.cluster.leader-actions-interval = 200ms
             akka.cluster.failure-detector.heartbeat-interval = 200ms
-            akka.cluster.failure-detector.acceptable-heartbeat-pause = 2s
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = 5s
             akka.remote.dot-netty.tcp.connection-timeout = 2s
             """).WithFallback(SuperviseClusterConfig.Node(port: 0, stableAfter: stableAfter ?? TimeSpan.FromSeconds(2)));
 }
