@@ -54,13 +54,13 @@ public sealed class SupervisionTree : IAsyncDisposable
 
     /// <summary>
     /// For tests in virtual time, after moving the clock: waits until every timer of the tree that fired has
-    /// been handled, a chaos run on it has seen every event published so far (and carried out every fault of
-    /// a burst due now), and <see cref="RestartsInProgress"/> is 0, so the tree has done all it can at this
+    /// been handled, a chaos run on it has seen every event published so far (carried out every fault of a
+    /// burst due now, and seen each fault it carried out land), and <see cref="RestartsInProgress"/> is 0, so the tree has done all it can at this
     /// instant. Returns <see langword="false"/> if that did not happen within <paramref name="timeout"/>
     /// (default 3 seconds, real time), <see langword="true"/> otherwise (also when the tree has stopped).
     /// </summary>
     public Task<bool> WhenSettledAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        _runtime.SettleAsync(() => _runtime.PendingInjections == 0, () => Completion.IsCompleted, timeout ?? TimeSpan.FromSeconds(3), cancellationToken);
+        _runtime.SettleAsync(() => _runtime.PendingInjections == 0 && _runtime.FaultsLanding == 0, () => Completion.IsCompleted, timeout ?? TimeSpan.FromSeconds(3), cancellationToken);
 
     /// <summary>Completes when the tree has stopped, saying why.</summary>
     public Task<TreeOutcome> Completion => _link.Stopped.Task;

@@ -654,10 +654,21 @@ internal sealed class InjectorActor : ReceiveActor
     /// Faults whose target has not run again yet, and of those the ones in motion (not landed yet, and not
     /// waiting for the clock): a virtual-time driver lets those land before it moves the clock.
     /// </summary>
-    private void UpdateUnsettled() => _state.SetUnsettled(
-        _active.Count(a => a.RecoveredAfter is null),
-        _active.Count(a => a.RecoveredAfter is null && !a.Landed && !a.WaitingForClock),
-        _active.Count(a => a.RecoveredAfter is null && a.WaitingForClock));
+    private void UpdateUnsettled()
+    {
+        var landing = _ended ? 0 : _active.Count(a => a.RecoveredAfter is null && !a.Landed && !a.WaitingForClock);
+        _state.SetUnsettled(
+            _active.Count(a => a.RecoveredAfter is null),
+            landing,
+            _active.Count(a => a.RecoveredAfter is null && a.WaitingForClock));
+
+        // The tree's settle waits for these too (WhenSettledAsync), not only a driver that asks the injector.
+        _runtime.FaultsLandingChanged(landing - _reportedLanding);
+        _reportedLanding = landing;
+    }
+
+    /// <summary>What this run last added to the tree's count of faults not landed yet.</summary>
+    private int _reportedLanding;
 
     /// <summary>A hang is over (its supervisor's timer resumed the child at the same time).</summary>
     private void HangOver(Active a)
@@ -739,6 +750,7 @@ internal sealed class InjectorActor : ReceiveActor
         }
 
         _ended = true;
+        UpdateUnsettled(); // nothing of this run is landing any more
         _timer?.Dispose();
         _abortTimer?.Dispose();
         if (_settling is { } settling)

@@ -30,6 +30,7 @@ internal sealed class TreeRuntime
     private readonly int[] _byHealth = new int[4];
     private int _inProgress;
     private int _pendingInjections;
+    private int _faultsLanding;
 
     public TreeRuntime(ActorSystem system, TreeOptions options)
     {
@@ -77,6 +78,17 @@ internal sealed class TreeRuntime
     public int PendingInjections => Volatile.Read(ref _pendingInjections);
 
     public void PendingInjectionsChanged(int delta) => Interlocked.Add(ref _pendingInjections, delta);
+
+    /// <summary>Injected faults carried out that have not landed yet (not counting those waiting for the clock), over the chaos runs on the tree.</summary>
+    public int FaultsLanding => Volatile.Read(ref _faultsLanding);
+
+    public void FaultsLandingChanged(int delta)
+    {
+        if (delta != 0)
+        {
+            Interlocked.Add(ref _faultsLanding, delta);
+        }
+    }
 
     /// <summary>Actors that follow the tree's events (a chaos run's injector): a settling tree waits for them to catch up.</summary>
     public ConcurrentDictionary<IActorRef, byte> Observers { get; } = new();
