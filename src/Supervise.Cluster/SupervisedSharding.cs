@@ -46,6 +46,11 @@ public static class SupervisedSharding
         ArgumentException.ThrowIfNullOrWhiteSpace(typeName);
         ArgumentNullException.ThrowIfNull(child);
         options ??= new ShardingOptions();
+        if (!ActorPath.IsValidPathElement(typeName))
+        {
+            throw new ArgumentException($"A sharded type's name names its region and its entities' trees: expected letters, digits and -_.*$+:@&=,!~';, not starting with '$', received '{typeName}'.", nameof(typeName));
+        }
+
         if (options.Shards < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Shards, "ShardingOptions.Shards: expected 1 or more shards.");

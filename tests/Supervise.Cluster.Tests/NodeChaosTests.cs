@@ -23,6 +23,14 @@ public sealed class NodeChaosTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_sharded_type_whose_name_is_no_actor_name_is_refused_at_once()
+    {
+        using var system = Akka.Actor.ActorSystem.Create("local");
+        var error = Assert.Throws<ArgumentException>(() => SupervisedSharding.Start(system, "$counters", ChildSpec.Worker("c", Akka.Actor.Props.Empty)));
+        Assert.Contains("received '$counters'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Bad_options_and_nodes_not_configured_for_a_fault_are_refused_naming_what_is_missing()
     {
         await using var cluster = await ClusterOfNodes.StartAsync(3);
