@@ -8,45 +8,28 @@ namespace Supervise.Cluster;
 /// the child's stable address (the child's degradation policies apply there), and on hand-over stops the
 /// tree before it stops itself, so the next node starts the child only once this one is gone.
 /// </summary>
-internal sealed class SingletonHost : ReceiveActor, IWithStash
+internal sealed class SingletonHost : TreeHostActor
 {
     private static int _incarnations;
-    private readonly SupervisorSpec _spec;
     private readonly string _childId;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly HostedTree _hosted = new();
-    private SupervisionTree? _tree;
     private ChildAddress? _address;
     private bool _handingOver;
 
     public SingletonHost(SupervisorSpec spec, string childId)
+        : base(spec, childId, $"singleton-{childId}-{Interlocked.Increment(ref _incarnations)}")
     {
-        _spec = spec;
         _childId = childId;
-        Receive<Ready>(OnReady);
-        Receive<StartFailed>(f => throw new InvalidOperationException($"The supervised singleton '{_childId}' could not start on this node: {f.Error.Message}", f.Error));
         Receive<HandOver>(_ => _handingOver = true);
-        ReceiveAny(_ => Stash.Stash());
+        AwaitTree();
     }
 
-    public IStash Stash { get; set; } = null!;
+    protected override string What => $"The supervised singleton '{_childId}'";
 
-    protected override void PreStart()
+    protected override void OnReady(Ready ready)
     {
-        var name = $"singleton-{_childId}-{Interlocked.Increment(ref _incarnations)}";
-        _hosted.Start(Context.System, _spec, name, _childId, Self, (tree, address) => new Ready(tree, address), e => new StartFailed(e));
-    }
-
-    // Stopped without a hand-over (its node is going down, or its manager restarts it): its tree goes with it.
-    protected override void PostStop() => _ = _hosted.StopAsync();
-
-    private void OnReady(Ready ready)
-    {
-        _tree = ready.Tree;
         _address = ready.Address;
         _log.Info("Supervised singleton {0} runs on this node (tree {1})", _childId, ready.Tree.Name);
-        var self = Self;
-        _ = ready.Tree.Completion.ContinueWith(t => self.Tell(new TreeStopped(t.Result)), TaskScheduler.Default);
         if (_handingOver)
         {
             BeginHandOver();
@@ -89,7 +72,7 @@ internal sealed class SingletonHost : ReceiveActor, IWithStash
 
         // Done when the tree's root has terminated, not merely when it says it stopped: only then may the next node start the child.
         var self = Self;
-        _hosted.StopAsync().ContinueWith(_ => self.Tell(HandedOver.Instance), TaskScheduler.Default);
+        Hosted.StopAsync().ContinueWith(_ => self.Tell(HandedOver.Instance), TaskScheduler.Default);
     }
 
     /// <summary>The manager's termination message: the singleton moves to another node.</summary>
@@ -97,12 +80,6 @@ internal sealed class SingletonHost : ReceiveActor, IWithStash
     {
         public static readonly HandOver Instance = new();
     }
-
-    private sealed record Ready(SupervisionTree Tree, ChildAddress Address);
-
-    private sealed record StartFailed(Exception Error);
-
-    private sealed record TreeStopped(TreeOutcome Outcome);
 
     private sealed class HandedOver
     {

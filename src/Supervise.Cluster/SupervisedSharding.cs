@@ -84,40 +84,24 @@ public static class SupervisedSharding
     }
 
     /// <summary>One entity: its tree, and its messages forwarded to the child's stable address.</summary>
-    private sealed class EntityHost : ReceiveActor, IWithStash
+    private sealed class EntityHost : TreeHostActor
     {
         private static int _incarnations;
         private readonly string _typeName;
         private readonly string _entityId;
-        private readonly SupervisorSpec _spec;
-        private readonly string _childId;
-        private readonly HostedTree _hosted = new();
 
         public EntityHost(string typeName, string entityId, SupervisorSpec spec, string childId)
+            : base(spec, childId, $"entity-{typeName}-{Uri.EscapeDataString(entityId)}-{Interlocked.Increment(ref _incarnations)}")
         {
             _typeName = typeName;
             _entityId = entityId;
-            _spec = spec;
-            _childId = childId;
-            Receive<Ready>(OnReady);
-            Receive<StartFailed>(f => throw new InvalidOperationException($"Entity {_entityId} of {_typeName} could not start: {f.Error.Message}", f.Error));
-            ReceiveAny(_ => Stash.Stash());
+            AwaitTree();
         }
 
-        public IStash Stash { get; set; } = null!;
+        protected override string What => $"Entity {_entityId} of {_typeName}";
 
-        protected override void PreStart()
+        protected override void OnReady(Ready ready)
         {
-            var name = $"entity-{_typeName}-{Uri.EscapeDataString(_entityId)}-{Interlocked.Increment(ref _incarnations)}";
-            _hosted.Start(Context.System, _spec, name, _childId, Self, (tree, address) => new Ready(tree, address), e => new StartFailed(e));
-        }
-
-        protected override void PostStop() => _ = _hosted.StopAsync();
-
-        private void OnReady(Ready ready)
-        {
-            var self = Self;
-            _ = ready.Tree.Completion.ContinueWith(t => self.Tell(new TreeStopped(t.Result)), TaskScheduler.Default);
             Become(() =>
             {
                 Receive<TreeStopped>(stopped =>
@@ -135,10 +119,5 @@ public static class SupervisedSharding
             Stash.UnstashAll();
         }
 
-        private sealed record Ready(SupervisionTree Tree, ChildAddress Address);
-
-        private sealed record StartFailed(Exception Error);
-
-        private sealed record TreeStopped(TreeOutcome Outcome);
     }
 }

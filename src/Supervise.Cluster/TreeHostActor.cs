@@ -1,0 +1,57 @@
+using Akka.Actor;
+
+namespace Supervise.Cluster;
+
+/// <summary>
+/// What a singleton host and an entity host share: until the child's tree has started, messages wait in
+/// the stash (a derived host may handle some first: it calls <see cref="AwaitTree"/> after its own
+/// receives); then <see cref="OnReady"/> takes over. The tree stops with the host (<see cref="HostedTree"/>).
+/// </summary>
+internal abstract class TreeHostActor : ReceiveActor, IWithStash
+{
+    private readonly SupervisorSpec _spec;
+    private readonly string _childId;
+    private readonly string _treeName;
+
+    protected TreeHostActor(SupervisorSpec spec, string childId, string treeName)
+    {
+        _spec = spec;
+        _childId = childId;
+        _treeName = treeName;
+    }
+
+    public IStash Stash { get; set; } = null!;
+
+    protected HostedTree Hosted { get; } = new();
+
+    /// <summary>Names what this host runs, for errors: "the supervised singleton 'x'", "entity 7 of counters".</summary>
+    protected abstract string What { get; }
+
+    /// <summary>Registers the receives that wait for the tree: call it last in the derived constructor.</summary>
+    protected void AwaitTree()
+    {
+        Receive<Ready>(ready =>
+        {
+            var self = Self;
+            _ = ready.Tree.Completion.ContinueWith(t => self.Tell(new TreeStopped(t.Result)), TaskScheduler.Default);
+            OnReady(ready);
+        });
+        Receive<StartFailed>(f => throw new InvalidOperationException($"{What} could not start on this node: {f.Error.Message}", f.Error));
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    protected override void PreStart() =>
+        Hosted.Start(Context.System, _spec, _treeName, _childId, Self, (tree, address) => new Ready(tree, address), e => new StartFailed(e));
+
+    // Stopped (its node is going down, its manager or shard restarts or stops it): its tree goes with it.
+    protected override void PostStop() => _ = Hosted.StopAsync();
+
+    /// <summary>The tree runs; its child answers at <c>ready.Address</c>. A <see cref="TreeStopped"/> follows when the tree stops.</summary>
+    protected abstract void OnReady(Ready ready);
+
+    protected sealed record Ready(SupervisionTree Tree, ChildAddress Address);
+
+    protected sealed record TreeStopped(TreeOutcome Outcome);
+
+    private sealed record StartFailed(Exception Error);
+}
