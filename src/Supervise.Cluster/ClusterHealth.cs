@@ -134,18 +134,28 @@ public static class ClusterHealth
 
     private sealed record TrackTree(SupervisionTree Tree);
 
+    /// <summary>A singleton's or an entity's tree on this node: reported while it runs, forgotten once it stops (it moved, or passivated).</summary>
+    internal sealed record TrackHostedTree(SupervisionTree Tree);
+
+    /// <summary>Tells this node's publisher, if it runs one, about a hosted tree.</summary>
+    internal static void Hosted(ActorSystem system, SupervisionTree tree) =>
+        system.ActorSelection("/user/" + PublisherName).Tell(new TrackHostedTree(tree));
+
     private sealed class Publisher : ReceiveActor
     {
         private readonly List<SupervisionTree> _trees = [];
+        private readonly List<SupervisionTree> _hosted = [];
 
         public Publisher()
         {
             Receive<TrackTree>(t => _trees.Add(t.Tree));
+            Receive<TrackHostedTree>(t => _hosted.Add(t.Tree));
             ReceiveAsync<HealthRequest>(async _ =>
             {
                 var sender = Sender;
                 var views = new List<TreeHealthView>();
-                foreach (var tree in _trees)
+                _hosted.RemoveAll(t => t.Completion.IsCompleted);
+                foreach (var tree in _trees.Concat(_hosted).ToList())
                 {
                     if (tree.Completion.IsCompleted)
                     {

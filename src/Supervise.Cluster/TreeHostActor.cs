@@ -34,6 +34,7 @@ internal abstract class TreeHostActor : ReceiveActor, IWithStash
         {
             var self = Self;
             _ = ready.Tree.Completion.ContinueWith(t => self.Tell(new TreeStopped(t.Result)), TaskScheduler.Default);
+            ClusterHealth.Hosted(Context.System, ready.Tree); // in the cluster's health view while it runs here
             OnReady(ready);
         });
         Receive<StartFailed>(f => throw new InvalidOperationException($"{What} could not start on this node: {f.Error.Message}", f.Error));
