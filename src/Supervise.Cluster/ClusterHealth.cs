@@ -106,22 +106,6 @@ public static class ClusterHealth
         return new ClusterHealthSnapshot(nodes.OrderBy(n => n.Address, StringComparer.Ordinal).ToList());
     }
 
-    private static void Flatten(HealthSnapshot snapshot, Dictionary<string, HealthState> into)
-    {
-        into[snapshot.Path] = snapshot.State;
-        foreach (var child in snapshot.Children)
-        {
-            if (child.Subtree is { } subtree)
-            {
-                Flatten(subtree, into);
-            }
-            else
-            {
-                into[snapshot.Path + "/" + child.Id] = child.State;
-            }
-        }
-    }
-
     /// <summary>Asks for a node's trees' health (sent between nodes).</summary>
     public sealed class HealthRequest
     {
@@ -164,11 +148,10 @@ public static class ClusterHealth
                     }
 
                     // Bounded, and a tree that cannot answer (it stopped meanwhile, or is stuck) is Down, not hidden.
-                    var nodes = new Dictionary<string, HealthState>(StringComparer.Ordinal);
                     try
                     {
                         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                        Flatten(await tree.GetHealthAsync(timeout.Token), nodes);
+                        var nodes = (await tree.GetHealthAsync(timeout.Token)).Nodes().ToDictionary(n => n.Path, n => n.State, StringComparer.Ordinal);
                         views.Add(new TreeHealthView(tree.Name, nodes[tree.Name], nodes));
                     }
                     catch (Exception e) when (e is OperationCanceledException or AskTimeoutException or InvalidOperationException)

@@ -15,6 +15,9 @@ internal sealed class HostedTree
     private bool _hostStopped;
     private SupervisionTree? _tree;
 
+    /// <summary>The clock the tree runs on; events about it are stamped with it too.</summary>
+    public TimeProvider Clock { get; } = TimeProvider.System;
+
     /// <summary>Starts the tree; tells <paramref name="host"/> <c>ready(tree, address)</c>, or <c>failed(error)</c>.</summary>
     public void Start(ActorSystem system, SupervisorSpec spec, string name, string childId, IActorRef host, Func<SupervisionTree, ChildAddress, object> ready, Func<Exception, object> failed)
     {
@@ -25,7 +28,7 @@ internal sealed class HostedTree
             SupervisionTree? tree = null;
             try
             {
-                tree = await system.StartTreeAsync(spec, new TreeOptions { Name = name, StopWithActorSystem = false }).ConfigureAwait(false);
+                tree = await system.StartTreeAsync(spec, new TreeOptions { Name = name, StopWithActorSystem = false, TimeProvider = Clock }).ConfigureAwait(false);
                 var address = await tree.GetChildAsync(childId).ConfigureAwait(false);
                 lock (_gate)
                 {

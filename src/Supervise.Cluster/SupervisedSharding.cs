@@ -111,7 +111,7 @@ public static class SupervisedSharding
                     if (stopped.Outcome.Reason != TreeStopReason.Stopped)
                     {
                         Context.GetLogger().Warning("Entity {0} of {1} gave up ({2}); it starts afresh with its next message", _entityId, _typeName, stopped.Outcome.Reason);
-                        Context.System.EventStream.Publish(new ShardedEntityGaveUp(ready.Tree.Name, DateTimeOffset.UtcNow, _typeName, _entityId, stopped.Outcome.Error));
+                        Context.System.EventStream.Publish(new ShardedEntityGaveUp(ready.Tree.Name, Hosted.Clock.GetUtcNow(), _typeName, _entityId, stopped.Outcome.Error));
                     }
                 });
                 ReceiveAny(m => ready.Address.Forward(m));

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Supervise.Cluster.Tests.Support;
+using Supervise.Tests.Common;
 using Xunit;
 
 namespace Supervise.Cluster.Tests;

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Supervise.Cluster.Tests.Support;
+using Supervise.Tests.Common;
 using Xunit;
 using AkkaCluster = Akka.Cluster.Cluster;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Akka.Actor;
 using Supervise.Cluster.Tests.Support;
+using Supervise.Tests.Common;
 using Xunit;
 using Xunit.Abstractions;
 using AkkaCluster = Akka.Cluster.Cluster;

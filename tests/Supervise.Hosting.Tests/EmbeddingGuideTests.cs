@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Supervise.Hosting.Tests.Docs;
 using Supervise.Hosting.Tests.Support;
+using Supervise.Tests.Common;
 using Xunit;
 
 namespace Supervise.Hosting.Tests;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Supervise.Hosting.Tests.Support;
+using Supervise.Tests.Common;
 using Xunit;
 
 namespace Supervise.Hosting.Tests;
@@ -201,7 +202,7 @@ public sealed class HostTests
         await blocked.Task.WaitAsync(TimeSpan.FromSeconds(10)); // in its handler: it cannot stop before the gate opens
 
         var stopping = host.StopAsync();
-        var finished = await Task.WhenAny(stopping, Task.Delay(TimeSpan.FromSeconds(20)));
+        var finished = await Task.WhenAny(stopping, stopping.WaitAsync(TimeSpan.FromSeconds(20)));
 
         gate.Set();
         Assert.Same(stopping, finished); // returned at the host's timeout, not when the child let go

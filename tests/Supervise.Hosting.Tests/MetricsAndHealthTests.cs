@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Supervise.Hosting.Tests.Support;
+using Supervise.Tests.Common;
 using Xunit;
 
 namespace Supervise.Hosting.Tests;

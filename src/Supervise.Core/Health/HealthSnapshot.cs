@@ -4,7 +4,33 @@ namespace Supervise;
 /// <param name="Path">The supervisor's place in the tree.</param>
 /// <param name="State">Its health: its own state combined with its children's by <see cref="HealthRule"/>.</param>
 /// <param name="Children">Each child's health, in start order.</param>
-public sealed record HealthSnapshot(string Path, HealthState State, IReadOnlyList<ChildHealth> Children);
+public sealed record HealthSnapshot(string Path, HealthState State, IReadOnlyList<ChildHealth> Children)
+{
+    /// <summary>
+    /// Every node of the snapshot, depth first, by path: this supervisor first (with no <c>Child</c>), then each
+    /// child; a nested supervisor is given with its own snapshot's state and path, and its <c>Child</c> entry.
+    /// </summary>
+    public IEnumerable<(string Path, HealthState State, ChildHealth? Child)> Nodes() => Nodes(null);
+
+    private IEnumerable<(string Path, HealthState State, ChildHealth? Child)> Nodes(ChildHealth? self)
+    {
+        yield return (Path, State, self);
+        foreach (var child in Children)
+        {
+            if (child.Subtree is { } subtree)
+            {
+                foreach (var node in subtree.Nodes(child))
+                {
+                    yield return node;
+                }
+            }
+            else
+            {
+                yield return (Path + "/" + child.Id, child.State, child);
+            }
+        }
+    }
+}
 
 /// <summary>One child's health.</summary>
 /// <param name="Id">The child's id.</param>

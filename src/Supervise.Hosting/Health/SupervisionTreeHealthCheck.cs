@@ -58,7 +58,15 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
         }
 
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
-        Flatten(snapshot, data);
+        foreach (var (path, state, child) in snapshot.Nodes())
+        {
+            data[path] = state.ToString();
+            if (child is not null)
+            {
+                data[path + ":restarts"] = child.Restarts;
+            }
+        }
+
         var description = $"Tree {_treeName} is {snapshot.State}.";
         return snapshot.State switch
         {
@@ -66,24 +74,5 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
             HealthState.Down => HealthCheckResult.Unhealthy(description, null, data),
             _ => HealthCheckResult.Degraded(description, null, data),
         };
-    }
-
-    private static void Flatten(HealthSnapshot snapshot, Dictionary<string, object> data)
-    {
-        data[snapshot.Path] = snapshot.State.ToString();
-        foreach (var child in snapshot.Children)
-        {
-            var path = snapshot.Path + "/" + child.Id;
-            if (child.Subtree is { } subtree)
-            {
-                Flatten(subtree, data);
-            }
-            else
-            {
-                data[path] = child.State.ToString();
-            }
-
-            data[path + ":restarts"] = child.Restarts;
-        }
     }
 }
