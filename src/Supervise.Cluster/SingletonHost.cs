@@ -1,34 +1,66 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Event;
 
 namespace Supervise.Cluster;
 
 /// <summary>
-/// The singleton instance on its node: starts a Supervise tree for the child, forwards what it is sent to
-/// the child's stable address (the child's degradation policies apply there), and on hand-over stops the
-/// tree before it stops itself, so the next node starts the child only once this one is gone.
+/// The singleton instance on its node: starts a Supervise tree for the child, hands what it is sent to the
+/// child's stable address (the child's degradation policies apply there) and confirms each delivery to the
+/// <see cref="SingletonAddress"/> that sent it; on hand-over it stops the tree before it stops itself, so
+/// the next node starts the child only once this one is gone. If the tree gives up (or cannot start), the
+/// singleton manager restarts this host, which waits a growing delay before it starts the tree again.
 /// </summary>
 internal sealed class SingletonHost : TreeHostActor
 {
     private static int _incarnations;
     private readonly string _childId;
+    private readonly RestartDelays _delays;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Stopwatch _running = new();
+    private int _attempt; // give-ups in a row before this start (0: a first start)
     private ChildAddress? _address;
     private bool _handingOver;
 
-    public SingletonHost(SupervisorSpec spec, string childId)
+    public SingletonHost(SupervisorSpec spec, string childId, RestartDelays delays)
         : base(spec, childId, $"singleton-{childId}-{Interlocked.Increment(ref _incarnations)}")
     {
         _childId = childId;
-        Receive<HandOver>(_ => _handingOver = true);
+        _delays = delays;
+        Receive<HandOver>(_ =>
+        {
+            _handingOver = true;
+            if (!TreeStartBegun)
+            {
+                Context.Stop(Self); // still waiting for its restart delay: nothing to hand over
+            }
+        });
         AwaitTree();
     }
 
     protected override string What => $"The supervised singleton '{_childId}'";
 
+    protected override TimeSpan StartDelay => _attempt == 0 ? TimeSpan.Zero : _delays.After(_attempt);
+
+    protected override Exception Failure(string message, Exception? cause) =>
+        new SingletonTreeFailedException(message, cause, _attempt + 1, _running.Elapsed);
+
+    protected override void PostRestart(Exception reason)
+    {
+        // A tree that ran longer than the longest delay before it failed starts the count again.
+        if (reason is SingletonTreeFailedException failed)
+        {
+            _attempt = failed.RanFor > _delays.Max ? 1 : failed.Attempt;
+            _log.Warning("Supervised singleton {0} failed ({1} in a row); its tree starts again in {2} ms", _childId, _attempt, StartDelay.TotalMilliseconds);
+        }
+
+        base.PostRestart(reason);
+    }
+
     protected override void OnReady(Ready ready)
     {
         _address = ready.Address;
+        _running.Start();
         _log.Info("Supervised singleton {0} runs on this node (tree {1})", _childId, ready.Tree.Name);
         if (_handingOver)
         {
@@ -48,10 +80,16 @@ internal sealed class SingletonHost : TreeHostActor
                     return;
                 }
 
-                // Its tree gave up: the singleton manager restarts this host, which starts a new tree.
-                throw new InvalidOperationException(
+                // Its tree gave up: the singleton manager restarts this host, which starts a new tree after its delay.
+                throw Failure(
                     $"The tree supervising singleton '{_childId}' stopped ({stopped.Outcome.Reason}): its restart intensity was exceeded.", stopped.Outcome.Error);
             });
+            Receive<SingletonDelivery>(d =>
+            {
+                ready.Address.Tell(d.Message, Sender);
+                d.Address.Tell(new SingletonReceived(d.Sequence));
+            });
+            Receive<SingletonProbe>(p => p.Address.Tell(new SingletonHere(_childId)));
             ReceiveAny(m => ready.Address.Forward(m));
         });
         Stash.UnstashAll();
@@ -66,7 +104,10 @@ internal sealed class SingletonHost : TreeHostActor
         {
             Receive<HandedOver>(_ => Context.Stop(Self));
             Receive<TreeStopped>(_ => { });
-            // Still to the child's address while its tree stops: its policy decides, and what it drops is counted and reported.
+            // Not confirmed, and not answered: the addresses that sent them send them to the next instance.
+            Receive<SingletonDelivery>(_ => { });
+            Receive<SingletonProbe>(_ => { });
+            // Sent here directly (not through a singleton address): to the child's address while its tree stops; its policy decides, and what it drops is counted and reported.
             ReceiveAny(m => address.Forward(m));
         });
 
@@ -85,4 +126,21 @@ internal sealed class SingletonHost : TreeHostActor
     {
         public static readonly HandedOver Instance = new();
     }
+}
+
+/// <summary>How long a singleton host waits before it starts its tree again after failures in a row: doubling from <paramref name="Min"/> up to <paramref name="Max"/>.</summary>
+internal sealed record RestartDelays(TimeSpan Min, TimeSpan Max)
+{
+    public TimeSpan After(int failures) =>
+        TimeSpan.FromTicks((long)Math.Min(Max.Ticks, Min.Ticks * Math.Pow(2, Math.Min(failures - 1, 30))));
+}
+
+/// <summary>A supervised singleton's tree gave up or could not start: its manager restarts the host, which waits first.</summary>
+internal sealed class SingletonTreeFailedException(string message, Exception? cause, int attempt, TimeSpan ranFor) : Exception(message, cause)
+{
+    /// <summary>Failures in a row, this one included.</summary>
+    public int Attempt { get; } = attempt;
+
+    /// <summary>How long the tree ran before it failed.</summary>
+    public TimeSpan RanFor { get; } = ranFor;
 }

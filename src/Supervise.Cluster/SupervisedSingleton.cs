@@ -10,10 +10,20 @@ public sealed record SingletonOptions
     public string? Role { get; init; }
 
     /// <summary>
-    /// Messages the address holds while no instance runs (the hand-over gap: its node left or was downed and
-    /// the next has not started it yet). Past this, the oldest are dropped, and Akka logs each one.
+    /// Messages the address holds while the singleton moves (its node was lost and the next instance has not
+    /// answered yet), unless the child's own policy is Reject or Buffer (then that decides). Past this, the
+    /// arriving message is dropped, counted and reported as a <see cref="MessageDropped"/> event. Default: 1000.
     /// </summary>
     public int BufferSize { get; init; } = 1000;
+
+    /// <summary>
+    /// After the singleton's tree gives up (or cannot start), its host waits this long before it starts the
+    /// tree again, doubling with each failure in a row up to <see cref="MaxRestartDelay"/>. Default: 1 second.
+    /// </summary>
+    public TimeSpan MinRestartDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between failed trees; a tree that ran longer than this before it failed starts the count again. Default: 30 seconds.</summary>
+    public TimeSpan MaxRestartDelay { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>The restart intensity of the tree that supervises the child on its node.</summary>
     public int Intensity { get; init; } = SupervisionSpec.DefaultIntensity;
@@ -31,8 +41,11 @@ public static class SupervisedSingleton
 {
     /// <summary>
     /// Runs <paramref name="child"/> as a supervised singleton. Call it on every node that may host it or send
-    /// to it (the same id everywhere); a node without <see cref="SingletonOptions.Role"/> only sends to it. Returns the address to send to from this node; it finds the instance wherever it
-    /// runs, and holds messages while it moves.
+    /// to it (the same id everywhere); a node without <see cref="SingletonOptions.Role"/> only sends to it.
+    /// Returns the address to send to from this node. It finds the instance wherever it runs, and each
+    /// message is confirmed by the instance's node: when that node is lost, what it had not confirmed is
+    /// sent again to the next instance (so it may arrive twice), and messages meanwhile are held, or
+    /// answered <see cref="Unavailable"/> if the child's policy is Reject.
     /// </summary>
     public static IActorRef Start(ActorSystem system, ChildSpec child, SingletonOptions? options = null)
     {
@@ -50,6 +63,13 @@ public static class SupervisedSingleton
             throw new ArgumentOutOfRangeException(nameof(options), options.BufferSize, "SingletonOptions.BufferSize: expected 0 or more messages.");
         }
 
+        if (options.MinRestartDelay <= TimeSpan.Zero || options.MaxRestartDelay < options.MinRestartDelay)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"SingletonOptions: expected 0 < MinRestartDelay <= MaxRestartDelay, received MinRestartDelay {options.MinRestartDelay}, MaxRestartDelay {options.MaxRestartDelay}.");
+        }
+
         var manager = "supervised-singleton-" + child.Id;
         var managerSettings = ClusterSingletonManagerSettings.Create(system).WithSingletonName("host");
         var proxySettings = ClusterSingletonProxySettings.Create(system).WithSingletonName("host").WithBufferSize(options.BufferSize);
@@ -62,9 +82,20 @@ public static class SupervisedSingleton
         // A node without the role only reaches it: it may not host it, so it runs no manager.
         if (options.Role is null || Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(options.Role))
         {
-            system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new SingletonHost(spec, child.Id)), SingletonHost.HandOver.Instance, managerSettings), manager);
+            var delays = new RestartDelays(options.MinRestartDelay, options.MaxRestartDelay);
+            system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new SingletonHost(spec, child.Id, delays)), SingletonHost.HandOver.Instance, managerSettings), manager);
         }
 
-        return system.ActorOf(ClusterSingletonProxy.Props("/user/" + manager, proxySettings), manager + "-address");
+        var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/" + manager, proxySettings), manager + "-proxy");
+        var probeInterval = system.Settings.Config.GetTimeSpan("akka.cluster.singleton-proxy.singleton-identification-interval", TimeSpan.FromSeconds(1));
+        var gap = GapPolicy.For(child, options.BufferSize);
+        return system.ActorOf(Props.Create(() => new SingletonAddress(child.Id, proxy, gap, probeInterval)), manager + "-address");
+    }
+
+    /// <summary>What the address <paramref name="address"/> (returned by <see cref="Start"/>) has sent, had confirmed, held, rejected and dropped.</summary>
+    public static Task<SingletonAddressStats> GetStatsAsync(IActorRef address, TimeSpan? timeout = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return address.Ask<SingletonAddressStats>(GetSingletonStats.Instance, timeout ?? TimeSpan.FromSeconds(10));
     }
 }

@@ -7,7 +7,7 @@ namespace Supervise.Cluster;
 /// the stash (a derived host may handle some first: it calls <see cref="AwaitTree"/> after its own
 /// receives); then <see cref="OnReady"/> takes over. The tree stops with the host (<see cref="HostedTree"/>).
 /// </summary>
-internal abstract class TreeHostActor : ReceiveActor, IWithStash
+internal abstract class TreeHostActor : ReceiveActor, IWithStash, IWithTimers
 {
     private readonly SupervisorSpec _spec;
     private readonly string _childId;
@@ -21,6 +21,8 @@ internal abstract class TreeHostActor : ReceiveActor, IWithStash
     }
 
     public IStash Stash { get; set; } = null!;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected HostedTree Hosted { get; } = new();
 
@@ -37,12 +39,37 @@ internal abstract class TreeHostActor : ReceiveActor, IWithStash
             ClusterHealth.Hosted(Context.System, ready.Tree); // in the cluster's health view while it runs here
             OnReady(ready);
         });
-        Receive<StartFailed>(f => throw new InvalidOperationException($"{What} could not start on this node: {f.Error.Message}", f.Error));
+        Receive<StartFailed>(f => throw Failure($"{What} could not start on this node: {f.Error.Message}", f.Error));
+        Receive<StartTree>(_ => StartTreeNow());
         ReceiveAny(_ => Stash.Stash());
     }
 
-    protected override void PreStart() =>
+    /// <summary>How long to wait before starting the tree (a host restarted after its tree gave up waits its backoff).</summary>
+    protected virtual TimeSpan StartDelay => TimeSpan.Zero;
+
+    /// <summary>Whether the tree's start has begun (false while <see cref="StartDelay"/> runs).</summary>
+    protected bool TreeStartBegun { get; private set; }
+
+    /// <summary>The exception this host fails with when its tree cannot start or gives up (its parent restarts it).</summary>
+    protected virtual Exception Failure(string message, Exception? cause) => new InvalidOperationException(message, cause);
+
+    protected override void PreStart()
+    {
+        if (StartDelay > TimeSpan.Zero)
+        {
+            Timers.StartSingleTimer(StartTree.Instance, StartTree.Instance, StartDelay);
+        }
+        else
+        {
+            StartTreeNow();
+        }
+    }
+
+    private void StartTreeNow()
+    {
+        TreeStartBegun = true;
         Hosted.Start(Context.System, _spec, _treeName, _childId, Self, (tree, address) => new Ready(tree, address), e => new StartFailed(e));
+    }
 
     // Stopped (its node is going down, its manager or shard restarts or stops it): its tree goes with it.
     protected override void PostStop() => _ = Hosted.StopAsync();
@@ -55,4 +82,9 @@ internal abstract class TreeHostActor : ReceiveActor, IWithStash
     protected sealed record TreeStopped(TreeOutcome Outcome);
 
     private sealed record StartFailed(Exception Error);
+
+    private sealed class StartTree
+    {
+        public static readonly StartTree Instance = new();
+    }
 }

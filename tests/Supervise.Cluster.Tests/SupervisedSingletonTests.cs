@@ -21,22 +21,6 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         }
     }
 
-    private static async Task<string> AskUntilAnsweredAsync(IActorRef address, TimeSpan limit)
-    {
-        var waited = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                return await address.Ask<string>("where", TimeSpan.FromSeconds(1));
-            }
-            catch (AskTimeoutException) when (waited.Elapsed < limit)
-            {
-                // not answered within a second: ask again
-            }
-        }
-    }
-
     [Fact]
     public async Task The_singleton_runs_once_is_restarted_by_its_tree_and_fails_over_when_its_node_is_downed()
     {
@@ -58,17 +42,127 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         Assert.Equal(first, await addresses[2].Ask<string>("where", timeout));
 
         // Its node is downed (and dies): the next oldest takes it over; the same address reaches it there.
+        // Asked once: the address holds the question while the singleton moves (the child's default), and
+        // sends it to the next instance.
         var failover = Stopwatch.StartNew();
         AkkaCluster.Get(cluster.Nodes[1]).Down(ClusterOfNodes.AddressOf(cluster.Nodes[0]));
         await cluster.Nodes[0].Terminate().WaitAsync(timeout);
-        // A message sent before the proxy has learnt that the node is gone goes to the dead instance and is
-        // lost (Akka's proxy buffers only while it knows of no instance): a caller asks again, as here.
-        var now = await AskUntilAnsweredAsync(addresses[2], TimeSpan.FromSeconds(30));
+        var now = await addresses[2].Ask<string>("where", TimeSpan.FromSeconds(30));
         failover.Stop();
 
         var survivors = cluster.Nodes.Skip(1).Select(n => ClusterOfNodes.AddressOf(n).ToString()).ToList();
         Assert.Equal(survivors[0], now); // the oldest of them, which joined first
         output.WriteLine($"singleton failed over from {first} to {now} in {failover.ElapsedMilliseconds} ms after its node was downed");
         Assert.Equal(now, await addresses[1].Ask<string>("where", timeout)); // one instance: both survivors reach the same
+        var stats = await SupervisedSingleton.GetStatsAsync(addresses[2]);
+        output.WriteLine($"the address on node 2: {stats}");
+        Assert.Equal(new SingletonAddressStats(Sent: 4, Confirmed: 4, Redelivered: stats.Redelivered, Rejected: 0, Dropped: 0, Waiting: 0, Moves: 1), stats);
+    }
+
+    [Fact]
+    public async Task While_a_Reject_singleton_moves_from_a_node_that_died_callers_are_answered_Unavailable_at_once_and_then_reach_the_next_instance()
+    {
+        var config = NodeFaults.DiesWithoutLeaving.WithFallback(ClusterOfNodes.NodeConfig());
+        await using var cluster = await ClusterOfNodes.StartAsync(3, config);
+        var child = ChildSpec.Worker("where", Props.Create<Where>()) with { Policies = [Policy.Reject()] };
+        var addresses = cluster.Nodes.Select(n => SupervisedSingleton.Start(n, child)).ToList();
+        var first = ClusterOfNodes.AddressOf(cluster.Nodes[0]).ToString();
+        Assert.Equal(first, await addresses[2].Ask<string>("where", TimeSpan.FromSeconds(20)));
+
+        // The hosting node dies without leaving. The question goes to it and is not confirmed; once the
+        // node is seen unreachable (before the split brain resolver downs it, so before any next instance
+        // can start), the caller is answered Unavailable.
+        await NodeFaults.DieAsync(cluster.Nodes[0]).WaitAsync(TimeSpan.FromSeconds(20));
+        var rejected = Stopwatch.StartNew();
+        var reply = await addresses[2].Ask<object>("where", TimeSpan.FromSeconds(30));
+        var unavailable = Assert.IsType<Unavailable>(reply);
+        output.WriteLine($"Unavailable after {rejected.ElapsedMilliseconds} ms: {unavailable}");
+        Assert.Equal("where", unavailable.ChildId);
+
+        // Then the next oldest takes it over, and callers reach it there.
+        string? now = null;
+        await cluster.WhenAsync(
+            async () => (now = await addresses[2].Ask<object>("where", TimeSpan.FromSeconds(5)) as string) is not null,
+            TimeSpan.FromSeconds(30),
+            "the next instance to answer");
+        Assert.Equal(ClusterOfNodes.AddressOf(cluster.Nodes[1]).ToString(), now);
+        var stats = await SupervisedSingleton.GetStatsAsync(addresses[2]);
+        output.WriteLine($"the address on node 2: {stats}");
+        Assert.True(stats.Rejected >= 1, stats.ToString());
+        Assert.Equal((0, 0, 0L), (stats.Waiting, stats.Redelivered, stats.Dropped));
+        Assert.Equal(stats.Sent, stats.Confirmed + stats.Rejected);
+    }
+
+    [Fact]
+    public async Task While_no_instance_answers_the_address_holds_up_to_the_childs_buffer_and_counts_and_reports_each_message_past_it()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(1);
+        var node = cluster.Nodes[0];
+        var dropped = new List<MessageDropped>();
+        var watcher = node.ActorOf(Props.Create(() => new Collect<MessageDropped>(dropped)));
+        node.EventStream.Subscribe(watcher, typeof(MessageDropped));
+
+        // No node has the role: no instance ever runs, and the address holds what it is sent.
+        var child = ChildSpec.Worker("nowhere", Props.Create<Where>()) with { Policies = [Policy.Buffer(2)] };
+        var address = SupervisedSingleton.Start(node, child, new SingletonOptions { Role = "absent" });
+        foreach (var m in new[] { "a", "b", "c", "d", "e" })
+        {
+            address.Tell(m);
+        }
+
+        Assert.Equal(new SingletonAddressStats(Sent: 5, Confirmed: 0, Redelivered: 0, Rejected: 0, Dropped: 3, Waiting: 2, Moves: 0), await SupervisedSingleton.GetStatsAsync(address));
+        await cluster.WhenAsync(() => { lock (dropped) { return dropped.Count == 3; } }, TimeSpan.FromSeconds(10), "three MessageDropped events");
+        lock (dropped)
+        {
+            Assert.Equal(["c", "d", "e"], dropped.Select(d => (string)d.Message));
+            Assert.All(dropped, d => Assert.Equal(("singleton/nowhere", "nowhere", "the hand-over buffer was full (2 messages)"), (d.SupervisorPath, d.ChildId, d.Why)));
+        }
+    }
+
+    private sealed class Collect<T> : ReceiveActor
+    {
+        public Collect(List<T> into) => Receive<T>(e =>
+        {
+            lock (into)
+            {
+                into.Add(e);
+            }
+        });
+    }
+
+    /// <summary>Fails every start, as a bad configuration would.</summary>
+    private sealed class Misconfigured : ReceiveActor
+    {
+        public Misconfigured() => throw new InvalidOperationException("the configuration lacks a required section");
+    }
+
+    [Fact]
+    public async Task A_singleton_whose_child_fails_every_start_is_started_again_after_a_delay_that_doubles_up_to_its_maximum()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(1);
+        var node = cluster.Nodes[0];
+        var failures = new List<ChildStartFailed>();
+        var watcher = node.ActorOf(Props.Create(() => new Collect<ChildStartFailed>(failures)));
+        node.EventStream.Subscribe(watcher, typeof(ChildStartFailed));
+        var min = TimeSpan.FromMilliseconds(200);
+        SupervisedSingleton.Start(node, ChildSpec.Worker("broken", Props.Create<Misconfigured>()), new SingletonOptions { MinRestartDelay = min, MaxRestartDelay = min * 4 });
+
+        await cluster.WhenAsync(() => { lock (failures) { return failures.Count >= 6; } }, TimeSpan.FromSeconds(30), "six start attempts");
+        List<TimeSpan> gaps;
+        lock (failures)
+        {
+            var attempts = failures.Select(f => f.Timestamp).ToList();
+            gaps = attempts.Zip(attempts.Skip(1), (a, b) => b - a).Take(5).ToList();
+        }
+
+        output.WriteLine("gaps between start attempts (ms): " + string.Join(", ", gaps.Select(g => g.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture))));
+        // 200, 400, 800, 800, 800 ms at least (the scheduler's tick may fire a little early).
+        var expected = new[] { 1, 2, 4, 4, 4 }.Select(k => min * k).ToList();
+        for (var i = 0; i < gaps.Count; i++)
+        {
+            Assert.True(gaps[i] >= expected[i] - TimeSpan.FromMilliseconds(30), $"gap {i + 1} was {gaps[i].TotalMilliseconds} ms; expected at least {expected[i].TotalMilliseconds} ms");
+        }
+
+        Assert.True(gaps[^1] < expected[^1] * 4, $"the delay stops growing at its maximum; the last gap was {gaps[^1].TotalMilliseconds} ms");
     }
 }
