@@ -98,7 +98,7 @@ public static class ChaosGen
     public static Gen<ChaosOptions> Runs(params FaultKind[] kinds)
     {
         ArgumentNullException.ThrowIfNull(kinds);
-        var choices = kinds.Length == 0 ? Enum.GetValues<FaultKind>() : kinds;
+        var choices = kinds.Length == 0 ? FaultKinds.OfChildren.ToArray() : kinds;
         var fault = from kind in Gen.Int[0, choices.Length - 1]
                     from weight in Gen.Int[1, 4]
                     select new FaultChoice(choices[kind], weight) { Duration = TimeSpan.FromMilliseconds(300), Count = 2 };

@@ -74,6 +74,13 @@ public sealed record ChaosOptions
     /// <summary>Which children may be hit.</summary>
     public FaultTargets Targets { get; init; } = new();
 
+    /// <summary>
+    /// The nodes node faults (<see cref="FaultKind.NodeLeave"/>, <see cref="FaultKind.NodeDown"/>,
+    /// <see cref="FaultKind.NodeDeath"/>, <see cref="FaultKind.NodePartition"/>) are done to; needed when
+    /// <see cref="Faults"/> has one. Default: none.
+    /// </summary>
+    public INodeFaults? Nodes { get; init; }
+
     /// <summary>When. Default: one fault per second on average.</summary>
     public FaultSchedule Schedule { get; init; } = FaultSchedule.Poisson(TimeSpan.FromSeconds(1));
 
@@ -167,6 +174,18 @@ public sealed record ChaosOptions
                     Problem($"Faults[{i}].Count", "1 or more messages", f.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
             }
+        }
+
+        var nodeKinds = (Faults ?? []).Where(f => f is not null && f.Kind.IsNodeFault()).Select(f => f.Kind)
+            .Concat(Replay?.Faults?.Where(f => f.Skipped is null && f.Kind.IsNodeFault()).Select(f => f.Kind) ?? [])
+            .ToHashSet();
+        if (nodeKinds.Count > 0 && Nodes is null)
+        {
+            Problem("Nodes", $"the nodes to fault (Supervise.Cluster's ClusterNodeFaults) for {string.Join(", ", nodeKinds.Order())}", "null");
+        }
+        else if (nodeKinds.Count > 0)
+        {
+            problems.AddRange(Nodes!.Validate(nodeKinds));
         }
 
         if (Targets is null)

@@ -26,4 +26,29 @@ public enum FaultKind
 
     /// <summary>The next <c>Count</c> messages sent to the child's address are lost (counted and reported as dropped).</summary>
     Drop,
+
+    /// <summary>A whole node leaves its cluster gracefully (its singletons hand over first). Needs <see cref="ChaosOptions.Nodes"/>.</summary>
+    NodeLeave,
+
+    /// <summary>A whole node is downed by another. Needs <see cref="ChaosOptions.Nodes"/>.</summary>
+    NodeDown,
+
+    /// <summary>A whole node dies abruptly: its actor system ends without leaving, as a killed process would. Needs <see cref="ChaosOptions.Nodes"/>.</summary>
+    NodeDeath,
+
+    /// <summary>The network between a node and every other is cut; the split brain resolver decides. Needs <see cref="ChaosOptions.Nodes"/>.</summary>
+    NodePartition,
+}
+
+/// <summary>Groups of <see cref="FaultKind"/>s.</summary>
+public static class FaultKinds
+{
+    /// <summary>The faults done to a child of a tree.</summary>
+    public static IReadOnlyList<FaultKind> OfChildren { get; } = Enum.GetValues<FaultKind>().Where(k => !k.IsNodeFault()).ToArray();
+
+    /// <summary>The faults done to a whole node of a cluster (through <see cref="ChaosOptions.Nodes"/>).</summary>
+    public static IReadOnlyList<FaultKind> OfNodes { get; } = Enum.GetValues<FaultKind>().Where(IsNodeFault).ToArray();
+
+    /// <summary>Whether <paramref name="kind"/> is done to a whole node rather than to a child.</summary>
+    public static bool IsNodeFault(this FaultKind kind) => kind is FaultKind.NodeLeave or FaultKind.NodeDown or FaultKind.NodeDeath or FaultKind.NodePartition;
 }

@@ -88,6 +88,7 @@ internal sealed class InjectorActor : ReceiveActor
         ReceiveAsync<BurstNext>(next => OnBurstNextAsync(next));
         Receive<AbortCheck>(_ => CheckAbort());
         Receive<FaultOver>(over => HangOver(over.Fault));
+        Receive<NodeFaultOver>(NodeOver);
         Receive<SupervisionEvent>(Observe);
         Receive<Terminated>(t => t.ActorRef.Equals(_root), _ =>
         {
@@ -333,6 +334,17 @@ internal sealed class InjectorActor : ReceiveActor
                 // Journaled again as it was (its parameters included), as skipped for the same reason.
                 Skipped(record with { Sequence = ++_sequence, At = Now });
             }
+            else if (record.Kind.IsNodeFault())
+            {
+                if (_options.Nodes!.Targets.Contains(record.Target, StringComparer.Ordinal))
+                {
+                    InjectNode(record.Target, record.Kind);
+                }
+                else
+                {
+                    Skipped(record with { Sequence = ++_sequence, At = Now, Skipped = "the node may not be faulted now (it is gone, or a fault would leave too few nodes)" });
+                }
+            }
             else
             {
                 var journaled = (await GatherAsync()).FirstOrDefault(t => t.Path == record.Target);
@@ -346,6 +358,19 @@ internal sealed class InjectorActor : ReceiveActor
         if (_active.Count >= _options.MaxConcurrentFaults)
         {
             Skip(choice.Kind, "", $"{_options.MaxConcurrentFaults} earlier fault(s) have not recovered yet (MaxConcurrentFaults)");
+            return;
+        }
+
+        if (choice.Kind.IsNodeFault())
+        {
+            var nodes = _options.Nodes!.Targets.Where(n => !_active.Any(a => a.Target.ChildId == n && a.Target.Supervisor.IsNobody())).ToList();
+            if (nodes.Count == 0)
+            {
+                Skip(choice.Kind, "", "no node may be faulted now (a fault would leave too few nodes)");
+                return;
+            }
+
+            InjectNode(Pick(nodes, _ => 1), choice.Kind);
             return;
         }
 
@@ -543,6 +568,47 @@ internal sealed class InjectorActor : ReceiveActor
             _active.Add(active);
         }
 
+        UpdateUnsettled();
+    }
+
+    /// <summary>
+    /// A whole node's fault: journaled and counted here, carried out by <see cref="ChaosOptions.Nodes"/>, and
+    /// over when the nodes left agree on the cluster again. Nothing in this tree is its blast radius.
+    /// </summary>
+    private void InjectNode(string node, FaultKind kind)
+    {
+        var record = new FaultRecord(++_sequence, Now, node, kind, TimeSpan.Zero, 0, null);
+        _state.Add(record);
+        _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
+        _byTarget[node] = _byTarget.GetValueOrDefault(node) + 1;
+        _runtime.Publish(new FaultInjected(_treeName, _runtime.Now, node, record));
+        var target = new FaultTarget("", ActorRefs.Nobody, node, ChildKind.Worker, [], null, null, []);
+        var active = new Active(record, target, Now, new InjectedFaultException($"Injected {kind} (fault {record.Sequence}, seed {_seed}) on node {node}"))
+        {
+            At = _runtime.Now,
+            Landed = true, // its effect is outside this tree: nothing here to see land
+        };
+        _active.Add(active);
+        UpdateUnsettled();
+        _options.Nodes!.InjectAsync(kind, node, _options.RecoveryTimeout).PipeTo(
+            Self,
+            success: recovered => new NodeFaultOver(active, recovered, null),
+            failure: e => new NodeFaultOver(active, null, e));
+    }
+
+    private void NodeOver(NodeFaultOver over)
+    {
+        if (over.Error is { } error)
+        {
+            _log.Warning(error, "Node fault {0} ({1} on {2}) failed: {3}", over.Fault.Record.Sequence, over.Fault.Record.Kind, over.Fault.Record.Target, error.Message);
+        }
+
+        if (_ended || !_active.Remove(over.Fault))
+        {
+            return; // the run ended first, or the fault timed out
+        }
+
+        Finish(over.Fault, over.RecoveredAfter);
         UpdateUnsettled();
     }
 
@@ -845,6 +911,8 @@ internal sealed class InjectorActor : ReceiveActor
 
     /// <summary>A hang's time is up (its own timer says so: timers may round, so the clock is not compared).</summary>
     private sealed record FaultOver(Active Fault);
+
+    private sealed record NodeFaultOver(Active Fault, TimeSpan? RecoveredAfter, Exception? Error);
 }
 
 /// <summary>Shared with the <see cref="FaultInjector"/> handle: the halt switch and the journal so far.</summary>
