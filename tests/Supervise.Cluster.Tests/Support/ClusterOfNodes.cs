@@ -52,35 +52,11 @@ public sealed class ClusterOfNodes : IAsyncDisposable
 
     public static Address AddressOf(ActorSystem node) => AkkaCluster.Get(node).SelfAddress;
 
-    /// <summary>Waits (bounded) until <paramref name="condition"/> holds, looking every 50 ms.</summary>
-    public async Task WhenAsync(Func<bool> condition, TimeSpan limit, string what)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!condition())
-        {
-            if (waited.Elapsed > limit)
-            {
-                throw new TimeoutException($"Expected {what} within {limit.TotalSeconds} s.");
-            }
+    /// <summary>Waits (bounded) until <paramref name="condition"/> holds (see <see cref="Eventually"/>).</summary>
+    public Task WhenAsync(Func<bool> condition, TimeSpan limit, string what) => Eventually.WhenAsync(condition, limit, what);
 
-            await Task.Delay(50);
-        }
-    }
-
-    /// <summary>Waits (bounded) until the asynchronous <paramref name="condition"/> holds, looking every 50 ms.</summary>
-    public async Task WhenAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
-    {
-        var waited = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (waited.Elapsed > limit)
-            {
-                throw new TimeoutException($"Expected {what} within {limit.TotalSeconds} s.");
-            }
-
-            await Task.Delay(50);
-        }
-    }
+    /// <summary>Waits (bounded) until the asynchronous <paramref name="condition"/> holds (see <see cref="Eventually"/>).</summary>
+    public Task WhenAsync(Func<Task<bool>> condition, TimeSpan limit, string what) => Eventually.WhenAsync(condition, limit, what);
 
     /// <summary>Terminates every node; a node that does not terminate within 15 s is named (its port may linger until the process ends).</summary>
     public async ValueTask DisposeAsync()
@@ -103,6 +79,28 @@ public sealed class ClusterOfNodes : IAsyncDisposable
         if (stuck.Count > 0)
         {
             Console.Error.WriteLine("cluster nodes that did not terminate within 15 s: " + string.Join(", ", stuck));
+        }
+    }
+}
+
+/// <summary>Bounded waits for a condition, looking every 50 ms (no sleeps beyond that poll).</summary>
+public static class Eventually
+{
+    /// <summary>Waits until <paramref name="condition"/> holds; throws, naming <paramref name="what"/>, after <paramref name="limit"/>.</summary>
+    public static Task WhenAsync(Func<bool> condition, TimeSpan limit, string what) => WhenAsync(() => Task.FromResult(condition()), limit, what);
+
+    /// <summary>Waits until the asynchronous <paramref name="condition"/> holds; throws, naming <paramref name="what"/>, after <paramref name="limit"/>.</summary>
+    public static async Task WhenAsync(Func<Task<bool>> condition, TimeSpan limit, string what)
+    {
+        var waited = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (waited.Elapsed > limit)
+            {
+                throw new TimeoutException($"Expected {what} within {limit.TotalSeconds} s.");
+            }
+
+            await Task.Delay(50);
         }
     }
 }
