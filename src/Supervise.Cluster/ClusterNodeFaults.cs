@@ -88,6 +88,12 @@ public sealed class ClusterNodeFaults : INodeFaults
             Problem("NodeDeath", "every node's configuration to include NodeFaults.DiesWithoutLeaving (otherwise a dying node leaves first, which is a NodeLeave)", "nodes without it: " + string.Join(", ", leaving));
         }
 
+        if (kinds.Any(k => k is FaultKind.NodeDeath or FaultKind.NodePartition)
+            && _all.Where(n => string.IsNullOrWhiteSpace(n.Node.Settings.Config.GetString("akka.cluster.downing-provider-class", ""))).Select(n => n.Name).ToList() is { Count: > 0 } undowned)
+        {
+            Problem("Downing", "a downing provider on every node (SuperviseClusterConfig.Node sets the split brain resolver) to remove a dead or cut-off node", "nodes without one: " + string.Join(", ", undowned));
+        }
+
         return problems;
     }
 
@@ -115,12 +121,22 @@ public sealed class ClusterNodeFaults : INodeFaults
         {
             // Bounded too: a leave or a death that does not finish counts as not recovered.
             await ApplyAsync(kind, target, address, rest).WaitAsync(recoveryTimeout).ConfigureAwait(false);
-            return await WhenAgreedAsync(rest, recoveryTimeout - started.Elapsed).ConfigureAwait(false) ? started.Elapsed : null;
         }
         catch (TimeoutException)
         {
             return null;
         }
+        catch (Exception) when (!target.WhenTerminated.IsCompleted)
+        {
+            lock (_gate)
+            {
+                _live.Add(_all.Single(n => n.Node == target)); // not carried out: the node is still a member
+            }
+
+            throw;
+        }
+
+        return await WhenAgreedAsync(recoveryTimeout - started.Elapsed).ConfigureAwait(false) ? started.Elapsed : null;
     }
 
     private static async Task ApplyAsync(FaultKind kind, ActorSystem target, Address address, List<ActorSystem> rest)
@@ -144,13 +160,22 @@ public sealed class ClusterNodeFaults : INodeFaults
         }
     }
 
-    /// <summary>Whether every live node sees exactly the live nodes Up and none unreachable, within <paramref name="limit"/>.</summary>
-    private static async Task<bool> WhenAgreedAsync(List<ActorSystem> live, TimeSpan limit)
+    /// <summary>
+    /// Whether every live node sees exactly the live nodes Up and none unreachable, within
+    /// <paramref name="limit"/>. The live nodes are read again each time: another fault may have begun.
+    /// </summary>
+    private async Task<bool> WhenAgreedAsync(TimeSpan limit)
     {
-        var expected = live.Select(n => AkkaCluster.Get(n).SelfAddress).ToHashSet();
         var waited = Stopwatch.StartNew();
         while (waited.Elapsed < limit)
         {
+            List<ActorSystem> live;
+            lock (_gate)
+            {
+                live = _live.Select(n => n.Node).ToList();
+            }
+
+            var expected = live.Select(n => AkkaCluster.Get(n).SelfAddress).ToHashSet();
             if (live.All(n =>
                 {
                     var state = AkkaCluster.Get(n).State;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
@@ -37,25 +38,34 @@ internal sealed record GetSingletonStats
 }
 
 /// <summary>
-/// The address callers hold for a supervised singleton, one per node, in front of Akka's singleton proxy.
-/// Every message is sent on with a number, and the singleton's host confirms what it received. When the
-/// node of the instance is lost (unreachable, leaving, downed or removed), what it had not confirmed and
-/// what arrives next are held (Buffer, and by default) or answered <see cref="Unavailable"/> (Reject),
-/// following the child's policy, until an instance on a live node answers a probe; then the held
-/// messages go to it in order. What is dropped is counted and reported; nothing disappears silently.
+/// The address callers hold for a supervised singleton, one per node. It finds the instance through Akka's
+/// singleton proxy (a probe the instance's host answers), then sends to that host directly and watches it.
+/// Every message is sent with a number, and the host confirms each one. When the host's node is lost
+/// (unreachable, leaving, downed or removed) or the host stops, what it had not confirmed and what arrives
+/// next are held (Buffer, and by default) or answered <see cref="Unavailable"/> (Reject), following the
+/// child's policy, until an instance on a live node answers a probe; then the held messages go to it in
+/// order. A message not confirmed within the confirm timeout is sent again, and after three sends it is
+/// dropped. Every drop is counted and reported; nothing disappears silently.
 /// </summary>
 internal sealed class SingletonAddress : ReceiveActor, IWithTimers
 {
+    /// <summary>Sends of one message before it is given up as undeliverable.</summary>
+    internal const int MaxSends = 3;
+
     private readonly string _childId;
     private readonly IActorRef _proxy;
     private readonly GapPolicy _policy;
     private readonly TimeSpan _probeInterval;
+    private readonly TimeSpan _confirmTimeout;
     private readonly AkkaCluster _cluster;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<Entry> _sent = new(); // in order, awaiting confirmation
     private readonly LinkedList<Entry> _held = new(); // in order, to send once an instance answers
+    private readonly HashSet<Address> _up = []; // members Up, as this address's own events say
+    private readonly HashSet<Address> _unreachable = [];
     private long _sequence;
-    private Address? _host; // the node of the instance that last answered; null while none is known
+    private IActorRef? _host; // the instance's host that last answered; null while none is known
+    private Address? _hostNode;
     private bool _moving = true; // no instance is known to run: hold (or reject) instead of sending
     private bool _foundOnce;
     private long _sentCount;
@@ -65,25 +75,41 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
     private long _dropped;
     private int _moves;
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    public SingletonAddress(string childId, IActorRef proxy, GapPolicy policy, TimeSpan probeInterval)
+    public SingletonAddress(string childId, IActorRef proxy, GapPolicy policy, TimeSpan probeInterval, TimeSpan confirmTimeout)
     {
         _childId = childId;
         _proxy = proxy;
         _policy = policy;
         _probeInterval = probeInterval;
+        _confirmTimeout = confirmTimeout;
         _cluster = AkkaCluster.Get(Context.System);
 
         Receive<SingletonReceived>(r => Confirm(r.Sequence));
-        Receive<SingletonHere>(_ => Found(NodeOf(Sender)));
-        Receive<Probe>(_ => _proxy.Tell(new SingletonProbe(Self)));
-        Receive<ClusterEvent.UnreachableMember>(e => Lost(e.Member.Address, "unreachable"));
+        Receive<SingletonHere>(_ => Found(Sender));
+        Receive<Tick>(_ => OnTick());
+        Receive<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(_host))
+            {
+                Lost("stopped");
+            }
+        });
+        Receive<ClusterEvent.UnreachableMember>(e =>
+        {
+            _unreachable.Add(e.Member.Address);
+            LostIfHost(e.Member.Address, "unreachable");
+        });
+        Receive<ClusterEvent.ReachableMember>(e => _unreachable.Remove(e.Member.Address));
         Receive<ClusterEvent.IMemberEvent>(e =>
         {
-            if (e.Member.Status is not (MemberStatus.Up or MemberStatus.Joining or MemberStatus.WeaklyUp))
+            if (e.Member.Status is MemberStatus.Up or MemberStatus.WeaklyUp)
             {
-                Lost(e.Member.Address, e.Member.Status.ToString().ToLowerInvariant());
+                _up.Add(e.Member.Address);
+            }
+            else if (e.Member.Status != MemberStatus.Joining)
+            {
+                _up.Remove(e.Member.Address);
+                LostIfHost(e.Member.Address, e.Member.Status.ToString().ToLowerInvariant());
             }
         });
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
@@ -103,26 +129,66 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
         });
     }
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     protected override void PreStart()
     {
         _cluster.Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IMemberEvent), typeof(ClusterEvent.IReachabilityEvent));
-        StartProbing();
+        Self.Tell(Tick.Instance); // the first probe at once
+        Timers.StartPeriodicTimer(Tick.Instance, Tick.Instance, _probeInterval);
     }
 
     protected override void PostStop()
     {
         _cluster.Unsubscribe(Self);
-        // This node stops: what was held or not confirmed cannot be sent any more; each is reported.
-        foreach (var entry in _sent.Concat(_held))
+        // This node stops: what was held cannot be sent any more, and what was sent may or may not have arrived; each is reported.
+        foreach (var entry in _sent)
         {
-            Drop(entry, "this node stopped before the singleton confirmed it");
+            Drop(entry, "this node stopped before the singleton confirmed it (it may have arrived)");
+        }
+
+        foreach (var entry in _held)
+        {
+            Drop(entry, "this node stopped while the singleton was moving");
+        }
+    }
+
+    /// <summary>While moving: probe for the next instance. Otherwise: send again what was not confirmed in time, or give it up.</summary>
+    private void OnTick()
+    {
+        if (_moving)
+        {
+            _proxy.Tell(new SingletonProbe(Self));
+            return;
+        }
+
+        for (var node = _sent.First; node is not null;)
+        {
+            var next = node.Next;
+            var entry = node.Value;
+            if (Stopwatch.GetElapsedTime(entry.SentAt) >= _confirmTimeout)
+            {
+                _sent.Remove(node);
+                if (entry.Sends >= MaxSends)
+                {
+                    Drop(entry, $"not confirmed by the singleton after {MaxSends} sends");
+                }
+                else
+                {
+                    _redelivered++;
+                    Send(entry with { Again = true });
+                }
+            }
+
+            node = next;
         }
     }
 
     private void Send(Entry entry)
     {
-        _sent.AddLast(entry);
-        _proxy.Tell(new SingletonDelivery(entry.Sequence, entry.Message, Self), entry.Sender);
+        var sent = entry with { SentAt = Stopwatch.GetTimestamp(), Sends = entry.Sends + 1 };
+        _sent.AddLast(sent);
+        _host!.Tell(new SingletonDelivery(sent.Sequence, sent.Message, Self), sent.Sender);
     }
 
     /// <summary>Its host received it (usually the first awaiting; a held one was sent before its node was lost, and confirmed late).</summary>
@@ -148,19 +214,29 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
         return false;
     }
 
-    /// <summary>The node of the instance may be gone: stop sending there, and keep what it did not confirm.</summary>
-    private void Lost(Address node, string how)
+    private void LostIfHost(Address node, string how)
     {
-        if (_moving || !node.Equals(_host))
+        if (node.Equals(_hostNode))
+        {
+            Lost(how);
+        }
+    }
+
+    /// <summary>The instance's host may be gone: stop sending there, and keep what it did not confirm.</summary>
+    private void Lost(string how)
+    {
+        if (_moving)
         {
             return;
         }
 
         _moving = true;
         _moves++;
+        Context.Unwatch(_host);
         _log.Warning(
-            "The node of supervised singleton {0} ({1}) is {2}: {3} unconfirmed message(s) {4} until the next instance answers",
-            _childId, node, how, _sent.Count, _policy.Rejects ? "are rejected, and new ones too," : "are held, with new ones,");
+            "The host of supervised singleton {0} on {1} is {2}: {3} unconfirmed message(s) {4} until the next instance answers",
+            _childId, _hostNode, how, _sent.Count, _policy.Rejects ? "are rejected, and new ones too," : "are held, with new ones,");
+        _host = null;
         var unconfirmed = _sent.ToList();
         _sent.Clear();
         foreach (var entry in unconfirmed)
@@ -168,7 +244,7 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
             Hold(entry with { Again = true });
         }
 
-        StartProbing();
+        Self.Tell(Tick.Instance); // probe at once
     }
 
     private void Hold(Entry entry)
@@ -208,18 +284,20 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
         Context.System.EventStream.Publish(new MessageDropped("singleton/" + _childId, DateTimeOffset.UtcNow, _childId, entry.Message, why));
     }
 
-    /// <summary>An instance answered: if its node is live, the held messages go to it, in order.</summary>
-    private void Found(Address node)
+    /// <summary>An instance answered: if its node is live (by this address's own events), the held messages go to it, in order.</summary>
+    private void Found(IActorRef host)
     {
-        if (!_moving || !Live(node))
+        var node = host.Path.Address.HasLocalScope ? _cluster.SelfAddress : host.Path.Address;
+        if (!_moving || !_up.Contains(node) || _unreachable.Contains(node))
         {
-            return; // an answer from the lost node, late: keep waiting for the next instance
+            return; // already sending to it, or a late answer from a node that is lost: keep waiting for the next instance
         }
 
-        Timers.Cancel(Probe.Instance);
         _moving = false;
         _foundOnce = true;
-        _host = node;
+        _host = host;
+        _hostNode = node;
+        Context.Watch(host);
         _log.Info("Supervised singleton {0} answers on {1}; sending the {2} held message(s)", _childId, node, _held.Count);
         var held = _held.ToList();
         _held.Clear();
@@ -230,30 +308,17 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
         }
     }
 
-    private bool Live(Address node)
-    {
-        var state = _cluster.State;
-        return state.Members.Any(m => m.Address.Equals(node) && m.Status == MemberStatus.Up)
-            && !state.Unreachable.Any(m => m.Address.Equals(node));
-    }
-
-    private Address NodeOf(IActorRef actor) => actor.Path.Address.HasLocalScope ? _cluster.SelfAddress : actor.Path.Address;
-
-    private void StartProbing()
-    {
-        Self.Tell(Probe.Instance);
-        Timers.StartPeriodicTimer(Probe.Instance, Probe.Instance, _probeInterval);
-    }
-
     /// <param name="Sequence">Its number, from this address.</param>
     /// <param name="Message">What the caller sent.</param>
     /// <param name="Sender">The caller, to whom the child answers.</param>
-    /// <param name="Again">It was sent to a node that was lost before confirming it: sending it now may deliver it twice.</param>
-    private sealed record Entry(long Sequence, object Message, IActorRef Sender, bool Again = false);
+    /// <param name="Again">It was sent to a host that was lost before confirming it: sending it now may deliver it twice.</param>
+    /// <param name="SentAt">When it was last sent (a <see cref="Stopwatch"/> timestamp).</param>
+    /// <param name="Sends">How many times it has been sent.</param>
+    private sealed record Entry(long Sequence, object Message, IActorRef Sender, bool Again = false, long SentAt = 0, int Sends = 0);
 
-    private sealed class Probe
+    private sealed class Tick
     {
-        public static readonly Probe Instance = new();
+        public static readonly Tick Instance = new();
     }
 }
 

@@ -40,6 +40,8 @@ internal sealed class SingletonHost : TreeHostActor
 
     protected override string What => $"The supervised singleton '{_childId}'";
 
+    protected override bool StopOnFailure => _handingOver;
+
     protected override TimeSpan StartDelay => _attempt == 0 ? TimeSpan.Zero : _delays.After(_attempt);
 
     protected override Exception Failure(string message, Exception? cause) =>
@@ -86,6 +88,12 @@ internal sealed class SingletonHost : TreeHostActor
             });
             Receive<SingletonDelivery>(d =>
             {
+                if (ready.Tree.Completion.IsCompleted)
+                {
+                    Stash.Stash(); // its tree gave up: kept for the next tree, and confirmed then
+                    return;
+                }
+
                 ready.Address.Tell(d.Message, Sender);
                 d.Address.Tell(new SingletonReceived(d.Sequence));
             });

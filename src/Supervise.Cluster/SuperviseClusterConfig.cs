@@ -59,6 +59,12 @@ public static class SuperviseClusterConfig
               public-hostname = {{Quote(publicHostname ?? hostname)}}
               port = {{port}}
             }
+            akka.actor {
+              serializers.{{SuperviseClusterSerializer.Name}} = "Supervise.Cluster.SuperviseClusterSerializer, Supervise.Cluster"
+              serialization-bindings {
+                {{string.Join("\n    ", SuperviseClusterSerializer.Types.Select(t => Quote(t.FullName + ", Supervise.Cluster") + " = " + SuperviseClusterSerializer.Name))}}
+              }
+            }
             akka.cluster {
               roles = [{{roleList}}]
               seed-nodes = [{{string.Join(", ", seeds.Select(Quote))}}]

@@ -56,6 +56,7 @@ public static class SupervisedSharding
             throw new ArgumentOutOfRangeException(nameof(options), options.Shards, "ShardingOptions.Shards: expected 1 or more shards.");
         }
 
+        SuperviseClusterSerializer.EnsureRegistered(system);
         var spec = new SupervisorSpec { Intensity = options.Intensity, Period = options.Period, Children = [child] };
         if (spec.Validate(typeName) is { Count: > 0 } problems)
         {

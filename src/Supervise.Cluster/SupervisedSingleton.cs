@@ -22,6 +22,12 @@ public sealed record SingletonOptions
     /// </summary>
     public TimeSpan MinRestartDelay { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long the address waits for the singleton's host to confirm a message before it sends it again
+    /// (it may then arrive twice); after three sends it is dropped, counted and reported. Default: 10 seconds.
+    /// </summary>
+    public TimeSpan ConfirmTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The longest wait between failed trees; a tree that ran longer than this before it failed starts the count again. Default: 30 seconds.</summary>
     public TimeSpan MaxRestartDelay { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -63,6 +69,11 @@ public static class SupervisedSingleton
             throw new ArgumentOutOfRangeException(nameof(options), options.BufferSize, "SingletonOptions.BufferSize: expected 0 or more messages.");
         }
 
+        if (options.ConfirmTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ConfirmTimeout, "SingletonOptions.ConfirmTimeout: expected a positive time.");
+        }
+
         if (options.MinRestartDelay <= TimeSpan.Zero || options.MaxRestartDelay < options.MinRestartDelay)
         {
             throw new ArgumentOutOfRangeException(
@@ -70,9 +81,11 @@ public static class SupervisedSingleton
                 $"SingletonOptions: expected 0 < MinRestartDelay <= MaxRestartDelay, received MinRestartDelay {options.MinRestartDelay}, MaxRestartDelay {options.MaxRestartDelay}.");
         }
 
+        SuperviseClusterSerializer.EnsureRegistered(system);
         var manager = "supervised-singleton-" + child.Id;
         var managerSettings = ClusterSingletonManagerSettings.Create(system).WithSingletonName("host");
-        var proxySettings = ClusterSingletonProxySettings.Create(system).WithSingletonName("host").WithBufferSize(options.BufferSize);
+        // The proxy only carries the address's probes (messages go to the host directly): a small buffer is enough.
+        var proxySettings = ClusterSingletonProxySettings.Create(system).WithSingletonName("host").WithBufferSize(100);
         if (options.Role is { } role)
         {
             managerSettings = managerSettings.WithRole(role);
@@ -89,7 +102,7 @@ public static class SupervisedSingleton
         var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/" + manager, proxySettings), manager + "-proxy");
         var probeInterval = system.Settings.Config.GetTimeSpan("akka.cluster.singleton-proxy.singleton-identification-interval", TimeSpan.FromSeconds(1));
         var gap = GapPolicy.For(child, options.BufferSize);
-        return system.ActorOf(Props.Create(() => new SingletonAddress(child.Id, proxy, gap, probeInterval)), manager + "-address");
+        return system.ActorOf(Props.Create(() => new SingletonAddress(child.Id, proxy, gap, probeInterval, options.ConfirmTimeout)), manager + "-address");
     }
 
     /// <summary>What the address <paramref name="address"/> (returned by <see cref="Start"/>) has sent, had confirmed, held, rejected and dropped.</summary>

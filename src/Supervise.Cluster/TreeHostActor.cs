@@ -39,7 +39,16 @@ internal abstract class TreeHostActor : ReceiveActor, IWithStash, IWithTimers
             ClusterHealth.Hosted(Context.System, ready.Tree); // in the cluster's health view while it runs here
             OnReady(ready);
         });
-        Receive<StartFailed>(f => throw Failure($"{What} could not start on this node: {f.Error.Message}", f.Error));
+        Receive<StartFailed>(f =>
+        {
+            if (StopOnFailure)
+            {
+                Context.Stop(Self); // going away anyway (a hand-over): stopping is what its parent waits for
+                return;
+            }
+
+            throw Failure($"{What} could not start on this node: {f.Error.Message}", f.Error);
+        });
         Receive<StartTree>(_ => StartTreeNow());
         ReceiveAny(_ => Stash.Stash());
     }
@@ -49,6 +58,9 @@ internal abstract class TreeHostActor : ReceiveActor, IWithStash, IWithTimers
 
     /// <summary>Whether the tree's start has begun (false while <see cref="StartDelay"/> runs).</summary>
     protected bool TreeStartBegun { get; private set; }
+
+    /// <summary>Whether a failed start stops this host instead of failing to its parent (it is being stopped anyway).</summary>
+    protected virtual bool StopOnFailure => false;
 
     /// <summary>The exception this host fails with when its tree cannot start or gives up (its parent restarts it).</summary>
     protected virtual Exception Failure(string message, Exception? cause) => new InvalidOperationException(message, cause);

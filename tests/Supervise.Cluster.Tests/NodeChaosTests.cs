@@ -36,6 +36,7 @@ public sealed class NodeChaosTests(ITestOutputHelper output)
                 "chaos: Nodes.Count: expected 3 or more nodes (the first observes, and no fault leaves fewer than two), received 2",
                 "chaos: Nodes.NodePartition: expected every node's configuration to include NodeFaults.Partitionable, received nodes without it: node-0, node-1",
                 "chaos: Nodes.NodeDeath: expected every node's configuration to include NodeFaults.DiesWithoutLeaving (otherwise a dying node leaves first, which is a NodeLeave), received nodes without it: node-0, node-1",
+                "chaos: Nodes.Downing: expected a downing provider on every node (SuperviseClusterConfig.Node sets the split brain resolver) to remove a dead or cut-off node, received nodes without one: node-0, node-1",
             ],
             problems);
         Assert.Throws<ArgumentException>(() => new ClusterNodeFaults([a, b], ["x", "x"]));

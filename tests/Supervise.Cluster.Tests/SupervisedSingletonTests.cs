@@ -119,6 +119,44 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>An instance's host that answers probes but never confirms a delivery; it counts what it receives.</summary>
+    private sealed class SilentHost : ReceiveActor
+    {
+        public SilentHost(List<long> received)
+        {
+            Receive<SingletonProbe>(p => p.Address.Tell(new SingletonHere("silent")));
+            Receive<SingletonDelivery>(d =>
+            {
+                lock (received)
+                {
+                    received.Add(d.Sequence);
+                }
+            });
+        }
+    }
+
+    [Fact]
+    public async Task A_message_its_host_never_confirms_is_sent_again_and_after_three_sends_dropped_counted_and_reported()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(1);
+        var node = cluster.Nodes[0];
+        var dropped = node.WhenEventAsync<MessageDropped>(d => d.ChildId == "silent");
+        var received = new List<long>();
+        var host = node.ActorOf(Props.Create(() => new SilentHost(received)));
+        var address = node.ActorOf(Props.Create(() => new SingletonAddress("silent", host, new GapPolicy(false, 10, false), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300))));
+
+        address.Tell("hello");
+
+        var report = await dropped;
+        Assert.Equal(("hello", $"not confirmed by the singleton after {SingletonAddress.MaxSends} sends"), (report.Message, report.Why));
+        lock (received)
+        {
+            Assert.Equal([1L, 1L, 1L], received);
+        }
+
+        Assert.Equal(new SingletonAddressStats(Sent: 1, Confirmed: 0, Redelivered: 2, Rejected: 0, Dropped: 1, Waiting: 0, Moves: 0), await SupervisedSingleton.GetStatsAsync(address));
+    }
+
     private sealed class Collect<T> : ReceiveActor
     {
         public Collect(List<T> into) => Receive<T>(e =>

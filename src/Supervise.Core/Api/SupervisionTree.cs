@@ -116,7 +116,12 @@ public sealed class SupervisionTree : IAsyncDisposable
     public async Task<FaultInjector> StartChaosAsync(ChaosOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
+        var problems = options.Validate().ToList();
+        if (options.Nodes is not null && !_runtime.RealTime)
+        {
+            problems.Add(new SpecProblem("chaos", "Nodes", "a tree on the system clock (a cluster's nodes cannot run in virtual time)", "a tree on a virtual clock"));
+        }
+
         if (problems.Count > 0)
         {
             throw new SpecValidationException(problems);

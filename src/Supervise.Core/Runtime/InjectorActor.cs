@@ -150,13 +150,14 @@ internal sealed class InjectorActor : ReceiveActor
 
         if (_options.Replay is { } replay && !_state.InjectionStopped && !BudgetSpent)
         {
-            if (_replayIndex >= replay.Faults.Count)
+            if (_replayIndex >= replay.Faults.Count && !NodeFaultsInEffect)
             {
                 End("the journal was replayed");
                 return;
             }
 
-            _nextAt = replay.Faults[_replayIndex].At;
+            // The journal done but node faults still in effect: follow them until the cluster has recovered (each tick expires what is over).
+            _nextAt = _replayIndex < replay.Faults.Count ? replay.Faults[_replayIndex].At : Now + _schedule.Interval;
         }
         else if (_options.Replay is not null)
         {
@@ -215,7 +216,7 @@ internal sealed class InjectorActor : ReceiveActor
         {
             // No more faults: the ones in effect are followed until the run ends.
         }
-        else if (_options.Replay is { } replay)
+        else if (_options.Replay is { } replay && _replayIndex < replay.Faults.Count)
         {
             // A burst is replayed as it ran: the journal's entries of one instant, one after another.
             var at = replay.Faults[_replayIndex].At;
@@ -336,7 +337,7 @@ internal sealed class InjectorActor : ReceiveActor
             }
             else if (record.Kind.IsNodeFault())
             {
-                if (_options.Nodes!.Targets.Contains(record.Target, StringComparer.Ordinal))
+                if (NodeTargets().Contains(record.Target, StringComparer.Ordinal))
                 {
                     InjectNode(record.Target, record.Kind);
                 }
@@ -363,10 +364,13 @@ internal sealed class InjectorActor : ReceiveActor
 
         if (choice.Kind.IsNodeFault())
         {
-            var nodes = _options.Nodes!.Targets.Where(n => !_active.Any(a => a.Target.ChildId == n && a.Target.Supervisor.IsNobody())).ToList();
+            var may = NodeTargets();
+            var nodes = may.Where(n => !_active.Any(a => a.Record.Target == n && a.Record.Kind.IsNodeFault())).ToList();
             if (nodes.Count == 0)
             {
-                Skip(choice.Kind, "", "no node may be faulted now (a fault would leave too few nodes)");
+                Skip(choice.Kind, "", may.Count == 0
+                    ? "no node may be faulted now (a fault would leave too few nodes)"
+                    : "every node that may be faulted is under a fault already");
                 return;
             }
 
@@ -581,7 +585,7 @@ internal sealed class InjectorActor : ReceiveActor
         _state.Add(record);
         _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
         _byTarget[node] = _byTarget.GetValueOrDefault(node) + 1;
-        _runtime.Publish(new FaultInjected(_treeName, _runtime.Now, node, record));
+        _runtime.Publish(new FaultInjected(_treeName, _runtime.Now, "node:" + node, record));
         var target = new FaultTarget("", ActorRefs.Nobody, node, ChildKind.Worker, [], null, null, []);
         var active = new Active(record, target, Now, new InjectedFaultException($"Injected {kind} (fault {record.Sequence}, seed {_seed}) on node {node}"))
         {
@@ -590,7 +594,17 @@ internal sealed class InjectorActor : ReceiveActor
         };
         _active.Add(active);
         UpdateUnsettled();
-        _options.Nodes!.InjectAsync(kind, node, _options.RecoveryTimeout).PipeTo(
+        Task<TimeSpan?> carried;
+        try
+        {
+            carried = _options.Nodes!.InjectAsync(kind, node, _options.RecoveryTimeout);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            carried = Task.FromException<TimeSpan?>(e); // a node fault that could not be carried out is over, not recovered
+        }
+
+        carried.PipeTo(
             Self,
             success: recovered => new NodeFaultOver(active, recovered, null),
             failure: e => new NodeFaultOver(active, null, e));
@@ -610,7 +624,32 @@ internal sealed class InjectorActor : ReceiveActor
 
         Finish(over.Fault, over.RecoveredAfter);
         UpdateUnsettled();
+        if (_active.Count == 0 && BudgetSpent)
+        {
+            End($"its {_options.MaxFaults} faults were carried out (MaxFaults)");
+        }
+        else if (_options.Replay is { } replay && _replayIndex >= replay.Faults.Count && !NodeFaultsInEffect)
+        {
+            End("the journal was replayed");
+        }
     }
+
+    /// <summary>The nodes <see cref="ChaosOptions.Nodes"/> says may be faulted now; none if it cannot say.</summary>
+    private IReadOnlyList<string> NodeTargets()
+    {
+        try
+        {
+            return _options.Nodes!.Targets;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Warning(e, "The chaos run's nodes could not say which may be faulted: {0}", e.Message);
+            return [];
+        }
+    }
+
+    /// <summary>Whether a node fault is still in effect: the cluster has not agreed again since.</summary>
+    private bool NodeFaultsInEffect => _active.Any(a => a.Record.Kind.IsNodeFault());
 
     private bool InTree(SupervisionEvent e) =>
         e.SupervisorPath == _treeName || e.SupervisorPath.StartsWith(_treeName + "/", StringComparison.Ordinal);
