@@ -1,4 +1,4 @@
-using Supervise.Samples.Tour;
+using Supervise.Samples.Cli;
 
-// The samples executable. Today it runs the tour: a small tree that crashes and heals.
-return await TourSample.RunAsync(Console.Out);
+// The samples executable: `dotnet run --project src/Supervise.Samples -- <sample> [options]`; the tour by default.
+return await SamplesCli.RunAsync(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected);

@@ -1,17 +1,34 @@
 using Akka.Actor;
+using Supervise.Samples.Common;
 
 namespace Supervise.Samples.Tour;
 
 /// <summary>
-/// A first look: a small tree crashes and heals, step by step, explained as it happens.
+/// A first look: a small tree crashes and heals, a supervisor exceeds its intensity and escalates, and a
+/// degradation policy keeps a failing child from taking anything else down; each step explained as it happens.
 /// </summary>
-internal static class TourSample
+internal sealed class TourSample : ISample
 {
-    public static async Task<int> RunAsync(TextWriter output)
+    public string Name => "tour";
+
+    public string Summary => "A small tree: one crash, a supervisor past its intensity, then a degradation policy, explained step by step.";
+
+    public TimeSpan DefaultDuration => TimeSpan.FromSeconds(30);
+
+    public double DefaultFaultsPerSecond => 0;
+
+    public async Task<SampleOutcome> RunAsync(SampleRun run)
     {
         using var system = ActorSystem.Create("tour", "akka.loglevel = OFF\nakka.stdout-loglevel = OFF");
-        var log = system.ActorOf(Props.Create(() => new EventPrinter(output)), "event-printer");
-        system.EventStream.Subscribe(log, typeof(SupervisionEvent));
+        var findings = new List<string>();
+        var violations = new List<string>();
+        void Expect(bool held, string what)
+        {
+            if (!held)
+            {
+                violations.Add(what);
+            }
+        }
 
         var payments = new SupervisorSpec
         {
@@ -26,66 +43,116 @@ internal static class TourSample
             [
                 ChildSpec.Worker("ledger", Worker.Props("ledger")),
                 ChildSpec.ForSupervisor("payments", payments),
-                ChildSpec.Worker("mailer", Worker.Props("mailer")) with { Restart = RestartType.Transient },
+                ChildSpec.Worker("recommender", Worker.Props("recommender")) with
+                {
+                    Criticality = Criticality.Optional,
+                    Policies = [Policy.Isolate(), Policy.Reject()],
+                },
             ],
         };
 
-        Say(output, "1. Start a tree: ledger, payments (rest-for-one: gateway, processor), mailer. Children start in order.");
+        run.Say("1. Start a tree: ledger, payments (rest-for-one: gateway, processor), recommender. Children start in order.");
         var tree = await system.StartTreeAsync(spec, new TreeOptions { Name = "shop" });
-        await Settle();
+        run.Show(system, tree);
+        await SettleAsync(tree);
         var paymentsSupervisor = await tree.GetSupervisorAsync("payments");
-        var processor = await ChildAsync(paymentsSupervisor, "processor");
-        var gateway = await ChildAsync(paymentsSupervisor, "gateway");
-        var ledger = await ChildAsync(tree.Root, "ledger");
+        var processor = await paymentsSupervisor.GetChildAsync("processor");
+        var gateway = await paymentsSupervisor.GetChildAsync("gateway");
+        var ledger = await tree.GetChildAsync("ledger");
 
-        Say(output, "2. The processor crashes. Payments is rest-for-one and the processor started last, so only it restarts, in place.");
-        processor.Tell(new Fail("card network timeout"));
-        await Settle();
-        output.WriteLine("   " + await processor.Ask<string>(new Job(1), TimeSpan.FromSeconds(5)));
+        await run.PauseAsync();
+        run.Say("2. The processor crashes. Payments is rest-for-one and the processor started last, so only it restarts, in place.");
+        await CrashAsync(system, tree, processor, "card network timeout", e => e is ChildRestarted { ChildId: "processor" });
+        run.Say(await processor.AskAsync<string>(new Job(1)));
 
-        Say(output, "3. The gateway crashes: rest-for-one restarts it and the processor started after it. The ledger is untouched.");
-        gateway.Tell(new Fail("TLS handshake failed"));
-        await Settle();
-        output.WriteLine("   " + await ledger.Ask<string>(new Job(2), TimeSpan.FromSeconds(5)));
+        await run.PauseAsync();
+        run.Say("3. The gateway crashes: rest-for-one restarts it and the processor started after it. The ledger is untouched.");
+        await CrashAsync(system, tree, gateway, "TLS handshake failed", e => e is ChildRestarted { ChildId: "processor", TriggeredBy: "gateway" });
+        run.Say(await ledger.AskAsync<string>(new Job(2)));
 
-        Say(output, "4. Messages queued for a crashing child survive its restart: 3 jobs sent right behind a crash.");
+        await run.PauseAsync();
+        run.Say("4. Messages queued for a crashing child survive its restart: 3 jobs sent right behind a crash.");
+        var restartedAgain = WhenEventAsync(system, e => e is ChildRestarted { ChildId: "processor" });
         processor.Tell(new Fail("bad record"));
-        var replies = await Task.WhenAll(Enumerable.Range(3, 3).Select(n => processor.Ask<string>(new Job(n), TimeSpan.FromSeconds(5))));
+        var replies = await Task.WhenAll(Enumerable.Range(3, 3).Select(n => processor.AskAsync<string>(new Job(n))));
         foreach (var reply in replies)
         {
-            output.WriteLine("   " + reply);
+            run.Say(reply);
         }
 
-        await Settle();
-        Say(output, "5. Payments allows 3 restarts in 30 s and has made 3. One more crash and it gives up: it stops its");
-        output.WriteLine("   children in reverse order and fails to the root, which restarts the whole payments subtree (escalation).");
-        processor.Tell(new Fail("disk full"));
-        await Settle();
+        Expect(replies.Length == 3, "the three jobs queued behind a crash are answered");
+        await restartedAgain;
+        await SettleAsync(tree);
+
+        await run.PauseAsync();
+        run.Say("5. Payments allows 3 restarts in 30 s and has made 3. One more crash and it gives up: it stops its children in reverse order and fails to the root, which restarts the whole payments subtree (escalation).");
+        await CrashAsync(system, tree, processor, "disk full", e => e is ChildRestarted { SupervisorPath: "shop", ChildId: "payments" });
         var restarted = await tree.GetSupervisorAsync("payments");
         var counts = await restarted.CountChildrenAsync();
-        var newProcessor = await ChildAsync(restarted, "processor");
-        output.WriteLine($"   payments is back with {counts.Active} running children, fresh:");
-        output.WriteLine("   " + await newProcessor.Ask<string>(new Job(6), TimeSpan.FromSeconds(5)));
-        output.WriteLine("   and the ledger, in another subtree, never noticed:");
-        output.WriteLine("   " + await ledger.Ask<string>(new Job(7), TimeSpan.FromSeconds(5)));
+        run.Say($"payments is back with {counts.Active} running children, fresh: {await (await restarted.GetChildAsync("processor")).AskAsync<string>(new Job(6))}");
+        var ledgerReply = await ledger.AskAsync<string>(new Job(7));
+        run.Say("and the ledger, in another subtree, never noticed: " + ledgerReply);
+        Expect(counts.Active == 2, "payments restarted with both children");
+        Expect(ledgerReply.Contains("(2 since its last start)", StringComparison.Ordinal), "the ledger was never restarted");
 
-        Say(output, "6. Stop the tree: children stop in reverse start order, supervisors after their children.");
+        await run.PauseAsync();
+        run.Say("6. The recommender is Optional, with Isolate and Reject: it may fail without taking anything down. It crashes until it would exceed the root's intensity (3 restarts in 5 s, one of them just spent on payments) ...");
+        var recommender = await tree.GetChildAsync("recommender");
+        SupervisionEvent? answered = null;
+        for (var i = 0; i < 4 && answered is not ChildIsolated; i++)
+        {
+            answered = await CrashAsync(system, tree, recommender, "model server unreachable", e => e is ChildRestarted { ChildId: "recommender" } or ChildIsolated { ChildId: "recommender" });
+        }
+
+        var answer = await recommender.Ask<object>(new Job(8), TimeSpan.FromSeconds(5));
+        run.Say($"... so it is isolated: Down, and callers get an immediate answer instead of waiting: {answer}");
+        run.Say($"The root is {tree.RootHealth} (an Optional child down degrades it, nothing more); the ledger still answers: {await ledger.AskAsync<string>(new Job(9))}");
+        Expect(answer is Unavailable, "callers of the isolated recommender get Unavailable at once");
+        Expect(tree.RootHealth == HealthState.Degraded, "the root is Degraded, not Down, with an Optional child isolated");
+
+        await run.PauseAsync();
+        run.Say("7. Stop the tree: children stop in reverse start order, supervisors after their children.");
         var outcome = await tree.StopAsync();
-        await Settle();
-        output.WriteLine($"   The tree stopped: {outcome.Reason}. Every failure stayed inside the subtree that owned it.");
+        run.Say($"The tree stopped: {outcome.Reason}. Every failure stayed inside the subtree that owned it.");
+        Expect(outcome.Reason == TreeStopReason.Stopped, "the tree stops in order");
         await system.Terminate();
-        return 0;
+        findings.Add($"{run.Timeline.Moments.Count(m => m.Kind == MomentKind.Restart)} restarts, {run.Timeline.Moments.Count(m => m.Kind == MomentKind.GaveUp)} give-ups or isolations, every one inside the subtree that owned it");
+        return new SampleOutcome(violations.Count == 0, "every failure stays inside the subtree that owns it, and the tree stops in order", findings, violations);
     }
 
-    private static void Say(TextWriter output, string line)
+    // The tree has done all it can at this moment: restarts made, events published.
+    private static Task SettleAsync(SupervisionTree tree) => tree.WhenSettledAsync(TimeSpan.FromSeconds(10));
+
+    /// <summary>Crashes a child and waits until the tree has answered the crash (the event <paramref name="answered"/> says how).</summary>
+    private static async Task<SupervisionEvent> CrashAsync(ActorSystem system, SupervisionTree tree, ChildAddress child, string why, Func<SupervisionEvent, bool> answered)
     {
-        output.WriteLine();
-        output.WriteLine(line);
+        var done = WhenEventAsync(system, answered);
+        child.Tell(new Fail(why));
+        var answer = await done;
+        await SettleAsync(tree);
+        return answer;
     }
 
-    private static async Task<IActorRef> ChildAsync(SupervisorHandle supervisor, string id) =>
-        (await supervisor.WhichChildrenAsync()).Single(c => c.Id == id).Child!;
+    /// <summary>Completes with the first supervision event that matches, published after this call (bounded: 10 s).</summary>
+    private static Task<SupervisionEvent> WhenEventAsync(ActorSystem system, Func<SupervisionEvent, bool> match)
+    {
+        var seen = new TaskCompletionSource<SupervisionEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watcher = system.ActorOf(Props.Create(() => new EventWatcher(match, seen)));
+        system.EventStream.Subscribe(watcher, typeof(SupervisionEvent)); // now: nothing published after this is missed
+        return seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
 
-    // Lets the event printer catch up so the narration and the events read in order.
-    private static Task Settle() => Task.Delay(TimeSpan.FromMilliseconds(150));
+    private sealed class EventWatcher : ReceiveActor
+    {
+        public EventWatcher(Func<SupervisionEvent, bool> match, TaskCompletionSource<SupervisionEvent> seen) => Receive<SupervisionEvent>(e =>
+        {
+            if (match(e))
+            {
+                seen.TrySetResult(e);
+                Context.Stop(Self);
+            }
+        });
+
+        protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
+    }
 }

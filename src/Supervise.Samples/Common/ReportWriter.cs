@@ -1,0 +1,142 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Supervise.Samples.Common;
+
+/// <summary>What a run's report holds.</summary>
+internal sealed record SampleReport(
+    string Sample,
+    int Seed,
+    TimeSpan Elapsed,
+    bool InvariantHeld,
+    string Invariant,
+    IReadOnlyList<string> Findings,
+    IReadOnlyList<string> Violations,
+    LoadSample Load,
+    long MessagesDropped,
+    ChaosReport? Chaos,
+    IReadOnlyList<Moment> Timeline);
+
+/// <summary>Writes a run's report: JSON, or HTML with an SVG timeline when the file name ends in .html.</summary>
+internal static class ReportWriter
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+
+    public static string ToJson(SampleReport report) => JsonSerializer.Serialize(report, Json);
+
+    public static void Write(string path, SampleReport report) =>
+        File.WriteAllText(path, path.EndsWith(".html", StringComparison.OrdinalIgnoreCase) ? ToHtml(report) : ToJson(report));
+
+    /// <summary>
+    /// A page with the outcome and a timeline: one lane per supervisor or child that did something, its
+    /// health as coloured bands, faults as red marks, restarts as blue ones, and give-ups as black bars; a
+    /// reader sees where each failure went and where it stopped.
+    /// </summary>
+    public static string ToHtml(SampleReport report)
+    {
+        var page = new StringBuilder();
+        page.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>")
+            .Append(E($"Supervise sample: {report.Sample} (seed {report.Seed})"))
+            .Append("</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}")
+            .Append(".held{color:#1a7f37}.broken{color:#cf222e}svg text{font-size:11px;font-family:ui-monospace,monospace}")
+            .Append("table{border-collapse:collapse}td{padding:2px 8px}</style></head><body>");
+        page.Append("<h1>").Append(E($"{report.Sample}: seed {report.Seed}, {report.Elapsed.TotalSeconds:0.0} s")).Append("</h1>");
+        page.Append("<p class=\"").Append(report.InvariantHeld ? "held" : "broken").Append("\"><b>")
+            .Append(report.InvariantHeld ? "Invariant held: " : "Invariant BROKEN: ").Append("</b>").Append(E(report.Invariant)).Append("</p><ul>");
+        foreach (var line in report.Findings.Concat(report.Violations.Select(v => "violation: " + v)))
+        {
+            page.Append("<li>").Append(E(line)).Append("</li>");
+        }
+
+        page.Append("<li>").Append(E("load: " + report.Load)).Append("</li>");
+        page.Append("<li>").Append(E($"messages dropped (reported): {report.MessagesDropped}")).Append("</li></ul>");
+        page.Append(Svg(report));
+        page.Append("<p>Lanes: health (green Running, amber Restarting, orange Degraded, red Down); ")
+            .Append("<span style=\"color:#cf222e\">▼ fault injected</span>, <span style=\"color:#0969da\">● restart</span>, ")
+            .Append("<span style=\"color:#8250df\">✕ crash</span>, ▮ gave up.</p>");
+        if (report.Chaos is { } chaos)
+        {
+            page.Append("<h2>Chaos report</h2><pre>").Append(E(chaos.ToText())).Append("</pre>");
+        }
+
+        page.Append("<h2>Narration</h2><table>");
+        foreach (var say in report.Timeline.Where(m => m.Kind == MomentKind.Say))
+        {
+            page.Append("<tr><td>").Append(E(F($"{say.At.TotalSeconds:0.000} s"))).Append("</td><td>").Append(E(say.Detail)).Append("</td></tr>");
+        }
+
+        return page.Append("</table></body></html>").ToString();
+    }
+
+    private static string Svg(SampleReport report)
+    {
+        const int left = 260, width = 900, laneHeight = 18, top = 24, maxLanes = 60;
+        var moments = report.Timeline.Where(m => m.Kind != MomentKind.Say && m.Path.Length > 0).ToList();
+        // Supervisors first (they carry the story), then the children hit most.
+        var lanes = moments.GroupBy(m => m.Path)
+            .OrderByDescending(g => g.Any(m => m.Kind is MomentKind.Health or MomentKind.GaveUp))
+            .ThenByDescending(g => g.Count())
+            .Take(maxLanes)
+            .Select(g => g.Key)
+            .OrderBy(p => p, StringComparer.Ordinal)
+            .ToList();
+        var end = Math.Max(report.Elapsed.TotalSeconds, 0.001);
+        double X(TimeSpan at) => left + (width * Math.Min(at.TotalSeconds, end) / end);
+        var svg = new StringBuilder();
+        var height = top + (lanes.Count * laneHeight) + 24;
+        svg.Append(F($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{left + width + 20}\" height=\"{height}\">"));
+        for (var s = 0; s <= 10; s++)
+        {
+            var at = TimeSpan.FromSeconds(end * s / 10);
+            svg.Append(F($"<line x1=\"{X(at):0.#}\" y1=\"{top - 4}\" x2=\"{X(at):0.#}\" y2=\"{height - 20}\" stroke=\"#eee\"/>"));
+            svg.Append(F($"<text x=\"{X(at):0.#}\" y=\"{height - 6}\" text-anchor=\"middle\">{at.TotalSeconds:0.#} s</text>"));
+        }
+
+        for (var i = 0; i < lanes.Count; i++)
+        {
+            var path = lanes[i];
+            var y = top + (i * laneHeight);
+            svg.Append(F($"<text x=\"{left - 6}\" y=\"{y + 12}\" text-anchor=\"end\">{E(path.Length > 40 ? "…" + path[^39..] : path)}</text>"));
+            // Health as bands: from each change to the next (Running before the first).
+            var state = HealthState.Running;
+            var since = TimeSpan.Zero;
+            foreach (var change in moments.Where(m => m.Path == path && m.Health is not null).Append(new Moment(report.Elapsed, MomentKind.Health, path, "", null)))
+            {
+                svg.Append(F($"<rect x=\"{X(since):0.#}\" y=\"{y + 2}\" width=\"{Math.Max(0.5, X(change.At) - X(since)):0.#}\" height=\"{laneHeight - 4}\" fill=\"{Colour(state)}\" opacity=\"0.35\"/>"));
+                state = change.Health ?? state;
+                since = change.At;
+            }
+
+            foreach (var m in moments.Where(m => m.Path == path))
+            {
+                var x = X(m.At);
+                var title = $"<title>{E(F($"{m.At.TotalSeconds:0.000} s {m.Kind}: {m.Detail}"))}</title>";
+                svg.Append(m.Kind switch
+                {
+                    MomentKind.Fault => F($"<path d=\"M{x - 4:0.#},{y + 1} L{x + 4:0.#},{y + 1} L{x:0.#},{y + 8} Z\" fill=\"#cf222e\">{title}</path>"),
+                    MomentKind.Restart => F($"<circle cx=\"{x:0.#}\" cy=\"{y + 12}\" r=\"3\" fill=\"#0969da\">{title}</circle>"),
+                    MomentKind.Crash => F($"<text x=\"{x:0.#}\" y=\"{y + 13}\" text-anchor=\"middle\" fill=\"#8250df\">✕{title}</text>"),
+                    MomentKind.GaveUp => F($"<rect x=\"{x - 1:0.#}\" y=\"{y}\" width=\"3\" height=\"{laneHeight}\" fill=\"#222\">{title}</rect>"),
+                    _ => "",
+                });
+            }
+        }
+
+        return svg.Append("</svg>").ToString();
+    }
+
+    private static string Colour(HealthState state) => state switch
+    {
+        HealthState.Running => "#2da44e",
+        HealthState.Restarting => "#d4a72c",
+        HealthState.Degraded => "#fb8500",
+        _ => "#cf222e",
+    };
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

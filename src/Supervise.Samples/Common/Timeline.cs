@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Akka.Actor;
+
+namespace Supervise.Samples.Common;
+
+/// <summary>What a timeline entry shows.</summary>
+internal enum MomentKind
+{
+    /// <summary>The sample explains a step.</summary>
+    Say,
+
+    /// <summary>The fault injector struck.</summary>
+    Fault,
+
+    /// <summary>A child crashed or failed to start.</summary>
+    Crash,
+
+    /// <summary>A child was restarted.</summary>
+    Restart,
+
+    /// <summary>A supervisor gave up (escalation), or a policy stopped a child for good.</summary>
+    GaveUp,
+
+    /// <summary>A supervisor's or a child's health changed.</summary>
+    Health,
+
+    /// <summary>A message was dropped (reported, never silent).</summary>
+    Dropped,
+}
+
+/// <summary>One moment of a run: when (from its start), what, where.</summary>
+internal sealed record Moment(TimeSpan At, MomentKind Kind, string Path, string Detail, HealthState? Health = null);
+
+/// <summary>Everything that happened in a run, in order, for the live view's feed and the report's timeline.</summary>
+internal sealed class Timeline
+{
+    private readonly object _gate = new();
+    private readonly List<Moment> _moments = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _dropped;
+
+    /// <summary>Called for each moment as it is added (the view's feed).</summary>
+    public event Action<Moment>? Added;
+
+    public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Messages reported dropped (each one, even when the feed shows only a few).</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public IReadOnlyList<Moment> Moments
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _moments.ToList();
+            }
+        }
+    }
+
+    public void Add(MomentKind kind, string path, string detail, HealthState? health = null)
+    {
+        var moment = new Moment(_clock.Elapsed, kind, path, detail, health);
+        lock (_gate)
+        {
+            _moments.Add(moment);
+        }
+
+        Added?.Invoke(moment);
+    }
+
+    /// <summary>Records the supervision events of <paramref name="system"/> from now on.</summary>
+    public void Record(ActorSystem system)
+    {
+        var recorder = system.ActorOf(Props.Create(() => new Recorder(this)));
+        system.EventStream.Subscribe(recorder, typeof(SupervisionEvent)); // now: nothing published after this is missed
+    }
+
+    private void Observe(SupervisionEvent e)
+    {
+        switch (e)
+        {
+            case FaultInjected f:
+                Add(MomentKind.Fault, f.Fault.Target, f.Fault.Kind.ToString());
+                break;
+            case ChildCrashed c:
+                Add(MomentKind.Crash, c.ChildPath, c.Cause.Message);
+                break;
+            case ChildStartFailed s:
+                Add(MomentKind.Crash, s.ChildPath, "start failed: " + s.Cause.Message);
+                break;
+            case ChildRestarted r:
+                Add(MomentKind.Restart, r.ChildPath, $"restart {r.RestartsInWindow} of {r.Intensity} in {r.Period.TotalSeconds:0} s");
+                break;
+            case SupervisorGaveUp g:
+                Add(MomentKind.GaveUp, g.SupervisorPath, "gave up: " + g.Reason.Message);
+                break;
+            case ChildIsolated i:
+                Add(MomentKind.GaveUp, i.ChildPath, "isolated");
+                break;
+            case CircuitChanged c:
+                Add(MomentKind.GaveUp, c.ChildPath, $"circuit {c.State}");
+                break;
+            case HealthChanged h when h.ChildId is null || h.Current == HealthState.Down:
+                // Supervisors' health, and children going Down (every call of a busy switch changing state would drown the rest).
+                Add(MomentKind.Health, h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId, $"{h.Previous} -> {h.Current}", h.Current);
+                break;
+            case MessageDropped d:
+                Interlocked.Increment(ref _dropped);
+                Add(MomentKind.Dropped, d.ChildPath, d.Why);
+                break;
+        }
+    }
+
+    private sealed class Recorder : ReceiveActor
+    {
+        public Recorder(Timeline timeline) => Receive<SupervisionEvent>(timeline.Observe);
+    }
+}

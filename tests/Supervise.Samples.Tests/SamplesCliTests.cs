@@ -1,0 +1,101 @@
+using System.Text.Json;
+using Supervise.Samples.Cli;
+using Xunit;
+
+namespace Supervise.Samples.Tests;
+
+/// <summary>The samples executable, run headless (plain log lines) as a user would run it.</summary>
+public sealed class SamplesCliTests
+{
+    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await SamplesCli.RunAsync(args, output, error, interactive: false).WaitAsync(TimeSpan.FromMinutes(2));
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Without_a_sample_name_the_tour_runs_crashes_heals_escalates_degrades_and_stops_in_order()
+    {
+        var (exit, text, _) = await RunAsync("--no-live");
+
+        Assert.True(exit == 0, text);
+        Assert.Contains("kind=start sample=tour", text, StringComparison.Ordinal);
+        Assert.Contains("processor handled job 3 (1 since its last start)", text, StringComparison.Ordinal);
+        Assert.Contains("kind=gaveup path=shop/payments", text, StringComparison.Ordinal);
+        Assert.Contains("kind=restart path=shop/payments detail=\"restart 1 of 3", text, StringComparison.Ordinal);
+        Assert.Contains("ledger handled job 7 (2 since its last start)", text, StringComparison.Ordinal);
+        Assert.Contains("so it is isolated: Down, and callers get an immediate answer instead of waiting: Unavailable", text, StringComparison.Ordinal);
+        Assert.Contains("The tree stopped: Stopped.", text, StringComparison.Ordinal);
+        Assert.Contains("kind=outcome invariant_held=true", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Telecom_keeps_a_thousand_calls_up_under_random_crashes_and_a_crashing_call_drops_no_other()
+    {
+        var report = Path.Combine(Path.GetTempPath(), $"telecom-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exit, text, _) = await RunAsync("telecom", "--no-live", "--duration", "4s", "--faults-per-second", "25", "--seed", "20261123", "--report", report);
+
+            Assert.True(exit == 0, text);
+            Assert.Contains("kind=outcome invariant_held=true invariant=\"a crashing call drops no other call\"", text, StringComparison.Ordinal);
+            Assert.Contains("kind=fault path=switch/calls/", text, StringComparison.Ordinal);
+            using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
+            var root = json.RootElement;
+            Assert.True(root.GetProperty("InvariantHeld").GetBoolean(), text);
+            Assert.Equal(20261123, root.GetProperty("Seed").GetInt32());
+            Assert.True(root.GetProperty("Chaos").GetProperty("FaultsByKind").GetProperty("Crash").GetInt32() > 0, text);
+            Assert.True(root.GetProperty("Load").GetProperty("Answered").GetInt64() > 10_000, text);
+        }
+        finally
+        {
+            File.Delete(report);
+        }
+    }
+
+    [Fact]
+    public async Task The_html_report_draws_a_timeline()
+    {
+        var report = Path.Combine(Path.GetTempPath(), $"tour-{Guid.NewGuid():N}.html");
+        try
+        {
+            var (exit, text, _) = await RunAsync("tour", "--no-live", "--report", report);
+
+            Assert.True(exit == 0, text);
+            var html = await File.ReadAllTextAsync(report);
+            Assert.Contains("<svg", html, StringComparison.Ordinal);
+            Assert.Contains("shop/payments", html, StringComparison.Ordinal);
+            Assert.Contains("Invariant held", html, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(report);
+        }
+    }
+
+    [Theory]
+    [InlineData("--duration", "soon", "--duration: expected a positive duration of at most a day, like 30s, 2m or 500ms (a bare number is seconds), received 'soon'.")]
+    [InlineData("--duration", "-3s", "--duration: expected a positive duration")]
+    [InlineData("--faults-per-second", "-1", "--faults-per-second: expected 0 or more, received -1.")]
+    [InlineData("--report", "out.txt", "--report: expected a file name ending in .json or .html, received 'out.txt'.")]
+    [InlineData("--report", "/no/such/dir/r.json", "does not exist")]
+    public async Task Bad_options_are_refused_naming_what_was_wrong_and_what_was_expected(string option, string value, string message)
+    {
+        var (exit, output, error) = await RunAsync("telecom", "--no-live", option, value);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(message, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("kind=start", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_sample_is_refused()
+    {
+        var (exit, _, error) = await RunAsync("bakery");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("bakery", error, StringComparison.Ordinal);
+    }
+}
