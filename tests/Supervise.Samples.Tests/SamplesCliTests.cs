@@ -56,6 +56,19 @@ public sealed class SamplesCliTests
     }
 
     [Fact]
+    public async Task Rewards_answers_every_redemption_under_waves_and_faults_and_oversells_nothing()
+    {
+        var (exit, text, _) = await RunAsync("rewards", "--no-live", "--duration", "5s", "--faults-per-second", "20", "--seed", "20261123");
+
+        Assert.True(exit == 0, text);
+        Assert.Contains("kind=outcome invariant_held=true invariant=\"every redemption is confirmed or explicitly refused, no perk is oversold, none is lost\"", text, StringComparison.Ordinal);
+        Assert.Contains("redemptions: ", text, StringComparison.Ordinal);
+        Assert.Contains(", 0 unanswered", text, StringComparison.Ordinal);
+        Assert.Contains("lounge-pass 300 of 300", text, StringComparison.Ordinal); // demand outran the scarcest perk: refusals, not overselling
+        Assert.Contains("kind=fault path=rewards/", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_html_report_draws_a_timeline()
     {
         var report = Path.Combine(Path.GetTempPath(), $"tour-{Guid.NewGuid():N}.html");
