@@ -69,6 +69,19 @@ public sealed class SamplesCliTests
     }
 
     [Fact]
+    public async Task Trading_isolates_and_cuts_off_the_gateways_a_bad_configuration_breaks_and_none_trades_without_position_tracking()
+    {
+        var (exit, text, _) = await RunAsync("trading", "--no-live", "--duration", "3s", "--seed", "4");
+
+        Assert.True(exit == 0, text);
+        Assert.Contains("kind=outcome invariant_held=true invariant=\"no gateway trades without position tracking\"", text, StringComparison.Ordinal);
+        Assert.Contains("2 of them need position tracking and failed validation: gw-06, gw-09", text, StringComparison.Ordinal); // seed 4's deployment
+        Assert.Contains("time to kill (deployment to disconnect): gw-06 ", text, StringComparison.Ordinal);
+        Assert.Contains("kind=gaveup path=trading/fleet/gw-09 detail=\"kill switch: disconnected at the exchange\"", text, StringComparison.Ordinal);
+        Assert.Contains("kind=restart path=trading/fleet/gw-09 detail=\"kill switch: reconnected\"", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_html_report_draws_a_timeline()
     {
         var report = Path.Combine(Path.GetTempPath(), $"tour-{Guid.NewGuid():N}.html");
