@@ -82,6 +82,18 @@ public sealed class SamplesCliTests
     }
 
     [Fact]
+    public async Task Web_serves_real_http_load_on_loopback_under_faults_with_only_documented_degraded_replies_and_readiness_that_tells()
+    {
+        var (exit, text, _) = await RunAsync("web", "--no-live", "--duration", "4s", "--faults-per-second", "6", "--seed", "2");
+
+        Assert.True(exit == 0, text);
+        Assert.Contains("kind=outcome invariant_held=true invariant=\"no 5xx beyond the documented degraded replies, and readiness reflects degradation\"", text, StringComparison.Ordinal);
+        Assert.Matches("replies: 200 ×[0-9]+", text);
+        Assert.Matches("readiness seen: Degraded ×[1-9]", text); // pricing backed off, and /health/ready said so
+        Assert.Contains("kind=fault path=shop/", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_html_report_draws_a_timeline()
     {
         var report = Path.Combine(Path.GetTempPath(), $"tour-{Guid.NewGuid():N}.html");
