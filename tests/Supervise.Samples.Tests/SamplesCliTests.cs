@@ -94,6 +94,19 @@ public sealed class SamplesCliTests
     }
 
     [Fact]
+    public async Task Cluster_kills_the_node_of_the_singleton_which_moves_and_loses_no_job()
+    {
+        var (exit, text, _) = await RunAsync("cluster", "--no-live", "--duration", "9s", "--seed", "1");
+
+        Assert.True(exit == 0, text);
+        Assert.Contains("kind=outcome invariant_held=true invariant=\"the ledger moves off the killed node, and no job is lost\"", text, StringComparison.Ordinal);
+        Assert.Contains("kind=fault path=node-a detail=\"NodeDeath\"", text, StringComparison.Ordinal);
+        Assert.Contains("the chaos run ended: the journal was replayed; node fault recovery: NodeDeath node-a ", text, StringComparison.Ordinal); // recovered, with its time
+        Assert.Contains("kind=health path=cluster/node-a detail=\"Unreachable\"", text, StringComparison.Ordinal);
+        Assert.Contains("0 dropped, 1 move(s)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_html_report_draws_a_timeline()
     {
         var report = Path.Combine(Path.GetTempPath(), $"tour-{Guid.NewGuid():N}.html");

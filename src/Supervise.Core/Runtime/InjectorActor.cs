@@ -216,8 +216,16 @@ internal sealed class InjectorActor : ReceiveActor
         {
             // No more faults: the ones in effect are followed until the run ends.
         }
-        else if (_options.Replay is { } replay && _replayIndex < replay.Faults.Count)
+        else if (_options.Replay is { } replay)
         {
+            if (_replayIndex >= replay.Faults.Count)
+            {
+                // The journal is done: the ticks only follow the node faults still in effect (see ScheduleNext).
+                ScheduleNext();
+                _state.Ticked();
+                return;
+            }
+
             // A burst is replayed as it ran: the journal's entries of one instant, one after another.
             var at = replay.Faults[_replayIndex].At;
             _burstLeft = replay.Faults.Skip(_replayIndex).TakeWhile(f => f.At == at).Count();

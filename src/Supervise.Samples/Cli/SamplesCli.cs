@@ -9,7 +9,7 @@ namespace Supervise.Samples.Cli;
 /// <summary>The samples executable's command line: one sub-command per sample, the tour when none is given.</summary>
 internal static class SamplesCli
 {
-    public static IReadOnlyList<ISample> Samples { get; } = [new Tour.TourSample(), new Rewards.RewardsSample(), new Trading.TradingSample(), new Telecom.TelecomSample(), new Web.WebSample()];
+    public static IReadOnlyList<ISample> Samples { get; } = [new Tour.TourSample(), new Rewards.RewardsSample(), new Trading.TradingSample(), new Telecom.TelecomSample(), new Web.WebSample(), new ClusterDemo.ClusterSample()];
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken = default)
     {

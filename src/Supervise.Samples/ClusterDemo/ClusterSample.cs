@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.Configuration;
+using Supervise.Cluster;
+using Supervise.Samples.Common;
+using AkkaCluster = Akka.Cluster.Cluster;
+
+namespace Supervise.Samples.ClusterDemo;
+
+/// <summary>
+/// Three nodes of an Akka.Cluster on 127.0.0.1. A supervised singleton (the ledger) runs on the oldest; a
+/// client on another node sends it jobs. The fault injector kills the ledger's node (its actor system ends
+/// without leaving, as a killed process would); the survivors down it, the ledger moves, and no job is lost.
+/// </summary>
+internal sealed class ClusterSample : ISample
+{
+    private static readonly Config Timings = ConfigurationFactory.ParseString("""
+        akka.loglevel = OFF
+        akka.stdout-loglevel = OFF
+        akka.cluster.gossip-interval = 200ms
+        akka.cluster.leader-actions-interval = 200ms
+        akka.cluster.failure-detector.heartbeat-interval = 200ms
+        akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
+        akka.cluster.singleton.hand-over-retry-interval = 200ms
+        akka.cluster.singleton-proxy.singleton-identification-interval = 200ms
+        """);
+
+    public string Name => "cluster";
+
+    public string Summary => "Three nodes on 127.0.0.1: the injector kills the one hosting a supervised singleton; it moves, and no job is lost.";
+
+    public TimeSpan DefaultDuration => TimeSpan.FromSeconds(25);
+
+    public double DefaultFaultsPerSecond => 0;
+
+    public async Task<SampleOutcome> RunAsync(SampleRun run)
+    {
+        var config = Timings.WithFallback(NodeFaults.DiesWithoutLeaving).WithFallback(SuperviseClusterConfig.Node(port: 0, stableAfter: TimeSpan.FromSeconds(2)));
+        var nodes = new List<ActorSystem>();
+        try
+        {
+            run.Say("Three nodes start on 127.0.0.1 and join one at a time; the first is the oldest, so it hosts the ledger (a supervised singleton).");
+            for (var i = 0; i < 3; i++)
+            {
+                var node = ActorSystem.Create("supervise-sample", config);
+                nodes.Add(node);
+                AkkaCluster.Get(node).Join(AkkaCluster.Get(nodes[0]).SelfAddress);
+                await UntilAsync(() => AkkaCluster.Get(nodes[0]).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == i + 1, TimeSpan.FromSeconds(30));
+            }
+
+            var names = new[] { "node-a", "node-b", "node-c" };
+            var addresses = nodes.Select(n => SupervisedSingleton.Start(n, ChildSpec.Worker("ledger", Props.Create(() => new Ledger())))).ToList();
+            var client = nodes[2];
+            var tree = await client.StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.Worker("client", Props.Create(() => new Acks()))] }, new TreeOptions { Name = "client" });
+            foreach (var node in nodes)
+            {
+                ClusterHealth.Publish(node, node == client ? [tree] : []);
+            }
+
+            run.Show(client, tree);
+            var acked = new ConcurrentDictionary<int, string>();
+            var collector = client.ActorOf(Props.Create(() => new Collector(acked, run.Load)), "acks");
+            var watcher = WatchClusterAsync(run, client, names, nodes.Select(n => AkkaCluster.Get(n).SelfAddress.ToString()).ToList());
+
+            // The scripted chaos run: a journal with one fault, the death of the ledger's node, a third of the way in.
+            var journal = new FaultJournal(run.Seed, [new FaultRecord(1, run.Duration / 3, "node-a", FaultKind.NodeDeath, TimeSpan.Zero, 0, null)]);
+            var injector = await tree.StartChaosAsync(new ChaosOptions
+            {
+                EnvironmentName = "Samples",
+                Replay = journal,
+                Nodes = new ClusterNodeFaults([client, nodes[0], nodes[1]], ["node-c", "node-a", "node-b"]), // node-c observes
+                RecoveryTimeout = TimeSpan.FromSeconds(30),
+            });
+            run.Say($"The client on node-c sends the ledger a job every 20 ms. At {(run.Duration / 3).TotalSeconds:0} s the fault injector kills node-a, the ledger's node.");
+
+            var sent = 0;
+            var stop = DateTime.UtcNow + run.Duration;
+            while (DateTime.UtcNow < stop && !run.Stopping.IsCancellationRequested)
+            {
+                addresses[2].Tell(new Job(++sent, System.Diagnostics.Stopwatch.GetTimestamp()), collector);
+                await Task.Delay(20);
+            }
+
+            run.Say("Time is up: no more jobs; the ledger answers what it still holds.");
+            await UntilAsync(() => acked.Count == sent, TimeSpan.FromSeconds(30));
+            // The run ends by itself once the survivors agree on the cluster again (the fault's recovery), bounded.
+            var report = await injector.Completion.WaitAsync(TimeSpan.FromSeconds(45)).ContinueWith(t => t.IsCompletedSuccessfully ? t : injector.StopAsync("the cluster took too long to recover"), TaskScheduler.Default).Unwrap();
+            var stats = await SupervisedSingleton.GetStatsAsync(addresses[2]);
+            var now = await addresses[2].Ask<string>(new Where(), TimeSpan.FromSeconds(10));
+            var nodeAddresses = nodes.Select(n => AkkaCluster.Get(n).SelfAddress.ToString()).ToList();
+            var violations = new List<string>();
+            var lost = Enumerable.Range(1, sent).Where(j => !acked.ContainsKey(j)).ToList();
+            if (lost.Count > 0)
+            {
+                violations.Add($"{lost.Count} job(s) never acknowledged: {string.Join(", ", lost.Take(10))}");
+            }
+
+            if (now == nodeAddresses[0])
+            {
+                violations.Add("the ledger did not move off the killed node");
+            }
+
+            if (stats.Dropped > 0)
+            {
+                violations.Add($"the singleton's address dropped {stats.Dropped} message(s)");
+            }
+
+            var movedTo = names[Math.Max(0, nodeAddresses.IndexOf(now))];
+            var findings = new List<string>
+            {
+                $"{sent} jobs sent, {acked.Count} acknowledged ({acked.Values.Count(v => v == nodeAddresses[0])} by node-a before it died, {acked.Values.Count(v => v == now)} by {movedTo} after)",
+                $"the ledger moved to {movedTo}; the chaos run ended: {report.EndReason}; node fault recovery: {string.Join(", ", report.Faults.Select(f => $"{f.Fault.Kind} {f.Fault.Target} {(f.RecoveredAfter is { } r ? $"{r.TotalSeconds:0.0} s" : "not recovered")}"))}",
+                $"the address: {stats.Redelivered} redelivered, {stats.Dropped} dropped, {stats.Moves} move(s)",
+            };
+            await watcher.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+            return new SampleOutcome(violations.Count == 0, "the ledger moves off the killed node, and no job is lost", findings, violations) { Chaos = report };
+        }
+        finally
+        {
+            await Task.WhenAll(nodes.Select(n => n.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default)));
+        }
+    }
+
+    /// <summary>Puts each node's status into the timeline whenever it changes, as the cluster's health view reports it.</summary>
+    private static async Task WatchClusterAsync(SampleRun run, ActorSystem observer, string[] names, List<string> addresses)
+    {
+        var last = new Dictionary<string, string>();
+        while (!observer.WhenTerminated.IsCompleted && run.Timeline.Elapsed < run.Duration + TimeSpan.FromSeconds(30))
+        {
+            try
+            {
+                var health = await ClusterHealth.GetAsync(observer, TimeSpan.FromSeconds(2));
+                for (var i = 0; i < addresses.Count; i++)
+                {
+                    var status = health.Nodes.FirstOrDefault(n => n.Address == addresses[i])?.Status.ToString() ?? "gone";
+                    if (last.GetValueOrDefault(names[i]) != status)
+                    {
+                        last[names[i]] = status;
+                        run.Timeline.Add(MomentKind.Health, "cluster/" + names[i], status, status == "Up" ? HealthState.Running : HealthState.Down);
+                    }
+                }
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // the observer is stopping
+            }
+
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task UntilAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition() && waited.Elapsed < limit)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    internal sealed record Job(int Number, long SentAt);
+
+    internal sealed record Ack(int Number, string Node, long SentAt);
+
+    internal sealed record Where;
+
+    /// <summary>The singleton: acknowledges each job with its node's name.</summary>
+    private sealed class Ledger : ReceiveActor
+    {
+        public Ledger()
+        {
+            var address = AkkaCluster.Get(Context.System).SelfAddress.ToString();
+            Receive<Job>(j => Sender.Tell(new Ack(j.Number, address, j.SentAt)));
+            Receive<Where>(_ => Sender.Tell(address));
+        }
+    }
+
+    private sealed class Acks : ReceiveActor
+    {
+        public Acks() => ReceiveAny(_ => { });
+    }
+
+    private sealed class Collector : ReceiveActor
+    {
+        public Collector(ConcurrentDictionary<int, string> acked, LoadMeter load) => Receive<Ack>(a =>
+        {
+            if (acked.TryAdd(a.Number, a.Node))
+            {
+                load.Record(System.Diagnostics.Stopwatch.GetElapsedTime(a.SentAt));
+            }
+        });
+    }
+}
