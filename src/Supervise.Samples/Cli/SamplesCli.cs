@@ -44,8 +44,10 @@ internal static class SamplesCli
             }
         });
 
+        // For the README's picture: runs the live view off-screen and draws the frame at 60 % of the run as SVG.
+        var snapshot = new Option<string?>("--snapshot") { Description = "Draws the live view, at 60 % of the run, as an SVG picture.", Recursive = true, Hidden = true };
         var root = new RootCommand("Supervise samples: see fault tolerance happen. Without a sample name, the tour runs.");
-        foreach (var option in new Option[] { seed, duration, faults, noLive, report })
+        foreach (var option in new Option[] { seed, duration, faults, noLive, report, snapshot })
         {
             root.Options.Add(option);
         }
@@ -57,6 +59,7 @@ internal static class SamplesCli
                 new SampleSettings(parsed.GetValue(seed), parsed.GetValue(duration), parsed.GetValue(faults), !parsed.GetValue(noLive), parsed.GetValue(report)),
                 output,
                 interactive,
+                parsed.GetValue(snapshot),
                 ct));
             return command;
         }
@@ -86,14 +89,19 @@ internal static class SamplesCli
         return null;
     }
 
-    private static async Task<int> RunSampleAsync(ISample sample, SampleSettings settings, TextWriter output, bool interactive, CancellationToken cancellationToken)
+    private static async Task<int> RunSampleAsync(ISample sample, SampleSettings settings, TextWriter output, bool interactive, string? snapshot, CancellationToken cancellationToken)
     {
         var live = settings.Live && interactive;
-        IRunView view = live
+        IRunView view = snapshot is not null
+            ? new LiveView(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes }))
+            {
+                CaptureAt = (settings.Duration ?? sample.DefaultDuration) * 0.6,
+            }
+            : live
             ? new LiveView(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) }))
             : new PlainView(output);
         await using var _ = view;
-        if (settings.Live && !interactive)
+        if (settings.Live && !interactive && snapshot is null)
         {
             output.WriteLine("kind=note detail=\"the output is not a terminal: plain log lines instead of the live view (--no-live)\"");
         }
@@ -118,6 +126,11 @@ internal static class SamplesCli
         }
 
         await view.FinishAsync(outcome, settings.ReportPath);
+        if (snapshot is not null && view is LiveView { Captured: { } frame })
+        {
+            SvgSnapshot.Write(snapshot, frame, width: 132);
+            output.WriteLine($"kind=snapshot path={snapshot}");
+        }
         if (!outcome.InvariantHeld)
         {
             output.WriteLine($"kind=seed detail=\"the invariant did not hold; run again with --seed {run.Seed}\"");

@@ -21,10 +21,18 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
     private string _title = "";
     private string _said = "";
     private LoadSample? _load;
+    private readonly System.Diagnostics.Stopwatch _clock = new();
+
+    /// <summary>When set, the frame drawn once this much of the run has passed is kept in <see cref="Captured"/> (for a picture of the view).</summary>
+    internal TimeSpan? CaptureAt { get; init; }
+
+    /// <summary>The frame kept for <see cref="CaptureAt"/>.</summary>
+    internal IRenderable? Captured { get; private set; }
 
     public void Start(string title, int seed)
     {
         _title = $"{title} (seed {seed}, run again with --seed {seed})";
+        _clock.Start();
         _loop = console.Live(new Text("starting…")).AutoClear(false).StartAsync(RenderLoopAsync);
     }
 
@@ -113,7 +121,13 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
                 trees.Add(await RenderTreeAsync(tree));
             }
 
-            context.UpdateTarget(Layout(trees));
+            var frame = Layout(trees);
+            if (Captured is null && CaptureAt is { } at && _clock.Elapsed >= at)
+            {
+                Captured = frame;
+            }
+
+            context.UpdateTarget(frame);
             context.Refresh();
             if (stopping)
             {
@@ -145,8 +159,8 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
         var (colour, word) = m.Kind switch
         {
             MomentKind.Fault => ("red", "FAULT"),
-            MomentKind.Crash => ("purple", "crash"),
-            MomentKind.Restart => ("blue", "restart"),
+            MomentKind.Crash => ("mediumorchid1", "crash"),
+            MomentKind.Restart => ("deepskyblue1", "restart"),
             MomentKind.GaveUp => ("red bold", "GAVE UP"),
             MomentKind.Health => (HealthColour(m.Health ?? HealthState.Running), "health"),
             MomentKind.Dropped => ("grey", "dropped"),
