@@ -80,6 +80,25 @@ internal sealed class SampleRun
         }
     }
 
+    /// <summary>Waits until <paramref name="clock"/> reads <paramref name="at"/> (at once if it is past), or until the user stops the run.</summary>
+    public async Task UntilAsync(System.Diagnostics.Stopwatch clock, TimeSpan at)
+    {
+        var wait = at - clock.Elapsed;
+        if (wait <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(wait, Stopping);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped by the user: the sample winds down and reports what it saw
+        }
+    }
+
     /// <summary>Waits for the run's duration, or until the user stops it.</summary>
     public async Task WaitForDurationAsync()
     {

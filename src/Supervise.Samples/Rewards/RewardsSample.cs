@@ -96,7 +96,7 @@ internal sealed class RewardsSample : ISample
         var clock = Stopwatch.StartNew();
         foreach (var (tier, customers, at) in Waves)
         {
-            await WaitUntilAsync(clock, run.Duration * at, run.Stopping);
+            await run.UntilAsync(clock, run.Duration * at);
             run.Say($"The newsletter reaches {customers} {tier}: redemptions arrive as a wave.");
             var spread = run.Duration * 0.1;
             for (var i = 0; i < customers && !run.Stopping.IsCancellationRequested; i++)
@@ -107,12 +107,12 @@ internal sealed class RewardsSample : ISample
                 _ = redemptions.StartChildAsync(request);
                 if (i % 100 == 99)
                 {
-                    await WaitUntilAsync(clock, (run.Duration * at) + (spread * (i + 1) / customers), run.Stopping);
+                    await run.UntilAsync(clock, (run.Duration * at) + (spread * (i + 1) / customers));
                 }
             }
         }
 
-        await WaitUntilAsync(clock, run.Duration, run.Stopping);
+        await run.UntilAsync(clock, run.Duration);
         var report = injector is null ? null : await injector.StopAsync("the sample's time was up");
         run.Say("Time is up: no more faults; every redemption still running finishes.");
         var settled = Stopwatch.StartNew();
@@ -167,21 +167,5 @@ internal sealed class RewardsSample : ISample
             $"answers: {run.Load.Overall()}",
         };
         return new SampleOutcome(violations.Count == 0, "every redemption is confirmed or explicitly refused, no perk is oversold, none is lost", findings, violations) { Chaos = report };
-    }
-
-    private static async Task WaitUntilAsync(Stopwatch clock, TimeSpan at, CancellationToken stopping)
-    {
-        var wait = at - clock.Elapsed;
-        if (wait > TimeSpan.Zero)
-        {
-            try
-            {
-                await Task.Delay(wait, stopping);
-            }
-            catch (OperationCanceledException)
-            {
-                // stopped by the user: the run winds down
-            }
-        }
     }
 }

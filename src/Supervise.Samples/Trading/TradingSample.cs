@@ -64,7 +64,7 @@ internal sealed class TradingSample : ISample
 
         // The bad deployment: half the fleet, chosen by the seed, gets v2, which lacks position tracking.
         var clock = Stopwatch.StartNew();
-        await DelayAsync(run.Duration * 0.25, run.Stopping);
+        await run.UntilAsync(clock, run.Duration * 0.25);
         var random = new Random(run.Seed);
         var targets = Enumerable.Range(1, Gateways).OrderBy(_ => random.Next()).Take(Gateways / 2).Order().ToList();
         var broken = targets.Where(NeedsTracking).Select(Id).ToList();
@@ -82,7 +82,7 @@ internal sealed class TradingSample : ISample
             }
         }
 
-        await DelayAsync((run.Duration * 0.6) - clock.Elapsed, run.Stopping);
+        await run.UntilAsync(clock, run.Duration * 0.6);
         run.Say("Rollback: configuration v1 goes back to the same gateways; the isolated ones are started again.");
         foreach (var g in targets)
         {
@@ -95,7 +95,7 @@ internal sealed class TradingSample : ISample
         }
 
         var rolledBackAt = DateTimeOffset.UtcNow;
-        await DelayAsync(run.Duration - clock.Elapsed, run.Stopping);
+        await run.UntilAsync(clock, run.Duration);
         var report = injector is null ? null : await injector.StopAsync("the sample's time was up");
         var kills = await killSwitch.Ask<IReadOnlyDictionary<string, DateTimeOffset>>(GetKills.Instance, TimeSpan.FromSeconds(5));
         await tree.StopAsync();
@@ -126,23 +126,6 @@ internal sealed class TradingSample : ISample
             $"orders: {exchange.Accepted} accepted, {exchange.Refused} refused from disconnected gateways",
         };
         return new SampleOutcome(violations.Count == 0, "no gateway trades without position tracking", findings, violations) { Chaos = report };
-    }
-
-    private static async Task DelayAsync(TimeSpan wait, CancellationToken stopping)
-    {
-        if (wait <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        try
-        {
-            await Task.Delay(wait, stopping);
-        }
-        catch (OperationCanceledException)
-        {
-            // stopped by the user: the run winds down
-        }
     }
 }
 
