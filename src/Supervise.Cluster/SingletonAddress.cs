@@ -53,6 +53,8 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
     internal const int MaxSends = 3;
 
     private readonly string _childId;
+    private readonly string _path; // where its events say they come from
+    private readonly TimeProvider _clock;
     private readonly IActorRef _proxy;
     private readonly GapPolicy _policy;
     private readonly TimeSpan _probeInterval;
@@ -75,9 +77,11 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
     private long _dropped;
     private int _moves;
 
-    public SingletonAddress(string childId, IActorRef proxy, GapPolicy policy, TimeSpan probeInterval, TimeSpan confirmTimeout)
+    public SingletonAddress(string childId, IActorRef proxy, GapPolicy policy, TimeSpan probeInterval, TimeSpan confirmTimeout, TimeProvider? clock = null)
     {
         _childId = childId;
+        _path = "singleton/" + childId;
+        _clock = clock ?? TimeProvider.System;
         _proxy = proxy;
         _policy = policy;
         _probeInterval = probeInterval;
@@ -166,7 +170,7 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
         {
             var next = node.Next;
             var entry = node.Value;
-            if (Stopwatch.GetElapsedTime(entry.SentAt) >= _confirmTimeout)
+            if (_clock.GetElapsedTime(entry.SentAt) >= _confirmTimeout)
             {
                 _sent.Remove(node);
                 if (entry.Sends >= MaxSends)
@@ -186,7 +190,7 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
 
     private void Send(Entry entry)
     {
-        var sent = entry with { SentAt = Stopwatch.GetTimestamp(), Sends = entry.Sends + 1 };
+        var sent = entry with { SentAt = _clock.GetTimestamp(), Sends = entry.Sends + 1 };
         _sent.AddLast(sent);
         _host!.Tell(new SingletonDelivery(sent.Sequence, sent.Message, Self), sent.Sender);
     }
@@ -254,7 +258,7 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
             _rejected++;
             if (!entry.Sender.IsNobody())
             {
-                entry.Sender.Tell(new Unavailable("singleton/" + _childId, _childId, HealthState.Restarting, "the supervised singleton is moving to another node"));
+                entry.Sender.Tell(new Unavailable(_path, _childId, HealthState.Restarting, "the supervised singleton is moving to another node"));
             }
 
             return;
@@ -281,7 +285,7 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
     private void Drop(Entry entry, string why)
     {
         _dropped++;
-        Context.System.EventStream.Publish(new MessageDropped("singleton/" + _childId, DateTimeOffset.UtcNow, _childId, entry.Message, why));
+        Context.System.EventStream.Publish(new MessageDropped(_path, _clock.GetUtcNow(), _childId, entry.Message, why));
     }
 
     /// <summary>An instance answered: if its node is live (by this address's own events), the held messages go to it, in order.</summary>
@@ -312,7 +316,7 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
     /// <param name="Message">What the caller sent.</param>
     /// <param name="Sender">The caller, to whom the child answers.</param>
     /// <param name="Again">It was sent to a host that was lost before confirming it: sending it now may deliver it twice.</param>
-    /// <param name="SentAt">When it was last sent (a <see cref="Stopwatch"/> timestamp).</param>
+    /// <param name="SentAt">When it was last sent (a timestamp of the address's clock).</param>
     /// <param name="Sends">How many times it has been sent.</param>
     private sealed record Entry(long Sequence, object Message, IActorRef Sender, bool Again = false, long SentAt = 0, int Sends = 0);
 

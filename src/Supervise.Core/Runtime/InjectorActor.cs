@@ -150,9 +150,8 @@ internal sealed class InjectorActor : ReceiveActor
 
         if (_options.Replay is { } replay && !_state.InjectionStopped && !BudgetSpent)
         {
-            if (_replayIndex >= replay.Faults.Count && !NodeFaultsInEffect)
+            if (EndedWhenDone())
             {
-                End("the journal was replayed");
                 return;
             }
 
@@ -206,26 +205,17 @@ internal sealed class InjectorActor : ReceiveActor
             return;
         }
 
-        if (BudgetSpent && _active.Count == 0)
+        if (EndedWhenDone())
         {
-            End($"its {_options.MaxFaults} faults were carried out (MaxFaults)");
             return;
         }
 
-        if (BudgetSpent || _state.InjectionStopped)
+        if (BudgetSpent || _state.InjectionStopped || JournalDone)
         {
             // No more faults: the ones in effect are followed until the run ends.
         }
         else if (_options.Replay is { } replay)
         {
-            if (_replayIndex >= replay.Faults.Count)
-            {
-                // The journal is done: the ticks only follow the node faults still in effect (see ScheduleNext).
-                ScheduleNext();
-                _state.Ticked();
-                return;
-            }
-
             // A burst is replayed as it ran: the journal's entries of one instant, one after another.
             var at = replay.Faults[_replayIndex].At;
             _burstLeft = replay.Faults.Skip(_replayIndex).TakeWhile(f => f.At == at).Count();
@@ -632,14 +622,28 @@ internal sealed class InjectorActor : ReceiveActor
 
         Finish(over.Fault, over.RecoveredAfter);
         UpdateUnsettled();
-        if (_active.Count == 0 && BudgetSpent)
+        EndedWhenDone();
+    }
+
+    /// <summary>Whether a replay has injected its whole journal.</summary>
+    private bool JournalDone => _options.Replay is { } replay && _replayIndex >= replay.Faults.Count;
+
+    /// <summary>
+    /// Ends the run if nothing more can happen in it: its <see cref="ChaosOptions.MaxFaults"/> are carried
+    /// out and over, or its journal is replayed and no node fault is still in effect.
+    /// </summary>
+    private bool EndedWhenDone()
+    {
+        if (BudgetSpent && _active.Count == 0)
         {
             End($"its {_options.MaxFaults} faults were carried out (MaxFaults)");
         }
-        else if (_options.Replay is { } replay && _replayIndex >= replay.Faults.Count && !NodeFaultsInEffect)
+        else if (JournalDone && !NodeFaultsInEffect)
         {
             End("the journal was replayed");
         }
+
+        return _ended;
     }
 
     /// <summary>The nodes <see cref="ChaosOptions.Nodes"/> says may be faulted now; none if it cannot say.</summary>
