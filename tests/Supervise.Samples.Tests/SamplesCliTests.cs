@@ -15,12 +15,43 @@ public sealed class SamplesCliTests
         return (exit, output.ToString(), error.ToString());
     }
 
+    /// <summary>
+    /// Runs the typical run of <paramref name="sample"/>'s page (with <paramref name="extra"/> arguments), and holds
+    /// the page to what it printed: each line the page shows has a printed line of the same shape (numbers aside),
+    /// and each node the page draws is in the tree the run drew, with the criticality the page gives it.
+    /// </summary>
+    private static async Task<string> RunDocumentedAsync(string sample, params string[] extra)
+    {
+        var page = SamplePage.Of(sample);
+        Assert.True(page.Args is [var first, ..] && (first == sample || (sample == "tour" && first == "--no-live")), $"{page.Path}: expected its typical run to run {sample}, received '{string.Join(' ', page.Args)}'");
+        var (exit, text, _) = await RunAsync([.. page.Args, .. extra]);
+        Assert.True(exit == 0, text);
+
+        var printed = text.Split('\n').Select(SamplePage.Shape).ToHashSet(StringComparer.Ordinal);
+        foreach (var line in page.Printed)
+        {
+            Assert.True(printed.Contains(SamplePage.Shape(line)), $"{page.Path} shows a line this run printed nothing like (numbers aside):\n{line}\nThe run ({string.Join(' ', page.Args)}) printed:\n{text}");
+        }
+
+        var drawn = text.Split('\n').Where(l => l.Contains(" kind=tree ", StringComparison.Ordinal)).ToList();
+        foreach (var node in page.Tree)
+        {
+            var line = drawn.FirstOrDefault(l => l.Contains($" kind=tree path={node.Path} ", StringComparison.Ordinal));
+            Assert.True(line is not null, $"{page.Path} draws {node.Path}, which is not in the sample's tree:\n{string.Join('\n', drawn)}");
+            foreach (var criticality in Enum.GetNames<Criticality>().Where(c => node.Notes.Contains(c, StringComparison.Ordinal)))
+            {
+                Assert.True(line!.Contains(", " + criticality + "\"", StringComparison.Ordinal), $"{page.Path} says {node.Path} is {criticality}; the sample's tree says: {line}");
+            }
+        }
+
+        return text;
+    }
+
     [Fact]
     public async Task Without_a_sample_name_the_tour_runs_crashes_heals_escalates_degrades_and_stops_in_order()
     {
-        var (exit, text, _) = await RunAsync("--no-live");
+        var text = await RunDocumentedAsync("tour"); // its page runs it without a name
 
-        Assert.True(exit == 0, text);
         Assert.Contains("kind=start sample=tour", text, StringComparison.Ordinal);
         Assert.Contains("processor handled job 3 (1 since its last start)", text, StringComparison.Ordinal);
         Assert.Contains("kind=gaveup path=shop/payments", text, StringComparison.Ordinal);
@@ -37,15 +68,14 @@ public sealed class SamplesCliTests
         var report = Path.Combine(Path.GetTempPath(), $"telecom-{Guid.NewGuid():N}.json");
         try
         {
-            var (exit, text, _) = await RunAsync("telecom", "--no-live", "--duration", "4s", "--faults-per-second", "25", "--seed", "20261123", "--report", report);
+            var text = await RunDocumentedAsync("telecom", "--report", report);
 
-            Assert.True(exit == 0, text);
             Assert.Contains("kind=outcome invariant_held=true invariant=\"a crashing call drops no other call\"", text, StringComparison.Ordinal);
             Assert.Contains("kind=fault path=switch/calls/", text, StringComparison.Ordinal);
             using var json = JsonDocument.Parse(await File.ReadAllTextAsync(report));
             var root = json.RootElement;
             Assert.True(root.GetProperty("InvariantHeld").GetBoolean(), text);
-            Assert.Equal(20261123, root.GetProperty("Seed").GetInt32());
+            Assert.Equal(SamplePage.Of("telecom").Args.SkipWhile(a => a != "--seed").ElementAt(1), root.GetProperty("Seed").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(root.GetProperty("Chaos").GetProperty("FaultsByKind").GetProperty("Crash").GetInt32() > 0, text);
             Assert.True(root.GetProperty("Load").GetProperty("Answered").GetInt64() > 10_000, text);
         }
@@ -58,9 +88,8 @@ public sealed class SamplesCliTests
     [Fact]
     public async Task Rewards_answers_every_redemption_under_waves_and_faults_and_oversells_nothing()
     {
-        var (exit, text, _) = await RunAsync("rewards", "--no-live", "--duration", "5s", "--faults-per-second", "20", "--seed", "20261123");
+        var text = await RunDocumentedAsync("rewards");
 
-        Assert.True(exit == 0, text);
         Assert.Contains("kind=outcome invariant_held=true invariant=\"every redemption is confirmed or explicitly refused, no perk is oversold, none is lost\"", text, StringComparison.Ordinal);
         Assert.Contains("redemptions: ", text, StringComparison.Ordinal);
         Assert.Contains(", 0 unanswered", text, StringComparison.Ordinal);
@@ -71,9 +100,8 @@ public sealed class SamplesCliTests
     [Fact]
     public async Task Trading_isolates_and_cuts_off_the_gateways_a_bad_configuration_breaks_and_none_trades_without_position_tracking()
     {
-        var (exit, text, _) = await RunAsync("trading", "--no-live", "--duration", "3s", "--seed", "4");
+        var text = await RunDocumentedAsync("trading"); // seed 4
 
-        Assert.True(exit == 0, text);
         Assert.Contains("kind=outcome invariant_held=true invariant=\"no gateway trades without position tracking\"", text, StringComparison.Ordinal);
         Assert.Contains("2 of them need position tracking and failed validation: gw-06, gw-09", text, StringComparison.Ordinal); // seed 4's deployment
         Assert.Contains("time to kill (deployment to disconnect): gw-06 ", text, StringComparison.Ordinal);
@@ -84,21 +112,19 @@ public sealed class SamplesCliTests
     [Fact]
     public async Task Web_serves_real_http_load_on_loopback_under_faults_with_only_documented_degraded_replies_and_readiness_that_tells()
     {
-        var (exit, text, _) = await RunAsync("web", "--no-live", "--duration", "4s", "--faults-per-second", "6", "--seed", "2");
+        var text = await RunDocumentedAsync("web");
 
-        Assert.True(exit == 0, text);
         Assert.Contains("kind=outcome invariant_held=true invariant=\"no 5xx beyond the documented degraded replies, and readiness reflects degradation\"", text, StringComparison.Ordinal);
         Assert.Matches("replies: 200 ×[0-9]+", text);
-        Assert.Matches("readiness seen: Degraded ×[1-9]", text); // pricing backed off, and /health/ready said so
+        Assert.Matches("readiness seen: Healthy ×[0-9]+, Degraded ×[1-9]", text); // pricing backed off, and /health/ready said so
         Assert.Contains("kind=fault path=shop/", text, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Cluster_kills_the_node_of_the_singleton_which_moves_and_loses_no_job()
     {
-        var (exit, text, _) = await RunAsync("cluster", "--no-live", "--duration", "9s", "--seed", "1");
+        var text = await RunDocumentedAsync("cluster");
 
-        Assert.True(exit == 0, text);
         Assert.Contains("kind=outcome invariant_held=true invariant=\"the ledger moves off the killed node, and no job is lost\"", text, StringComparison.Ordinal);
         Assert.Contains("kind=fault path=node-a detail=\"NodeDeath\"", text, StringComparison.Ordinal);
         Assert.Contains("the chaos run ended: the journal was replayed; node fault recovery: NodeDeath node-a ", text, StringComparison.Ordinal); // recovered, with its time

@@ -11,7 +11,17 @@ internal static class SamplesCli
 {
     public static IReadOnlyList<ISample> Samples { get; } = [new Tour.TourSample(), new Rewards.RewardsSample(), new Trading.TradingSample(), new Telecom.TelecomSample(), new Web.WebSample(), new ClusterDemo.ClusterSample()];
 
-    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken = default) =>
+        Command(output, interactive).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+
+    /// <summary>
+    /// What <paramref name="args"/> would be refused for, without running anything: empty when they name a
+    /// sample and options it takes (the docs' command lines are checked with this).
+    /// </summary>
+    public static IReadOnlyList<string> Check(string[] args) =>
+        Command(TextWriter.Null, interactive: false).Parse(args).Errors.Select(e => e.Message).ToList();
+
+    private static RootCommand Command(TextWriter output, bool interactive)
     {
         var seed = new Option<int?>("--seed") { Description = "Drives every random choice; printed at the start of each run, so a run can be repeated.", Recursive = true };
         var duration = new Option<TimeSpan?>("--duration") { Description = "How long the sample runs, for example 30s, 2m or 500ms (default: the sample's own).", Recursive = true, CustomParser = ParseDuration };
@@ -70,7 +80,7 @@ internal static class SamplesCli
         }
 
         Bind(root, Samples[0]); // the tour, when no sample is named
-        return root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        return root;
     }
 
     private static TimeSpan? ParseDuration(ArgumentResult result)

@@ -4,13 +4,16 @@ namespace Supervise.Samples.Common;
 
 /// <summary>
 /// Plain structured log lines (<c>t=1.234 kind=restart path=... detail="..."</c>), one per moment, and a
-/// status line each second: for terminals without a live display, for logs and for tests.
+/// status line each second: for terminals without a live display, for logs and for tests. Each tree shown is
+/// first drawn as one <c>kind=tree</c> line per node (a supervisor with many children lists the first few).
 /// </summary>
 internal sealed class PlainView(TextWriter output) : IRunView
 {
     private readonly object _gate = new();
     private readonly CancellationTokenSource _stop = new();
+    private const int ChildrenListed = 12;
     private readonly List<(SupervisionTree Tree, LoadMeter Load)> _tracked = [];
+    private readonly List<Task> _shapes = [];
     private Task _status = Task.CompletedTask;
     private DateTime _started;
 
@@ -26,6 +29,7 @@ internal sealed class PlainView(TextWriter output) : IRunView
         lock (_gate)
         {
             _tracked.Add((tree, load));
+            _shapes.Add(WriteShapeAsync(tree));
         }
     }
 
@@ -36,6 +40,13 @@ internal sealed class PlainView(TextWriter output) : IRunView
     {
         await _stop.CancelAsync();
         await _status;
+        Task[] shapes;
+        lock (_gate)
+        {
+            shapes = [.. _shapes];
+        }
+
+        await Task.WhenAll(shapes);
         Write($"kind=outcome invariant_held={(outcome.InvariantHeld ? "true" : "false")} invariant=\"{outcome.Invariant}\"");
         foreach (var finding in outcome.Findings)
         {
@@ -83,6 +94,44 @@ internal sealed class PlainView(TextWriter output) : IRunView
         {
         }
     }
+
+    /// <summary>The tree as it stands when it is first shown: its supervisors and children, with each one's kind and criticality.</summary>
+    private async Task WriteShapeAsync(SupervisionTree tree)
+    {
+        HealthSnapshot snapshot;
+        try
+        {
+            snapshot = await tree.GetHealthAsync().WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Write($"{Now()} kind=tree path={tree.Name} detail=\"not answering: {e.Message}\"");
+            return;
+        }
+
+        void Walk(HealthSnapshot supervisor)
+        {
+            foreach (var child in supervisor.Children.Take(ChildrenListed))
+            {
+                var path = supervisor.Path + "/" + child.Id;
+                Write($"{Now()} kind=tree path={path} detail=\"{(child.Kind == ChildKind.Supervisor ? "supervisor" : "worker")}, {child.Criticality}\"");
+                if (child.Subtree is { } subtree)
+                {
+                    Walk(subtree);
+                }
+            }
+
+            if (supervisor.Children.Count > ChildrenListed)
+            {
+                Write($"{Now()} kind=tree path={supervisor.Path} detail=\"and {supervisor.Children.Count - ChildrenListed} more children\"");
+            }
+        }
+
+        Write($"{Now()} kind=tree path={snapshot.Path} detail=\"root, {snapshot.Children.Count} children\"");
+        Walk(snapshot);
+    }
+
+    private string Now() => string.Create(CultureInfo.InvariantCulture, $"t={(DateTime.UtcNow - _started).TotalSeconds:0.000}");
 
     private void Write(string line)
     {

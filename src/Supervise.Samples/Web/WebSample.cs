@@ -98,8 +98,9 @@ internal sealed class WebSample : ISample
 
         var findings = new List<string>
         {
-            "replies: " + string.Join(", ", statuses.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} ×{s.Value}")),
-            "readiness seen: " + string.Join(", ", readiness.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key} ×{s.Value}")),
+            Replies(statuses),
+            $"readiness seen: Healthy ×{readiness.GetValueOrDefault("Healthy")}, Degraded ×{readiness.GetValueOrDefault("Degraded")}, Unhealthy ×{readiness.GetValueOrDefault("Unhealthy")}"
+                + string.Concat(readiness.Where(r => r.Key is not ("Healthy" or "Degraded" or "Unhealthy")).OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $", {r.Key} ×{r.Value}")),
             $"requests: {run.Load.Overall()}",
             $"/metrics: {scrape.Split('\n').Count(l => l.StartsWith("supervise_", StringComparison.Ordinal))} series",
         };
@@ -175,6 +176,14 @@ internal sealed class WebSample : ISample
         statusCode: StatusCodes.Status503ServiceUnavailable,
         type: DegradedType,
         extensions: new Dictionary<string, object?> { ["retryAfterSeconds"] = 1 });
+
+    /// <summary>The replies by kind: always the served and the documented degraded ones (0 when none), then every other kind, each named.</summary>
+    private static string Replies(ConcurrentDictionary<string, int> statuses)
+    {
+        var others = statuses.Where(s => s.Key is not ("200" or "503 degraded")).OrderBy(s => s.Key, StringComparer.Ordinal).ToList();
+        return $"replies: 200 ×{statuses.GetValueOrDefault("200")}, 503 degraded ×{statuses.GetValueOrDefault("503 degraded")}, other ×{others.Sum(s => s.Value)}"
+            + (others.Count == 0 ? "" : " (" + string.Join(", ", others.Select(s => $"{s.Key} ×{s.Value}")) + ")");
+    }
 
     private static async Task LoadAsync(HttpClient client, Random random, ConcurrentDictionary<string, int> statuses, LoadMeter meter, CancellationToken stop)
     {
