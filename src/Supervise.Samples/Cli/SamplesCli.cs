@@ -83,6 +83,18 @@ internal static class SamplesCli
         return root;
     }
 
+    private const int SnapshotWidth = 132;
+    private const int SnapshotHeight = 40;
+
+    /// <summary>A console that draws nowhere, as if it were a terminal of <paramref name="width"/> by <paramref name="height"/>.</summary>
+    private static IAnsiConsole OffScreen(int width, int height)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes });
+        console.Profile.Width = width;
+        console.Profile.Height = height;
+        return console;
+    }
+
     private static TimeSpan? ParseDuration(ArgumentResult result)
     {
         var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
@@ -103,7 +115,7 @@ internal static class SamplesCli
     {
         var live = settings.Live && interactive;
         IRunView view = snapshot is not null
-            ? new LiveView(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null), Interactive = InteractionSupport.Yes, Ansi = AnsiSupport.Yes }))
+            ? new LiveView(OffScreen(SnapshotWidth, SnapshotHeight))
             {
                 CaptureAt = (settings.Duration ?? sample.DefaultDuration) * 0.6,
             }
@@ -138,7 +150,7 @@ internal static class SamplesCli
         await view.FinishAsync(outcome, settings.ReportPath);
         if (snapshot is not null && view is LiveView { Captured: { } frame })
         {
-            SvgSnapshot.Write(snapshot, frame, width: 132);
+            SvgSnapshot.Write(snapshot, frame, width: SnapshotWidth);
             output.WriteLine($"kind=snapshot path={snapshot}");
         }
         if (!outcome.InvariantHeld)

@@ -11,6 +11,8 @@ namespace Supervise.Samples.Common;
 /// </summary>
 internal sealed class LiveView(IAnsiConsole console) : IRunView
 {
+    /// <summary>From this many columns on, the tree and the feed stand side by side.</summary>
+    internal const int SideBySide = 110;
     private const int FeedLines = 14;
     private const int ChildrenShown = 8;
     private readonly Channel<Moment> _moments = Channel.CreateUnbounded<Moment>(new UnboundedChannelOptions { SingleReader = true });
@@ -33,7 +35,7 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
     {
         _title = $"{title} (seed {seed}, run again with --seed {seed})";
         _clock.Start();
-        _loop = console.Live(new Text("starting…")).AutoClear(false).StartAsync(RenderLoopAsync);
+        _loop = console.Live(new Text("starting…")).AutoClear(false).Overflow(VerticalOverflow.Ellipsis).Cropping(VerticalOverflowCropping.Bottom).StartAsync(RenderLoopAsync);
     }
 
     public void Track(SupervisionTree tree, LoadMeter load)
@@ -109,7 +111,7 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
                 tracked = _tracked.ToList();
             }
 
-            var trees = new List<IRenderable>();
+            var trees = new List<RenderedTree>();
             foreach (var (tree, load) in tracked)
             {
                 if (DateTime.UtcNow - last >= TimeSpan.FromSeconds(1))
@@ -121,7 +123,7 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
                 trees.Add(await RenderTreeAsync(tree));
             }
 
-            var frame = Layout(trees);
+            var frame = Layout(_title, _said, trees, _feed, _load, console.Profile.Width, console.Profile.Height);
             if (Captured is null && CaptureAt is { } at && _clock.Elapsed >= at)
             {
                 Captured = frame;
@@ -136,25 +138,44 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
         }
     }
 
-    private IRenderable Layout(List<IRenderable> trees)
+    /// <summary>
+    /// One frame, fitted to a terminal of <paramref name="width"/> by <paramref name="height"/>: the tree and the feed
+    /// side by side when the terminal is wide enough (<see cref="SideBySide"/> columns), stacked otherwise; either
+    /// way the feed keeps one line a moment (cut with an ellipsis) and shows only as many moments as the height
+    /// leaves room for, so the frame fits the screen instead of scrolling.
+    /// </summary>
+    internal static IRenderable Layout(string title, string said, IReadOnlyList<RenderedTree> trees, IEnumerable<Moment> feed, LoadSample? load, int width, int height)
     {
-        var feed = new Table().NoBorder().HideHeaders().AddColumn("t").AddColumn("what");
-        foreach (var m in _feed)
-        {
-            feed.AddRow(new Markup($"[grey]{m.At.TotalSeconds,7:0.00}[/]"), new Markup(FeedLine(m)));
-        }
+        width = Math.Max(width, 40);
+        height = Math.Max(height, 16);
+        var saidLines = said.Length == 0 ? 0 : (said.Length + 2 + width - 1) / width;
+        var treeLines = Math.Max(1, trees.Sum(t => t.Lines));
+        var sideBySide = width >= SideBySide;
+        var treeWidth = sideBySide ? Math.Clamp(width * 2 / 5, 40, 72) : width;
+        var feedWidth = sideBySide ? width - treeWidth : width;
 
-        var load = _load is { } l
+        // Around the panels: the title, the narration, two borders a panel, and the load panel (two lines and borders).
+        var around = 1 + saidLines + 2 + 4 + (sideBySide ? 0 : 2 + treeLines);
+        var feedRows = Math.Clamp(height - around, 3, FeedLines);
+        var shown = feed.TakeLast(feedRows).ToList();
+        var feedPanel = new Panel(new Rows(shown.Count == 0 ? [new Markup("[grey]nothing yet[/]")] : shown.Select(m => FeedLine(m, feedWidth - 4)))).Header("faults and recoveries").Expand();
+        var treePanel = new Panel(new Rows(trees.Count == 0 ? [new Markup("[grey]starting…[/]")] : trees.Select(t => t.View))).Header("supervision tree").Expand();
+
+        IRenderable panels = sideBySide
+            ? new Grid().AddColumn(new GridColumn().Width(treeWidth).NoWrap().Padding(0, 0)).AddColumn(new GridColumn().Padding(0, 0)).AddRow(treePanel, feedPanel)
+            : new Rows(treePanel, feedPanel);
+        var loadText = load is { } l
             ? new Markup(FormattableString.Invariant($"[bold]{l.PerSecond:0}[/]/s   answered {l.Answered}   failed {l.Failed}\nlatency p50 [bold]{l.P50Ms:0.0}[/] ms   p95 {l.P95Ms:0.0} ms   p99 {l.P99Ms:0.0} ms"))
             : new Markup("[grey]measuring…[/]");
         return new Rows(
-            new Markup($"[bold]{Markup.Escape(_title)}[/]"),
-            new Markup(_said.Length == 0 ? "" : "[yellow]» " + Markup.Escape(_said) + "[/]"),
-            new Columns(new Panel(new Rows(trees)).Header("supervision tree").Expand(), new Panel(feed).Header("faults and recoveries").Expand()),
-            new Panel(load).Header("throughput and latency"));
+            new Markup($"[bold]{Markup.Escape(Cut(title, width))}[/]"),
+            new Markup(said.Length == 0 ? "" : "[yellow]» " + Markup.Escape(said) + "[/]"),
+            panels,
+            new Panel(loadText).Header("throughput and latency"));
     }
 
-    private static string FeedLine(Moment m)
+    /// <summary>One moment on one line of <paramref name="room"/> columns: its time, its kind in colour, its path and detail (cut to fit).</summary>
+    private static Markup FeedLine(Moment m, int room)
     {
         var (colour, word) = m.Kind switch
         {
@@ -166,14 +187,21 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
             MomentKind.Dropped => ("grey", "dropped"),
             _ => ("yellow", "»"),
         };
-        return $"[{colour}]{word,-8}[/] {Markup.Escape(m.Path)} [grey]{Markup.Escape(m.Detail)}[/]";
+        var time = FormattableString.Invariant($"{m.At.TotalSeconds,7:0.00} ");
+        var kind = $"{word,-8} ";
+        var rest = Math.Max(room - time.Length - kind.Length, 1);
+        var path = Cut(m.Path, rest);
+        var detail = Cut(m.Detail, Math.Max(rest - path.Length - 1, 0));
+        return new Markup($"[grey]{time}[/][{colour}]{Markup.Escape(kind)}[/]{Markup.Escape(path)}{(detail.Length == 0 ? "" : " [grey]" + Markup.Escape(detail) + "[/]")}");
     }
 
-    private static async Task<IRenderable> RenderTreeAsync(SupervisionTree tree)
+    private static string Cut(string text, int room) => text.Length <= room ? text : room <= 1 ? "" : text[..(room - 1)] + "…";
+
+    private static async Task<RenderedTree> RenderTreeAsync(SupervisionTree tree)
     {
         if (tree.Completion.IsCompleted)
         {
-            return new Markup($"[grey]{Markup.Escape(tree.Name)}: stopped ({tree.Completion.Result.Reason})[/]");
+            return new RenderedTree(new Markup($"[grey]{Markup.Escape(tree.Name)}: stopped ({tree.Completion.Result.Reason})[/]"), 1);
         }
 
         HealthSnapshot snapshot;
@@ -184,23 +212,25 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // Stopping, or too busy to answer within a second: the view says so and keeps drawing.
-            return new Markup($"[red]{Markup.Escape(tree.Name)}: not answering ({Markup.Escape(e.Message)})[/]");
+            return new RenderedTree(new Markup($"[red]{Markup.Escape(tree.Name)}: not answering ({Markup.Escape(e.Message)})[/]"), 1);
         }
 
         var root = new Tree(Label(tree.Name, snapshot.State, null));
-        AddChildren(root, snapshot);
-        return root;
+        return new RenderedTree(root, 1 + AddChildren(root, snapshot));
     }
 
-    private static void AddChildren(IHasTreeNodes node, HealthSnapshot snapshot)
+    /// <summary>Adds <paramref name="snapshot"/>'s children under <paramref name="node"/>; returns how many lines they take.</summary>
+    private static int AddChildren(IHasTreeNodes node, HealthSnapshot snapshot)
     {
+        var lines = 0;
         var shown = snapshot.Children.OrderByDescending(c => c.State != HealthState.Running).ThenByDescending(c => c.Subtree is not null).Take(ChildrenShown).ToList();
         foreach (var child in shown)
         {
             var branch = node.AddNode(Label(child.Id, child.State, child.Restarts));
+            lines++;
             if (child.Subtree is { } subtree)
             {
-                AddChildren(branch, subtree);
+                lines += AddChildren(branch, subtree);
             }
         }
 
@@ -209,7 +239,10 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
         {
             var byState = snapshot.Children.Except(shown).GroupBy(c => c.State).Select(g => $"{g.Count()} {g.Key}");
             node.AddNode(new Markup($"[grey]… and {rest} more ({string.Join(", ", byState)})[/]"));
+            lines++;
         }
+
+        return lines;
     }
 
     private static Markup Label(string name, HealthState state, int? restarts) =>
@@ -223,3 +256,6 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
         _ => "red",
     };
 }
+
+/// <summary>A tree as the view draws it, and how many lines that takes.</summary>
+internal sealed record RenderedTree(IRenderable View, int Lines);
