@@ -8,6 +8,7 @@ internal sealed class ChildRecord
     private IActorRef? _ref;
     private ChildState _state = ChildState.NotRunning;
     private PendingFailure? _pendingFailure;
+    private PendingExit? _queuedExit;
     private bool _retryPending;
     private bool _recreateWhenGone;
     private HealthState _reportedHealth = HealthState.Running;
@@ -169,6 +170,15 @@ internal sealed class ChildRecord
     /// queued for an earlier state is recognised as stale and ignored (OTP flushes such EXITs).
     /// </summary>
     public int Generation { get; set; }
+
+    /// <summary>
+    /// Its exit, when the child stopped while the supervisor was busy (a start, a stop) and the exit waits in
+    /// line; current only while it belongs to this incarnation (see <see cref="WaitingExit"/>).
+    /// </summary>
+    public PendingExit? QueuedExit { get => _queuedExit; set { _queuedExit = value; Touch(); } }
+
+    /// <summary>The reason of an exit that waits to be handled: the child is gone, and what follows is decided.</summary>
+    public ExitReason? WaitingExit => _ref is null && _queuedExit is { } exit && exit.Generation == Generation ? exit.Reason : null;
 
     /// <summary>Its actor had already terminated when a restart reached it: start it when its Terminated arrives.</summary>
     public bool RecreateWhenGone { get => _recreateWhenGone; set { _recreateWhenGone = value; Touch(); } }

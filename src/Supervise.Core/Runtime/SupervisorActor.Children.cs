@@ -228,7 +228,9 @@ internal sealed partial class SupervisorActor
         }
         else
         {
-            _pending.Enqueue(new PendingExit(record, reason, record.Generation));
+            var exit = new PendingExit(record, reason, record.Generation);
+            record.QueuedExit = exit;
+            _pending.Enqueue(exit);
         }
     }
 
@@ -278,6 +280,11 @@ internal sealed partial class SupervisorActor
     /// <summary>OTP's exit handling: restart by type, count in the window, restart the blast radius or give up.</summary>
     private void HandleExit(ChildRecord record, ExitReason reason, bool alive)
     {
+        if (record.QueuedExit is not null)
+        {
+            record.QueuedExit = null;
+        }
+
         if (!RestartRules.ShouldRestart(record.Spec.Restart, reason))
         {
             if (alive)

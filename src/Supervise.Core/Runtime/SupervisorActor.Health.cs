@@ -21,6 +21,8 @@ internal sealed partial class SupervisorActor
 
     private static HealthState ChildHealthOf(ChildRecord record) =>
         record.IsRestarting || record.RecreateWhenGone || record.State == ChildState.Starting ? HealthState.Restarting
+        // Gone while the supervisor was busy, its exit waiting in line: coming back if it will be restarted.
+        : record.WaitingExit is { } exit && RestartRules.ShouldRestart(record.Spec.Restart, exit) ? HealthState.Restarting
         : record.Ref is null || record.State == ChildState.Stopping ? (record.StandIn is not null ? HealthState.Degraded : HealthState.Down)
         : record.Circuit == CircuitState.HalfOpen ? HealthState.Degraded
         : record.IsSuperviseSupervisor ? record.ReportedHealth
@@ -75,6 +77,12 @@ internal sealed partial class SupervisorActor
         // The route first: it may start a stand-in, which makes a down child Degraded.
         var address = record.Address;
         address?.Reroute(RouteFor(record, ChildHealthOf(record)));
+        if (Leaving(record))
+        {
+            // Done, not down: it keeps its last health until its exit is handled and it leaves the counts.
+            return;
+        }
+
         var state = ChildHealthOf(record);
         if (record.Health != state)
         {
@@ -214,10 +222,20 @@ internal sealed partial class SupervisorActor
         }
     }
 
+    /// <summary>
+    /// Whether the child is done and on its way out: it stopped for good (a Temporary child, or a dynamic child
+    /// not restarted) and its exit waits its turn. OTP still lists it until its EXIT is handled, and so do
+    /// WhichChildren and CountChildren; the health model does not, as it is neither running nor down: a health
+    /// pass leaves its last health as it was, and a snapshot leaves it out. Its address answers as for a child
+    /// that is not running.
+    /// </summary>
+    private bool Leaving(ChildRecord record) =>
+        record.WaitingExit is { } exit && !RestartRules.ShouldRestart(record.Spec.Restart, exit) && (record.Spec.Restart == RestartType.Temporary || IsDynamic);
+
     private HealthSnapshot Snapshot() => new(
         _path,
         _health,
-        _children.Select(c => new ChildHealth(c.Id, c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)
+        _children.Where(c => !Leaving(c)).Select(c => new ChildHealth(c.Id, c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)
         {
             Dropped = c.Address?.Dropped ?? 0,
             Rejected = c.Address?.Rejected ?? 0,

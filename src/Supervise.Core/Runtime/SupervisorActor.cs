@@ -441,6 +441,4 @@ internal sealed partial class SupervisorActor : UntypedActor
     private string ChildPath(ChildRecord record) => _path + "/" + record.Id;
 
     private sealed record PendingWork(object Message, IActorRef Sender);
-
-    private sealed record PendingExit(ChildRecord Record, ExitReason Reason, int Generation);
 }

@@ -125,4 +125,69 @@ public sealed class DynamicSupervisorTests(ITestOutputHelper output) : Supervise
 
         Assert.Equal(5, (await calls.CountChildrenAsync()).Active);
     }
+
+    [Fact]
+    public async Task Children_that_leave_while_the_supervisor_is_busy_are_not_reported_down()
+    {
+        // Children started back to back have had no health pass yet; when they stop while the supervisor waits
+        // on a slow start, their exits wait in line. One that finished is done (not Down) and one that failed
+        // is coming back (Restarting); neither is Down, as a view of a wave of redemptions once showed them.
+        using var first = new ManualResetEventSlim();
+        using var last = new ManualResetEventSlim();
+        var spec = new DynamicSupervisorSpec(new ChildTemplate(args => args is GatedStart gated
+            ? Props.Create(() => new SlowStarter(gated, Life.Ref))
+            : TestWorker.Props((string)args!, Life.Ref)) { Restart = RestartType.Transient });
+        var tree = await StartTreeAsync(spec);
+        try
+        {
+            var slow = tree.Root.StartChildAsync(new GatedStart("slow", first));
+            ExpectLife<Blocked>(b => b.Id == "slow");
+            var done = tree.Root.StartChildAsync((object)"done");
+            var failed = tree.Root.StartChildAsync((object)"failed");
+            var slower = tree.Root.StartChildAsync(new GatedStart("slower", last));
+            first.Set();
+            ExpectLife<Blocked>(b => b.Id == "slower");
+            var doneChild = Assert.IsType<StartChildResult.Started>(await done);
+            var failedChild = Assert.IsType<StartChildResult.Started>(await failed);
+
+            doneChild.Child.Tell(new StopSelf());
+            failedChild.Child.Tell(new ExitWith(ExitReason.Failure("lost its connection")));
+            ExpectLife<Down>(d => d.Id == "done");
+            ExpectLife<Down>(d => d.Id == "failed");
+
+            await AwaitAssertAsync(async () =>
+            {
+                var children = (await tree.Root.GetHealthAsync()).Children;
+                Assert.DoesNotContain(children, c => c.Id == doneChild.Id);
+                Assert.Equal(HealthState.Restarting, children.Single(c => c.Id == failedChild.Id).State);
+                Assert.DoesNotContain(children, c => c.State == HealthState.Down);
+            });
+            Assert.False(slower.IsCompleted, "the supervisor was still busy with the slow start");
+            last.Set();
+            Assert.IsType<StartChildResult.Started>(await slow);
+            Assert.IsType<StartChildResult.Started>(await slower);
+            Assert.NotEqual(failedChild.Child, ExpectLife<Up>(u => u.Id == "failed").Ref);
+            await AwaitAssertAsync(async () => Assert.Equal(3, (await tree.Root.CountChildrenAsync()).Active));
+            Assert.Equal(HealthState.Running, (await tree.Root.GetHealthAsync()).State);
+        }
+        finally
+        {
+            first.Set();
+            last.Set();
+        }
+    }
+
+    private sealed record GatedStart(string Id, ManualResetEventSlim Gate);
+
+    /// <summary>A child whose start waits on a gate: its supervisor waits for its handshake meanwhile.</summary>
+    private sealed class SlowStarter(GatedStart start, IActorRef probe) : UntypedActor
+    {
+        protected override void PreStart()
+        {
+            probe.Tell(new Blocked(start.Id));
+            start.Gate.Wait(TimeSpan.FromSeconds(30));
+        }
+
+        protected override void OnReceive(object message) => Unhandled(message);
+    }
 }
