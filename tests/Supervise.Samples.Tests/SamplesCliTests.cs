@@ -92,7 +92,7 @@ public sealed class SamplesCliTests
 
         Assert.Contains("kind=outcome invariant_held=true invariant=\"every redemption is confirmed or explicitly refused, no perk is oversold, none is lost\"", text, StringComparison.Ordinal);
         Assert.Contains("redemptions: ", text, StringComparison.Ordinal);
-        Assert.Contains(", 0 unanswered", text, StringComparison.Ordinal);
+        Assert.Contains(", 0 unanswered, 0 not started", text, StringComparison.Ordinal);
         Assert.Contains("lounge-pass 300 of 300", text, StringComparison.Ordinal); // demand outran the scarcest perk: refusals, not overselling
         Assert.Contains("kind=fault path=rewards/", text, StringComparison.Ordinal);
     }
@@ -104,7 +104,7 @@ public sealed class SamplesCliTests
 
         Assert.Contains("kind=outcome invariant_held=true invariant=\"no gateway trades without position tracking\"", text, StringComparison.Ordinal);
         Assert.Contains("2 of them need position tracking and failed validation: gw-06, gw-09", text, StringComparison.Ordinal); // seed 4's deployment
-        Assert.Contains("time to kill (deployment to disconnect): gw-06 ", text, StringComparison.Ordinal);
+        Assert.Contains("time to kill (deployment to disconnect at the exchange): gw-06 ", text, StringComparison.Ordinal);
         Assert.Contains("kind=gaveup path=trading/fleet/gw-09 detail=\"kill switch: disconnected at the exchange\"", text, StringComparison.Ordinal);
         Assert.Contains("kind=restart path=trading/fleet/gw-09 detail=\"kill switch: reconnected\"", text, StringComparison.Ordinal);
     }
@@ -115,7 +115,7 @@ public sealed class SamplesCliTests
         var text = await RunDocumentedAsync("web");
 
         Assert.Contains("kind=outcome invariant_held=true invariant=\"no 5xx beyond the documented degraded replies, and readiness reflects degradation\"", text, StringComparison.Ordinal);
-        Assert.Matches("replies: 200 ×[0-9]+", text);
+        Assert.Matches("replies: 200 ×[1-9][0-9]*, 503 degraded ×[0-9]+, other ×0", text);
         Assert.Matches("readiness seen: Healthy ×[0-9]+, Degraded ×[1-9]", text); // pricing backed off, and /health/ready said so
         Assert.Contains("kind=fault path=shop/", text, StringComparison.Ordinal);
     }
@@ -155,7 +155,12 @@ public sealed class SamplesCliTests
     [Theory]
     [InlineData("--duration", "soon", "--duration: expected a positive duration of at most a day, like 30s, 2m or 500ms (a bare number is seconds), received 'soon'.")]
     [InlineData("--duration", "-3s", "--duration: expected a positive duration")]
-    [InlineData("--faults-per-second", "-1", "--faults-per-second: expected 0 or more, received -1.")]
+    [InlineData("--faults-per-second", "-1", "--faults-per-second: expected 0 (no faults) or a rate from 0.001 to 10000 a second, like 2 or 0.5, received '-1'.")]
+    [InlineData("--faults-per-second", "1e8", "--faults-per-second: expected 0 (no faults) or a rate from 0.001 to 10000 a second")]
+    [InlineData("--faults-per-second", "1e-7", "received '1e-7'")]
+    [InlineData("--faults-per-second", "0,5", "received '0,5'")] // a decimal point, whatever the machine's culture
+    [InlineData("--seed", "abc", "--seed: expected a whole number from -2147483648 to 2147483647, received 'abc'.")]
+    [InlineData("--seed", "99999999999", "received '99999999999'")]
     [InlineData("--report", "out.txt", "--report: expected a file name ending in .json or .html, received 'out.txt'.")]
     [InlineData("--report", "/no/such/dir/r.json", "does not exist")]
     public async Task Bad_options_are_refused_naming_what_was_wrong_and_what_was_expected(string option, string value, string message)

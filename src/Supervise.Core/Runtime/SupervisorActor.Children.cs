@@ -188,6 +188,25 @@ internal sealed partial class SupervisorActor
             return;
         }
 
+        // A worker that stops while it starts, with no failure reported, did start: a failed constructor or
+        // PreStart is reported (ActorInitializationException) before its termination. It stopped right after
+        // (it finished, or stopped itself in PreStart), and its termination, a system message, overtook its
+        // handshake's answer. As in OTP, where start_child returns {ok, Pid} and the EXIT is handled after: the
+        // start succeeds, then the exit is handled like any other, after the work queued before it.
+        var startedAndGone = record.State == ChildState.Starting && record.Spec.Supervisor is null && _starting is { } starting && starting.Awaits(record);
+        if (startedAndGone)
+        {
+            _holdDrain = true;
+            try
+            {
+                _starting!.OnReady(record);
+            }
+            finally
+            {
+                _holdDrain = false;
+            }
+        }
+
         record.StopTimer?.Dispose();
         record.StopTimer = null;
         record.Ref = null;
@@ -231,6 +250,11 @@ internal sealed partial class SupervisorActor
             var exit = new PendingExit(record, reason, record.Generation);
             record.QueuedExit = exit;
             _pending.Enqueue(exit);
+        }
+
+        if (startedAndGone)
+        {
+            Drain(); // what the start's end would have drained, with this exit in its place in line
         }
     }
 

@@ -65,6 +65,9 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     private bool IsDynamic => _spec is DynamicSupervisorSpec;
 
+    /// <summary>Set while a start that ended with its child's termination is completed: the exit is put in line first.</summary>
+    private bool _holdDrain;
+
     private bool Busy => _starting is not null || _stopping is not null;
 
     private bool CanProcessNow => _phase == Phase.Running && !Busy && _pending.Count == 0;
@@ -301,7 +304,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     /// <summary>Handles waiting work until a sequence starts or nothing is left.</summary>
     private void Drain()
     {
-        while (_phase == Phase.Running && !Busy && _pending.TryDequeue(out var work))
+        while (!_holdDrain && _phase == Phase.Running && !Busy && _pending.TryDequeue(out var work))
         {
             Process(work);
         }

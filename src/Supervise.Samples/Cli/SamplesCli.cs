@@ -12,7 +12,16 @@ internal static class SamplesCli
     public static IReadOnlyList<ISample> Samples { get; } = [new Tour.TourSample(), new Rewards.RewardsSample(), new Trading.TradingSample(), new Telecom.TelecomSample(), new Web.WebSample(), new ClusterDemo.ClusterSample()];
 
     public static Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool interactive, CancellationToken cancellationToken = default) =>
-        Command(output, interactive).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error }, cancellationToken);
+        Command(output, interactive).Parse(args).InvokeAsync(
+            new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                // Ctrl+C cancels the run; the sample then winds down, judges and reports. System.CommandLine's
+                // default (2 s) would end the process first, losing the outcome, the report and the exit code.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(90),
+            },
+            cancellationToken);
 
     /// <summary>
     /// What <paramref name="args"/> would be refused for, without running anything: empty when they name a
@@ -23,16 +32,9 @@ internal static class SamplesCli
 
     private static RootCommand Command(TextWriter output, bool interactive)
     {
-        var seed = new Option<int?>("--seed") { Description = "Drives every random choice; printed at the start of each run, so a run can be repeated.", Recursive = true };
+        var seed = new Option<int?>("--seed") { Description = "Drives every random choice; printed at the start of each run, so a run can be repeated.", Recursive = true, CustomParser = ParseSeed };
         var duration = new Option<TimeSpan?>("--duration") { Description = "How long the sample runs, for example 30s, 2m or 500ms (default: the sample's own).", Recursive = true, CustomParser = ParseDuration };
-        var faults = new Option<double?>("--faults-per-second") { Description = "How often the fault injector strikes, on average; 0 turns it off (default: the sample's own).", Recursive = true };
-        faults.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double?>() is { } f && (f < 0 || double.IsNaN(f) || double.IsInfinity(f)))
-            {
-                r.AddError(string.Create(CultureInfo.InvariantCulture, $"--faults-per-second: expected 0 or more, received {f}."));
-            }
-        });
+        var faults = new Option<double?>("--faults-per-second") { Description = "How often the fault injector strikes, on average; 0 turns it off (default: the sample's own).", Recursive = true, CustomParser = ParseFaultsPerSecond };
         var noLive = new Option<bool>("--no-live") { Description = "Plain structured log lines instead of the live view (for logs, tests and terminals without a live display).", Recursive = true };
         var report = new Option<string?>("--report") { Description = "Writes the run's report to this file: JSON, or HTML with a timeline when the name ends in .html.", Recursive = true };
         report.Validators.Add(r =>
@@ -64,6 +66,24 @@ internal static class SamplesCli
 
         Command Bind(Command command, ISample sample)
         {
+            command.Validators.Add(r =>
+            {
+                if (command == root && r.Children.OfType<CommandResult>().Any())
+                {
+                    return; // a sample was named: its own command checks its options
+                }
+
+                if (sample.ScriptedFaults is { } scripted && r.GetResult(faults) is { Implicit: false })
+                {
+                    r.AddError($"--faults-per-second: {sample.Name} takes no fault rate ({scripted}); leave the option out.");
+                }
+
+                if (sample.FixedLength is { } fixedLength && r.GetResult(duration) is { Implicit: false })
+                {
+                    r.AddError($"--duration: {sample.Name} takes no duration ({fixedLength}); leave the option out.");
+                }
+            });
+
             command.SetAction((parsed, ct) => RunSampleAsync(
                 sample,
                 new SampleSettings(parsed.GetValue(seed), parsed.GetValue(duration), parsed.GetValue(faults), !parsed.GetValue(noLive), parsed.GetValue(report)),
@@ -93,6 +113,37 @@ internal static class SamplesCli
         console.Profile.Width = width;
         console.Profile.Height = height;
         return console;
+    }
+
+    /// <summary>The most faults a second a sample takes: beyond it, the injector's interval would round to nothing.</summary>
+    internal const double MaxFaultsPerSecond = 10_000;
+
+    /// <summary>The fewest (above 0): below it, the mean interval between faults would pass the injector's limit of 49 days.</summary>
+    internal const double MinFaultsPerSecond = 0.001;
+
+    private static double? ParseFaultsPerSecond(ArgumentResult result)
+    {
+        // The invariant culture, as for --duration: "0.5" means a half wherever the machine is.
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (value == 0 || value is >= MinFaultsPerSecond and <= MaxFaultsPerSecond))
+        {
+            return value;
+        }
+
+        result.AddError(string.Create(CultureInfo.InvariantCulture, $"--faults-per-second: expected 0 (no faults) or a rate from {MinFaultsPerSecond} to {MaxFaultsPerSecond} a second, like 2 or 0.5, received '{text}'."));
+        return null;
+    }
+
+    private static int? ParseSeed(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        result.AddError(string.Create(CultureInfo.InvariantCulture, $"--seed: expected a whole number from {int.MinValue} to {int.MaxValue}, received '{text}'."));
+        return null;
     }
 
     private static TimeSpan? ParseDuration(ArgumentResult result)
@@ -142,9 +193,17 @@ internal static class SamplesCli
 
         if (settings.ReportPath is { } path)
         {
-            ReportWriter.Write(path, new SampleReport(
-                sample.Name, run.Seed, run.Timeline.Elapsed, outcome.InvariantHeld, outcome.Invariant, outcome.Findings, outcome.Violations,
-                run.Load.Overall(), run.Timeline.Dropped, outcome.Chaos, run.Timeline.Moments));
+            try
+            {
+                ReportWriter.Write(path, new SampleReport(
+                    sample.Name, run.Seed, run.Timeline.Elapsed, outcome.InvariantHeld, outcome.Invariant, outcome.Findings, outcome.Violations,
+                    run.Load.Overall(), run.Timeline.Dropped, outcome.Chaos, run.Timeline.Moments));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The run's outcome still shows; the exit code says the report asked for was not written.
+                outcome = outcome with { InvariantHeld = false, Violations = [.. outcome.Violations, $"--report: could not write '{path}': {e.Message}"] };
+            }
         }
 
         await view.FinishAsync(outcome, settings.ReportPath);

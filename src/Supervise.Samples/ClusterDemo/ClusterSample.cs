@@ -33,6 +33,8 @@ internal sealed class ClusterSample : ISample
 
     public double DefaultFaultsPerSecond => 0;
 
+    public string? ScriptedFaults => "the cluster sample's one fault is scripted: the death of node-a, a third of the way in";
+
     public async Task<SampleOutcome> RunAsync(SampleRun run)
     {
         var config = Timings.WithFallback(NodeFaults.DiesWithoutLeaving).WithFallback(SuperviseClusterConfig.Node(port: 0, stableAfter: TimeSpan.FromSeconds(2)));
@@ -45,7 +47,11 @@ internal sealed class ClusterSample : ISample
                 var node = ActorSystem.Create("supervise-sample", config);
                 nodes.Add(node);
                 AkkaCluster.Get(node).Join(AkkaCluster.Get(nodes[0]).SelfAddress);
-                await UntilAsync(() => AkkaCluster.Get(nodes[0]).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up) == i + 1, TimeSpan.FromSeconds(30));
+                int Up() => AkkaCluster.Get(nodes[0]).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up);
+                if (!await UntilAsync(() => Up() == i + 1, TimeSpan.FromSeconds(30)))
+                {
+                    throw new InvalidOperationException($"node-{(char)('a' + i)} did not join: the cluster had {Up()} Up member(s) of {i + 1} after 30 s.");
+                }
             }
 
             var names = new[] { "node-a", "node-b", "node-c" };
@@ -84,7 +90,17 @@ internal sealed class ClusterSample : ISample
             run.Say("Time is up: no more jobs; the ledger answers what it still holds.");
             await UntilAsync(() => acked.Count == sent, TimeSpan.FromSeconds(30));
             // The run ends by itself once the survivors agree on the cluster again (the fault's recovery), bounded.
-            var report = await injector.Completion.WaitAsync(TimeSpan.FromSeconds(45)).ContinueWith(t => t.IsCompletedSuccessfully ? t : injector.StopAsync("the cluster took too long to recover"), TaskScheduler.Default).Unwrap();
+            ChaosReport report;
+            try
+            {
+                report = await injector.Completion.WaitAsync(TimeSpan.FromSeconds(45));
+            }
+            catch (TimeoutException)
+            {
+                // Not recovered in time (a failed chaos run throws its own cause instead).
+                report = await injector.StopAsync("the cluster took too long to recover");
+            }
+
             var stats = await SupervisedSingleton.GetStatsAsync(addresses[2]);
             var now = await addresses[2].Ask<string>(new Where(), TimeSpan.FromSeconds(10));
             var nodeAddresses = nodes.Select(n => AkkaCluster.Get(n).SelfAddress.ToString()).ToList();
@@ -99,13 +115,17 @@ internal sealed class ClusterSample : ISample
             {
                 violations.Add("the ledger did not move off the killed node");
             }
+            else if (!nodeAddresses.Contains(now))
+            {
+                violations.Add($"the ledger answered from {now}, which is none of the three nodes");
+            }
 
             if (stats.Dropped > 0)
             {
                 violations.Add($"the singleton's address dropped {stats.Dropped} message(s)");
             }
 
-            var movedTo = names[Math.Max(0, nodeAddresses.IndexOf(now))];
+            var movedTo = nodeAddresses.IndexOf(now) is >= 0 and var at ? names[at] : now;
             var findings = new List<string>
             {
                 $"{sent} jobs sent, {acked.Count} acknowledged ({acked.Values.Count(v => v == nodeAddresses[0])} by node-a before it died, {acked.Values.Count(v => v == now)} by {movedTo} after)",
@@ -117,7 +137,11 @@ internal sealed class ClusterSample : ISample
         }
         finally
         {
-            await Task.WhenAll(nodes.Select(n => n.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(_ => { }, TaskScheduler.Default)));
+            var stopped = await Task.WhenAll(nodes.Select(n => n.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default)));
+            if (stopped.Contains(false))
+            {
+                run.Say($"Not stopped within 15 s: {string.Join(", ", stopped.Select((ok, i) => ok ? null : $"node-{(char)('a' + i)}").OfType<string>())} (its port stays bound until the process ends).");
+            }
         }
     }
 
@@ -149,13 +173,21 @@ internal sealed class ClusterSample : ISample
         }
     }
 
-    private static async Task UntilAsync(Func<bool> condition, TimeSpan limit)
+    /// <summary>Waits until <paramref name="condition"/> holds, at most <paramref name="limit"/>; says whether it came to hold.</summary>
+    private static async Task<bool> UntilAsync(Func<bool> condition, TimeSpan limit)
     {
         var waited = System.Diagnostics.Stopwatch.StartNew();
-        while (!condition() && waited.Elapsed < limit)
+        while (!condition())
         {
+            if (waited.Elapsed >= limit)
+            {
+                return false;
+            }
+
             await Task.Delay(50);
         }
+
+        return true;
     }
 
     internal sealed record Job(int Number, long SentAt);

@@ -72,6 +72,16 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        try
+        {
+            // The loop ends before the source it watches is disposed, and before anything else is printed.
+            await _loop;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            await Console.Error.WriteLineAsync("The live view failed: " + e.Message);
+        }
+
         _stop.Dispose();
     }
 

@@ -34,7 +34,7 @@ internal sealed class PlainView(TextWriter output) : IRunView
     }
 
     public void Feed(Moment moment) =>
-        Write(string.Create(CultureInfo.InvariantCulture, $"t={moment.At.TotalSeconds:0.000} kind={moment.Kind.ToString().ToLowerInvariant()}{(moment.Path.Length > 0 ? " path=" + moment.Path : "")} detail=\"{moment.Detail}\""));
+        Write(string.Create(CultureInfo.InvariantCulture, $"t={moment.At.TotalSeconds:0.000} kind={moment.Kind.ToString().ToLowerInvariant()}{(moment.Path.Length > 0 ? " path=" + moment.Path : "")} detail=\"{Quote(moment.Detail)}\""));
 
     public async Task FinishAsync(SampleOutcome outcome, string? reportPath)
     {
@@ -47,15 +47,15 @@ internal sealed class PlainView(TextWriter output) : IRunView
         }
 
         await Task.WhenAll(shapes);
-        Write($"kind=outcome invariant_held={(outcome.InvariantHeld ? "true" : "false")} invariant=\"{outcome.Invariant}\"");
+        Write($"kind=outcome invariant_held={(outcome.InvariantHeld ? "true" : "false")} invariant=\"{Quote(outcome.Invariant)}\"");
         foreach (var finding in outcome.Findings)
         {
-            Write($"kind=finding detail=\"{finding}\"");
+            Write($"kind=finding detail=\"{Quote(finding)}\"");
         }
 
         foreach (var violation in outcome.Violations)
         {
-            Write($"kind=violation detail=\"{violation}\"");
+            Write($"kind=violation detail=\"{Quote(violation)}\"");
         }
 
         if (reportPath is not null)
@@ -105,7 +105,7 @@ internal sealed class PlainView(TextWriter output) : IRunView
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Write($"{Now()} kind=tree path={tree.Name} detail=\"not answering: {e.Message}\"");
+            Write($"{Now()} kind=tree path={tree.Name} detail=\"not answering: {Quote(e.Message)}\"");
             return;
         }
 
@@ -140,4 +140,8 @@ internal sealed class PlainView(TextWriter output) : IRunView
             output.WriteLine(line);
         }
     }
+
+    /// <summary>A value inside a line's quotes: a quote, a backslash or a line break in it cannot end the value or split the line.</summary>
+    internal static string Quote(string value) =>
+        value.AsSpan().IndexOfAny("\"\\\r\n") < 0 ? value : value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }

@@ -23,6 +23,12 @@ internal interface ISample
     /// <summary>How often faults strike unless told.</summary>
     double DefaultFaultsPerSecond { get; }
 
+    /// <summary>Why it takes no <c>--faults-per-second</c> (its faults are scripted), or null when it takes one.</summary>
+    string? ScriptedFaults => null;
+
+    /// <summary>Why it takes no <c>--duration</c> (it runs its steps, then ends), or null when it takes one.</summary>
+    string? FixedLength => null;
+
     /// <summary>Runs it; the outcome says whether its invariant held.</summary>
     Task<SampleOutcome> RunAsync(SampleRun run);
 }

@@ -60,13 +60,13 @@ internal sealed class Timeline
 
     public void Add(MomentKind kind, string path, string detail, HealthState? health = null)
     {
-        var moment = new Moment(_clock.Elapsed, kind, path, detail, health);
+        // Timed, kept and passed on under one lock: the list, the feed and the report see moments in time order.
         lock (_gate)
         {
+            var moment = new Moment(_clock.Elapsed, kind, path, detail, health);
             _moments.Add(moment);
+            Added?.Invoke(moment);
         }
-
-        Added?.Invoke(moment);
     }
 
     /// <summary>Records the supervision events of <paramref name="system"/> from now on.</summary>

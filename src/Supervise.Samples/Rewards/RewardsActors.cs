@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka.Actor;
 using Supervise.Samples.Common;
@@ -137,15 +138,60 @@ internal sealed class Redemption : ReceiveActor, IWithTimers
 /// <summary>Where customers get their answers: records each, with its latency and the recommendation's source.</summary>
 internal sealed class Front : ReceiveActor
 {
-    public Front(System.Collections.Concurrent.ConcurrentDictionary<int, RedeemAnswer> answers, LoadMeter load, RecommendationCounts counts) => Receive<Answered>(a =>
+    public Front(CustomerAnswers answers, LoadMeter load, RecommendationCounts counts) => Receive<Answered>(a =>
     {
-        // The first answer counts (a redemption that crashed after answering starts over and answers the same again).
-        if (answers.TryUpdate(a.RedemptionId, a.Answer, RedeemAnswer.Waiting))
+        // The first answer counts; a redemption that crashed after answering starts over and must answer the same again.
+        if (answers.Answer(a.RedemptionId, a.Answer))
         {
             load.Record(Stopwatch.GetElapsedTime(a.SentAt));
             counts.Add(a.RecommendationSource);
         }
     });
+}
+
+/// <summary>What each customer asked for and was told, as the customers saw it; thread-safe.</summary>
+internal sealed class CustomerAnswers
+{
+    private readonly ConcurrentDictionary<int, (string Perk, RedeemAnswer Answer)> _answers = new();
+    private readonly ConcurrentDictionary<int, string> _notStarted = new();
+    private readonly ConcurrentDictionary<int, RedeemAnswer> _contradicted = new();
+
+    public void Sent(int id, string perk) => _answers[id] = (perk, RedeemAnswer.Waiting);
+
+    /// <summary>Records an answer; true when it is the first. A later answer that differs is a contradiction.</summary>
+    public bool Answer(int id, RedeemAnswer answer)
+    {
+        if (!_answers.TryGetValue(id, out var current))
+        {
+            _contradicted[id] = answer; // an answer to a request never sent
+            return false;
+        }
+
+        if (current.Answer == RedeemAnswer.Waiting && _answers.TryUpdate(id, (current.Perk, answer), current))
+        {
+            return true;
+        }
+
+        if (_answers[id].Answer != answer)
+        {
+            _contradicted[id] = answer;
+        }
+
+        return false;
+    }
+
+    /// <summary>The redemptions supervisor did not start this redemption (its answer says why).</summary>
+    public void NotStarted(int id, string why) => _notStarted[id] = why;
+
+    /// <summary>Every request is answered, or was refused a start.</summary>
+    public bool Settled => _answers.All(a => a.Value.Answer != RedeemAnswer.Waiting || _notStarted.ContainsKey(a.Key));
+
+    public IReadOnlyList<(int Id, string Perk, RedeemAnswer Answer)> All() => _answers.OrderBy(a => a.Key).Select(a => (a.Key, a.Value.Perk, a.Value.Answer)).ToList();
+
+    public IReadOnlyDictionary<int, string> NotStartedWhy => _notStarted;
+
+    /// <summary>Redemptions whose customer was told one thing, then another (or told something never asked).</summary>
+    public IReadOnlyCollection<int> Contradicted => (IReadOnlyCollection<int>)_contradicted.Keys;
 }
 
 /// <summary>Which recommendations customers were shown: personal, popular (the fallback), or none.</summary>

@@ -76,7 +76,7 @@ internal sealed class RewardsSample : ISample
         var redemptions = await tree.GetSupervisorAsync("redemptions");
         var inventory = await tree.GetChildAsync("inventory");
         var recommendations = await tree.GetChildAsync("recommendations");
-        var answers = new ConcurrentDictionary<int, RedeemAnswer>();
+        var answers = new CustomerAnswers();
         var counts = new RecommendationCounts();
         var front = system.ActorOf(Props.Create(() => new Front(answers, run.Load, counts)), "front");
 
@@ -103,8 +103,18 @@ internal sealed class RewardsSample : ISample
             {
                 var perk = Stock.Keys.ElementAt(random.Next(Stock.Count));
                 var request = new RedeemRequest(++sent, perk, inventory, recommendations, front, Stopwatch.GetTimestamp());
-                answers[request.Id] = RedeemAnswer.Waiting;
-                _ = redemptions.StartChildAsync(request);
+                answers.Sent(request.Id, perk);
+                var id = request.Id;
+                // Not awaited (the wave does not wait), but never ignored: a start the supervisor refuses is reported with its reason.
+                _ = redemptions.StartChildAsync(request).ContinueWith(
+                    t =>
+                    {
+                        if (!t.IsCompletedSuccessfully || t.Result is not StartChildResult.Started)
+                        {
+                            answers.NotStarted(id, t.IsCompletedSuccessfully ? t.Result.ToString()! : t.Exception?.GetBaseException().Message ?? "cancelled");
+                        }
+                    },
+                    TaskScheduler.Default);
                 if (i % 100 == 99)
                 {
                     await run.UntilAsync(clock, (run.Duration * at) + (spread * (i + 1) / customers));
@@ -116,7 +126,7 @@ internal sealed class RewardsSample : ISample
         var report = injector is null ? null : await injector.StopAsync("the sample's time was up");
         run.Say("Time is up: no more faults; every redemption still running finishes.");
         var settled = Stopwatch.StartNew();
-        while (answers.Values.Any(a => a == RedeemAnswer.Waiting) && settled.Elapsed < TimeSpan.FromSeconds(30))
+        while (!answers.Settled && settled.Elapsed < TimeSpan.FromSeconds(30))
         {
             await Task.Delay(100);
         }
@@ -126,23 +136,43 @@ internal sealed class RewardsSample : ISample
         return Judge(run, store, answers, sent, counts, report);
     }
 
-    private static SampleOutcome Judge(SampleRun run, PerkStore store, ConcurrentDictionary<int, RedeemAnswer> answers, int sent, RecommendationCounts counts, ChaosReport? report)
+    private static SampleOutcome Judge(SampleRun run, PerkStore store, CustomerAnswers answers, int sent, RecommendationCounts counts, ChaosReport? report)
     {
         var violations = new List<string>();
-        var confirmed = answers.Where(a => a.Value == RedeemAnswer.Confirmed).Select(a => a.Key).ToHashSet();
-        var refused = answers.Count(a => a.Value == RedeemAnswer.SoldOut);
-        var unanswered = answers.Where(a => a.Value == RedeemAnswer.Waiting).Select(a => a.Key).ToList();
+        var all = answers.All();
+        var confirmed = all.Where(a => a.Answer == RedeemAnswer.Confirmed).Select(a => a.Id).ToHashSet();
+        var refused = all.Count(a => a.Answer == RedeemAnswer.SoldOut);
+        var notStarted = answers.NotStartedWhy;
+        var unanswered = all.Where(a => a.Answer == RedeemAnswer.Waiting && !notStarted.ContainsKey(a.Id)).Select(a => a.Id).ToList();
         if (unanswered.Count > 0)
         {
             violations.Add($"{unanswered.Count} redemption(s) never answered (lost): {string.Join(", ", unanswered.Take(10))}");
         }
 
+        if (notStarted.Count > 0)
+        {
+            // Refused by the supervisor, not by the shop: the customer was never told, so this is a loss too.
+            violations.Add($"{notStarted.Count} redemption(s) not started by the redemptions supervisor: {string.Join("; ", notStarted.OrderBy(n => n.Key).Take(5).Select(n => $"{n.Key}: {n.Value}"))}");
+        }
+
+        if (answers.Contradicted is { Count: > 0 } contradicted)
+        {
+            violations.Add($"{contradicted.Count} customer(s) told one answer and then another: {string.Join(", ", contradicted.Order().Take(10))}");
+        }
+
         foreach (var (perk, stock) in Stock)
         {
-            var sold = store.Sold(perk);
-            if (sold > stock)
+            // What customers were told, not what the store holds: a redemption that confirmed without a grant would show here.
+            var toldConfirmed = all.Count(a => a.Perk == perk && a.Answer == RedeemAnswer.Confirmed);
+            if (toldConfirmed > stock)
             {
-                violations.Add($"{perk} oversold: {sold} sold of {stock}");
+                violations.Add($"{perk} oversold: {toldConfirmed} customers told their redemption is confirmed, of {stock} in stock");
+            }
+
+            var toldSoldOut = all.Count(a => a.Perk == perk && a.Answer == RedeemAnswer.SoldOut);
+            if (toldSoldOut > 0 && store.Sold(perk) < stock)
+            {
+                violations.Add($"{perk}: {toldSoldOut} customers told it is sold out while {stock - store.Sold(perk)} were left");
             }
         }
 
@@ -161,7 +191,7 @@ internal sealed class RewardsSample : ISample
 
         var findings = new List<string>
         {
-            $"{sent} redemptions: {confirmed.Count} confirmed, {refused} refused (sold out), {unanswered.Count} unanswered",
+            $"{sent} redemptions: {confirmed.Count} confirmed, {refused} refused (sold out), {unanswered.Count} unanswered, {notStarted.Count} not started",
             "sold: " + string.Join(", ", Stock.Select(s => $"{s.Key} {store.Sold(s.Key)} of {s.Value}")),
             $"recommendations shown: {counts}",
             $"answers: {run.Load.Overall()}",

@@ -66,7 +66,15 @@ internal sealed class TradingSample : ISample
         var clock = Stopwatch.StartNew();
         await run.UntilAsync(clock, run.Duration * 0.25);
         var random = new Random(run.Seed);
-        var targets = Enumerable.Range(1, Gateways).OrderBy(_ => random.Next()).Take(Gateways / 2).Order().ToList();
+        var shuffled = Enumerable.Range(1, Gateways).OrderBy(_ => random.Next()).ToList();
+        var targets = shuffled.Take(Gateways / 2).ToList();
+        if (!targets.Any(NeedsTracking))
+        {
+            // Every run shows a broken gateway: the last one chosen gives way to the first derivatives gateway left out.
+            targets[^1] = shuffled.First(NeedsTracking);
+        }
+
+        targets.Sort();
         var broken = targets.Where(NeedsTracking).Select(Id).ToList();
         run.Say($"Deployment: configuration v2 (no position-tracking section) goes to {string.Join(", ", targets.Select(Id))}; each is stopped and started again with it, one after another.");
         var deployedAt = DateTimeOffset.UtcNow;
@@ -83,6 +91,8 @@ internal sealed class TradingSample : ISample
         }
 
         await run.UntilAsync(clock, run.Duration * 0.6);
+        // Before the rollback: what the supervisor made of the broken gateways (isolated: stopped, Down) and of the others.
+        var beforeRollback = (await fleetHandle.GetHealthAsync()).Children.ToDictionary(c => c.Id, c => c.State);
         run.Say("Rollback: configuration v1 goes back to the same gateways; the isolated ones are started again.");
         foreach (var g in targets)
         {
@@ -97,7 +107,6 @@ internal sealed class TradingSample : ISample
         var rolledBackAt = DateTimeOffset.UtcNow;
         await run.UntilAsync(clock, run.Duration);
         var report = injector is null ? null : await injector.StopAsync("the sample's time was up");
-        var kills = await killSwitch.Ask<IReadOnlyDictionary<string, DateTimeOffset>>(GetKills.Instance, TimeSpan.FromSeconds(5));
         await tree.StopAsync();
         await system.Terminate();
 
@@ -107,9 +116,27 @@ internal sealed class TradingSample : ISample
             violations.Add($"orders traded without position tracking: {string.Join(", ", untracked.Select(u => $"{u.Key} ×{u.Value}"))}");
         }
 
-        foreach (var id in broken.Where(id => !kills.ContainsKey(id)))
+        foreach (var id in broken)
         {
-            violations.Add($"{id} failed validation but was never disconnected");
+            // At the exchange, not in the kill switch's own notes: the gateway was cut off there, and nothing of it traded until the rollback.
+            if (exchange.DisconnectedAt(id) is not { } cut || cut > rolledBackAt)
+            {
+                violations.Add($"{id} failed validation but the exchange never disconnected it before the rollback");
+            }
+            else if (exchange.AcceptedBetween(id, cut, rolledBackAt) is > 0 and var traded)
+            {
+                violations.Add($"{id} was disconnected but the exchange accepted {traded} order(s) from it before the rollback");
+            }
+
+            if (beforeRollback.GetValueOrDefault(id) != HealthState.Down)
+            {
+                violations.Add($"{id} failed validation but was {beforeRollback.GetValueOrDefault(id)} before the rollback, not stopped (Down)");
+            }
+        }
+
+        foreach (var id in Enumerable.Range(1, Gateways).Select(Id).Except(broken).Where(id => beforeRollback.GetValueOrDefault(id) == HealthState.Down))
+        {
+            violations.Add($"{id} has what it needs but was Down before the rollback: the failure did not stay with the broken gateways");
         }
 
         foreach (var id in Enumerable.Range(1, Gateways).Select(Id).Where(id => exchange.AcceptedSince(id, rolledBackAt) == 0))
@@ -121,7 +148,7 @@ internal sealed class TradingSample : ISample
         var findings = new List<string>
         {
             $"v2 went to {targets.Count} gateways; {broken.Count} of them need position tracking and failed validation: {string.Join(", ", broken)}",
-            "time to kill (deployment to disconnect): " + (broken.Count == 0 ? "none needed" : string.Join(", ", broken.Select(id => kills.TryGetValue(id, out var at) ? $"{id} {(at - deployed[id]).TotalMilliseconds:0.0} ms" : $"{id} never"))),
+            "time to kill (deployment to disconnect at the exchange): " + string.Join(", ", broken.Select(id => exchange.DisconnectedAt(id) is { } at ? $"{id} {(at - deployed[id]).TotalMilliseconds:0.0} ms" : $"{id} never")),
             $"the other {healthy.Count} kept trading through the deployment: {healthy.Sum(id => exchange.AcceptedBetween(id, deployedAt, rolledBackAt))} orders accepted in that time",
             $"orders: {exchange.Accepted} accepted, {exchange.Refused} refused from disconnected gateways",
         };
@@ -147,11 +174,6 @@ internal sealed record Order(string Gateway, bool PositionTracked, bool NeedsTra
 internal sealed record Disconnect(string Gateway);
 
 internal sealed record Reconnect(string Gateway);
-
-internal sealed class GetKills
-{
-    public static readonly GetKills Instance = new();
-}
 
 /// <summary>A gateway: validates its configuration when it starts, then sends orders every 25 ms.</summary>
 internal sealed class Gateway : ReceiveActor, IWithTimers
@@ -191,6 +213,7 @@ internal sealed class ExchangeBook
     private readonly object _gate = new();
     private readonly Dictionary<string, List<DateTimeOffset>> _accepted = [];
     private readonly Dictionary<string, int> _untracked = [];
+    private readonly Dictionary<string, DateTimeOffset> _disconnected = [];
     private int _refused;
 
     public int Accepted
@@ -236,6 +259,23 @@ internal sealed class ExchangeBook
 
     public void Refuse() => Interlocked.Increment(ref _refused);
 
+    /// <summary>The exchange cut <paramref name="gateway"/> off (the first time counts).</summary>
+    public void Disconnected(string gateway)
+    {
+        lock (_gate)
+        {
+            _disconnected.TryAdd(gateway, DateTimeOffset.UtcNow);
+        }
+    }
+
+    public DateTimeOffset? DisconnectedAt(string gateway)
+    {
+        lock (_gate)
+        {
+            return _disconnected.TryGetValue(gateway, out var at) ? at : null;
+        }
+    }
+
     public int AcceptedSince(string gateway, DateTimeOffset since) => AcceptedBetween(gateway, since, DateTimeOffset.MaxValue);
 
     public int AcceptedBetween(string gateway, DateTimeOffset from, DateTimeOffset to)
@@ -254,7 +294,11 @@ internal sealed class Exchange : ReceiveActor
 
     public Exchange(ExchangeBook book)
     {
-        Receive<Disconnect>(d => _disconnected.Add(d.Gateway));
+        Receive<Disconnect>(d =>
+        {
+            _disconnected.Add(d.Gateway);
+            book.Disconnected(d.Gateway);
+        });
         Receive<Reconnect>(r => _disconnected.Remove(r.Gateway));
         Receive<Order>(o =>
         {
@@ -273,23 +317,22 @@ internal sealed class Exchange : ReceiveActor
 /// <summary>Disconnects a gateway at the exchange the moment its start fails, and reconnects it once it runs again.</summary>
 internal sealed class KillSwitch : ReceiveActor
 {
-    private readonly Dictionary<string, DateTimeOffset> _kills = [];
+    private readonly HashSet<string> _killed = [];
 
     public KillSwitch(IActorRef exchange, SampleRun run)
     {
         Receive<ChildStartFailed>(f => f.SupervisorPath == "trading/fleet", f =>
         {
-            if (_kills.TryAdd(f.ChildId, DateTimeOffset.UtcNow))
+            if (_killed.Add(f.ChildId))
             {
                 exchange.Tell(new Disconnect(f.ChildId));
                 run.Timeline.Add(MomentKind.GaveUp, f.ChildPath, "kill switch: disconnected at the exchange");
             }
         });
-        Receive<ChildStarted>(s => s.SupervisorPath == "trading/fleet" && _kills.ContainsKey(s.ChildId), s =>
+        Receive<ChildStarted>(s => s.SupervisorPath == "trading/fleet" && _killed.Contains(s.ChildId), s =>
         {
             exchange.Tell(new Reconnect(s.ChildId));
             run.Timeline.Add(MomentKind.Restart, s.ChildPath, "kill switch: reconnected");
         });
-        Receive<GetKills>(_ => Sender.Tell((IReadOnlyDictionary<string, DateTimeOffset>)new Dictionary<string, DateTimeOffset>(_kills)));
     }
 }

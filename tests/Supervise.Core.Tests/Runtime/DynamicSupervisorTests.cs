@@ -177,6 +177,50 @@ public sealed class DynamicSupervisorTests(ITestOutputHelper output) : Supervise
         }
     }
 
+    [Fact]
+    public async Task A_child_that_stops_as_soon_as_it_has_started_did_start_and_then_exits()
+    {
+        // OTP: start_child returns {ok, Pid} when init returns ok, whatever the child does next. Here the
+        // child's termination overtakes its handshake's answer; the start is still a success, and its exit
+        // is handled after it: a Temporary child is removed, normally.
+        var spec = new DynamicSupervisorSpec(new ChildTemplate(args => Props.Create(() => new StopsInPreStart((string)args!, Life.Ref))) { Restart = RestartType.Temporary });
+        var tree = await StartTreeAsync(spec);
+
+        var started = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"brief"));
+
+        ExpectLife<Up>(u => u.Id == "brief");
+        Assert.Equal(started.Id, ExpectEvent<ChildStarted>().ChildId);
+        var terminated = ExpectEvent<ChildTerminated>();
+        Assert.Equal((started.Id, ExitKind.Normal), (terminated.ChildId, terminated.Reason.Kind));
+        await AwaitAssertAsync(async () => Assert.Equal(0, (await tree.Root.CountChildrenAsync()).Specs));
+        Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync((object)"again")); // the supervisor carries on
+    }
+
+    [Fact]
+    public async Task A_static_temporary_child_that_stops_in_its_start_leaves_and_the_tree_starts()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec
+        {
+            Children = [Worker("first"), ChildSpec.Worker("brief", Props.Create(() => new StopsInPreStart("brief", Life.Ref))) with { Restart = RestartType.Temporary }, Worker("last")],
+        });
+
+        Assert.Equal(["first", "brief", "last"], ExpectUps(3));
+        await AwaitAssertAsync(async () => Assert.Equal(["first", "last"], (await tree.Root.WhichChildrenAsync()).Select(c => c.Id)));
+        Assert.Equal(HealthState.Running, (await tree.Root.GetHealthAsync()).State);
+    }
+
+    /// <summary>A child that starts, reports it, and stops itself at once.</summary>
+    private sealed class StopsInPreStart(string id, IActorRef probe) : UntypedActor
+    {
+        protected override void PreStart()
+        {
+            probe.Tell(new Up(id, Self, 1));
+            Context.Stop(Self);
+        }
+
+        protected override void OnReceive(object message) => Unhandled(message);
+    }
+
     private sealed record GatedStart(string Id, ManualResetEventSlim Gate);
 
     /// <summary>A child whose start waits on a gate: its supervisor waits for its handshake meanwhile.</summary>
