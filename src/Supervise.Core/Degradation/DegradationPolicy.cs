@@ -265,7 +265,7 @@ public sealed record RequeuePolicy : DegradationPolicy
 /// <param name="After">Crashes in a row by the same message that set it aside; 1 or more.</param>
 public sealed record QuarantinePolicy(int After) : DegradationPolicy
 {
-    /// <summary>Messages kept per supervisor; beyond it the oldest is dropped and reported. Default: 100; 1 or more.</summary>
+    /// <summary>Messages kept per child; beyond it the oldest is dropped and reported. Default: 100; 1 or more.</summary>
     public int Capacity { get; init; } = 100;
 
     /// <inheritdoc/>
