@@ -124,7 +124,7 @@ internal static class SamplesCli
     private static double? ParseFaultsPerSecond(ArgumentResult result)
     {
         // The invariant culture, as for --duration: "0.5" means a half wherever the machine is.
-        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
+        var text = Token(result);
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && (value == 0 || value is >= MinFaultsPerSecond and <= MaxFaultsPerSecond))
         {
             return value;
@@ -136,7 +136,7 @@ internal static class SamplesCli
 
     private static int? ParseSeed(ArgumentResult result)
     {
-        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
+        var text = Token(result);
         if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
         {
             return value;
@@ -146,9 +146,12 @@ internal static class SamplesCli
         return null;
     }
 
+    /// <summary>The option's one value as typed, trimmed (empty when it has none).</summary>
+    private static string Token(ArgumentResult result) => result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
+
     private static TimeSpan? ParseDuration(ArgumentResult result)
     {
-        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value.Trim() : "";
+        var text = Token(result);
         var (number, unit) = text.EndsWith("ms", StringComparison.OrdinalIgnoreCase) ? (text[..^2], 0.001)
             : text.EndsWith('s') ? (text[..^1], 1.0)
             : text.EndsWith('m') ? (text[..^1], 60.0)

@@ -39,6 +39,7 @@ internal sealed class ClusterSample : ISample
     {
         var config = Timings.WithFallback(NodeFaults.DiesWithoutLeaving).WithFallback(SuperviseClusterConfig.Node(port: 0, stableAfter: TimeSpan.FromSeconds(2)));
         var nodes = new List<ActorSystem>();
+        var names = new[] { "node-a", "node-b", "node-c" };
         try
         {
             run.Say("Three nodes start on 127.0.0.1 and join one at a time; the first is the oldest, so it hosts the ledger (a supervised singleton).");
@@ -50,11 +51,10 @@ internal sealed class ClusterSample : ISample
                 int Up() => AkkaCluster.Get(nodes[0]).State.Members.Count(m => m.Status == Akka.Cluster.MemberStatus.Up);
                 if (!await UntilAsync(() => Up() == i + 1, TimeSpan.FromSeconds(30)))
                 {
-                    throw new InvalidOperationException($"node-{(char)('a' + i)} did not join: the cluster had {Up()} Up member(s) of {i + 1} after 30 s.");
+                    throw new InvalidOperationException($"{names[i]} did not join: the cluster had {Up()} Up member(s) of {i + 1} after 30 s.");
                 }
             }
 
-            var names = new[] { "node-a", "node-b", "node-c" };
             var addresses = nodes.Select(n => SupervisedSingleton.Start(n, ChildSpec.Worker("ledger", Props.Create(() => new Ledger())))).ToList();
             var client = nodes[2];
             var tree = await client.StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.Worker("client", Props.Create(() => new Acks()))] }, new TreeOptions { Name = "client" });
@@ -140,7 +140,7 @@ internal sealed class ClusterSample : ISample
             var stopped = await Task.WhenAll(nodes.Select(n => n.Terminate().WaitAsync(TimeSpan.FromSeconds(15)).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default)));
             if (stopped.Contains(false))
             {
-                run.Say($"Not stopped within 15 s: {string.Join(", ", stopped.Select((ok, i) => ok ? null : $"node-{(char)('a' + i)}").OfType<string>())} (its port stays bound until the process ends).");
+                run.Say($"Not stopped within 15 s: {string.Join(", ", stopped.Select((ok, i) => ok ? null : names[i]).OfType<string>())} (its port stays bound until the process ends).");
             }
         }
     }

@@ -191,7 +191,7 @@ internal sealed class CustomerAnswers
     public IReadOnlyDictionary<int, string> NotStartedWhy => _notStarted;
 
     /// <summary>Redemptions whose customer was told one thing, then another (or told something never asked).</summary>
-    public IReadOnlyCollection<int> Contradicted => (IReadOnlyCollection<int>)_contradicted.Keys;
+    public IReadOnlyCollection<int> Contradicted => [.. _contradicted.Keys];
 }
 
 /// <summary>Which recommendations customers were shown: personal, popular (the fallback), or none.</summary>
