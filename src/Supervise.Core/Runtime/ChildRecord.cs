@@ -13,7 +13,6 @@ internal sealed class ChildRecord
     private bool _recreateWhenGone;
     private HealthState _reportedHealth = HealthState.Running;
     private bool _isolated;
-    private CircuitState _circuit;
     private PolicyState? _policy;
 
     public ChildRecord(ChildSpec spec, PolicySet policies, List<ChildRecord> dirty)
@@ -63,13 +62,17 @@ internal sealed class ChildRecord
     /// <summary>Stopped by <see cref="IsolatePolicy"/>: Down until started again by hand.</summary>
     public bool Isolated { get => _isolated; set { _isolated = value; Touch(); } }
 
-    public CircuitState Circuit { get => _circuit; set { _circuit = value; Touch(); } }
+    /// <summary>Its breaker's state (Closed unless it has a breaker policy).</summary>
+    public CircuitState Circuit => _policy?.Breaker?.Circuit ?? CircuitState.Closed;
 
-    /// <summary>Times the breaker opened in a row without closing.</summary>
-    public int Opens { get => _policy?.Opens ?? 0; set { if (Policy(value != 0) is { } p) { p.Opens = value; } } }
+    /// <summary>Its circuit breaker, made on first use; null without a breaker policy.</summary>
+    public BreakerState? Breaker => Policies.Breaker is { } breaker ? Policy(true)!.Breaker ??= new BreakerState(breaker) : null;
 
-    /// <summary>The breaker's own count of recent crashes.</summary>
-    public RestartWindow? BreakerWindow { get => _policy?.BreakerWindow; set { if (Policy(value is not null) is { } p) { p.BreakerWindow = value; } } }
+    /// <summary>Its backoff, once a restart was delayed.</summary>
+    public BackoffState? Backoff { get => _policy?.Backoff; set { if (Policy(value is not null) is { } p) { p.Backoff = value; } } }
+
+    /// <summary>The message of its last crash and how many crashes in a row it caused (requeue and quarantine), made on first use.</summary>
+    public InFlightStreak Streak => Policy(true)!.Streak ??= new InFlightStreak();
 
     /// <summary>A backoff or breaker timer; <see cref="TimerToken"/> tells its message from an older one's.</summary>
     public ITimer? PolicyTimer { get => _policy?.Timer; set { if (Policy(value is not null) is { } p) { p.Timer = value; Touch(); } } }
@@ -79,22 +82,8 @@ internal sealed class ChildRecord
 
     public int TimerToken { get => _policy?.TimerToken ?? 0; set { if (Policy(value != 0) is { } p) { p.TimerToken = value; } } }
 
-    /// <summary>Restarts in a row for <see cref="BackoffPolicy"/>, and when the last one was made.</summary>
-    public int BackoffAttempt { get => _policy?.BackoffAttempt ?? 0; set { if (Policy(value != 0) is { } p) { p.BackoffAttempt = value; } } }
-
-    public TimeSpan LastRestartAt { get => _policy?.LastRestartAt ?? default; set { if (Policy(value != default) is { } p) { p.LastRestartAt = value; } } }
-
-    public Random? Jitter { get => _policy?.Jitter; set { if (Policy(value is not null) is { } p) { p.Jitter = value; } } }
-
-    public int JitterSeed { get => _policy?.JitterSeed ?? 0; set { if (Policy(value != 0) is { } p) { p.JitterSeed = value; } } }
-
     /// <summary>A <see cref="FallbackPolicy"/> stand-in answering at the address.</summary>
     public IActorRef? StandIn { get => _policy?.StandIn; set { if (Policy(value is not null) is { } p) { p.StandIn = value; } } }
-
-    /// <summary>The message of the last crash and how many crashes in a row it caused (for requeue and quarantine).</summary>
-    public object? LastInFlight { get => _policy?.LastInFlight; set { if (Policy(value is not null) is { } p) { p.LastInFlight = value; } } }
-
-    public TimeSpan LastInFlightAt { get => _policy?.LastInFlightAt ?? default; set { if (Policy(value != default) is { } p) { p.LastInFlightAt = value; } } }
 
     /// <summary>An injected crash on its way (the child was sent a Kill): its failure is reported with this exception.</summary>
     public InjectedCrash? InjectedCrash { get => _policy?.InjectedCrash; set { if (Policy(value is not null) is { } p) { p.InjectedCrash = value; } } }
@@ -105,8 +94,6 @@ internal sealed class ChildRecord
     /// <summary>Whether an incarnation of it ever finished starting (a stand-in is for a child that ran and stopped answering).</summary>
     public bool HasRun { get; set; }
 
-    public int InFlightCrashes { get => _policy?.InFlightCrashes ?? 0; set { if (Policy(value != 0) is { } p) { p.InFlightCrashes = value; } } }
-
     /// <summary>
     /// The state of its policies and of faults injected into it, made on first use: most children never need it, and a supervisor may
     /// have a hundred thousand of them. Setting a default value does not make it.
@@ -115,20 +102,14 @@ internal sealed class ChildRecord
 
     private sealed class PolicyState
     {
-        public int Opens;
-        public RestartWindow? BreakerWindow;
+        public BreakerState? Breaker;
+        public BackoffState? Backoff;
+        public InFlightStreak? Streak;
         public ITimer? Timer;
         public int TimerToken;
-        public int BackoffAttempt;
-        public TimeSpan LastRestartAt;
-        public Random? Jitter;
-        public int JitterSeed;
         public IActorRef? StandIn;
-        public object? LastInFlight;
         public InjectedCrash? InjectedCrash;
         public Exception? FailNextStart;
-        public TimeSpan LastInFlightAt;
-        public int InFlightCrashes;
     }
 
     /// <summary>The spec; for dynamic children, one spec shared by all (its Id and Start are not theirs).</summary>

@@ -1,3 +1,4 @@
+using Supervise.Supervision;
 using Akka.Actor;
 using Akka.Dispatch.SysMsg;
 using Akka.Event;
@@ -30,8 +31,7 @@ internal sealed partial class SupervisorActor
             // Started again by hand while open: the breaker starts afresh.
             record.PolicyTimer?.Dispose();
             record.PolicyTimer = null;
-            record.Circuit = CircuitState.Closed;
-            record.Opens = 0;
+            record.Breaker!.Reset();
         }
 
         _byRef[child] = record;
@@ -309,56 +309,49 @@ internal sealed partial class SupervisorActor
             record.QueuedExit = null;
         }
 
-        if (!RestartRules.ShouldRestart(record.Spec.Restart, reason))
+        var facts = new ExitFacts(record.Spec.Restart, reason, IsDynamic, record.Spec.Significant, record.Policies.Isolate, record.Policies.Backoff is not null);
+        var decision = ExitRule.Decide(facts, _window, record.Breaker, record, _runtime.Elapsed);
+        if (decision.Verdict.CountInWindow > 0)
         {
-            if (alive)
-            {
-                Discard(record);
-            }
-
-            record.State = ChildState.NotRunning;
-            if (record.Spec.Restart == RestartType.Temporary || IsDynamic)
-            {
-                RemoveChild(record);
-            }
-
-            if (record.Spec.Significant)
-            {
-                CheckAutoShutdown(record);
-            }
-
-            return;
+            RestartCounted();
         }
 
-        if (BreakerOpens(record))
+        switch (decision.Outcome)
         {
-            Contain(record, reason);
-            return;
+            case ExitOutcome.Leave or ExitOutcome.Remove:
+                if (alive)
+                {
+                    Discard(record);
+                }
+
+                record.State = ChildState.NotRunning;
+                if (decision.Outcome == ExitOutcome.Remove)
+                {
+                    RemoveChild(record);
+                }
+
+                if (decision.CheckAutoShutdown)
+                {
+                    CheckAutoShutdown(record);
+                }
+
+                break;
+            case ExitOutcome.OpenCircuit:
+                OpenCircuit(record);
+                break;
+            case ExitOutcome.Isolate:
+                Isolate(record, reason);
+                break;
+            case ExitOutcome.GiveUp:
+                GiveUp(record, decision.Verdict, reason);
+                break;
+            case ExitOutcome.RestartAfterBackoff:
+                DelayRestart(record, record.Policies.Backoff!, reason, alive);
+                break;
+            default:
+                RestartBlastRadius(record, reason, alive);
+                break;
         }
-
-        var verdict = _window.Record(_runtime.Elapsed, record);
-        RestartCounted();
-        if (verdict.Exceeded)
-        {
-            if (record.Policies.Contains)
-            {
-                Contain(record, reason);
-            }
-            else
-            {
-                GiveUp(record, verdict, reason);
-            }
-
-            return;
-        }
-
-        if (record.Policies.Backoff is { } backoff)
-        {
-            DelayRestart(record, backoff, reason, alive);
-            return;
-        }
-
-        RestartBlastRadius(record, reason, alive);
     }
 
     private void RestartBlastRadius(ChildRecord failed, ExitReason reason, bool alive)
@@ -372,13 +365,10 @@ internal sealed partial class SupervisorActor
         }
 
         var index = _children.IndexOf(failed);
-        var range = RestartRules.BlastRadius(((SupervisorSpec)_spec).Strategy, index, _children.Count);
-        var (offset, length) = range.GetOffsetAndLength(_children.Count);
-        var affected = _children.GetRange(offset, length);
-
+        var plan = GroupRestartPlan.Plan(((SupervisorSpec)_spec).Strategy, index, _children.Select(c => new SiblingFacts(c.Spec.Restart, c.Isolated || c.Circuit == CircuitState.Open)).ToList());
+        var affected = plan.Restart.Select(i => _children[i]).ToList();
         // Temporary siblings are stopped by their shutdown specs, in reverse order, and removed; never restarted.
-        var temporaries = affected.Where(c => c != failed && c.Spec.Restart == RestartType.Temporary).ToList();
-        affected.RemoveAll(temporaries.Contains);
+        var temporaries = plan.Remove.Select(i => _children[i]).ToList();
         var running = temporaries.Where(t => t.Ref is not null).Reverse().ToList();
         if (running.Count == 0)
         {
@@ -407,12 +397,6 @@ internal sealed partial class SupervisorActor
     /// <summary>Restarts one child of a blast radius: in place if its actor lives, else as a new incarnation.</summary>
     private void RestartOne(ChildRecord child, ChildRecord failed, Exception cause, bool alive)
     {
-        if (child != failed && (child.Isolated || child.Circuit == CircuitState.Open))
-        {
-            // Contained: it stays down until started by hand or by its breaker, whatever its siblings do.
-            return;
-        }
-
         var inPlace = child == failed ? alive : child.Ref is not null;
         if (inPlace && child != failed && IsAlreadyTerminated(child.Ref!))
         {

@@ -11,22 +11,21 @@ internal sealed partial class SupervisorActor
 {
     private readonly List<ChildRecord> _dirty = [];
     private HealthState _health = HealthState.Restarting;
-    private int _notRunning;
-    private int _criticalDown;
-    /// <summary>The children by their last published health, as this supervisor adds them to the tree's counts.</summary>
-    private readonly int[] _byHealth = new int[4];
+    /// <summary>The children by their last published health: what <see cref="HealthRule"/> reads, and what this supervisor adds to the tree's counts.</summary>
+    private readonly HealthTally _tally = new();
     private int _inProgress;
     private bool _busyCounted;
     private bool _leftTreeCounts;
 
-    private static HealthState ChildHealthOf(ChildRecord record) =>
-        record.IsRestarting || record.RecreateWhenGone || record.State == ChildState.Starting ? HealthState.Restarting
-        // Gone while the supervisor was busy, its exit waiting in line: coming back if it will be restarted.
-        : record.WaitingExit is { } exit && RestartRules.ShouldRestart(record.Spec.Restart, exit) ? HealthState.Restarting
-        : record.Ref is null || record.State == ChildState.Stopping ? (record.StandIn is not null ? HealthState.Degraded : HealthState.Down)
-        : record.Circuit == CircuitState.HalfOpen ? HealthState.Degraded
-        : record.IsSuperviseSupervisor ? record.ReportedHealth
-        : HealthState.Running;
+    private static HealthState ChildHealthOf(ChildRecord record) => ChildHealthRule.Of(new ChildHealthFacts(
+        Restarting: record.IsRestarting || record.RecreateWhenGone || record.State == ChildState.Starting
+            // Gone while the supervisor was busy, its exit waiting in line: coming back if it will be restarted.
+            || (record.WaitingExit is { } exit && RestartRules.ShouldRestart(record.Spec.Restart, exit)),
+        Running: record.Ref is not null && record.State != ChildState.Stopping,
+        StandIn: record.StandIn is not null,
+        Probation: record.Circuit == CircuitState.HalfOpen,
+        Supervisor: record.IsSuperviseSupervisor,
+        Reported: record.ReportedHealth));
 
     private HealthState OwnState => _phase switch
     {
@@ -68,8 +67,7 @@ internal sealed partial class SupervisorActor
         }
 
         _dirty.RemoveRange(0, count);
-        var fromChildren = _criticalDown > 0 ? HealthState.Down : _notRunning > 0 ? HealthState.Degraded : HealthState.Running;
-        Publish(HealthRule.Combine(OwnState, fromChildren));
+        Publish(HealthRule.Combine(OwnState, _tally.Derived));
     }
 
     private void Reassess(ChildRecord record)
@@ -127,17 +125,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        if (health != HealthState.Running)
-        {
-            _notRunning += sign;
-        }
-
-        if (health == HealthState.Down && record.Spec.Criticality == Criticality.Critical)
-        {
-            _criticalDown += sign;
-        }
-
-        _byHealth[(int)health] += sign;
+        _tally.Count(record.Spec.Criticality, health, sign);
         if (!_leftTreeCounts)
         {
             _runtime.HealthCountChanged(health, sign);
@@ -182,10 +170,10 @@ internal sealed partial class SupervisorActor
         }
 
         _leftTreeCounts = true;
-        for (var i = 0; i < _byHealth.Length; i++)
+        var held = _tally.Clear();
+        for (var i = 0; i < held.Length; i++)
         {
-            _runtime.HealthCountChanged((HealthState)i, -_byHealth[i]);
-            _byHealth[i] = 0;
+            _runtime.HealthCountChanged((HealthState)i, -held[i]);
         }
 
         _runtime.InProgressChanged(-_inProgress);

@@ -205,13 +205,14 @@ internal sealed partial class SupervisorActor
             record.TimerToken++;
         }
 
-        record.Circuit = CircuitState.Closed;
-        record.Opens = 0;
-        record.BreakerWindow = null;
-        record.BackoffAttempt = 0;
-        record.LastRestartAt = default;
-        record.LastInFlight = null;
-        record.InFlightCrashes = 0;
+        record.Breaker?.Reset();
+        record.Backoff?.Reset();
+        if (record.Policies.RequeueAfter > 0)
+        {
+            record.Streak.Reset();
+        }
+
+        record.Touch();
     }
 
     /// <summary>
@@ -288,26 +289,11 @@ internal sealed partial class SupervisorActor
             return false;
         }
 
-        var now = _runtime.Elapsed;
-        // In a row: the same message again, within the supervisor's period of the last crash or (after a backoff delay) of the restart.
-        var since = record.LastRestartAt > record.LastInFlightAt ? record.LastRestartAt : record.LastInFlightAt;
-        if (ReferenceEquals(message, record.LastInFlight) && now - since <= _spec.Period)
+        var outcome = record.Streak.Crashed(message, _runtime.Elapsed, _spec.Period, record.Backoff?.LastRestartAt ?? default, after, record.Policies.Quarantine is not null);
+        if (outcome == InFlightOutcome.Quarantine)
         {
-            record.InFlightCrashes++;
-        }
-        else
-        {
-            record.LastInFlight = message;
-            record.InFlightCrashes = 1;
-        }
-
-        record.LastInFlightAt = now;
-
-        if (record.InFlightCrashes >= after && record.Policies.Quarantine is { } quarantine)
-        {
-            var entry = new QuarantinedMessage(record.Id, message, failure.InFlightSender ?? ActorRefs.Nobody, failure.Cause, record.InFlightCrashes, _runtime.Now);
-            record.LastInFlight = null;
-            record.InFlightCrashes = 0;
+            var quarantine = record.Policies.Quarantine!;
+            var entry = new QuarantinedMessage(record.Id, message, failure.InFlightSender ?? ActorRefs.Nobody, failure.Cause, record.Streak.Crashes, _runtime.Now);
             _quarantine.Add(entry);
             if (message is InjectedPoison)
             {
@@ -346,16 +332,10 @@ internal sealed partial class SupervisorActor
     private static Props WithPolicyMailbox(ChildRecord record, Props props) =>
         record.Policies.RequeueAfter > 0 && string.IsNullOrEmpty(props.Mailbox) ? props.WithMailbox(DequeMailbox) : props;
 
-    /// <summary>The child exceeded the intensity (or its breaker opened): contained instead of escalated.</summary>
-    private void Contain(ChildRecord record, ExitReason reason)
+    /// <summary>The child exceeded the intensity under an isolate policy: stopped and Down instead of escalated.</summary>
+    private void Isolate(ChildRecord record, ExitReason reason)
     {
         _window.Forget(record);
-        if (record.Policies.Breaker is not null)
-        {
-            OpenCircuit(record);
-            return;
-        }
-
         if (record.Ref is not null)
         {
             Discard(record);
@@ -374,7 +354,6 @@ internal sealed partial class SupervisorActor
 
     private void OpenCircuit(ChildRecord record)
     {
-        var breaker = record.Policies.Breaker!;
         if (record.Ref is not null)
         {
             Discard(record);
@@ -383,49 +362,17 @@ internal sealed partial class SupervisorActor
         _window.Forget(record);
         record.State = ChildState.NotRunning;
         record.RetryPending = false;
-        record.BreakerWindow = null;
-        record.Opens++;
-        record.Circuit = CircuitState.Open;
-        var cooldown = breaker.CooldownFor(record.Opens);
+        var cooldown = record.Breaker!.Open();
+        record.Touch();
         SchedulePolicyTimer(record, TimerPurpose.HalfOpen, cooldown, null);
-        _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Open, cooldown, record.Opens));
-    }
-
-    /// <summary>Whether the breaker takes this exit: a crash of the probe, or one too many in its window.</summary>
-    private bool BreakerOpens(ChildRecord record)
-    {
-        if (record.Policies.Breaker is not { } breaker)
-        {
-            return false;
-        }
-
-        if (record.Circuit == CircuitState.HalfOpen)
-        {
-            return true;
-        }
-
-        record.BreakerWindow ??= new RestartWindow(breaker.Failures - 1, breaker.Window);
-        return record.BreakerWindow.Record(_runtime.Elapsed).Exceeded;
+        _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Open, cooldown, record.Breaker.Opens));
     }
 
     /// <summary>Restarts after the backoff delay; the crashed child stays suspended (or the exited one absent) until then.</summary>
     private void DelayRestart(ChildRecord record, BackoffPolicy backoff, ExitReason reason, bool alive)
     {
-        var now = _runtime.Elapsed;
-        if (record.BackoffAttempt > 0 && now - record.LastRestartAt >= backoff.ResetAfter)
-        {
-            record.BackoffAttempt = 0;
-        }
-
-        if (record.Jitter is null)
-        {
-            record.JitterSeed = backoff.Seed ?? Random.Shared.Next();
-            record.Jitter = new Random(record.JitterSeed);
-        }
-
-        record.BackoffAttempt++;
-        var delay = backoff.DelayFor(record.BackoffAttempt, record.Jitter.NextDouble());
-        record.LastRestartAt = now + delay;
+        record.Backoff ??= new BackoffState(backoff, backoff.Seed ?? Random.Shared.Next());
+        var delay = record.Backoff.Next(_runtime.Elapsed);
         if (alive)
         {
             record.PendingFailure = new PendingFailure(reason.Exception ?? new ChildExitedException(ChildPath(record), reason), null);
@@ -436,7 +383,7 @@ internal sealed partial class SupervisorActor
         }
 
         SchedulePolicyTimer(record, TimerPurpose.Restart, delay, new DelayedRestart(reason, alive));
-        _runtime.Publish(new ChildRestartDelayed(_path, _runtime.Now, record.Id, record.BackoffAttempt, delay, record.JitterSeed));
+        _runtime.Publish(new ChildRestartDelayed(_path, _runtime.Now, record.Id, record.Backoff.Attempt, delay, record.Backoff.Seed));
     }
 
     private void SchedulePolicyTimer(ChildRecord record, TimerPurpose purpose, TimeSpan delay, DelayedRestart? restart)
@@ -464,9 +411,9 @@ internal sealed partial class SupervisorActor
                 record.RetryPending = false;
                 RestartBlastRadius(record, r.Reason, alive: false);
                 break;
-            case TimerPurpose.HalfOpen when record.Circuit == CircuitState.Open && record.Ref is null:
-                record.Circuit = CircuitState.HalfOpen;
-                _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.HalfOpen, TimeSpan.Zero, record.Opens));
+            case TimerPurpose.HalfOpen when record.Ref is null && record.Breaker!.TryHalfOpen():
+                record.Touch();
+                _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.HalfOpen, TimeSpan.Zero, record.Breaker.Opens));
                 SchedulePolicyTimer(record, TimerPurpose.Close, record.Policies.Breaker!.ProbeTime, null);
                 if (Recreate(record, record.Id))
                 {
@@ -478,9 +425,8 @@ internal sealed partial class SupervisorActor
                 // The probe is not up yet (its name was still taken, or its start is being retried): it gets its full probe time once it is.
                 SchedulePolicyTimer(record, TimerPurpose.Close, record.Policies.Breaker!.ProbeTime, null);
                 break;
-            case TimerPurpose.Close when record.Circuit == CircuitState.HalfOpen:
-                record.Circuit = CircuitState.Closed;
-                record.Opens = 0;
+            case TimerPurpose.Close when record.Breaker!.TryClose():
+                record.Touch();
                 _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Closed, TimeSpan.Zero, 0));
                 break;
         }

@@ -1,3 +1,4 @@
+using Supervise.Supervision;
 using Akka.Actor;
 using Akka.Event;
 
@@ -117,12 +118,7 @@ internal sealed partial class SupervisorActor
     private void CheckAutoShutdown(ChildRecord exited)
     {
         var mode = (_spec as SupervisorSpec)?.AutoShutdown ?? AutoShutdown.Never;
-        var shutDown = mode switch
-        {
-            AutoShutdown.AnySignificant => true,
-            AutoShutdown.AllSignificant => _children.Where(c => c.Spec.Significant).All(c => c.Ref is null),
-            _ => false,
-        };
+        var shutDown = AutoShutdownRule.ShutsDown(mode, _children.Where(c => c.Spec.Significant).Select(c => c.Ref is not null));
         if (!shutDown)
         {
             return;
