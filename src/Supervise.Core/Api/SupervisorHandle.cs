@@ -60,7 +60,11 @@ public sealed class SupervisorHandle
     public Task<TerminateChildResult> TerminateChildAsync(string id, CancellationToken cancellationToken = default) =>
         CallAsync<TerminateChildResult>(new TerminateChildRequest(id, null), cancellationToken);
 
-    /// <summary>Stops the child whose reference is <paramref name="child"/> (for dynamic supervisors).</summary>
+    /// <summary>
+    /// Stops a dynamic supervisor's child whose reference is <paramref name="child"/> (OTP <c>terminate_child</c> with a pid,
+    /// for <c>simple_one_for_one</c>). A static supervisor's children are terminated by id: there, as in OTP, a reference
+    /// answers <see cref="TerminateChildResult.NotFound"/>.
+    /// </summary>
     public Task<TerminateChildResult> TerminateChildAsync(IActorRef child, CancellationToken cancellationToken = default) =>
         CallAsync<TerminateChildResult>(new TerminateChildRequest(null, child), cancellationToken);
 

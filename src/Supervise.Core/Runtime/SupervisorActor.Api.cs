@@ -19,7 +19,8 @@ internal sealed partial class SupervisorActor
             case CountChildrenRequest:
                 sender.Tell(new ChildCounts(
                     _children.Count,
-                    _children.Count(c => c.Ref is not null),
+                    // OTP counts a child whose restart keeps failing (pid `restarting`) as not active.
+                    _children.Count(c => c.Ref is not null && !c.IsRestarting),
                     _children.Count(c => c.Spec.Kind == ChildKind.Supervisor),
                     _children.Count(c => c.Spec.Kind == ChildKind.Worker)));
                 break;
@@ -75,7 +76,8 @@ internal sealed partial class SupervisorActor
         var spec = request.Spec;
         if (Find(spec.Id) is { } existing)
         {
-            sender.Tell(existing.Ref is not null
+            // OTP: already_started only with a pid; a child that is restarting has none (already_present).
+            sender.Tell(existing.Ref is not null && !existing.IsRestarting
                 ? new StartChildResult.AlreadyStarted(spec.Id, existing.Ref)
                 : new StartChildResult.AlreadyPresent(spec.Id));
             return;
@@ -182,8 +184,10 @@ internal sealed partial class SupervisorActor
 
     private void TerminateChild(TerminateChildRequest request, IActorRef sender)
     {
+        // OTP: a static supervisor's children are terminated by id; a reference finds nothing there (not_found).
+        // A dynamic supervisor's are found by either.
         var record = request.Child is { } child
-            ? (_byRef.TryGetValue(child, out var byRef) ? byRef : _children.Find(c => child.Equals(c.Ref)))
+            ? (!IsDynamic ? null : _byRef.TryGetValue(child, out var byRef) ? byRef : _children.Find(c => child.Equals(c.Ref)))
             : Find(request.Id!);
         var id = record?.Id ?? request.Id ?? request.Child?.Path.Name ?? "?";
         if (record is null)

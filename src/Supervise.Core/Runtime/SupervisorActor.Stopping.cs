@@ -24,7 +24,8 @@ internal sealed partial class SupervisorActor
         var child = record.Ref!;
         var shutdown = record.Spec.EffectiveShutdown;
         record.State = ChildState.Stopping;
-        if (record.PendingFailure is not null || shutdown.Mode == ShutdownMode.BrutalKill)
+        // A timeout of zero leaves no time to stop gracefully (OTP: exit(shutdown), then kill after 0 ms).
+        if (record.PendingFailure is not null || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 })
         {
             Context.Stop(child);
         }
@@ -38,7 +39,7 @@ internal sealed partial class SupervisorActor
             child.Tell(PoisonPill.Instance, Self);
         }
 
-        if (shutdown.Mode == ShutdownMode.Timeout)
+        if (shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: > 0 })
         {
             record.StopTimer = _runtime.Schedule(Self, new StopTimedOut(child), shutdown.TimeoutValue);
         }

@@ -30,7 +30,8 @@ public sealed record Shutdown
 
     /// <summary>
     /// Ask the child to stop gracefully (it handles the messages already queued, then stops);
-    /// force it after <paramref name="timeout"/>. Validation requires a positive timeout.
+    /// force it after <paramref name="timeout"/>. Validation requires zero or more; as in OTP, a timeout of
+    /// zero stops the child at once unless it is already gone (like <see cref="BrutalKill"/>).
     /// </summary>
     public static Shutdown Timeout(TimeSpan timeout) => new(ShutdownMode.Timeout, timeout);
 

@@ -269,9 +269,9 @@ internal static class SpecValidator
 
     private static void ValidateShutdown(Shutdown? shutdown, string label, string path, List<SpecProblem> problems)
     {
-        if (shutdown is { Mode: ShutdownMode.Timeout } && shutdown.TimeoutValue <= TimeSpan.Zero)
+        if (shutdown is { Mode: ShutdownMode.Timeout } && shutdown.TimeoutValue < TimeSpan.Zero)
         {
-            problems.Add(new(path, label + ".Shutdown", "a positive timeout (or BrutalKill, or Infinity)", shutdown.TimeoutValue.ToString()));
+            problems.Add(new(path, label + ".Shutdown", "a timeout of zero or more (or BrutalKill, or Infinity)", shutdown.TimeoutValue.ToString()));
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed class ValidationTests
         { "nested spec on a worker", new SupervisorSpec { Children = [ChildSpec.ForSupervisor("s", new SupervisorSpec()) with { Kind = ChildKind.Worker }] }, "root: Children[0] (\"s\").Kind: expected Supervisor for a child with a nested supervisor spec, received Worker" },
         { "significant permanent", new SupervisorSpec { AutoShutdown = AutoShutdown.AnySignificant, Children = [Ok with { Significant = true }] }, "root: Children[0] (\"ok\").Significant: expected significant children to be Transient or Temporary, received a significant Permanent child" },
         { "significant under never", new SupervisorSpec { Children = [Ok with { Significant = true, Restart = RestartType.Transient }] }, "root: Children[0] (\"ok\").Significant: expected no significant children under AutoShutdown.Never, received a significant child" },
-        { "zero timeout", new SupervisorSpec { Children = [Ok with { Shutdown = Shutdown.Timeout(TimeSpan.Zero) }] }, "root: Children[0] (\"ok\").Shutdown: expected a positive timeout (or BrutalKill, or Infinity), received 00:00:00" },
+        { "negative timeout", new SupervisorSpec { Children = [Ok with { Shutdown = Shutdown.Timeout(TimeSpan.FromMilliseconds(-1)) }] }, "root: Children[0] (\"ok\").Shutdown: expected a timeout of zero or more (or BrutalKill, or Infinity), received -00:00:00.0010000" },
         { "undefined restart", new SupervisorSpec { Children = [Ok with { Restart = (RestartType)9 }] }, "root: Children[0] (\"ok\").Restart: expected Permanent, Transient or Temporary, received 9" },
         { "undefined kind", new SupervisorSpec { Children = [Ok with { Kind = (ChildKind)9 }] }, "root: Children[0] (\"ok\").Kind: expected Worker or Supervisor, received 9" },
         { "undefined criticality", new SupervisorSpec { Children = [Ok with { Criticality = (Criticality)9 }] }, "root: Children[0] (\"ok\").Criticality: expected Critical, Important or Optional, received 9" },
@@ -38,7 +38,7 @@ public sealed class ValidationTests
         { "dynamic null factory", new DynamicSupervisorSpec(new ChildTemplate(null)), "root: Template.Start: expected a props factory, received null" },
         { "dynamic undefined restart", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Restart = (RestartType)9 }), "root: Template.Restart: expected Permanent, Transient or Temporary, received 9" },
         { "dynamic undefined kind", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Kind = (ChildKind)9 }), "root: Template.Kind: expected Worker or Supervisor, received 9" },
-        { "dynamic bad timeout", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Shutdown = Shutdown.Timeout(TimeSpan.FromSeconds(-2)) }), "root: Template.Shutdown: expected a positive timeout (or BrutalKill, or Infinity), received -00:00:02" },
+        { "dynamic bad timeout", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Shutdown = Shutdown.Timeout(TimeSpan.FromSeconds(-2)) }), "root: Template.Shutdown: expected a timeout of zero or more (or BrutalKill, or Infinity), received -00:00:02" },
     };
 
     [Theory]
