@@ -11,6 +11,7 @@ internal sealed class ChildRecord
     private PendingExit? _queuedExit;
     private bool _retryPending;
     private bool _recreateWhenGone;
+    private bool _inGroup;
     private HealthState _reportedHealth = HealthState.Running;
     private bool _isolated;
     private PolicyState? _policy;
@@ -143,8 +144,23 @@ internal sealed class ChildRecord
     /// <summary>A restart failed to start the child and is being tried again (OTP's <c>restarting</c>).</summary>
     public bool RetryPending { get => _retryPending; set { _retryPending = value; Touch(); } }
 
-    /// <summary>Whether the supervisor is restarting the child: a crash or a failed restart waits to be handled.</summary>
-    public bool IsRestarting => PendingFailure is not null || RetryPending;
+    /// <summary>Whether the supervisor is restarting the child: a crash or a failed restart waits to be handled, or a group restart holds it.</summary>
+    public bool IsRestarting => PendingFailure is not null || RetryPending || _inGroup;
+
+    /// <summary>Part of a group restart (one-for-all, rest-for-one) that has not started it again yet: Restarting.</summary>
+    public bool InGroupRestart { get => _inGroup; set { _inGroup = value; Touch(); } }
+
+    /// <summary>
+    /// Suspended by its supervisor for a group restart (one Suspend, balanced by the restart in place), and the
+    /// instance it held then: a failure of that instance reported later is covered by the restart, not a new crash.
+    /// </summary>
+    public bool Held { get; set; }
+
+    /// <summary>The instance in place when the child was held or its restart was ordered (see <see cref="Held"/>).</summary>
+    public object? HeldInstance { get; set; }
+
+    /// <summary>Counts the handshakes sent to it: only the answer to the latest one confirms a start.</summary>
+    public int Handshakes { get; set; }
 
     /// <summary>
     /// Moves on with each new incarnation and each call that stops the child, so that an exit or a retry
@@ -193,5 +209,8 @@ internal enum ChildState
 
 /// <summary>An injected crash: the exception it reports, and for a poison fault the message that stands for it.</summary>
 internal sealed record InjectedCrash(Exception Error, InjectedPoison? Poison);
+
+/// <summary>A start handshake (an Identify's message id): the child and which handshake it answers.</summary>
+internal sealed record Handshake(ChildRecord Record, int Number);
 
 internal sealed record PendingFailure(Exception Cause, object? InFlight, IActorRef? InFlightSender = null);

@@ -8,6 +8,12 @@ internal sealed record ChildSupervisorReady;
 /// <summary>Asks a supervisor to stop its children in order, then itself.</summary>
 internal sealed record ShutdownRequest;
 
+/// <summary>Asks a nested supervisor of a group restart to stop its children in reverse order and wait to be restarted; answered with <see cref="ChildrenStopped"/>.</summary>
+internal sealed record StopChildrenForRestart;
+
+/// <summary>A nested supervisor has stopped its children for a group restart.</summary>
+internal sealed record ChildrenStopped;
+
 /// <summary>A child tells its supervisor why it is about to stop (see <see cref="Supervised.Exit"/>).</summary>
 internal sealed record ChildExiting(ExitReason Reason);
 

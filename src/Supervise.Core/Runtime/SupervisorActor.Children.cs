@@ -1,6 +1,5 @@
 using Supervise.Supervision;
 using Akka.Actor;
-using Akka.Dispatch.SysMsg;
 using Akka.Event;
 
 namespace Supervise.Runtime;
@@ -23,6 +22,8 @@ internal sealed partial class SupervisorActor
         record.RetryPending = false;
         record.RecreateWhenGone = false;
         record.Isolated = false;
+        record.Held = false;
+        record.HeldInstance = null;
         // A fault aimed at an earlier incarnation never lands on this one.
         record.InjectedCrash = null;
         record.FailNextStart = null;
@@ -45,10 +46,12 @@ internal sealed partial class SupervisorActor
         record.State = ChildState.Starting;
         if (!record.IsSuperviseSupervisor)
         {
-            // Identify is answered only after the constructor and PreStart have run without throwing.
-            child.Tell(new Identify(record), Self);
+            SendHandshake(record);
         }
     }
+
+    /// <summary>Identify is answered only after the constructor and PreStart have run without throwing (and, in place, after what was queued before it).</summary>
+    private void SendHandshake(ChildRecord record) => record.Ref!.Tell(new Identify(new Handshake(record, ++record.Handshakes)), Self);
 
     internal void MarkStarted(ChildRecord record)
     {
@@ -72,20 +75,21 @@ internal sealed partial class SupervisorActor
 
     private void OnIdentity(ActorIdentity identity)
     {
-        // The handshake's message id is the child's record; the answer must come from its current incarnation.
-        if (identity.MessageId is not ChildRecord record || identity.Subject is null
+        // The answer must be to the child's latest handshake, from its current incarnation.
+        if (identity.MessageId is not Handshake { Record: var record } handshake || handshake.Number != record.Handshakes || identity.Subject is null
             || !(ReferenceEquals(identity.Subject, record.Ref) || identity.Subject.Equals(record.Ref)))
         {
             return;
         }
 
-        if (record.RetryPending)
+        if (_starting is { } starting && starting.Awaits(record))
         {
             record.RetryPending = false;
-        }
-        else if (_starting is { } starting && starting.Awaits(record))
-        {
             starting.OnReady(record);
+        }
+        else if (record.RetryPending)
+        {
+            record.RetryPending = false;
         }
     }
 
@@ -108,6 +112,23 @@ internal sealed partial class SupervisorActor
             }
 
             return;
+        }
+
+        if (_group is { } group)
+        {
+            if (group.StopsNow(record))
+            {
+                // A nested supervisor asked to stop its children crashed instead: its restart in place follows anyway.
+                CoveredCrash(record, cause, resume: false);
+                group.OnGone(record, crashed: true);
+                return;
+            }
+
+            if (group.Holds(record))
+            {
+                CoveredCrash(record, cause);
+                return;
+            }
         }
 
         switch (record.State)
@@ -134,16 +155,10 @@ internal sealed partial class SupervisorActor
     }
 
     /// <summary>The message the crashed child was handling, kept by Akka until the child restarts.</summary>
-    private static PendingFailure ReadInFlight(IActorRef child, ChildRecord record, Exception cause)
-    {
-        if (record.IsSuperviseSupervisor || child is not ActorRefWithCell { Underlying: ActorCell cell }
-            || cell.CurrentMessage is not { } message || message is IAutoReceivedMessage or ISystemMessage)
-        {
-            return new PendingFailure(cause, null);
-        }
-
-        return new PendingFailure(cause, message, cell.Sender);
-    }
+    private static PendingFailure ReadInFlight(IActorRef child, ChildRecord record, Exception cause) =>
+        !record.IsSuperviseSupervisor && AkkaCell.InFlight(child) is { } inFlight
+            ? new PendingFailure(cause, inFlight.Message, inFlight.Sender)
+            : new PendingFailure(cause, null);
 
     /// <summary>
     /// A child announced why it stops. A nested supervisor announces it once its own children are
@@ -164,6 +179,7 @@ internal sealed partial class SupervisorActor
             record.State = ChildState.NotRunning;
             _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Shutdown));
             _stopping?.OnGone(record);
+            _group?.OnGone(record);
             return;
         }
 
@@ -219,6 +235,7 @@ internal sealed partial class SupervisorActor
             case ChildState.Stopping:
                 _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Shutdown));
                 _stopping?.OnGone(record);
+                _group?.OnGone(record);
                 return;
             case ChildState.Starting:
                 _starting?.Fail(record, new InvalidOperationException($"Child '{ChildPath(record)}' stopped before it finished starting."));
@@ -228,6 +245,8 @@ internal sealed partial class SupervisorActor
         var reason = record.AnnouncedExit ?? ExitReason.Normal;
         record.AnnouncedExit = null;
         _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, reason));
+        // A nested supervisor asked to stop its children for a group restart stopped instead: it is started again as a new incarnation.
+        _group?.OnGone(record, crashed: true);
         if (_phase == Phase.Stopping)
         {
             // It left by itself before its turn to be stopped.
@@ -353,131 +372,4 @@ internal sealed partial class SupervisorActor
                 break;
         }
     }
-
-    private void RestartBlastRadius(ChildRecord failed, ExitReason reason, bool alive)
-    {
-        var cause = reason.Exception ?? new ChildExitedException(ChildPath(failed), reason);
-        if (_spec is not SupervisorSpec { Strategy: not Strategy.OneForOne })
-        {
-            // One-for-one and dynamic: only the failed child, and no list to build.
-            RestartOne(failed, failed, cause, alive);
-            return;
-        }
-
-        var index = _children.IndexOf(failed);
-        var plan = GroupRestartPlan.Plan(((SupervisorSpec)_spec).Strategy, index, _children.Select(c => new SiblingFacts(c.Spec.Restart, c.Isolated || c.Circuit == CircuitState.Open)).ToList());
-        var affected = plan.Restart.Select(i => _children[i]).ToList();
-        // Temporary siblings are stopped by their shutdown specs, in reverse order, and removed; never restarted.
-        var temporaries = plan.Remove.Select(i => _children[i]).ToList();
-        var running = temporaries.Where(t => t.Ref is not null).Reverse().ToList();
-        if (running.Count == 0)
-        {
-            temporaries.ForEach(RemoveChild);
-            RestartInStartOrder(failed, affected, cause, alive);
-            return;
-        }
-
-        _stopping = new StopSequence(this, running, concurrent: false, () =>
-        {
-            temporaries.ForEach(RemoveChild);
-            RestartInStartOrder(failed, affected.Where(_children.Contains).ToList(), cause, failed.Ref is not null);
-            Drain();
-        });
-        _stopping.Begin();
-    }
-
-    private void RestartInStartOrder(ChildRecord failed, List<ChildRecord> affected, Exception cause, bool alive)
-    {
-        foreach (var child in affected)
-        {
-            RestartOne(child, failed, cause, alive);
-        }
-    }
-
-    /// <summary>Restarts one child of a blast radius: in place if its actor lives, else as a new incarnation.</summary>
-    private void RestartOne(ChildRecord child, ChildRecord failed, Exception cause, bool alive)
-    {
-        var inPlace = child == failed ? alive : child.Ref is not null;
-        if (inPlace && child != failed && IsAlreadyTerminated(child.Ref!))
-        {
-            // Its actor is already gone; its Terminated is on the way. Start it then, as part of this restart.
-            child.RecreateWhenGone = true;
-            return;
-        }
-
-        if (inPlace && child == failed && FailInjectedStart(child))
-        {
-            return;
-        }
-
-        if (inPlace)
-        {
-            var internalRef = (IInternalActorRef)child.Ref!;
-            if (child != failed && child.PendingFailure is null)
-            {
-                internalRef.Suspend();
-            }
-
-            // A sibling that crashed too is restarted now; its own failure report is then stale.
-            child.PendingFailure = null;
-            internalRef.Restart(cause);
-            // Akka recreates it when it handles the restart, later: a settling tree waits for that (a
-            // nested supervisor then counts its own start sequence).
-            _runtime.AwaitHandled(child.Ref!);
-            if (child == failed && cause is ActorInitializationException)
-            {
-                // The last restart failed to start it: it counts as restarting until it answers.
-                child.RetryPending = true;
-                child.Ref!.Tell(new Identify(child), Self);
-            }
-        }
-        else if (!Recreate(child, failed.Id))
-        {
-            return;
-        }
-
-        PublishRestarted(child, failed.Id);
-    }
-
-    // A hint: if it is wrong (the child terminates right after), its Terminated is handled as an exit.
-#pragma warning disable CS0618 // IsTerminated is obsolete as a basis for decisions; Terminated still follows.
-    private static bool IsAlreadyTerminated(IActorRef child) => child is IInternalActorRef { IsTerminated: true };
-#pragma warning restore CS0618
-
-    private void PublishRestarted(ChildRecord child, string triggeredBy)
-    {
-        child.Restarts++;
-        _runtime.Publish(new ChildRestarted(_path, _runtime.Now, child.Id, child.Ref!, triggeredBy, _window.Count, _spec.Intensity, _spec.Period));
-    }
-
-    /// <summary>
-    /// Starts a new incarnation without waiting. If its name is still taken by an incarnation on its way
-    /// out, it starts once that one is gone; a start that throws is retried as a crash (counted).
-    /// </summary>
-    private bool Recreate(ChildRecord record, string triggeredBy)
-    {
-        if (_dyingNames.Contains(record.Id))
-        {
-            record.RetryPending = true;
-            _waitingForNames.Add(new DeferredRecreate(record, record.Generation, triggeredBy));
-            return false;
-        }
-
-        try
-        {
-            Spawn(record, handshake: false);
-            return true;
-        }
-        catch (Exception e)
-        {
-            record.State = ChildState.NotRunning;
-            record.Ref = null;
-            record.RetryPending = true;
-            _runtime.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, e));
-            Self.Tell(new RetryRestart(record, e, record.Generation));
-            return false;
-        }
-    }
-
-    private sealed record DeferredRecreate(ChildRecord Record, int Generation, string TriggeredBy);
 }

@@ -44,8 +44,8 @@ internal sealed partial class SupervisorActor
         CountBusy(_phase == Phase.Stopping || Busy);
         if (_phase == Phase.Stopping)
         {
-            // Down whatever the children are; no per-child pass while they stop one by one.
-            Publish(HealthState.Down);
+            // Down whatever the children are (Restarting if it stops them to be restarted); no per-child pass while they stop one by one.
+            Publish(_stoppingForRestart ? HealthState.Restarting : HealthState.Down);
             return;
         }
 

@@ -131,7 +131,7 @@ internal sealed partial class SupervisorActor
     }
 
     /// <summary>Removes a child for good: it leaves the counts, and its address tells callers it is gone.</summary>
-    private void RemoveChild(ChildRecord record)
+    internal void RemoveChild(ChildRecord record)
     {
         if (!_children.Remove(record))
         {
@@ -312,11 +312,10 @@ internal sealed partial class SupervisorActor
             return true;
         }
 
-        if (record.Ref is ActorRefWithCell { Underlying: ActorCell { Mailbox.MessageQueue: IDequeBasedMessageQueueSemantics deque } })
+        // The child is suspended: nothing dequeues while the message goes back in front.
+        // An injected poison is a Kill again, so that it crashes the child again.
+        if (record.Ref is { } child && AkkaCell.RequeueFront(child, message is InjectedPoison ? Kill.Instance : message, failure.InFlightSender ?? ActorRefs.NoSender!))
         {
-            // The child is suspended: nothing dequeues while the message goes back in front.
-            // An injected poison is a Kill again, so that it crashes the child again.
-            deque.EnqueueFirst(new Envelope(message is InjectedPoison ? Kill.Instance : message, failure.InFlightSender ?? ActorRefs.NoSender));
             return true;
         }
 

@@ -12,6 +12,8 @@ internal sealed partial class SupervisorActor
     {
         _phase = Phase.Stopping;
         FailPendingCalls("it is shutting down");
+        _group?.Abort();
+        _group = null;
         _starting = null;
         var order = Enumerable.Reverse(_children).ToList();
         _stopping = new StopSequence(this, order, concurrent: IsDynamic, then);
@@ -25,7 +27,7 @@ internal sealed partial class SupervisorActor
         var shutdown = record.Spec.EffectiveShutdown;
         record.State = ChildState.Stopping;
         // A timeout of zero leaves no time to stop gracefully (OTP: exit(shutdown), then kill after 0 ms).
-        if (record.PendingFailure is not null || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 })
+        if (record.PendingFailure is not null || record.Held || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 })
         {
             Context.Stop(child);
         }
@@ -64,6 +66,7 @@ internal sealed partial class SupervisorActor
         var timeout = record.Spec.EffectiveShutdown.TimeoutValue;
         _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));
         _stopping?.OnGone(record);
+        _group?.OnGone(record);
     }
 
     /// <summary>Stops the child's incarnation and stops tracking it; its name is free again once it is gone.</summary>
@@ -83,6 +86,8 @@ internal sealed partial class SupervisorActor
         _dyingNames.Add(record.Id);
         record.Ref = null;
         record.PendingFailure = null;
+        record.Held = false;
+        record.HeldInstance = null;
     }
 
     private void GiveUp(ChildRecord record, RestartVerdict verdict, ExitReason reason)

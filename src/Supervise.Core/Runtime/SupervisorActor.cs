@@ -65,6 +65,9 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     private bool IsDynamic => _spec is DynamicSupervisorSpec;
 
+    /// <summary>Stopping its children because its parent restarts it as part of a group: Restarting, not Down.</summary>
+    private bool _stoppingForRestart;
+
     /// <summary>Set while a start that ended with its child's termination is completed: the exit is put in line first.</summary>
     private bool _holdDrain;
 
@@ -220,6 +223,13 @@ internal sealed partial class SupervisorActor : UntypedActor
             case ChildSupervisorReady:
                 OnChildSupervisorReady(Sender);
                 break;
+            case ChildrenStopped:
+                if (_byRef.TryGetValue(Sender, out var stopped))
+                {
+                    _group?.OnGone(stopped);
+                }
+
+                break;
             case ChildGone gone:
                 OnTerminated(gone.Child);
                 break;
@@ -264,6 +274,7 @@ internal sealed partial class SupervisorActor : UntypedActor
 
                 Submit(new PendingWork(message, Sender));
                 break;
+            case StopChildrenForRestart:
             case RetryRestart:
             case PolicyTimerDue:
             case WhichChildrenRequest:
@@ -285,6 +296,11 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     private void Submit(PendingWork work)
     {
+        if (_phase == Phase.Stopping && work.Message is StopChildrenForRestart)
+        {
+            return; // already stopping: its parent learns of its end (it fails or stops) instead
+        }
+
         if (_phase == Phase.Stopping && work.Message is not ShutdownRequest and not RetryRestart and not PolicyTimerDue)
         {
             work.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, "it is shutting down")));
@@ -324,6 +340,13 @@ internal sealed partial class SupervisorActor : UntypedActor
             case PendingWork { Message: ShutdownRequest }:
                 _stopReason = TreeStopReason.Stopped;
                 BeginStop(() => StopSelf(ExitReason.Shutdown));
+                break;
+            case PendingWork { Message: StopChildrenForRestart }:
+                // Its parent restarts it as part of a group: its children stop in reverse order by their shutdown
+                // specs, their addresses wait for the next instance, and it waits for its restart in place.
+                _stoppingForRestart = true;
+                ParkAddresses();
+                BeginStop(() => Context.Parent.Tell(new ChildrenStopped(), Self));
                 break;
             case PendingWork { Message: RetryRestart retry }:
                 if (retry.Generation == retry.Record.Generation && retry.Record.Ref is null && _children.Contains(retry.Record))

@@ -24,6 +24,9 @@ public sealed record Echo(object Payload);
 
 public sealed record Block(ManualResetEventSlim Gate);
 
+/// <summary>Blocks the worker inside a handler until the gate opens, then crashes it.</summary>
+public sealed record BlockThenCrash(ManualResetEventSlim Gate);
+
 public sealed class TestCrashException(string why) : Exception(why);
 
 /// <summary>Crashes the worker the first <paramref name="failures"/> times it is handled, then is handled normally.</summary>
@@ -108,6 +111,10 @@ public sealed class TestWorker : UntypedActor
                 block.Gate.Wait(TimeSpan.FromSeconds(30));
                 _probe.Tell(new Got(_id, message));
                 break;
+            case BlockThenCrash blockThenCrash:
+                _probe.Tell(new Blocked(_id));
+                blockThenCrash.Gate.Wait(TimeSpan.FromSeconds(30));
+                throw new TestCrashException($"{_id} crashes after its gate opened");
             case Echo echo:
                 _probe.Tell(new Got(_id, echo.Payload));
                 Sender.Tell(echo.Payload);

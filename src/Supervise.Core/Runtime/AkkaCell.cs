@@ -1,0 +1,105 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Dispatch.SysMsg;
+
+namespace Supervise.Runtime;
+
+/// <summary>
+/// The one place that reaches into Akka.NET's actor cells: suspend, resume and restart in place, the message a
+/// crashed child was handling, putting it back in front of its mailbox, and telling an old incarnation's failure
+/// from a new one's. Everything else in Supervise uses Akka.NET's public surface.
+/// </summary>
+internal static class AkkaCell
+{
+    /// <summary>A cell's "failed" mark: set when its actor throws, cleared when it is resumed or recreated (private in Akka.NET 1.5).</summary>
+    private static readonly Func<ActorCell, bool>? FailedMark = CompileFailedMark();
+
+    /// <summary>A cell's current actor instance (internal in Akka.NET 1.5).</summary>
+    private static readonly Func<ActorCell, object?>? CurrentInstance = CompileInstance();
+
+    private static ActorCell? Of(IActorRef child) => child is ActorRefWithCell { Underlying: ActorCell cell } ? cell : null;
+
+    /// <summary>Stops the child from handling messages (its mailbox keeps them); one <see cref="Restart"/> or <see cref="Resume"/> balances it.</summary>
+    public static void Suspend(IActorRef child) => ((IInternalActorRef)child).Suspend();
+
+    /// <summary>Lets a suspended child handle messages again; with the failure it answers, it also clears the child's failed mark.</summary>
+    public static void Resume(IActorRef child, Exception? causedByFailure) => ((IInternalActorRef)child).Resume(causedByFailure);
+
+    /// <summary>Restarts the child in place: same reference and mailbox, a new instance (its old one's PreRestart/PostStop first).</summary>
+    public static void Restart(IActorRef child, Exception cause) => ((IInternalActorRef)child).Restart(cause);
+
+    /// <summary>The instance the child's cell holds now (an old incarnation until a restart has recreated it).</summary>
+    public static object? Instance(IActorRef child) => Of(child) is { } cell && CurrentInstance is { } read ? read(cell) : null;
+
+    /// <summary>
+    /// Whether a failure of <paramref name="child"/> being handled now comes from an incarnation older than the one that
+    /// replaced <paramref name="heldInstance"/>: that incarnation was being restarted already, so the failure is covered.
+    /// Read in this order: if the instance is still the held one (or none), nothing newer exists to have failed; once a
+    /// newer one exists, Akka cleared the failed mark before making it, so a mark set now is the newer one's.
+    /// </summary>
+    public static bool IsStaleFailure(IActorRef child, object? heldInstance)
+    {
+        if (Of(child) is not { } cell || FailedMark is null || CurrentInstance is null)
+        {
+            return false;
+        }
+
+        var instance = CurrentInstance(cell);
+        if (instance is null || ReferenceEquals(instance, heldInstance))
+        {
+            return true;
+        }
+
+        Interlocked.MemoryBarrier();
+        return !FailedMark(cell);
+    }
+
+    /// <summary>The message a crashed child was handling and its sender (kept by Akka until the child is restarted), if a user message.</summary>
+    public static (object Message, IActorRef Sender)? InFlight(IActorRef child)
+    {
+        if (Of(child) is not { CurrentMessage: { } message } cell || message is IAutoReceivedMessage or ISystemMessage)
+        {
+            return null;
+        }
+
+        return (message, cell.Sender ?? ActorRefs.NoSender!);
+    }
+
+    /// <summary>Puts <paramref name="message"/> back in front of a suspended child's mailbox, if its queue takes that (a deque mailbox).</summary>
+    public static bool RequeueFront(IActorRef child, object message, IActorRef sender)
+    {
+        if (Of(child) is not { Mailbox.MessageQueue: IDequeBasedMessageQueueSemantics deque })
+        {
+            return false;
+        }
+
+        deque.EnqueueFirst(new Envelope(message, sender));
+        return true;
+    }
+
+    private static Func<ActorCell, object?>? CompileInstance()
+    {
+        var property = typeof(ActorCell).GetProperty("Actor", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        if (property is null)
+        {
+            return null;
+        }
+
+        var cell = Expression.Parameter(typeof(ActorCell));
+        return Expression.Lambda<Func<ActorCell, object?>>(Expression.Convert(Expression.Property(cell, property), typeof(object)), cell).Compile();
+    }
+
+    private static Func<ActorCell, bool>? CompileFailedMark()
+    {
+        var field = typeof(ActorCell).GetField("_failed_DoNotUseMeDirectly", BindingFlags.Instance | BindingFlags.NonPublic);
+        if (field is null)
+        {
+            return null; // another Akka.NET version: failures are never taken as stale (each counts, as before)
+        }
+
+        var cell = Expression.Parameter(typeof(ActorCell));
+        return Expression.Lambda<Func<ActorCell, bool>>(Expression.NotEqual(Expression.Field(cell, field), Expression.Constant(null, field.FieldType)), cell).Compile();
+    }
+}

@@ -1,0 +1,180 @@
+using Akka.Actor;
+
+namespace Supervise.Runtime;
+
+/// <summary>
+/// A one-for-all or rest-for-one restart, in OTP's order: the children of the blast radius are stopped in reverse
+/// start order (a worker is held, its mailbox kept; a nested supervisor stops its own children by their shutdown
+/// specs; a Temporary sibling is stopped by its shutdown spec and removed), then started again in start order, each
+/// confirmed started before the next. Workers restart in place, so they keep their reference and queued messages.
+/// </summary>
+/// <remarks>
+/// A child of the radius that crashed on its own while it was being held or restarted is covered by this restart, as
+/// OTP flushes such an exit: it is not counted again. A child that fails to start, or crashes once started, has its
+/// failure handled after the group, counted (OTP's <c>try_again_restart</c>).
+/// </remarks>
+internal sealed class GroupRestart : IStartOperation
+{
+    private readonly SupervisorActor _owner;
+    private readonly ChildRecord _failed;
+    private readonly Exception _cause;
+    private readonly IReadOnlyList<ChildRecord> _restart;
+    private readonly HashSet<ChildRecord> _remove;
+    private readonly List<ChildRecord> _stopOrder;
+    private int _stopIndex;
+    private int _startIndex = -1;
+    private ChildRecord? _stopping;
+    private ChildRecord? _starting;
+
+    public GroupRestart(SupervisorActor owner, ChildRecord failed, Exception cause, IReadOnlyList<ChildRecord> restart, IReadOnlyList<ChildRecord> remove, IReadOnlyList<ChildRecord> children)
+    {
+        _owner = owner;
+        _failed = failed;
+        _cause = cause;
+        _restart = restart;
+        _remove = [.. remove];
+        var members = new HashSet<ChildRecord>(restart);
+        members.UnionWith(remove);
+        _stopOrder = children.Where(members.Contains).Reverse().ToList();
+    }
+
+    /// <summary>The child that failed (the restarts are triggered by it).</summary>
+    public ChildRecord Failed => _failed;
+
+    public void Begin()
+    {
+        foreach (var record in _restart)
+        {
+            record.InGroupRestart = true;
+        }
+
+        StopNext();
+    }
+
+    /// <summary>Whether <paramref name="record"/> is the nested supervisor asked to stop its children now.</summary>
+    public bool StopsNow(ChildRecord record) => record == _stopping;
+
+    /// <summary>Whether <paramref name="record"/> is held by this restart and not restarted yet.</summary>
+    public bool Holds(ChildRecord record) => record.Held && record.InGroupRestart && record != _starting;
+
+    public bool Awaits(ChildRecord record) => record == _starting;
+
+    /// <summary>The child being stopped is gone (a Temporary sibling), or has stopped its children (a nested supervisor), or crashed meanwhile.</summary>
+    public void OnGone(ChildRecord record, bool crashed = false)
+    {
+        if (record != _stopping)
+        {
+            return;
+        }
+
+        _stopping = null;
+        if (_remove.Contains(record))
+        {
+            _owner.RemoveChild(record);
+        }
+        else if (record.Ref is not null && !crashed)
+        {
+            SupervisorActor.Hold(record);
+        }
+
+        StopNext();
+    }
+
+    public void OnReady(ChildRecord record)
+    {
+        if (record != _starting)
+        {
+            return;
+        }
+
+        _starting = null;
+        _owner.ConfirmRestarted(record);
+        StartNext();
+    }
+
+    /// <summary>The child being started failed: a start failure or a crash once started, handled after the group (counted); or an old failure, covered.</summary>
+    public void Fail(ChildRecord record, Exception cause)
+    {
+        if (record != _starting)
+        {
+            return;
+        }
+
+        if (cause is not ActorInitializationException && !record.IsSuperviseSupervisor && record.Ref is { } child && AkkaCell.IsStaleFailure(child, record.HeldInstance))
+        {
+            _owner.CoveredCrash(record, cause);
+            return;
+        }
+
+        _starting = null;
+        _owner.FailAfterGroup(record, cause);
+        StartNext();
+    }
+
+    /// <summary>The supervisor stops everything (it gives up, or is asked to stop): what this restart still held is left to that stop.</summary>
+    public void Abort()
+    {
+        foreach (var record in _restart)
+        {
+            record.InGroupRestart = false;
+        }
+    }
+
+    private void StopNext()
+    {
+        while (_stopIndex < _stopOrder.Count)
+        {
+            var record = _stopOrder[_stopIndex++];
+            if (!_owner.HasChild(record))
+            {
+                continue;
+            }
+
+            if (_remove.Contains(record))
+            {
+                if (record.Ref is null)
+                {
+                    _owner.RemoveChild(record);
+                    continue;
+                }
+
+                _stopping = record;
+                _owner.RequestStop(record);
+                return;
+            }
+
+            if (record == _failed || record.Ref is null || record.PendingFailure is not null || record.Held)
+            {
+                continue; // gone, or suspended by its own failure (its restart balances that), or held already
+            }
+
+            if (record.IsSuperviseSupervisor)
+            {
+                _stopping = record;
+                _owner.StopChildrenOf(record);
+                return;
+            }
+
+            SupervisorActor.Hold(record);
+        }
+
+        StartNext();
+    }
+
+    private void StartNext()
+    {
+        while (++_startIndex < _restart.Count)
+        {
+            var record = _restart[_startIndex];
+            if (_owner.HasChild(record) && _owner.RestartForGroup(record, _failed, _cause))
+            {
+                _starting = record;
+                return;
+            }
+
+            record.InGroupRestart = false;
+        }
+
+        _owner.EndGroupRestart(this);
+    }
+}
