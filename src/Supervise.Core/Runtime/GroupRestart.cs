@@ -125,7 +125,7 @@ internal sealed class GroupRestart : IStartOperation
         while (_stopIndex < _stopOrder.Count)
         {
             var record = _stopOrder[_stopIndex++];
-            if (!_owner.HasChild(record))
+            if (!SupervisorActor.HasChild(record))
             {
                 continue;
             }
@@ -166,7 +166,7 @@ internal sealed class GroupRestart : IStartOperation
         while (++_startIndex < _restart.Count)
         {
             var record = _restart[_startIndex];
-            if (_owner.HasChild(record) && _owner.RestartForGroup(record, _failed, _cause))
+            if (SupervisorActor.HasChild(record) && _owner.RestartForGroup(record, _failed, _cause))
             {
                 _starting = record;
                 return;

@@ -69,7 +69,7 @@ internal sealed partial class SupervisorActor
         PublishRestarted(child, child.Id);
     }
 
-    internal bool HasChild(ChildRecord record) => !record.Removed && _children.Contains(record);
+    internal static bool HasChild(ChildRecord record) => !record.Removed;
 
     /// <summary>Holds a worker for a group restart: suspended (its mailbox keeps what it is sent) until restarted in place.</summary>
     internal static void Hold(ChildRecord record)
