@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Supervise.Chaos;
 using Supervise.Runtime;
 
 namespace Supervise;

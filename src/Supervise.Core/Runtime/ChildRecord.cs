@@ -86,11 +86,8 @@ internal sealed class ChildRecord
     /// <summary>A <see cref="FallbackPolicy"/> stand-in answering at the address.</summary>
     public IActorRef? StandIn { get => _policy?.StandIn; set { if (Policy(value is not null) is { } p) { p.StandIn = value; } } }
 
-    /// <summary>An injected crash on its way (the child was sent a Kill): its failure is reported with this exception.</summary>
-    public InjectedCrash? InjectedCrash { get => _policy?.InjectedCrash; set { if (Policy(value is not null) is { } p) { p.InjectedCrash = value; } } }
-
-    /// <summary>An injected bad configuration: the child's next start fails with this exception.</summary>
-    public Exception? FailNextStart { get => _policy?.FailNextStart; set { if (Policy(value is not null) is { } p) { p.FailNextStart = value; } } }
+    /// <summary>A fault the injector armed on this incarnation and that has not fully landed (the one chaos field of a child).</summary>
+    public InjectedFault? Injected { get => _policy?.Injected; set { if (Policy(value is not null) is { } p) { p.Injected = value; } } }
 
     /// <summary>Whether an incarnation of it ever finished starting (a stand-in is for a child that ran and stopped answering).</summary>
     public bool HasRun { get; set; }
@@ -109,8 +106,7 @@ internal sealed class ChildRecord
         public ITimer? Timer;
         public int TimerToken;
         public IActorRef? StandIn;
-        public InjectedCrash? InjectedCrash;
-        public Exception? FailNextStart;
+        public InjectedFault? Injected;
     }
 
     /// <summary>The spec; for dynamic children, one spec shared by all (its Id and Start are not theirs).</summary>
@@ -207,8 +203,12 @@ internal enum ChildState
     Stopping,
 }
 
-/// <summary>An injected crash: the exception it reports, and for a poison fault the message that stands for it.</summary>
-internal sealed record InjectedCrash(Exception Error, InjectedPoison? Poison);
+/// <summary>
+/// An injected fault on its way: a crash (the child was sent a Kill) reported with <paramref name="Error"/>, for a poison
+/// the message that stands for it; with <paramref name="FailsNextStart"/>, the restart that follows fails too (a bad
+/// configuration). Once the crash has landed, <paramref name="CrashPending"/> is false.
+/// </summary>
+internal sealed record InjectedFault(Exception Error, InjectedPoison? Poison, bool CrashPending, bool FailsNextStart);
 
 /// <summary>A start handshake (an Identify's message id): the child and which handshake it answers.</summary>
 internal sealed record Handshake(ChildRecord Record, int Number);

@@ -32,9 +32,6 @@ internal sealed record RetryRestart(ChildRecord Record, Exception Cause, int Gen
 /// <summary>Fail this supervisor instance (<paramref name="Owner"/>) to its parent with <paramref name="Error"/>; ignored by a later instance.</summary>
 internal sealed record FailNow(Exception Error, object Owner);
 
-/// <summary>Makes a supervisor throw while handling a message: how tests and the fault injector simulate a bug in a supervisor.</summary>
-internal sealed record SimulatedBug(string Why);
-
 /// <summary>A nested supervisor tells its parent its health changed.</summary>
 internal sealed record ChildHealthReport(HealthState Health);
 
@@ -64,17 +61,3 @@ internal sealed record TerminateChildRequest(string? Id, IActorRef? Child);
 internal sealed record RestartChildRequest(string Id);
 
 internal sealed record DeleteChildRequest(string Id);
-
-/// <summary>The fault injector asks a supervisor for its children as targets; answered with a list of <see cref="FaultTarget"/>.</summary>
-internal sealed record TargetsRequest;
-
-/// <summary>One child as the fault injector sees it.</summary>
-internal sealed record FaultTarget(string SupervisorPath, IActorRef Supervisor, string ChildId, ChildKind Kind, IReadOnlyList<string> Tags, IActorRef? Running, Strategy? Strategy, IReadOnlyList<string> BlastRadius)
-{
-    public string Path { get; } = SupervisorPath + "/" + ChildId;
-}
-
-/// <summary>The fault injector asks a supervisor to do a fault to one of its children; answered with <see cref="FaultApplied"/>.</summary>
-internal sealed record InjectFault(long Sequence, string ChildId, FaultKind Kind, Exception Error, TimeSpan Duration, int Count, bool BelowIntensity);
-
-internal sealed record FaultApplied(long Sequence, bool Applied, string? Why);

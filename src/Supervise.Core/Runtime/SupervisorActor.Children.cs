@@ -25,8 +25,7 @@ internal sealed partial class SupervisorActor
         record.Held = false;
         record.HeldInstance = null;
         // A fault aimed at an earlier incarnation never lands on this one.
-        record.InjectedCrash = null;
-        record.FailNextStart = null;
+        record.Injected = null;
         if (record.Circuit == CircuitState.Open)
         {
             // Started again by hand while open: the breaker starts afresh.

@@ -1,10 +1,27 @@
 using Akka.Actor;
+using Supervise.Chaos;
 
 namespace Supervise.Runtime;
 
 /// <summary>Carrying out the fault injector's faults on this supervisor's children.</summary>
 internal sealed partial class SupervisorActor
 {
+    /// <summary>The fault injector's requests: its targets, a fault to carry out, or a simulated bug in this supervisor.</summary>
+    private void OnChaosRequest(IChaosRequest request, IActorRef sender)
+    {
+        switch (request)
+        {
+            case TargetsRequest:
+                sender.Tell(Targets());
+                break;
+            case InjectFault fault:
+                OnInjectFault(fault, sender);
+                break;
+            case SimulatedBug bug:
+                throw new InvalidOperationException($"Simulated bug in supervisor '{_path}': {bug.Why}");
+        }
+    }
+
     /// <summary>This supervisor's children as fault targets, in start order.</summary>
     private List<FaultTarget> Targets()
     {
@@ -39,7 +56,7 @@ internal sealed partial class SupervisorActor
             : _phase != Phase.Running || Busy ? "its supervisor is busy starting or stopping"
             : record.Ref is null || record.State != ChildState.Running || record.IsRestarting || record.RecreateWhenGone ? "it is not running"
             : record.AnnouncedExit is not null ? "it is already on its way out"
-            : record.InjectedCrash is not null || record.FailNextStart is not null ? "an earlier fault has not landed yet"
+            : record.Injected is not null ? "an earlier fault has not landed yet"
             : fault.Kind is FaultKind.Delay or FaultKind.Drop && record.Address?.RouteNow is InjectedRoute ? "an earlier drop or delay is still armed on its address"
             : fault.BelowIntensity && WouldExceedIntensity(fault.Kind, record) ? "it would take its supervisor past its intensity"
             : null;
@@ -55,16 +72,15 @@ internal sealed partial class SupervisorActor
         {
             case FaultKind.Crash:
                 // Kill is handled by the child's cell in mailbox order and throws there: a crash on the normal path.
-                record.InjectedCrash = new InjectedCrash(fault.Error, null);
+                record.Injected = new InjectedFault(fault.Error, null, CrashPending: true, FailsNextStart: false);
                 child.Tell(Kill.Instance, Self);
                 break;
             case FaultKind.Poison:
-                record.InjectedCrash = new InjectedCrash(fault.Error, new InjectedPoison(fault.Sequence));
+                record.Injected = new InjectedFault(fault.Error, new InjectedPoison(fault.Sequence), CrashPending: true, FailsNextStart: false);
                 child.Tell(Kill.Instance, Self);
                 break;
             case FaultKind.FailingRestart:
-                record.FailNextStart = fault.Error;
-                record.InjectedCrash = new InjectedCrash(fault.Error, null);
+                record.Injected = new InjectedFault(fault.Error, null, CrashPending: true, FailsNextStart: true);
                 child.Tell(Kill.Instance, Self);
                 break;
             case FaultKind.Kill:
@@ -123,14 +139,15 @@ internal sealed partial class SupervisorActor
     /// <summary>A Kill the injector sent is reported as the crash it stands for.</summary>
     private static PendingFailure AsInjected(ChildRecord record, Exception cause, PendingFailure failure)
     {
-        if (cause is not ActorKilledException || record.InjectedCrash is not { } injected)
+        if (cause is not ActorKilledException || record.Injected is not { CrashPending: true } injected)
         {
             return failure;
         }
 
         if (injected.Poison is null)
         {
-            record.InjectedCrash = null;
+            // Landed: nothing more is pending, unless its restart is to fail too.
+            record.Injected = injected.FailsNextStart ? injected with { CrashPending = false } : null;
         }
 
         return new PendingFailure(injected.Error, injected.Poison);
@@ -139,12 +156,13 @@ internal sealed partial class SupervisorActor
     /// <summary>An injected bad configuration: the restart fails as a start would, and is retried as OTP does (counted).</summary>
     private bool FailInjectedStart(ChildRecord child)
     {
-        if (child.FailNextStart is not { } error || child.Ref is null)
+        if (child.Injected is not { CrashPending: false, FailsNextStart: true } injected || child.Ref is null)
         {
             return false;
         }
 
-        child.FailNextStart = null;
+        child.Injected = null;
+        var error = injected.Error;
         Discard(child);
         child.State = ChildState.NotRunning;
         child.RetryPending = true;

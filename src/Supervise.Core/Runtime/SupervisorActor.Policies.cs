@@ -283,7 +283,7 @@ internal sealed partial class SupervisorActor
         {
             if (message is InjectedPoison)
             {
-                record.InjectedCrash = null; // dropped: the poison is gone
+                record.Injected = null; // dropped: the poison is gone
             }
 
             return false;
@@ -297,7 +297,7 @@ internal sealed partial class SupervisorActor
             _quarantine.Add(entry);
             if (message is InjectedPoison)
             {
-                record.InjectedCrash = null;
+                record.Injected = null;
             }
 
             _runtime.Publish(new MessageQuarantined(_path, _runtime.Now, record.Id, entry));
@@ -321,7 +321,7 @@ internal sealed partial class SupervisorActor
 
         if (message is InjectedPoison)
         {
-            record.InjectedCrash = null; // it cannot go back in front: dropped
+            record.Injected = null; // it cannot go back in front: dropped
         }
 
         return false;

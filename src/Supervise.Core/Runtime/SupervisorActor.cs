@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Supervise.Chaos;
 
 namespace Supervise.Runtime;
 
@@ -245,11 +246,8 @@ internal sealed partial class SupervisorActor : UntypedActor
             case QuarantineRequest:
                 Sender.Tell(_quarantine.ToList());
                 break;
-            case TargetsRequest:
-                Sender.Tell(Targets());
-                break;
-            case InjectFault fault:
-                OnInjectFault(fault, Sender);
+            case IChaosRequest chaos:
+                OnChaosRequest(chaos, Sender);
                 break;
             case PolicyTimerDue when _phase == Phase.Stopping:
                 break;
@@ -263,8 +261,6 @@ internal sealed partial class SupervisorActor : UntypedActor
                 throw fail.Error;
             case FailNow:
                 break; // sent by an earlier instance of this supervisor: stale
-            case SimulatedBug bug:
-                throw new InvalidOperationException($"Simulated bug in supervisor '{_path}': {bug.Why}");
             case ShutdownRequest:
                 if (_root is not null)
                 {

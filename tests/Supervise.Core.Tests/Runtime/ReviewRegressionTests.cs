@@ -170,7 +170,7 @@ public sealed class ReviewRegressionTests(ITestOutputHelper output) : SuperviseT
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), Worker("b")] });
         ExpectUps(2);
 
-        tree.Root.Actor.Tell(new Supervise.Runtime.SimulatedBug("a bug in the root supervisor"));
+        tree.Root.Actor.Tell(new Supervise.Chaos.SimulatedBug("a bug in the root supervisor"));
 
         var outcome = await tree.Completion.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(TreeStopReason.Failed, outcome.Reason);

@@ -1,0 +1,23 @@
+using Akka.Actor;
+
+namespace Supervise.Chaos;
+
+/// <summary>What the fault injector asks of a supervisor: the supervisor hands each to its chaos part, in one place.</summary>
+internal interface IChaosRequest;
+
+/// <summary>The fault injector asks a supervisor for its children as targets; answered with a list of <see cref="FaultTarget"/>.</summary>
+internal sealed record TargetsRequest : IChaosRequest;
+
+/// <summary>Makes a supervisor throw while handling a message: how the fault injector (and tests) simulate a bug in a supervisor.</summary>
+internal sealed record SimulatedBug(string Why) : IChaosRequest;
+
+/// <summary>One child as the fault injector sees it.</summary>
+internal sealed record FaultTarget(string SupervisorPath, IActorRef Supervisor, string ChildId, ChildKind Kind, IReadOnlyList<string> Tags, IActorRef? Running, Strategy? Strategy, IReadOnlyList<string> BlastRadius)
+{
+    public string Path { get; } = SupervisorPath + "/" + ChildId;
+}
+
+/// <summary>The fault injector asks a supervisor to do a fault to one of its children; answered with <see cref="FaultApplied"/>.</summary>
+internal sealed record InjectFault(long Sequence, string ChildId, FaultKind Kind, Exception Error, TimeSpan Duration, int Count, bool BelowIntensity) : IChaosRequest;
+
+internal sealed record FaultApplied(long Sequence, bool Applied, string? Why);

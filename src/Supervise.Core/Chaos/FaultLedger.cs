@@ -1,0 +1,260 @@
+using Akka.Actor;
+
+namespace Supervise.Chaos;
+
+/// <summary>
+/// The chaos run's ledger: the faults in effect, what the supervision events say came of each (landed, restarted
+/// whom, escalated, contained, recovered after how long), and the counts the report is made of. Plain code: the
+/// injector actor feeds it events and the time; <paramref name="landed"/> is told the supervisor that now has a
+/// fault's failure to handle (a settling tree waits for it).
+/// </summary>
+internal sealed class FaultLedger(Action<IActorRef> landed)
+{
+    private readonly List<FaultOutcome> _outcomes = [];
+    private readonly Dictionary<FaultKind, int> _byKind = [];
+    private readonly Dictionary<string, int> _byTarget = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _lostByChild = new(StringComparer.Ordinal);
+    private int _skipped;
+    private int _restarts;
+    private int _escalations;
+    private long _lost;
+
+    /// <summary>The faults carried out whose outcome is not settled yet.</summary>
+    public List<ActiveFault> Active { get; } = [];
+
+    /// <summary>Faults carried out so far (not the skipped ones).</summary>
+    public int CarriedOut { get; private set; }
+
+    public void Skipped() => _skipped++;
+
+    /// <summary>A fault was carried out on <paramref name="target"/> (a child's path, or a node).</summary>
+    public void Count(FaultKind kind, string target)
+    {
+        CarriedOut++;
+        _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
+        _byTarget[target] = _byTarget.GetValueOrDefault(target) + 1;
+    }
+
+    /// <summary>Whether a fault is in effect on the child at <paramref name="path"/>.</summary>
+    public bool Targets(string path) => Active.Any(a => a.Target.Path == path);
+
+    /// <summary>
+    /// Whether <paramref name="path"/> is a supervisor hung by a fault, or under one (Akka suspends its whole
+    /// subtree): nothing there answers until the hang is over, so nothing there is asked or hit.
+    /// </summary>
+    public bool Hung(string path) => Active.Any(a =>
+        a.Until is not null && a.RecoveredAfter is null && a.Target.Kind == ChildKind.Supervisor
+        && (path == a.Target.Path || path.StartsWith(a.Target.Path + "/", StringComparison.Ordinal)));
+
+    /// <summary>Whether a node fault is still in effect: the cluster has not agreed again since.</summary>
+    public bool NodeFaultsInEffect => Active.Any(a => a.Record.Kind.IsNodeFault());
+
+    /// <summary>Follows one supervision event of the tree.</summary>
+    public void Observe(SupervisionEvent e)
+    {
+        switch (e)
+        {
+            case ChildCrashed crashed:
+                foreach (var a in Targeting(crashed.SupervisorPath, crashed.ChildId).Where(a => ReferenceEquals(a.Error, crashed.Cause)))
+                {
+                    Land(a);
+                }
+
+                break;
+            case ChildTerminated terminated:
+                // A kill or stop has landed; any other fault on it will not now (its incarnation is gone: stopped
+                // for a sibling's restart, or removed as a temporary child): it is over, recovered or not.
+                foreach (var a in Targeting(terminated.SupervisorPath, terminated.ChildId).Where(a => !a.Landed && terminated.Timestamp >= a.At))
+                {
+                    Land(a);
+                }
+
+                break;
+            case ChildRestartDelayed delayed:
+                foreach (var a in Targeting(delayed.SupervisorPath, delayed.ChildId).Where(a => a.Landed))
+                {
+                    a.WaitingForClock = true;
+                }
+
+                break;
+            case ChildRestarted restarted:
+                _restarts++;
+                foreach (var a in Targeting(restarted.SupervisorPath, restarted.TriggeredBy).Where(a => a.Landed))
+                {
+                    a.Restarted.Add(restarted.ChildId);
+                }
+
+                Recovered(restarted.SupervisorPath, restarted.ChildId, restarted.Timestamp);
+                break;
+            case ChildStarted started:
+                Recovered(started.SupervisorPath, started.ChildId, started.Timestamp);
+                break;
+            case SupervisorGaveUp gaveUp:
+                _escalations++;
+                foreach (var a in Active.Where(a => a.Landed && a.Target.SupervisorPath == gaveUp.SupervisorPath))
+                {
+                    a.Escalated = true;
+                }
+
+                break;
+            case ChildIsolated isolated:
+                Contained(isolated.SupervisorPath, isolated.ChildId);
+                break;
+            case CircuitChanged { State: CircuitState.Open } open:
+                Contained(open.SupervisorPath, open.ChildId);
+                break;
+            case MessageDropped { Message: not InjectedPoison } dropped:
+                _lost++;
+                var path = dropped.SupervisorPath + "/" + dropped.ChildId;
+                _lostByChild[path] = _lostByChild.GetValueOrDefault(path) + 1;
+                break;
+        }
+    }
+
+    /// <summary>A hang is over (its supervisor's timer resumed the child at the same time).</summary>
+    public static void HangOver(ActiveFault a)
+    {
+        if (a.RecoveredAfter is null)
+        {
+            a.RecoveredAfter = a.Until - a.Since;
+            a.WaitingForClock = false;
+        }
+    }
+
+    /// <summary>Settles the faults that recovered, and those that did not within <paramref name="recoveryTimeout"/>.</summary>
+    public void Expire(TimeSpan now, TimeSpan recoveryTimeout)
+    {
+        foreach (var a in Active.Where(a => a.RecoveredAfter is not null || now - a.Since >= recoveryTimeout).ToList())
+        {
+            Active.Remove(a);
+            Finish(a, a.RecoveredAfter);
+        }
+    }
+
+    /// <summary>
+    /// Faults whose target has not run again yet; of those, the ones in motion (not landed, not waiting for the clock);
+    /// and the ones waiting for the clock. A virtual-time driver lets those in motion land before it moves the clock.
+    /// </summary>
+    public (int Unsettled, int Landing, int Waiting) Unsettled() => (
+        Active.Count(a => a.RecoveredAfter is null),
+        Active.Count(a => a.RecoveredAfter is null && !a.Landed && !a.WaitingForClock),
+        Active.Count(a => a.RecoveredAfter is null && a.WaitingForClock));
+
+    /// <summary>Records what came of a fault: which children restarted for it, and whether that stayed in its blast radius.</summary>
+    public void Finish(ActiveFault a, TimeSpan? recoveredAfter)
+    {
+        a.Timer?.Dispose();
+        var restarted = a.Restarted.Distinct(StringComparer.Ordinal).ToList();
+        var verdict = a.Escalated ? IsolationVerdict.Escalated
+            : restarted.All(a.Target.BlastRadius.Contains) ? IsolationVerdict.Isolated
+            : IsolationVerdict.Leaked;
+        _outcomes.Add(new FaultOutcome(a.Record, recoveredAfter, a.Target.BlastRadius, restarted, verdict));
+    }
+
+    /// <summary>The run's report: every fault still in effect is finished as it stands.</summary>
+    public ChaosReport Report(int seed, TimeSpan duration, string reason, bool rootSurvived, FaultJournal journal)
+    {
+        foreach (var a in Active)
+        {
+            Finish(a, a.RecoveredAfter);
+        }
+
+        Active.Clear();
+        _outcomes.Sort((x, y) => x.Fault.Sequence.CompareTo(y.Fault.Sequence));
+        // Recovery is from faults that stop the child; a hang, delay or drop is over when its time is.
+        var restarting = _outcomes.Where(o => o.Fault.Kind is not (FaultKind.Delay or FaultKind.Hang or FaultKind.Drop)).ToList();
+        var times = restarting.Where(o => o.RecoveredAfter is not null).Select(o => o.RecoveredAfter!.Value).Order().ToList();
+        TimeSpan At(double q) => times.Count == 0 ? TimeSpan.Zero : times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
+        return new ChaosReport(
+            seed,
+            duration,
+            reason,
+            new Dictionary<FaultKind, int>(_byKind),
+            new Dictionary<string, int>(_byTarget, StringComparer.Ordinal),
+            _skipped,
+            _restarts,
+            _escalations,
+            _lost,
+            rootSurvived,
+            new RecoveryTimes(times.Count, restarting.Count - times.Count, At(0.50), At(0.95), At(0.99), times.Count == 0 ? TimeSpan.Zero : times[^1]),
+            _outcomes.ToList())
+        {
+            Journal = journal,
+            MessagesLostByChild = new Dictionary<string, long>(_lostByChild, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>
+    /// Its effect was seen. What follows (a restart, or nothing for a child that is gone) is its supervisor's
+    /// to do, and the tree counts it once the supervisor has handled the failure: a settling tree waits for that
+    /// supervisor too.
+    /// </summary>
+    private void Land(ActiveFault a)
+    {
+        a.Landed = true;
+        landed(a.Target.Supervisor);
+    }
+
+    private IEnumerable<ActiveFault> Targeting(string supervisorPath, string childId) =>
+        Active.Where(a => a.Target.SupervisorPath == supervisorPath && a.Target.ChildId == childId);
+
+    /// <summary>
+    /// The target runs again. The fault stays open until the next tick, so that the restarts of the rest of
+    /// its blast radius, published right after, are still counted for it. A fault not seen landing is over
+    /// too: its target was restarted or started anew by something else first (a supervisor above it
+    /// restarted), and the incarnation it was meant for is gone.
+    /// </summary>
+    private void Recovered(string supervisorPath, string childId, DateTimeOffset at)
+    {
+        foreach (var a in Targeting(supervisorPath, childId).Where(a => a.RecoveredAfter is null && a.Until is null && at >= a.At))
+        {
+            a.Landed = true;
+            // From the event's time, not the injector's: the clock may have moved on before it got here.
+            var after = at - a.At;
+            a.RecoveredAfter = after < TimeSpan.Zero ? TimeSpan.Zero : after;
+        }
+    }
+
+    /// <summary>A policy stopped the child for good: the fault stayed contained, and the child does not recover by itself.</summary>
+    private void Contained(string supervisorPath, string childId)
+    {
+        foreach (var a in Targeting(supervisorPath, childId).ToList())
+        {
+            Active.Remove(a);
+            Finish(a, null);
+        }
+    }
+}
+
+/// <summary>A fault carried out, followed until its outcome is settled.</summary>
+internal sealed class ActiveFault(FaultRecord record, FaultTarget target, TimeSpan since, Exception error)
+{
+    public Exception Error { get; } = error;
+
+    /// <summary>Its effect was seen: the target crashed with its exception, or terminated.</summary>
+    public bool Landed { get; set; }
+
+    public TimeSpan? RecoveredAfter { get; set; }
+
+    public FaultRecord Record { get; } = record;
+
+    public FaultTarget Target { get; } = target;
+
+    public TimeSpan Since { get; } = since;
+
+    /// <summary>When it was injected, on the tree's clock, as the events' timestamps are.</summary>
+    public DateTimeOffset At { get; init; }
+
+    public List<string> Restarted { get; } = [];
+
+    public bool Escalated { get; set; }
+
+    /// <summary>For a hang: the timer that says it is over, kept referenced until then.</summary>
+    public ITimer? Timer { get; set; }
+
+    /// <summary>For a hang: when it is over.</summary>
+    public TimeSpan? Until { get; set; }
+
+    /// <summary>Its next step waits for the clock: a hang's time, a restart's backoff delay.</summary>
+    public bool WaitingForClock { get; set; }
+}

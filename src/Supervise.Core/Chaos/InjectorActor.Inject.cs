@@ -1,0 +1,212 @@
+using Akka.Actor;
+using Akka.Event;
+using Supervise.Runtime;
+
+// An actor's async handlers must continue on the actor's own context: no ConfigureAwait(false) here.
+#pragma warning disable CA2007
+
+namespace Supervise.Chaos;
+
+/// <summary>Carrying out one fault: choosing it (or reading it from the journal), asking the target's supervisor, journaling it.</summary>
+internal sealed partial class InjectorActor
+{
+    private async Task InjectOneAsync()
+    {
+        if (_options.Replay is { } replay)
+        {
+            var record = replay.Faults[_replayIndex++];
+            if (record.Skipped is not null)
+            {
+                // Journaled again as it was (its parameters included), as skipped for the same reason.
+                Skipped(record with { Sequence = ++_sequence, At = Now });
+            }
+            else if (record.Kind.IsNodeFault())
+            {
+                if (NodeTargets().Contains(record.Target, StringComparer.Ordinal))
+                {
+                    InjectNode(record.Target, record.Kind);
+                }
+                else
+                {
+                    Skipped(record with { Sequence = ++_sequence, At = Now, Skipped = "the node may not be faulted now (it is gone, or a fault would leave too few nodes)" });
+                }
+            }
+            else
+            {
+                var journaled = (await _catalog.GatherAsync()).FirstOrDefault(t => t.Path == record.Target);
+                await InjectAsync(journaled, record.Target, record.Kind, new FaultChoice(record.Kind) { Duration = record.Duration, Count = record.Count });
+            }
+
+            return;
+        }
+
+        var choice = _chooser.Pick(_options.Faults, f => f.Weight);
+        if (_ledger.Active.Count >= _options.MaxConcurrentFaults)
+        {
+            Skip(choice.Kind, "", $"{_options.MaxConcurrentFaults} earlier fault(s) have not recovered yet (MaxConcurrentFaults)");
+            return;
+        }
+
+        if (choice.Kind.IsNodeFault())
+        {
+            var may = NodeTargets();
+            var nodes = may.Where(n => !_ledger.Active.Any(a => a.Record.Target == n && a.Record.Kind.IsNodeFault())).ToList();
+            if (nodes.Count == 0)
+            {
+                Skip(choice.Kind, "", may.Count == 0
+                    ? "no node may be faulted now (a fault would leave too few nodes)"
+                    : "every node that may be faulted is under a fault already");
+                return;
+            }
+
+            InjectNode(_chooser.Pick(nodes, _ => 1), choice.Kind);
+            return;
+        }
+
+        var targets = (await _catalog.GatherAsync()).Where(t => Eligible(t) && Handles(choice.Kind, t)).ToList();
+        if (targets.Count == 0)
+        {
+            Skip(choice.Kind, "", "no target is running");
+            return;
+        }
+
+        var target = _chooser.Pick(targets, t => _chooser.RateOf(t.Path));
+        await InjectAsync(target, target.Path, choice.Kind, choice);
+    }
+
+    /// <summary>
+    /// A crash, poison or failing restart is thrown inside the child while it handles a message: a child held
+    /// by an injected delay or hang handles none until the clock moves, so it is not chosen for those.
+    /// </summary>
+    private bool Handles(FaultKind kind, FaultTarget t) =>
+        kind is not (FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart) || !_runtime.IsSuspended(t.Running!);
+
+    /// <summary>Whether <see cref="ChaosOptions.MaxFaults"/> faults have been carried out: no more are injected.</summary>
+    private bool BudgetSpent => _options.MaxFaults is { } max && _ledger.CarriedOut >= max;
+
+    private void Skip(FaultKind kind, string target, string why) =>
+        Skipped(new FaultRecord(++_sequence, Now, target, kind, TimeSpan.Zero, 0, why));
+
+    private void Skipped(FaultRecord record)
+    {
+        _state.Add(record);
+        _ledger.Skipped();
+        _runtime.Publish(new FaultSkipped(_treeName, _runtime.Now, record));
+    }
+
+    private bool Eligible(FaultTarget t) =>
+        _chooser.Allows(t) && !_ledger.Targets(t.Path) && !_runtime.IsSuspended(t.Supervisor) && !_ledger.Hung(t.Path);
+
+    private async Task InjectAsync(FaultTarget? target, string path, FaultKind kind, FaultChoice choice)
+    {
+        var sequence = ++_sequence;
+        var error = choice.Exception?.Invoke(path) ?? new InjectedFaultException($"Injected {kind} (fault {sequence}, seed {_seed}) in {path}");
+        var record = new FaultRecord(sequence, Now, path, kind, kind is FaultKind.Delay or FaultKind.Hang ? choice.Duration : TimeSpan.Zero, kind == FaultKind.Drop ? choice.Count : 0, null)
+        {
+            Exception = kind is FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart ? error.GetType().FullName : null,
+        };
+        // Before the supervisor is asked: every event the fault causes is stamped at or after this; an event
+        // stamped before it was about an earlier incarnation, only handled late by this actor.
+        var sentAt = _runtime.Now;
+        string? why;
+        if (target is null)
+        {
+            why = "no such target is running";
+        }
+        else if (target.ChildId == "")
+        {
+            // The root itself: a simulated bug; the tree stops in order.
+            target.Supervisor.Tell(new SimulatedBug($"fault {sequence}"));
+            why = null;
+        }
+        else
+        {
+            _catalog.Forget(target.SupervisorPath);
+            var applied = await _runtime.AskUnlessGoneAsync<FaultApplied>(
+                target.Supervisor, new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity));
+            why = applied is null ? "its supervisor stopped, or did not answer" : applied.Applied ? null : applied.Why;
+        }
+
+        record = record with { Skipped = why };
+        if (why is not null)
+        {
+            Skipped(record);
+            return;
+        }
+
+        _state.Add(record);
+        _ledger.Count(kind, path);
+        _runtime.Publish(new FaultInjected(target!.SupervisorPath, _runtime.Now, target.ChildId, record));
+        var active = new ActiveFault(record, target, Now, error) { At = sentAt };
+        if (kind is FaultKind.Delay or FaultKind.Drop)
+        {
+            // Armed on the child's address for its next messages; nothing to wait for.
+            _ledger.Finish(active, kind == FaultKind.Drop ? TimeSpan.Zero : choice.Duration);
+        }
+        else
+        {
+            if (kind == FaultKind.Hang)
+            {
+                // Over when its time is: until then it holds its place, and its target is not hit again.
+                active.Until = Now + choice.Duration;
+                active.WaitingForClock = true;
+                active.Timer = _runtime.Schedule(Self, new FaultOver(active), choice.Duration);
+            }
+
+            _ledger.Active.Add(active);
+        }
+
+        UpdateUnsettled();
+    }
+
+    /// <summary>
+    /// A whole node's fault: journaled and counted here, carried out by <see cref="ChaosOptions.Nodes"/>, and
+    /// over when the nodes left agree on the cluster again. Nothing in this tree is its blast radius.
+    /// </summary>
+    private void InjectNode(string node, FaultKind kind)
+    {
+        var record = new FaultRecord(++_sequence, Now, node, kind, TimeSpan.Zero, 0, null);
+        _state.Add(record);
+        _ledger.Count(kind, node);
+        _runtime.Publish(new FaultInjected(_treeName, _runtime.Now, "node:" + node, record));
+        var target = new FaultTarget("", ActorRefs.Nobody, node, ChildKind.Worker, [], null, null, []);
+        var active = new ActiveFault(record, target, Now, new InjectedFaultException($"Injected {kind} (fault {record.Sequence}, seed {_seed}) on node {node}"))
+        {
+            At = _runtime.Now,
+            Landed = true, // its effect is outside this tree: nothing here to see land
+        };
+        _ledger.Active.Add(active);
+        UpdateUnsettled();
+        Task<TimeSpan?> carried;
+        try
+        {
+            carried = _options.Nodes!.InjectAsync(kind, node, _options.RecoveryTimeout);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            carried = Task.FromException<TimeSpan?>(e); // a node fault that could not be carried out is over, not recovered
+        }
+
+        carried.PipeTo(
+            Self,
+            success: recovered => new NodeFaultOver(active, recovered, null),
+            failure: e => new NodeFaultOver(active, null, e));
+    }
+
+    private void NodeOver(NodeFaultOver over)
+    {
+        if (over.Error is { } error)
+        {
+            _log.Warning(error, "Node fault {0} ({1} on {2}) failed: {3}", over.Fault.Record.Sequence, over.Fault.Record.Kind, over.Fault.Record.Target, error.Message);
+        }
+
+        if (_ended || !_ledger.Active.Remove(over.Fault))
+        {
+            return; // the run ended first, or the fault timed out
+        }
+
+        _ledger.Finish(over.Fault, over.RecoveredAfter);
+        UpdateUnsettled();
+        EndedWhenDone();
+    }
+}

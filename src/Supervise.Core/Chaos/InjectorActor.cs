@@ -1,0 +1,469 @@
+using System.Runtime.CompilerServices;
+using Akka.Actor;
+using Akka.Event;
+using Supervise.Runtime;
+
+// An actor's async handlers must continue on the actor's own context: no ConfigureAwait(false) here.
+#pragma warning disable CA2007
+
+namespace Supervise.Chaos;
+
+/// <summary>
+/// Runs one chaos experiment on a tree: on each scheduled tick it gathers the running targets, has the
+/// <see cref="TargetChooser"/> choose one (and a fault kind) with its seeded random source, asks the target's
+/// supervisor to carry the fault out, journals it, and feeds the supervision events to the
+/// <see cref="FaultLedger"/>, which sees what came of it and makes the report.
+/// </summary>
+internal sealed partial class InjectorActor : ReceiveActor
+{
+    private readonly ChaosOptions _options;
+    private readonly IActorRef _root;
+    private readonly string _treeName;
+    private readonly TreeRuntime _runtime;
+    private readonly TargetChooser _chooser;
+    private readonly FaultLedger _ledger;
+    private readonly Random _gaps;
+    private readonly int _seed;
+    private readonly TaskCompletionSource<ChaosReport> _done;
+    private readonly InjectorState _state;
+    private readonly TargetCatalog _catalog;
+    private FaultSchedule _schedule;
+    private TimeSpan _start;
+    private ITimer? _timer;
+    private long _sequence;
+    private int _replayIndex;
+    private bool _rootStopped;
+    private TimeSpan? _rootNotRunningSince;
+    private ITimer? _abortTimer;
+    private TimeSpan _nextAt;
+    private bool _ended;
+
+    /// <summary>How long a burst waits for the tree to settle between two of its faults before it goes on regardless.</summary>
+    private static readonly TimeSpan SettleBound = TimeSpan.FromSeconds(5);
+
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private long _ticksScheduled;
+    private long _dueTick;
+    private bool _postStopped;
+
+    /// <summary>Faults of the current injection time's burst not carried out yet.</summary>
+    private int _burstLeft;
+
+    /// <summary>In virtual time, between two faults of a burst: the wait for the tree to settle, cancelled if the run ends.</summary>
+    private StrongBox<bool>? _settling;
+
+    public InjectorActor(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state)
+    {
+        _options = options;
+        _root = root;
+        _treeName = treeName;
+        _runtime = runtime;
+        _seed = seed;
+        // Choices and gaps draw from separate streams: a tick that chooses nothing does not move the schedule.
+        _chooser = new TargetChooser(options.Targets, seed);
+        _ledger = new FaultLedger(runtime.AwaitHandled);
+        _catalog = new TargetCatalog(options, root, treeName, runtime, _ledger);
+        _gaps = new Random(unchecked(seed * 31 + 17));
+        _done = done;
+        _state = state;
+        _schedule = options.Schedule;
+
+        ReceiveAsync<Tick>(tick => tick.Id == _dueTick, _ =>
+        {
+            _dueTick = 0; // handled: a second message for it (see ScheduleNext) is ignored
+            return OnTickAsync();
+        });
+        Receive<Tick>(_ => { });
+        ReceiveAsync<BurstNext>(next => OnBurstNextAsync(next));
+        Receive<AbortCheck>(_ => CheckAbort());
+        Receive<FaultOver>(over =>
+        {
+            FaultLedger.HangOver(over.Fault);
+            UpdateUnsettled();
+        });
+        Receive<NodeFaultOver>(NodeOver);
+        Receive<SupervisionEvent>(Observe);
+        Receive<Terminated>(t => t.ActorRef.Equals(_root), _ =>
+        {
+            _rootStopped = true;
+            End("the tree stopped");
+        });
+        Receive<HaltChaos>(h => End(h.Reason));
+        Receive<ChangeSchedule>(c =>
+        {
+            _schedule = c.Schedule;
+            if (_state.BurstPending)
+            {
+                return; // the next injection time is set when the burst is over, by the new schedule
+            }
+
+            _timer?.Dispose();
+            _nextAt = Now;
+            ScheduleNext();
+        });
+    }
+
+    public static Props Props(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state) =>
+        Akka.Actor.Props.Create(() => new InjectorActor(options, root, treeName, runtime, seed, done, state));
+
+    private TimeSpan Now => _runtime.Elapsed - _start;
+
+    protected override void PreStart()
+    {
+        _start = _runtime.Elapsed;
+        _runtime.Observers.TryAdd(Self, 0);
+        Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
+        Context.Watch(_root);
+        ScheduleNext();
+        _runtime.Publish(new ChaosStarted(_treeName, _runtime.Now, _seed));
+        _state.Started.TrySetResult();
+    }
+
+    protected override void PostStop()
+    {
+        _runtime.Observers.TryRemove(Self, out _);
+        _timer?.Dispose();
+        _abortTimer?.Dispose();
+        Context.System.EventStream.Unsubscribe(Self);
+        _postStopped = true;
+        End("the injector stopped");
+    }
+
+    private void ScheduleNext()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        if (_options.Replay is { } replay && !_state.InjectionStopped && !BudgetSpent)
+        {
+            if (EndedWhenDone())
+            {
+                return;
+            }
+
+            // The journal done but node faults still in effect: follow them until the cluster has recovered (each tick expires what is over).
+            _nextAt = _replayIndex < replay.Faults.Count ? replay.Faults[_replayIndex].At : Now + _schedule.Interval;
+        }
+        else if (_options.Replay is not null)
+        {
+            // No more faults from the journal: ticks only follow the faults in effect until the run ends.
+            _nextAt = Now + _schedule.Interval;
+        }
+        else
+        {
+            // Times are absolute from the start of the run: time spent handling a tick does not shift the next.
+            var gap = _schedule.Random
+                ? TimeSpan.FromTicks((long)Math.Min(-Math.Log(1 - _gaps.NextDouble()) * _schedule.Interval.Ticks, PolicyChecks.MaxTimer.Ticks))
+                : _schedule.Interval;
+            _nextAt += gap;
+        }
+
+        if (_options.Duration is { } duration && _nextAt > duration)
+        {
+            _nextAt = duration;
+        }
+
+        var wait = _nextAt - Now;
+        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        _state.NextDue = _runtime.Time.GetTimestamp() + (long)(wait.Ticks * (_runtime.Time.TimestampFrequency / (double)TimeSpan.TicksPerSecond));
+        var tick = new Tick(_dueTick = ++_ticksScheduled);
+        _timer?.Dispose();
+        _timer = _runtime.Schedule(Self, tick, wait);
+        if (wait > TimeSpan.Zero && Now >= _nextAt)
+        {
+            // A virtual clock moved past the injection time while the timer was being set (it counts from
+            // when it is set): it is due now. If the timer fires too, the second message is ignored.
+            Self.Tell(tick);
+        }
+    }
+
+    private async Task OnTickAsync()
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        ExpireActive();
+        if (_options.Duration is { } duration && Now >= duration)
+        {
+            End("its duration was over");
+            return;
+        }
+
+        if (EndedWhenDone())
+        {
+            return;
+        }
+
+        if (BudgetSpent || _state.InjectionStopped || JournalDone)
+        {
+            // No more faults: the ones in effect are followed until the run ends.
+        }
+        else if (_options.Replay is { } replay)
+        {
+            // A burst is replayed as it ran: the journal's entries of one instant, one after another.
+            var at = replay.Faults[_replayIndex].At;
+            _burstLeft = replay.Faults.Skip(_replayIndex).TakeWhile(f => f.At == at).Count();
+            if (await InjectBurstAsync())
+            {
+                return;
+            }
+        }
+        else if (InWindow())
+        {
+            _burstLeft = _schedule.Burst;
+            if (await InjectBurstAsync())
+            {
+                return; // the rest of the burst comes once the tree has settled
+            }
+        }
+
+        ScheduleNext();
+        _state.Ticked();
+    }
+
+    private async Task OnBurstNextAsync(BurstNext next)
+    {
+        if (_ended || !ReferenceEquals(next.Settling, _settling))
+        {
+            return;
+        }
+
+        _settling = null;
+        if (!next.Settled)
+        {
+            _log.Warning(
+                "Chaos on {0}: the tree did not settle within {1} s after a fault of a burst; the burst goes on, and this run may not repeat exactly",
+                _treeName,
+                SettleBound.TotalSeconds);
+        }
+
+        if (!await InjectBurstAsync())
+        {
+            ScheduleNext();
+            _state.Ticked();
+        }
+    }
+
+    /// <summary>
+    /// Carries out the burst's faults left. Every injection time journals Burst entries, carried out or
+    /// skipped, so a test in virtual time can wait for them (FaultInjector.WhenJournaledAsync). In virtual
+    /// time the faults of a burst come one after another at the same instant, each once the tree has done
+    /// all it can about the one before (its fault landed, nothing in progress, every timer and this actor
+    /// caught up): what the next one finds then does not depend on the threads, so a seed repeats exactly.
+    /// Returns <see langword="true"/> while it waits for that; the injection time is over when it returns
+    /// <see langword="false"/>.
+    /// </summary>
+    private async Task<bool> InjectBurstAsync()
+    {
+        if (_burstLeft > 1 && !_runtime.RealTime)
+        {
+            // Before the first fault is journaled: a driver that sees it must not find the tree settled mid-burst.
+            BurstPending(true);
+        }
+
+        while (_burstLeft > 0 && !_state.Halted && !_state.InjectionStopped && !BudgetSpent)
+        {
+            _burstLeft--;
+            await InjectOneAsync();
+            if (_burstLeft > 0 && !_runtime.RealTime && !_ended)
+            {
+                WaitToSettle();
+                return true;
+            }
+        }
+
+        _burstLeft = 0;
+        BurstPending(false);
+        return false;
+    }
+
+    private void WaitToSettle()
+    {
+        var settling = _settling = new StrongBox<bool>();
+        var self = Self;
+        var state = _state;
+        // Bounded: a fault that cannot land at this instant does not stall the run (the burst goes on, at the cost of exactness).
+        _runtime.SettleAsync(() => state.Landing == 0, () => Volatile.Read(ref settling.Value), SettleBound, CancellationToken.None)
+            .ContinueWith(
+                settled =>
+                {
+                    if (!Volatile.Read(ref settling.Value))
+                    {
+                        self.Tell(new BurstNext(settling, settled.IsCompletedSuccessfully && settled.Result));
+                    }
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+    }
+
+    /// <summary>A burst waits to go on: the tree, and a driver of virtual time, wait for it as for a fault in motion.</summary>
+    private void BurstPending(bool pending)
+    {
+        if (_state.BurstPending != pending)
+        {
+            _state.BurstPending = pending;
+            _runtime.PendingInjectionsChanged(pending ? 1 : -1);
+        }
+    }
+
+    private bool InWindow() =>
+        _schedule.Windows.Count == 0 || _schedule.Windows.Any(w => Now >= w.From && Now < w.To);
+
+    /// <summary>Whether a replay has injected its whole journal.</summary>
+    private bool JournalDone => _options.Replay is { } replay && _replayIndex >= replay.Faults.Count;
+
+    /// <summary>
+    /// Ends the run if nothing more can happen in it: its <see cref="ChaosOptions.MaxFaults"/> are carried
+    /// out and over, or its journal is replayed and no node fault is still in effect.
+    /// </summary>
+    private bool EndedWhenDone()
+    {
+        if (BudgetSpent && _ledger.Active.Count == 0)
+        {
+            End($"its {_options.MaxFaults} faults were carried out (MaxFaults)");
+        }
+        else if (JournalDone && !_ledger.NodeFaultsInEffect)
+        {
+            End("the journal was replayed");
+        }
+
+        return _ended;
+    }
+
+    /// <summary>The nodes <see cref="ChaosOptions.Nodes"/> says may be faulted now; none if it cannot say.</summary>
+    private IReadOnlyList<string> NodeTargets()
+    {
+        try
+        {
+            return _options.Nodes!.Targets;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Warning(e, "The chaos run's nodes could not say which may be faulted: {0}", e.Message);
+            return [];
+        }
+    }
+
+    private bool InTree(SupervisionEvent e) =>
+        e.SupervisorPath == _treeName || e.SupervisorPath.StartsWith(_treeName + "/", StringComparison.Ordinal);
+
+    private void Observe(SupervisionEvent e)
+    {
+        if (!InTree(e))
+        {
+            return;
+        }
+
+        _catalog.Forget(e.SupervisorPath);
+        ObserveEvent(e);
+        UpdateUnsettled();
+    }
+
+    private void ObserveEvent(SupervisionEvent e)
+    {
+        _ledger.Observe(e);
+        switch (e)
+        {
+            case TreeShutdown shutdown when shutdown.SupervisorPath == _treeName:
+                _rootStopped = true;
+                End($"the tree stopped ({shutdown.Reason})");
+                break;
+            case HealthChanged { ChildId: null } health when health.SupervisorPath == _treeName:
+                if (health.Current == HealthState.Running)
+                {
+                    _rootNotRunningSince = null;
+                    _abortTimer?.Dispose();
+                }
+                else if (_rootNotRunningSince is null && _options.AbortWhenRootNotRunningFor is { } limit && !_ended)
+                {
+                    _rootNotRunningSince = Now;
+                    _abortTimer = _runtime.Schedule(Self, AbortCheck.Instance, limit);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Publishes the ledger's counts of faults not settled yet, for a virtual-time driver and the tree's settle.</summary>
+    private void UpdateUnsettled()
+    {
+        var (unsettled, landing, waiting) = _ledger.Unsettled();
+        landing = _ended ? 0 : landing;
+        _state.SetUnsettled(unsettled, landing, waiting);
+
+        // The tree's settle waits for these too (WhenSettledAsync), not only a driver that asks the injector.
+        _runtime.FaultsLandingChanged(landing - _reportedLanding);
+        _reportedLanding = landing;
+    }
+
+    /// <summary>What this run last added to the tree's count of faults not landed yet.</summary>
+    private int _reportedLanding;
+
+    private void CheckAbort()
+    {
+        if (_options.AbortWhenRootNotRunningFor is { } limit && _rootNotRunningSince is { } since && Now - since >= limit)
+        {
+            End($"aborted: the root was not Running for {limit.TotalSeconds:0.###} s");
+        }
+    }
+
+    private void ExpireActive()
+    {
+        CheckAbort();
+        _ledger.Expire(Now, _options.RecoveryTimeout);
+        UpdateUnsettled();
+    }
+
+    private void End(string reason)
+    {
+        if (_ended)
+        {
+            return;
+        }
+
+        _ended = true;
+        UpdateUnsettled(); // nothing of this run is landing any more
+        _timer?.Dispose();
+        _abortTimer?.Dispose();
+        if (_settling is { } settling)
+        {
+            Volatile.Write(ref settling.Value, true);
+        }
+
+        BurstPending(false);
+        // Faults still in effect end with the run: hung children resume, armed drops and delays are cancelled.
+        _runtime.LiftInjected();
+        var report = _ledger.Report(_seed, Now, reason, !_rootStopped, new FaultJournal(_seed, _state.Snapshot()));
+        // Not to itself: it stops right after, and the event would be a dead letter.
+        Context.System.EventStream.Unsubscribe(Self);
+        _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));
+        _done.TrySetResult(report);
+        if (!_postStopped)
+        {
+            // After the events already in its mailbox (its own last FaultSkipped, say): they are handled, not dead letters.
+            Self.Tell(PoisonPill.Instance);
+        }
+    }
+
+    /// <summary>An injection time has come: the one scheduled with this id (an earlier one, replaced, is ignored).</summary>
+    internal sealed record Tick(long Id);
+
+    internal sealed class AbortCheck
+    {
+        public static readonly AbortCheck Instance = new();
+    }
+
+    /// <summary>The tree has settled after a fault of a burst: the next one may come.</summary>
+    internal sealed record BurstNext(StrongBox<bool> Settling, bool Settled);
+
+    /// <summary>A hang's time is up (its own timer says so: timers may round, so the clock is not compared).</summary>
+    private sealed record FaultOver(ActiveFault Fault);
+
+    private sealed record NodeFaultOver(ActiveFault Fault, TimeSpan? RecoveredAfter, Exception? Error);
+}
+

@@ -1,0 +1,115 @@
+namespace Supervise.Chaos;
+
+/// <summary>Shared with the <see cref="FaultInjector"/> handle: the halt switch and the journal so far.</summary>
+internal sealed class InjectorState
+{
+    private readonly List<FaultRecord> _journal = [];
+    private readonly Counter _journaled = new();
+    private readonly Counter _ticks = new();
+    private volatile bool _halted;
+    private volatile bool _injectionStopped;
+    private volatile bool _burstPending;
+    private long _nextDue;
+    private long _unsettled;
+
+    /// <summary>Completes once the run's clock has started and its first injection is scheduled.</summary>
+    public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool Halted { get => _halted; set => _halted = value; }
+
+    /// <summary>No more faults are injected; the run goes on (<see cref="FaultInjector.StopInjecting"/>).</summary>
+    public bool InjectionStopped { get => _injectionStopped; set => _injectionStopped = value; }
+
+    /// <summary>Faults carried out whose target has not run again yet.</summary>
+    public int Unsettled => Part(2);
+
+    /// <summary>Of those, the ones not landed yet and not waiting for the clock; and a burst's next fault, while it waits for the tree to settle.</summary>
+    public int InMotion => Part(1) + (BurstPending ? 1 : 0);
+
+    /// <summary>Faults carried out that have not landed yet and do not wait for the clock.</summary>
+    public int Landing => Part(1);
+
+    /// <summary>In virtual time, the rest of a burst waits for the tree to settle.</summary>
+    public bool BurstPending { get => _burstPending; set => _burstPending = value; }
+
+    /// <summary>Of those, the ones waiting for the clock (a hang's time, a backoff delay).</summary>
+    public int WaitingForClock => Part(0);
+
+    /// <summary>Sets the three counts at once (21 bits each), so that a reader never sees one without the others.</summary>
+    public void SetUnsettled(int unsettled, int inMotion, int waiting) =>
+        Interlocked.Exchange(ref _unsettled, (Math.Min(unsettled, Mask) << 42) | (Math.Min(inMotion, Mask) << 21) | Math.Min(waiting, Mask));
+
+    private const long Mask = (1 << 21) - 1;
+
+    private int Part(int index) => (int)((Interlocked.Read(ref _unsettled) >> (21 * index)) & Mask);
+
+    /// <summary>When the next injection is due, as a timestamp of the tree's <see cref="TimeProvider"/>.</summary>
+    public long NextDue { get => Interlocked.Read(ref _nextDue); set => Interlocked.Exchange(ref _nextDue, value); }
+
+    public int Ticks => _ticks.Value;
+
+    public void Ticked() => _ticks.Increment();
+
+    public Task WhenTicks(int count) => _ticks.WhenAtLeast(count);
+
+    public void Add(FaultRecord record)
+    {
+        lock (_journal)
+        {
+            _journal.Add(record);
+        }
+
+        _journaled.Increment();
+    }
+
+    public Task WhenCount(int count) => _journaled.WhenAtLeast(count);
+
+    public List<FaultRecord> Snapshot()
+    {
+        lock (_journal)
+        {
+            return _journal.ToList();
+        }
+    }
+
+    /// <summary>A count others can wait on reaching a value.</summary>
+    private sealed class Counter
+    {
+        private readonly List<(int Count, TaskCompletionSource Done)> _waiting = [];
+        private int _value;
+
+        public int Value => Volatile.Read(ref _value);
+
+        public void Increment()
+        {
+            lock (_waiting)
+            {
+                _value++;
+                foreach (var waiting in _waiting.Where(w => w.Count <= _value).ToList())
+                {
+                    _waiting.Remove(waiting);
+                    waiting.Done.TrySetResult();
+                }
+            }
+        }
+
+        public Task WhenAtLeast(int count)
+        {
+            lock (_waiting)
+            {
+                if (_value >= count)
+                {
+                    return Task.CompletedTask;
+                }
+
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _waiting.Add((count, done));
+                return done.Task;
+            }
+        }
+    }
+}
+
+internal sealed record HaltChaos(string Reason);
+
+internal sealed record ChangeSchedule(FaultSchedule Schedule);
