@@ -71,7 +71,25 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
             TimeSpan.FromMilliseconds(5)).ConfigureAwait(false);
     }
 
-    /// <summary>Fails if any child under <paramref name="pathPrefix"/> is restarted within <paramref name="duration"/> (real time).</summary>
+    /// <summary>
+    /// Lets <paramref name="tree"/> settle at this instant of virtual time (every timer that fired handled, every
+    /// fault landed, no restart in progress: <see cref="SupervisionTree.WhenSettledAsync"/>), then fails if any child
+    /// under <paramref name="pathPrefix"/> was restarted among the events <see cref="Events"/> has not taken yet.
+    /// </summary>
+    protected async Task ExpectNoRestartsUnderAsync(SupervisionTree tree, string pathPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(pathPrefix);
+        var restarts = (await SettledEventsAsync(tree).ConfigureAwait(false)).OfType<ChildRestarted>()
+            .Where(e => (e.SupervisorPath + "/" + e.ChildId).StartsWith(pathPrefix, StringComparison.Ordinal))
+            .ToList();
+        if (restarts.Count > 0)
+        {
+            throw new InvalidOperationException($"Expected no restarts under {pathPrefix}; {restarts.Count} happened, the first of {restarts[0].SupervisorPath}/{restarts[0].ChildId} (triggered by {restarts[0].TriggeredBy}).");
+        }
+    }
+
+    /// <summary>Obsolete: waited in real time, so it passed whatever came later. Use <see cref="ExpectNoRestartsUnderAsync"/>.</summary>
+    [Obsolete("Waits in real time and passes whatever happens later: use ExpectNoRestartsUnderAsync(tree, pathPrefix), which settles the tree first.")]
     protected void ExpectNoRestartsUnder(string pathPrefix, TimeSpan duration)
     {
         var restarts = Events.ReceiveWhile(duration, m => m as ChildRestarted)
@@ -79,8 +97,57 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
             .ToList();
         if (restarts.Count > 0)
         {
-            throw new InvalidOperationException($"Expected no restarts under {pathPrefix}; {restarts.Count} happened, the first of {restarts[0]!.SupervisorPath}/{restarts[0]!.ChildId} (triggered by {restarts[0]!.TriggeredBy}).");
+            throw new InvalidOperationException($"Expected no restarts under {pathPrefix}; {restarts.Count} happened.");
         }
+    }
+
+    /// <summary>
+    /// Lets <paramref name="tree"/> settle (see <see cref="SupervisionTree.WhenSettledAsync"/>), then returns the
+    /// supervision events published up to now that <see cref="Events"/> has not taken yet. "Nothing happened" is
+    /// asserted on what did happen by an instant of virtual time, not by waiting a while in real time.
+    /// </summary>
+    protected async Task<IReadOnlyList<SupervisionEvent>> SettledEventsAsync(SupervisionTree tree)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        if (!await tree.WhenSettledAsync().ConfigureAwait(false))
+        {
+            throw new TimeoutException($"Tree '{tree.Name}' did not settle: a restart, start or stop is still in progress.");
+        }
+
+        return ReceivedSoFar(Events).OfType<SupervisionEvent>().ToList();
+    }
+
+    /// <summary>Waits until each of <paramref name="actors"/> has handled everything it was sent so far (an Identify sent now comes back after it).</summary>
+    protected async Task CaughtUpAsync(params IActorRef[] actors)
+    {
+        ArgumentNullException.ThrowIfNull(actors);
+        foreach (var actor in actors)
+        {
+            await actor.Ask<ActorIdentity>(new Identify(null), RemainingOrDefault).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// What <paramref name="probe"/> has been sent up to now and not taken, without waiting: a marker sent to it now
+    /// arrives after everything sent to it before.
+    /// </summary>
+    protected static IReadOnlyList<object> ReceivedSoFar(TestProbe probe)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        var marker = new object();
+        probe.Ref.Tell(marker);
+        var received = new List<object>();
+        probe.FishForMessage(m =>
+        {
+            if (ReferenceEquals(m, marker))
+            {
+                return true;
+            }
+
+            received.Add(m);
+            return false;
+        });
+        return received;
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public sealed class ApiTests(ITestOutputHelper output) : SuperviseTestKit(output
 
         // A terminated permanent child is not restarted: the supervisor stopped it.
         Events.FishForMessage(m => m is ChildTerminated { ChildId: "tmp" });
-        ExpectNoSupervisionAction(TimeSpan.FromMilliseconds(100));
+        await ExpectNoSupervisionActionAsync(tree);
     }
 
     [Fact]

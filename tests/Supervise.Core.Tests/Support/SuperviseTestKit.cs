@@ -37,10 +37,34 @@ public abstract class SuperviseTestKit : Supervise.Testing.SuperviseTestKit
         where T : SupervisionEvent =>
         ExpectSupervisionEvent(match);
 
-    /// <summary>Fails if any supervision event other than a health change arrives within <paramref name="duration"/>.</summary>
-    protected void ExpectNoSupervisionAction(TimeSpan duration)
+    /// <summary>Settles the tree at this instant of virtual time, then fails if any supervision event other than a health change came.</summary>
+    protected async Task ExpectNoSupervisionActionAsync(SupervisionTree tree) =>
+        AssertNoAction(await SettledEventsAsync(tree));
+
+    /// <summary>
+    /// For a tree that cannot settle (it is stopping, a child is stuck): waits until <paramref name="supervisors"/> have
+    /// handled all they were sent (a timer that fired included), then fails if any event other than a health change came.
+    /// </summary>
+    protected async Task ExpectNoSupervisionActionOnceCaughtUpAsync(params IActorRef[] supervisors)
     {
-        var events = Events.ReceiveWhile(duration, m => m);
+        await CaughtUpAsync(supervisors);
+        AssertNoAction(ReceivedSoFar(Events));
+    }
+
+    /// <summary>The <see cref="Life"/> messages received until (and with) the first of type <typeparamref name="T"/>.</summary>
+    protected IReadOnlyList<object> LifeUntil<T>()
+    {
+        var seen = new List<object>();
+        Life.FishForMessage(m =>
+        {
+            seen.Add(m);
+            return m is T;
+        });
+        return seen;
+    }
+
+    private static void AssertNoAction(IEnumerable<object> events)
+    {
         var actions = events.Where(e => e is not HealthChanged).ToList();
         Assert.True(actions.Count == 0, "expected no supervision event, received: " + string.Join(", ", actions));
     }
