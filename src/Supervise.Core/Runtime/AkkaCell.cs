@@ -7,9 +7,10 @@ using Akka.Dispatch.SysMsg;
 namespace Supervise.Runtime;
 
 /// <summary>
-/// The one place that reaches into Akka.NET's actor cells: suspend, resume and restart in place, the message a
-/// crashed child was handling, putting it back in front of its mailbox, and telling an old incarnation's failure
-/// from a new one's. Everything else in Supervise uses Akka.NET's public surface.
+/// The one place that reaches past Akka.NET's public surface: putting a message back in front of a suspended child's
+/// mailbox, the instance a cell holds, and telling an old incarnation's failure from a new one's (a private field,
+/// read by reflection). Suspend, resume and restart in place are <see cref="IInternalActorRef"/>'s own calls, and the
+/// message a crashed child was handling is its cell's public <see cref="ActorCell.CurrentMessage"/>.
 /// </summary>
 internal static class AkkaCell
 {
@@ -20,15 +21,6 @@ internal static class AkkaCell
     private static readonly Func<ActorCell, object?>? CurrentInstance = CompileInstance();
 
     private static ActorCell? Of(IActorRef child) => child is ActorRefWithCell { Underlying: ActorCell cell } ? cell : null;
-
-    /// <summary>Stops the child from handling messages (its mailbox keeps them); one <see cref="Restart"/> or <see cref="Resume"/> balances it.</summary>
-    public static void Suspend(IActorRef child) => ((IInternalActorRef)child).Suspend();
-
-    /// <summary>Lets a suspended child handle messages again; with the failure it answers, it also clears the child's failed mark.</summary>
-    public static void Resume(IActorRef child, Exception? causedByFailure) => ((IInternalActorRef)child).Resume(causedByFailure);
-
-    /// <summary>Restarts the child in place: same reference and mailbox, a new instance (its old one's PreRestart/PostStop first).</summary>
-    public static void Restart(IActorRef child, Exception cause) => ((IInternalActorRef)child).Restart(cause);
 
     /// <summary>The instance the child's cell holds now (an old incarnation until a restart has recreated it).</summary>
     public static object? Instance(IActorRef child) => Of(child) is { } cell && CurrentInstance is { } read ? read(cell) : null;
@@ -54,17 +46,6 @@ internal static class AkkaCell
 
         Interlocked.MemoryBarrier();
         return !FailedMark(cell);
-    }
-
-    /// <summary>The message a crashed child was handling and its sender (kept by Akka until the child is restarted), if a user message.</summary>
-    public static (object Message, IActorRef Sender)? InFlight(IActorRef child)
-    {
-        if (Of(child) is not { CurrentMessage: { } message } cell || message is IAutoReceivedMessage or ISystemMessage)
-        {
-            return null;
-        }
-
-        return (message, cell.Sender ?? ActorRefs.NoSender!);
     }
 
     /// <summary>Puts <paramref name="message"/> back in front of a suspended child's mailbox, if its queue takes that (a deque mailbox).</summary>

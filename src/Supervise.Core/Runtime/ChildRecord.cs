@@ -155,6 +155,9 @@ internal sealed class ChildRecord
     /// <summary>The instance in place when the child was held or its restart was ordered (see <see cref="Held"/>).</summary>
     public object? HeldInstance { get; set; }
 
+    /// <summary>A nested supervisor of a group restart that has a child blocked past its shutdown timeout: its restart is not waited for.</summary>
+    public bool ConfirmLater { get; set; }
+
     /// <summary>Counts the handshakes sent to it: only the answer to the latest one confirms a start.</summary>
     public int Handshakes { get; set; }
 

@@ -100,7 +100,7 @@ internal sealed class GroupRestart : IStartOperation
             return;
         }
 
-        if (cause is not ActorInitializationException && !record.IsSuperviseSupervisor && record.Ref is { } child && AkkaCell.IsStaleFailure(child, record.HeldInstance))
+        if (cause is not ActorInitializationException && !record.IsSuperviseSupervisor && record.Ref is { } child && record.HeldInstance is not null && AkkaCell.IsStaleFailure(child, record.HeldInstance))
         {
             _owner.CoveredCrash(record, cause);
             return;

@@ -9,10 +9,10 @@ internal sealed record ChildSupervisorReady;
 internal sealed record ShutdownRequest;
 
 /// <summary>Asks a nested supervisor of a group restart to stop its children in reverse order and wait to be restarted; answered with <see cref="ChildrenStopped"/>.</summary>
-internal sealed record StopChildrenForRestart;
+internal sealed record StopChildrenForRestart(long Epoch);
 
-/// <summary>A nested supervisor has stopped its children for a group restart.</summary>
-internal sealed record ChildrenStopped;
+/// <summary>A nested supervisor has stopped its children for a group restart; <paramref name="Abandoned"/> if one of them is blocked past its shutdown timeout (Akka recreates the supervisor only once it is gone).</summary>
+internal sealed record ChildrenStopped(bool Abandoned);
 
 /// <summary>A child tells its supervisor why it is about to stop (see <see cref="Supervised.Exit"/>).</summary>
 internal sealed record ChildExiting(ExitReason Reason);

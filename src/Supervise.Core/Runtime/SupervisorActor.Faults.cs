@@ -127,15 +127,6 @@ internal sealed partial class SupervisorActor
         return restarts > 0 && _window.CountAt(_runtime.Elapsed) + _reservedRestarts + restarts > _spec.Intensity;
     }
 
-    /// <summary>A restart was counted in the window: one reserved by a fault, if any, is now real.</summary>
-    private void RestartCounted()
-    {
-        if (_reservedRestarts > 0)
-        {
-            _reservedRestarts--;
-        }
-    }
-
     /// <summary>A Kill the injector sent is reported as the crash it stands for.</summary>
     private static PendingFailure AsInjected(ChildRecord record, Exception cause, PendingFailure failure)
     {
@@ -166,7 +157,7 @@ internal sealed partial class SupervisorActor
         Discard(child);
         child.State = ChildState.NotRunning;
         child.RetryPending = true;
-        _runtime.Publish(new ChildStartFailed(_path, _runtime.Now, child.Id, error));
+        _events.Publish(new ChildStartFailed(_path, _runtime.Now, child.Id, error));
         Self.Tell(new RetryRestart(child, error, child.Generation));
         return true;
     }

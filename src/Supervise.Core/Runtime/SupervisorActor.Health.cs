@@ -91,7 +91,7 @@ internal sealed partial class SupervisorActor
             Count(record, +1);
             if (previous is { } was)
             {
-                _runtime.Publish(new HealthChanged(_path, _runtime.Now, record.Id, was, state));
+                _events.Publish(new HealthChanged(_path, _runtime.Now, record.Id, was, state));
             }
 
             if (state == HealthState.Down && record.IsSuperviseSupervisor)
@@ -199,7 +199,7 @@ internal sealed partial class SupervisorActor
             _runtime.RootHealth = health; // before the event: whoever it wakes reads it up to date
         }
 
-        _runtime.Publish(new HealthChanged(_path, _runtime.Now, null, previous, health));
+        _events.Publish(new HealthChanged(_path, _runtime.Now, null, previous, health));
     }
 
     private void OnChildHealthReport(IActorRef child, HealthState health)

@@ -110,7 +110,7 @@ internal sealed partial class SupervisorActor
             }
             catch (Exception e)
             {
-                _runtime.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id + " (fallback)", e));
+                _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id + " (fallback)", e));
             }
         }
 
@@ -272,23 +272,13 @@ internal sealed partial class SupervisorActor
     }
 
     /// <summary>
-    /// Requeue and quarantine: the message the child crashed on goes back to the front of its mailbox until it
-    /// has crashed the child too often in a row; then it is set aside. Returns whether it was taken care of
-    /// (otherwise it is dropped and reported).
+    /// Requeue and quarantine (for a child with either policy): the message the child crashed on goes back to the
+    /// front of its mailbox until it has crashed the child too often in a row; then it is set aside. Returns whether
+    /// it was taken care of (otherwise the caller drops it and reports it).
     /// </summary>
     private bool KeepInFlight(ChildRecord record, PendingFailure failure, object message)
     {
         var after = record.Policies.RequeueAfter;
-        if (after == 0)
-        {
-            if (message is InjectedPoison)
-            {
-                record.Injected = null; // dropped: the poison is gone
-            }
-
-            return false;
-        }
-
         var outcome = record.Streak.Crashed(message, _runtime.Elapsed, _spec.Period, record.Backoff?.LastRestartAt ?? default, after, record.Policies.Quarantine is not null);
         if (outcome == InFlightOutcome.Quarantine)
         {
@@ -300,13 +290,13 @@ internal sealed partial class SupervisorActor
                 record.Injected = null;
             }
 
-            _runtime.Publish(new MessageQuarantined(_path, _runtime.Now, record.Id, entry));
+            _events.Publish(new MessageQuarantined(_path, _runtime.Now, record.Id, entry));
             // Each child keeps up to its own capacity; its oldest entry makes room.
             if (_quarantine.Count(e => e.ChildId == record.Id) > quarantine.Capacity)
             {
                 var oldest = _quarantine.First(e => e.ChildId == record.Id);
                 _quarantine.Remove(oldest);
-                _runtime.Publish(new MessageDropped(_path, _runtime.Now, oldest.ChildId, oldest.Message, $"the quarantine of {quarantine.Capacity} messages for this child was full"));
+                _events.Publish(new MessageDropped(_path, _runtime.Now, oldest.ChildId, oldest.Message, $"the quarantine of {quarantine.Capacity} messages for this child was full"));
             }
 
             return true;
@@ -319,12 +309,7 @@ internal sealed partial class SupervisorActor
             return true;
         }
 
-        if (message is InjectedPoison)
-        {
-            record.Injected = null; // it cannot go back in front: dropped
-        }
-
-        return false;
+        return false; // it cannot go back in front: dropped
     }
 
     /// <summary>The props of a new incarnation, with a mailbox that can take a message back in front if its policies requeue.</summary>
@@ -344,7 +329,7 @@ internal sealed partial class SupervisorActor
         record.RetryPending = false;
         record.Isolated = true;
         _log.Warning("Child {0} isolated after exceeding the restart intensity of {1}", ChildPath(record), _path);
-        _runtime.Publish(new ChildIsolated(_path, _runtime.Now, record.Id, reason.Exception));
+        _events.Publish(new ChildIsolated(_path, _runtime.Now, record.Id, reason.Exception));
         if (IsDynamic)
         {
             RemoveChild(record);
@@ -364,7 +349,7 @@ internal sealed partial class SupervisorActor
         var cooldown = record.Breaker!.Open();
         record.Touch();
         SchedulePolicyTimer(record, TimerPurpose.HalfOpen, cooldown, null);
-        _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Open, cooldown, record.Breaker.Opens));
+        _events.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Open, cooldown, record.Breaker.Opens));
     }
 
     /// <summary>Restarts after the backoff delay; the crashed child stays suspended (or the exited one absent) until then.</summary>
@@ -382,7 +367,7 @@ internal sealed partial class SupervisorActor
         }
 
         SchedulePolicyTimer(record, TimerPurpose.Restart, delay, new DelayedRestart(reason, alive));
-        _runtime.Publish(new ChildRestartDelayed(_path, _runtime.Now, record.Id, record.Backoff.Attempt, delay, record.Backoff.Seed));
+        _events.Publish(new ChildRestartDelayed(_path, _runtime.Now, record.Id, record.Backoff.Attempt, delay, record.Backoff.Seed));
     }
 
     private void SchedulePolicyTimer(ChildRecord record, TimerPurpose purpose, TimeSpan delay, DelayedRestart? restart)
@@ -412,7 +397,7 @@ internal sealed partial class SupervisorActor
                 break;
             case TimerPurpose.HalfOpen when record.Ref is null && record.Breaker!.TryHalfOpen():
                 record.Touch();
-                _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.HalfOpen, TimeSpan.Zero, record.Breaker.Opens));
+                _events.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.HalfOpen, TimeSpan.Zero, record.Breaker.Opens));
                 SchedulePolicyTimer(record, TimerPurpose.Close, record.Policies.Breaker!.ProbeTime, null);
                 if (Recreate(record, record.Id))
                 {
@@ -426,7 +411,7 @@ internal sealed partial class SupervisorActor
                 break;
             case TimerPurpose.Close when record.Breaker!.TryClose():
                 record.Touch();
-                _runtime.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Closed, TimeSpan.Zero, 0));
+                _events.Publish(new CircuitChanged(_path, _runtime.Now, record.Id, CircuitState.Closed, TimeSpan.Zero, 0));
                 break;
         }
     }

@@ -46,7 +46,7 @@ internal sealed partial class SupervisorActor
             record.StopTimer = _runtime.Schedule(Self, new StopTimedOut(child), shutdown.TimeoutValue);
         }
 
-        _runtime.Publish(new ChildStopRequested(_path, _runtime.Now, record.Id, shutdown));
+        _events.Publish(new ChildStopRequested(_path, _runtime.Now, record.Id, shutdown));
     }
 
     private void OnStopTimedOut(IActorRef child)
@@ -64,7 +64,7 @@ internal sealed partial class SupervisorActor
         _runtime.Abandoned();
         record.State = ChildState.NotRunning;
         var timeout = record.Spec.EffectiveShutdown.TimeoutValue;
-        _runtime.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));
+        _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));
         _stopping?.OnGone(record);
         _group?.OnGone(record);
     }
@@ -94,7 +94,7 @@ internal sealed partial class SupervisorActor
     {
         var error = new RestartIntensityExceededException(_path, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, reason.Exception);
         _log.Error(error, "Supervisor {0} gave up", _path);
-        _runtime.Publish(new SupervisorGaveUp(_path, _runtime.Now, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, error));
+        _events.Publish(new SupervisorGaveUp(_path, _runtime.Now, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, error));
         if (record.Ref is not null)
         {
             // The crashed child is suspended: it is stopped at once, not asked.
@@ -130,7 +130,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        _runtime.Publish(new SupervisorAutoShutdown(_path, _runtime.Now, exited.Id, mode));
+        _events.Publish(new SupervisorAutoShutdown(_path, _runtime.Now, exited.Id, mode));
         _stopReason = TreeStopReason.AutoShutdown;
         BeginStop(() => StopSelf(ExitReason.Shutdown));
     }

@@ -17,6 +17,8 @@ internal sealed partial class SupervisorActor : UntypedActor
 {
     private readonly SupervisionSpec _spec;
     private readonly TreeRuntime _runtime;
+    /// <summary>The tree's system's event stream, where every supervision event is published.</summary>
+    private readonly EventStream _events;
     private readonly string _path;
     private readonly RootLink? _root;
     private readonly List<ChildRecord> _children = [];
@@ -29,7 +31,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     private readonly List<object> _waitingForNames = [];
     private readonly HashSet<IActorRef> _abandoned = new(ReferenceEqualityComparer.Instance);
     private readonly RestartWindow _window;
-    private readonly SuperviseStrategy _strategy;
+    private readonly FailureHook _strategy;
     private readonly ILoggingAdapter _log;
     private Phase _phase = Phase.Starting;
     private IStartOperation? _starting;
@@ -44,6 +46,8 @@ internal sealed partial class SupervisorActor : UntypedActor
     {
         _spec = spec;
         _runtime = runtime;
+        _events = runtime.System.EventStream;
+        _epoch = runtime.NextEpoch();
         _path = path;
         _root = root;
         _window = new RestartWindow(spec.Intensity, spec.Period);
@@ -53,7 +57,7 @@ internal sealed partial class SupervisorActor : UntypedActor
             _dynamicPolicies = PolicySet.For(template.Policies, spec.DefaultPolicies);
         }
         var self = Self;
-        _strategy = new SuperviseStrategy(OnChildFailure, child => self.Tell(new ChildGone(child), self));
+        _strategy = new FailureHook(OnChildFailure, child => self.Tell(new ChildGone(child), self));
         _log = Context.GetLogger();
     }
 
@@ -68,6 +72,12 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     /// <summary>Stopping its children because its parent restarts it as part of a group: Restarting, not Down.</summary>
     private bool _stoppingForRestart;
+
+    /// <summary>Asked to stop while stopping its children for a group restart: it stops once they are gone.</summary>
+    private bool _shutdownWhenStopped;
+
+    /// <summary>When this incarnation started, on the tree's epoch counter: a stop-for-restart request sent before is stale.</summary>
+    private readonly long _epoch;
 
     /// <summary>Set while a start that ended with its child's termination is completed: the exit is put in line first.</summary>
     private bool _holdDrain;
@@ -178,7 +188,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         }
 
         _root.Started.TrySetException(new SupervisorUnavailableException(_path, "the tree stopped before it finished starting"));
-        _runtime.Publish(new TreeShutdown(_path, _runtime.Now, _stopReason, _stopError));
+        _events.Publish(new TreeShutdown(_path, _runtime.Now, _stopReason, _stopError));
         _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
     }
 
@@ -200,20 +210,6 @@ internal sealed partial class SupervisorActor : UntypedActor
         }
     }
 
-    /// <summary>Called by Akka (through <see cref="SuperviseStrategy"/>) when a child throws; guarded like <see cref="OnReceive"/>.</summary>
-    private void OnChildFailure(IActorRef child, Exception cause)
-    {
-        try
-        {
-            OnChildFailed(child, cause);
-            RefreshHealth();
-        }
-        catch (Exception e) when (_root is not null)
-        {
-            OnRootFailure(e);
-        }
-    }
-
     private void Dispatch(object message)
     {
         switch (message)
@@ -224,9 +220,10 @@ internal sealed partial class SupervisorActor : UntypedActor
             case ChildSupervisorReady:
                 OnChildSupervisorReady(Sender);
                 break;
-            case ChildrenStopped:
+            case ChildrenStopped stoppedChildren:
                 if (_byRef.TryGetValue(Sender, out var stopped))
                 {
+                    stopped.ConfirmLater = stoppedChildren.Abandoned;
                     _group?.OnGone(stopped);
                 }
 
@@ -261,6 +258,18 @@ internal sealed partial class SupervisorActor : UntypedActor
                 throw fail.Error;
             case FailNow:
                 break; // sent by an earlier instance of this supervisor: stale
+            case ShutdownRequest when _stoppingForRestart:
+                // Stopped (or stopping) its children for a group restart, and now asked to stop: its children are gone, or going.
+                if (_stopping is null)
+                {
+                    StopSelf(ExitReason.Shutdown);
+                }
+                else
+                {
+                    _shutdownWhenStopped = true;
+                }
+
+                break;
             case ShutdownRequest:
                 if (_root is not null)
                 {
@@ -270,6 +279,8 @@ internal sealed partial class SupervisorActor : UntypedActor
 
                 Submit(new PendingWork(message, Sender));
                 break;
+            case StopChildrenForRestart request when request.Epoch < _epoch:
+                break; // sent to an earlier incarnation, which its parent has restarted since: stale
             case StopChildrenForRestart:
             case RetryRestart:
             case PolicyTimerDue:
@@ -342,7 +353,17 @@ internal sealed partial class SupervisorActor : UntypedActor
                 // specs, their addresses wait for the next instance, and it waits for its restart in place.
                 _stoppingForRestart = true;
                 ParkAddresses();
-                BeginStop(() => Context.Parent.Tell(new ChildrenStopped(), Self));
+                BeginStop(() =>
+                {
+                    if (_shutdownWhenStopped)
+                    {
+                        StopSelf(ExitReason.Shutdown);
+                    }
+                    else
+                    {
+                        Context.Parent.Tell(new ChildrenStopped(_abandoned.Count > 0), Self);
+                    }
+                });
                 break;
             case PendingWork { Message: RetryRestart retry }:
                 if (retry.Generation == retry.Record.Generation && retry.Record.Ref is null && _children.Contains(retry.Record))
@@ -372,7 +393,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     private void OnInitDone()
     {
         _phase = Phase.Running;
-        _runtime.Publish(new SupervisorStarted(_path, _runtime.Now, _children.Count));
+        _events.Publish(new SupervisorStarted(_path, _runtime.Now, _children.Count));
         if (_root is not null)
         {
             _root.Started.TrySetResult(Self);

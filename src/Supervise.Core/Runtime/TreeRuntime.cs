@@ -133,6 +133,11 @@ internal sealed class TreeRuntime
 
     public void Abandoned() => Interlocked.Increment(ref _abandoned);
 
+    /// <summary>A number larger than every one given before (orders a supervisor incarnation's start against requests sent to it).</summary>
+    public long NextEpoch() => Interlocked.Increment(ref _epoch);
+
+    private long _epoch;
+
     public void AbandonedGone() => Interlocked.Decrement(ref _abandoned);
 
     public void HealthCountChanged(HealthState state, int delta)

@@ -17,7 +17,7 @@ internal static class ExitRule
     public static ExitDecision Decide(in ExitFacts exit, RestartWindow window, BreakerState? breaker, object owner, TimeSpan now)
     {
         ArgumentNullException.ThrowIfNull(window);
-        if (!RestartRules.ShouldRestart(exit.Restart, exit.Reason))
+        if (!Restarts(exit.Restart, exit.Reason))
         {
             // Temporary children, and a dynamic supervisor's, are forgotten; a static child's spec is kept.
             var remove = exit.Restart == RestartType.Temporary || exit.Dynamic;
@@ -38,6 +38,14 @@ internal static class ExitRule
 
         return new(exit.Backoff ? ExitOutcome.RestartAfterBackoff : ExitOutcome.Restart, verdict, false);
     }
+
+    /// <summary>OTP's <c>do_restart</c> clauses: a Permanent child always, a Transient one after an abnormal exit, a Temporary one never.</summary>
+    public static bool Restarts(RestartType restart, ExitReason reason) => restart switch
+    {
+        RestartType.Permanent => true,
+        RestartType.Transient => reason.IsAbnormal,
+        _ => false,
+    };
 }
 
 /// <summary>What <see cref="ExitRule"/> decides on.</summary>

@@ -78,4 +78,28 @@ public sealed class GroupRestartTests(ITestOutputHelper output) : SuperviseTestK
         Assert.All(await tree.Root.WhichChildrenAsync(), c => Assert.Equal(ChildStatus.Running, c.Status));
         Assert.Equal(new ChildCounts(3, 3, 0, 3), await tree.Root.CountChildrenAsync());
     }
+
+    [Fact]
+    public async Task A_temporary_sibling_that_crashes_while_the_group_stops_it_is_stopped_and_removed()
+    {
+        // Found in review: the crash of a Temporary being stopped by its shutdown spec was taken as covered, and the
+        // child was removed while its actor lived on, suspended. It must be stopped, and the group wait for it.
+        var tree = await StartTreeAsync(new SupervisorSpec { Strategy = Strategy.OneForAll, Children = [Worker("a"), Worker("temp") with { Restart = RestartType.Temporary }, Worker("b")] });
+        ExpectUps(3);
+        using var gate = new ManualResetEventSlim();
+        var temp = await ChildRef(tree.Root, "temp");
+        temp.Tell(new Block(gate));
+        temp.Tell(new Crash("temp fails on its way out"));
+        ExpectLife<Blocked>();
+
+        (await ChildRef(tree.Root, "b")).Tell(new Crash("b fails"));
+        ExpectEvent<ChildStopRequested>(e => e.ChildId == "temp");
+        gate.Set();
+
+        ExpectEvent<ChildRestarted>(e => e.ChildId == "b");
+        Assert.True(await tree.WhenSettledAsync());
+        Assert.Equal(["a", "b"], (await tree.Root.WhichChildrenAsync()).Select(c => c.Id));
+        var identity = await Sys.ActorSelection("/user/t/temp").Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(3));
+        Assert.Null(identity.Subject);
+    }
 }

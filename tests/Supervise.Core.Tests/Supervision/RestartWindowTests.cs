@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Supervise.Tests.Restarts;
+namespace Supervise.Tests.Supervision;
 
 /// <summary>The sliding restart window, as a pure function of the times given.</summary>
 public sealed class RestartWindowTests

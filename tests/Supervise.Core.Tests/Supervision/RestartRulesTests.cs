@@ -1,6 +1,6 @@
 using Xunit;
 
-namespace Supervise.Tests.Restarts;
+namespace Supervise.Tests.Supervision;
 
 public sealed class RestartRulesTests
 {

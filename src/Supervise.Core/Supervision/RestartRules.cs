@@ -7,12 +7,7 @@ public static class RestartRules
     public static bool ShouldRestart(RestartType restart, ExitReason reason)
     {
         ArgumentNullException.ThrowIfNull(reason);
-        return restart switch
-        {
-            RestartType.Permanent => true,
-            RestartType.Transient => reason.IsAbnormal,
-            _ => false,
-        };
+        return Supervision.ExitRule.Restarts(restart, reason);
     }
 
     /// <summary>

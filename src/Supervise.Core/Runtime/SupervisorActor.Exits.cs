@@ -1,0 +1,397 @@
+using Akka.Actor;
+using Akka.Actor.Internal;
+using Akka.Dispatch.SysMsg;
+using Akka.Event;
+using Akka.Util;
+using Supervise.Supervision;
+
+namespace Supervise.Runtime;
+
+/// <summary>
+/// One crash's path, top to bottom, as OTP's supervisor reads it: Akka's failure hook hands the failure over
+/// (<see cref="FailureHook"/>), the crash is reported and its message in flight handled, <see cref="ExitRule"/>
+/// decides by restart type, breaker, window, isolation and backoff, and the blast radius is restarted (one child in
+/// place here; a group in OTP's order by <see cref="GroupRestart"/>). A child's own stop takes the same road from
+/// <see cref="OnTerminated"/>.
+/// </summary>
+internal sealed partial class SupervisorActor
+{
+    /// <summary>Called by Akka (through <see cref="FailureHook"/>) when a child throws; guarded like <see cref="OnReceive"/>.</summary>
+    private void OnChildFailure(IActorRef child, Exception cause)
+    {
+        try
+        {
+            OnChildFailed(child, cause);
+            RefreshHealth();
+        }
+        catch (Exception e) when (_root is not null)
+        {
+            OnRootFailure(e);
+        }
+    }
+
+    /// <summary>A child threw; Akka keeps it suspended until this supervisor decides.</summary>
+    private void OnChildFailed(IActorRef child, Exception cause)
+    {
+        if (!_byRef.TryGetValue(child, out var record))
+        {
+            if (!_dying.ContainsKey(child) && !OnStandInFailed(child, cause))
+            {
+                Context.Stop(child);
+            }
+
+            return;
+        }
+
+        if (_group is { } group)
+        {
+            if (group.StopsNow(record) && record.State != ChildState.Stopping)
+            {
+                // A nested supervisor asked to stop its children crashed instead: its restart in place follows anyway.
+                CoveredCrash(record, cause, resume: false);
+                group.OnGone(record, crashed: true);
+                return;
+            }
+
+            if (group.Holds(record))
+            {
+                CoveredCrash(record, cause);
+                return;
+            }
+        }
+
+        switch (record.State)
+        {
+            case ChildState.Starting:
+                _starting?.Fail(record, cause);
+                return;
+            case ChildState.Stopping:
+                // It crashed while draining its mailbox before a graceful stop: stop it now.
+                Context.Stop(child);
+                return;
+        }
+
+        if (record.PendingFailure is not null)
+        {
+            // A second report while the first waits to be handled (an old incarnation's crash, then its replacement's
+            // failed start, around a group restart): one restart answers the first; this one is answered now, so that
+            // every suspension Akka made for a failure is lifted exactly once.
+            ((IInternalActorRef)child).Resume(cause);
+            return;
+        }
+
+        var failure = ReadInFlight(child, record, cause);
+        if (record.Injected is not null)
+        {
+            failure = AsInjected(record, cause, failure); // a Kill the fault injector sent stands for the crash it injected
+        }
+
+        if (CanProcessNow)
+        {
+            HandleCrash(record, failure);
+        }
+        else
+        {
+            record.PendingFailure = failure;
+            _pending.Enqueue(record);
+        }
+    }
+
+    /// <summary>The message the crashed child was handling, kept by Akka until the child restarts.</summary>
+    private static PendingFailure ReadInFlight(IActorRef child, ChildRecord record, Exception cause)
+    {
+        if (record.IsSuperviseSupervisor || child is not ActorRefWithCell { Underlying: ActorCell cell }
+            || cell.CurrentMessage is not { } message || message is IAutoReceivedMessage or ISystemMessage)
+        {
+            return new PendingFailure(cause, null);
+        }
+
+        return new PendingFailure(cause, message, cell.Sender);
+    }
+
+    private void HandleCrash(ChildRecord record, PendingFailure failure)
+    {
+        if (_log.IsWarningEnabled)
+        {
+            _log.Warning("Child {0} crashed: {1}", ChildPath(record), ChildStartException.Describe(failure.Cause));
+        }
+
+        record.LastFailure = failure.Cause;
+        _events.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, record.Ref!, failure.Cause));
+        HandleInFlight(record, failure);
+        HandleExit(record, ExitReason.Crash(failure.Cause), alive: true);
+    }
+
+    /// <summary>The message a crashed child was handling: requeued or set aside by a policy, else dropped and reported.</summary>
+    private void HandleInFlight(ChildRecord record, PendingFailure failure)
+    {
+        if (failure.InFlight is not { } message || (record.Policies.RequeueAfter > 0 && KeepInFlight(record, failure, message)))
+        {
+            return;
+        }
+
+        if (message is InjectedPoison)
+        {
+            record.Injected = null; // the poison is gone with it
+        }
+
+        _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, "it was being handled when the child crashed"));
+    }
+
+    /// <summary>OTP's exit handling: restart by type, count in the window, restart the blast radius or give up.</summary>
+    private void HandleExit(ChildRecord record, ExitReason reason, bool alive)
+    {
+        if (record.QueuedExit is not null)
+        {
+            record.QueuedExit = null;
+        }
+
+        var facts = new ExitFacts(record.Spec.Restart, reason, IsDynamic, record.Spec.Significant, record.Policies.Isolate, record.Policies.Backoff is not null);
+        var decision = ExitRule.Decide(facts, _window, record.Breaker, record, _runtime.Elapsed);
+        if (decision.Verdict.CountInWindow > 0 && _reservedRestarts > 0)
+        {
+            _reservedRestarts--; // a restart a fault injected below the intensity had reserved is now counted
+        }
+
+        switch (decision.Outcome)
+        {
+            case ExitOutcome.Leave or ExitOutcome.Remove:
+                if (alive)
+                {
+                    Discard(record);
+                }
+
+                record.State = ChildState.NotRunning;
+                if (decision.Outcome == ExitOutcome.Remove)
+                {
+                    RemoveChild(record);
+                }
+
+                if (decision.CheckAutoShutdown)
+                {
+                    CheckAutoShutdown(record);
+                }
+
+                break;
+            case ExitOutcome.OpenCircuit:
+                OpenCircuit(record);
+                break;
+            case ExitOutcome.Isolate:
+                Isolate(record, reason);
+                break;
+            case ExitOutcome.GiveUp:
+                GiveUp(record, decision.Verdict, reason);
+                break;
+            case ExitOutcome.RestartAfterBackoff:
+                DelayRestart(record, record.Policies.Backoff!, reason, alive);
+                break;
+            default:
+                RestartBlastRadius(record, reason, alive);
+                break;
+        }
+    }
+
+    private void RestartBlastRadius(ChildRecord failed, ExitReason reason, bool alive)
+    {
+        var cause = reason.Exception ?? new ChildExitedException(ChildPath(failed), reason);
+        if (_spec is not SupervisorSpec { Strategy: not Strategy.OneForOne } spec)
+        {
+            // One-for-one and dynamic: only the failed child, and no list to build.
+            RestartOne(failed, cause, alive);
+            return;
+        }
+
+        var facts = new SiblingFacts[_children.Count];
+        for (var i = 0; i < facts.Length; i++)
+        {
+            var c = _children[i];
+            facts[i] = new SiblingFacts(c.Spec.Restart, c.Isolated || c.Circuit == CircuitState.Open);
+        }
+
+        var plan = GroupRestartPlan.Plan(spec.Strategy, _children.IndexOf(failed), facts);
+        if (plan.Restart.Count == 1 && plan.Remove.Count == 0)
+        {
+            RestartOne(failed, cause, alive);
+            return;
+        }
+
+        var group = new GroupRestart(this, failed, cause, plan.Restart.Select(i => _children[i]).ToList(), plan.Remove.Select(i => _children[i]).ToList(), _children);
+        _group = group;
+        _starting = group;
+        group.Begin();
+    }
+
+    /// <summary>Restarts one child: in place if its actor lives, else as a new incarnation.</summary>
+    private void RestartOne(ChildRecord child, Exception cause, bool alive)
+    {
+        if (alive && child.Injected is not null && FailInjectedStart(child))
+        {
+            return;
+        }
+
+        if (alive)
+        {
+            child.PendingFailure = null;
+            ((IInternalActorRef)child.Ref!).Restart(cause);
+            // Akka recreates it when it handles the restart, later: a settling tree waits for that (a
+            // nested supervisor then counts its own start sequence).
+            _runtime.AwaitHandled(child.Ref!);
+            if (cause is ActorInitializationException)
+            {
+                // The last restart failed to start it: it counts as restarting until it answers.
+                child.RetryPending = true;
+                SendHandshake(child);
+            }
+        }
+        else if (!Recreate(child, child.Id))
+        {
+            return;
+        }
+
+        PublishRestarted(child, child.Id);
+    }
+
+    private void PublishRestarted(ChildRecord child, string triggeredBy)
+    {
+        child.Restarts++;
+        _events.Publish(new ChildRestarted(_path, _runtime.Now, child.Id, child.Ref!, triggeredBy, _window.Count, _spec.Intensity, _spec.Period));
+    }
+
+    private void OnTerminated(IActorRef child)
+    {
+        if (OnStandInGone(child))
+        {
+            return;
+        }
+
+        if (_dying.Remove(child, out var name))
+        {
+            OnDyingGone(child, name);
+            return;
+        }
+
+        if (!_byRef.Remove(child, out var record) || !child.Equals(record.Ref))
+        {
+            return;
+        }
+
+        // A worker that stops while it starts, with no failure reported, did start: a failed constructor or
+        // PreStart is reported (ActorInitializationException) before its termination. It stopped right after
+        // (it finished, or stopped itself in PreStart), and its termination, a system message, overtook its
+        // handshake's answer. As in OTP, where start_child returns {ok, Pid} and the EXIT is handled after: the
+        // start succeeds, then the exit is handled like any other, after the work queued before it.
+        var startedAndGone = record.State == ChildState.Starting && record.Spec.Supervisor is null && _starting is { } starting && starting.Awaits(record);
+        if (startedAndGone)
+        {
+            _holdDrain = true;
+            try
+            {
+                _starting!.OnReady(record);
+            }
+            finally
+            {
+                _holdDrain = false;
+            }
+        }
+
+        record.StopTimer?.Dispose();
+        record.StopTimer = null;
+        record.Ref = null;
+        record.PendingFailure = null;
+        record.RetryPending = false;
+        var stateBefore = record.State;
+        record.State = ChildState.NotRunning;
+        switch (stateBefore)
+        {
+            case ChildState.Stopping:
+                _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Shutdown));
+                _stopping?.OnGone(record);
+                _group?.OnGone(record);
+                return;
+            case ChildState.Starting:
+                _starting?.Fail(record, new InvalidOperationException($"Child '{ChildPath(record)}' stopped before it finished starting."));
+                return;
+        }
+
+        var reason = record.AnnouncedExit ?? ExitReason.Normal;
+        record.AnnouncedExit = null;
+        _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, reason));
+        // A nested supervisor asked to stop its children for a group restart stopped instead: it is started again as a new incarnation.
+        _group?.OnGone(record, crashed: true);
+        if (_phase == Phase.Stopping)
+        {
+            // It left by itself before its turn to be stopped.
+            _stopping?.OnGone(record);
+        }
+        else if (record.RecreateWhenGone)
+        {
+            // A restart already covered this exit: it was in a blast radius while its actor was terminating.
+            if (Recreate(record, record.Id))
+            {
+                PublishRestarted(record, record.Id);
+            }
+        }
+        else if (CanProcessNow)
+        {
+            HandleExit(record, reason, alive: false);
+        }
+        else
+        {
+            var exit = new PendingExit(record, reason, record.Generation);
+            record.QueuedExit = exit;
+            _pending.Enqueue(exit);
+        }
+
+        if (startedAndGone)
+        {
+            Drain(); // what the start's end would have drained, with this exit in its place in line
+        }
+    }
+
+    // A hint: if it is wrong (the child terminates right after), its Terminated is handled as an exit.
+#pragma warning disable CS0618 // IsTerminated is obsolete as a basis for decisions; Terminated still follows.
+    private static bool IsAlreadyTerminated(IActorRef child) => child is IInternalActorRef { IsTerminated: true };
+#pragma warning restore CS0618
+
+    /// <summary>
+    /// Bridges Akka.NET's failure handling to the supervisor: every child failure is handed to the
+    /// supervisor actor, which decides by OTP's rules (Akka's own retry counting is never used).
+    /// </summary>
+    private sealed class FailureHook : SupervisorStrategy
+    {
+        private readonly Action<IActorRef, Exception> _onFailure;
+        private readonly Action<IActorRef> _onTerminated;
+
+        public FailureHook(Action<IActorRef, Exception> onFailure, Action<IActorRef> onTerminated)
+        {
+            _onFailure = onFailure;
+            _onTerminated = onTerminated;
+        }
+
+        public override IDecider Decider { get; } = Akka.Actor.Decider.From(Directive.Restart);
+
+        protected override Directive Handle(IActorRef child, Exception exception) => Directive.Restart;
+
+        public override void ProcessFailure(IActorContext context, bool restart, IActorRef child, Exception cause, ChildRestartStats stats, IReadOnlyCollection<ChildRestartStats> children) =>
+            _onFailure(child, cause);
+
+        /// <summary>
+        /// Akka calls this while handling the child's death notification, a system message that overtakes
+        /// user messages; the supervisor is told by a message to itself, which keeps it behind whatever the
+        /// child sent before it stopped (its announced exit reason), as death watch's Terminated would.
+        /// </summary>
+        public override void HandleChildTerminated(IActorContext actorContext, IActorRef child, IEnumerable<IInternalActorRef> children)
+        {
+            // A supervisor that is itself terminating handles no more messages: the notice would be a dead letter.
+            if (actorContext is ActorCell { ChildrenContainer.IsTerminating: true })
+            {
+                return;
+            }
+
+            _onTerminated(child);
+        }
+
+        public override ISurrogate ToSurrogate(ActorSystem system) =>
+            throw new NotSupportedException("A Supervise strategy belongs to its local supervisor and is never serialized.");
+    }
+}

@@ -1,0 +1,130 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Supervise.Runtime;
+
+/// <summary>Carrying out a group restart's steps (the sequence itself is <see cref="GroupRestart"/>).</summary>
+internal sealed partial class SupervisorActor
+{
+    private GroupRestart? _group;
+
+    internal static bool HasChild(ChildRecord record) => !record.Removed;
+
+    /// <summary>Holds a worker for a group restart: suspended (its mailbox keeps what it is sent) until restarted in place.</summary>
+    internal static void Hold(ChildRecord record)
+    {
+        record.Held = true;
+        record.HeldInstance = AkkaCell.Instance(record.Ref!);
+        ((IInternalActorRef)record.Ref!).Suspend();
+    }
+
+    /// <summary>Asks a nested supervisor of a group restart to stop its children in reverse order, by their shutdown specs.</summary>
+    internal void StopChildrenOf(ChildRecord record) => record.Ref!.Tell(new StopChildrenForRestart(_runtime.NextEpoch()), Self);
+
+    /// <summary>Starts one child of a group restart again; true when its start must be confirmed before the next.</summary>
+    internal bool RestartForGroup(ChildRecord record, ChildRecord failed, Exception cause)
+    {
+        if (record.Ref is { } child)
+        {
+            if (record != failed && IsAlreadyTerminated(child))
+            {
+                // Its actor is already gone; its Terminated is on the way. Start it then, as part of this restart.
+                record.Held = false;
+                record.RecreateWhenGone = true;
+                return false;
+            }
+
+            if (record == failed && FailInjectedStart(record))
+            {
+                return false;
+            }
+
+            // A sibling that crashed too is restarted now: its own failure report is covered (OTP counts one restart).
+            record.PendingFailure = null;
+            record.Held = false;
+            ((IInternalActorRef)child).Restart(cause);
+            _runtime.AwaitHandled(child);
+            record.State = ChildState.Starting;
+            if (!record.IsSuperviseSupervisor)
+            {
+                SendHandshake(record);
+            }
+            else if (record.ConfirmLater)
+            {
+                // A child of it is blocked past its shutdown timeout, and Akka recreates it only once that one is gone:
+                // the group does not wait for it (it reports its own health until it has started again).
+                record.ConfirmLater = false;
+                record.State = ChildState.Running;
+                PublishRestarted(record, failed.Id);
+                return false;
+            }
+        }
+        else if (!Recreate(record, failed.Id, handshake: true))
+        {
+            return false;
+        }
+
+        PublishRestarted(record, failed.Id);
+        return true;
+    }
+
+    /// <summary>A child of a group restart answered: it runs again, and the next one may start.</summary>
+    internal void ConfirmRestarted(ChildRecord record)
+    {
+        record.State = ChildState.Running;
+        record.HasRun = true;
+        record.HeldInstance = null;
+        record.InGroupRestart = false;
+        PointAddress(record);
+    }
+
+    /// <summary>
+    /// A child held for a group restart reports a crash of its old instance: the restart covers it (OTP flushes such an
+    /// exit), so it is not counted. Its message in flight is handled as for any crash; Akka's suspension for the
+    /// failure is lifted (the hold keeps it suspended until its restart) unless a restart is on its way anyway.
+    /// </summary>
+    internal void CoveredCrash(ChildRecord record, Exception cause, bool resume = true)
+    {
+        var child = record.Ref!;
+        var failure = ReadInFlight(child, record, cause);
+        record.LastFailure = cause;
+        _log.Warning("Child {0} crashed while its group restart was under way (covered by it): {1}", ChildPath(record), ChildStartException.Describe(cause));
+        _events.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, child, cause));
+        HandleInFlight(record, failure);
+
+        if (resume)
+        {
+            ((IInternalActorRef)child).Resume(cause);
+        }
+    }
+
+    /// <summary>A child of a group restart failed to start, or crashed once started: its failure is handled after the group, counted.</summary>
+    internal void FailAfterGroup(ChildRecord record, Exception cause)
+    {
+        record.HeldInstance = null;
+        record.InGroupRestart = false;
+        if (record.Ref is not { } child)
+        {
+            record.State = ChildState.NotRunning;
+            var exit = new PendingExit(record, ExitReason.Crash(cause), record.Generation);
+            record.QueuedExit = exit;
+            _pending.Enqueue(exit);
+            return;
+        }
+
+        record.State = ChildState.Running;
+        record.PendingFailure = AsInjected(record, cause, ReadInFlight(child, record, cause));
+        _pending.Enqueue(record);
+    }
+
+    internal void EndGroupRestart(GroupRestart group)
+    {
+        if (_group == group)
+        {
+            _group = null;
+        }
+
+        EndStartOperation(group);
+        Drain();
+    }
+}

@@ -1,0 +1,185 @@
+using Akka.Actor;
+using Akka.Event;
+
+namespace Supervise.Runtime;
+
+/// <summary>Starting children: a new incarnation, its handshake, and what a child says as it stops.</summary>
+internal sealed partial class SupervisorActor
+{
+    /// <summary>Creates a new incarnation of <paramref name="record"/>; with a handshake, it counts as started only when it answers.</summary>
+    internal void Spawn(ChildRecord record, bool handshake)
+    {
+        var props = record.Spec.Supervisor is { } nested
+            ? SupervisorProducer.Props(nested, _runtime, ChildPath(record), root: null)
+            : WithPolicyMailbox(record, record.MakeProps());
+        // No death watch: Akka tells a parent when a child terminates (see FailureHook).
+        var child = Context.ActorOf(props, record.Id);
+        record.Ref = child;
+        record.Generation++;
+        record.AnnouncedExit = null;
+        record.PendingFailure = null;
+        record.RetryPending = false;
+        record.RecreateWhenGone = false;
+        record.Isolated = false;
+        record.Held = false;
+        record.HeldInstance = null;
+        // A fault aimed at an earlier incarnation never lands on this one.
+        record.Injected = null;
+        if (record.Circuit == CircuitState.Open)
+        {
+            // Started again by hand while open: the breaker starts afresh.
+            record.PolicyTimer?.Dispose();
+            record.PolicyTimer = null;
+            record.Breaker!.Reset();
+        }
+
+        _byRef[child] = record;
+        if (!handshake)
+        {
+            record.State = ChildState.Running;
+            record.HasRun = true;
+            return;
+        }
+
+        record.State = ChildState.Starting;
+        if (!record.IsSuperviseSupervisor)
+        {
+            SendHandshake(record);
+        }
+    }
+
+    /// <summary>Identify is answered only after the constructor and PreStart have run without throwing (and, in place, after what was queued before it).</summary>
+    private void SendHandshake(ChildRecord record) => record.Ref!.Tell(new Identify(new Handshake(record, ++record.Handshakes)), Self);
+
+    internal void MarkStarted(ChildRecord record)
+    {
+        record.State = ChildState.Running;
+        record.HasRun = true;
+        PointAddress(record);
+        _events.Publish(new ChildStarted(_path, _runtime.Now, record.Id, record.Ref!));
+    }
+
+    /// <summary>Forgets a child whose start failed, stopping whatever is left of it.</summary>
+    internal void AbandonFailedStart(ChildRecord record, Exception cause)
+    {
+        if (record.Ref is not null)
+        {
+            Discard(record);
+        }
+
+        record.State = ChildState.NotRunning;
+        _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, cause));
+    }
+
+    private void OnIdentity(ActorIdentity identity)
+    {
+        // The answer must be to the child's latest handshake, from its current incarnation.
+        if (identity.MessageId is not Handshake { Record: var record } handshake || handshake.Number != record.Handshakes || identity.Subject is null
+            || !(ReferenceEquals(identity.Subject, record.Ref) || identity.Subject.Equals(record.Ref)))
+        {
+            return;
+        }
+
+        if (_starting is { } starting && starting.Awaits(record))
+        {
+            record.RetryPending = false;
+            starting.OnReady(record);
+        }
+        else if (record.RetryPending)
+        {
+            record.RetryPending = false;
+        }
+    }
+
+    private void OnChildSupervisorReady(IActorRef child)
+    {
+        if (_byRef.TryGetValue(child, out var record) && _starting is { } starting && starting.Awaits(record))
+        {
+            starting.OnReady(record);
+        }
+    }
+
+    /// <summary>
+    /// A child announced why it stops. A nested supervisor announces it once its own children are
+    /// stopped; if this supervisor is stopping it, it counts as gone from then on.
+    /// </summary>
+    private void OnChildExiting(IActorRef child, ExitReason reason)
+    {
+        if (!_byRef.TryGetValue(child, out var record))
+        {
+            return;
+        }
+
+        if (record.State == ChildState.Stopping && record.IsSuperviseSupervisor)
+        {
+            record.StopTimer?.Dispose();
+            record.StopTimer = null;
+            Forget(record);
+            record.State = ChildState.NotRunning;
+            _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Shutdown));
+            _stopping?.OnGone(record);
+            _group?.OnGone(record);
+            return;
+        }
+
+        record.AnnouncedExit = reason;
+    }
+
+    /// <summary>An incarnation that was no longer tracked is gone: its name is free again.</summary>
+    private void OnDyingGone(IActorRef child, string name)
+    {
+        if (_abandoned.Remove(child))
+        {
+            _runtime.AbandonedGone();
+        }
+
+        if (_dying.ContainsValue(name))
+        {
+            return;
+        }
+
+        _dyingNames.Remove(name);
+        if (_waitingForNames.Count > 0)
+        {
+            foreach (var waiting in _waitingForNames)
+            {
+                _pending.Enqueue(waiting);
+            }
+
+            _waitingForNames.Clear();
+            Drain();
+        }
+    }
+
+    /// <summary>
+    /// Starts a new incarnation (with a handshake, it counts as started only when it answers). If its name is still
+    /// taken by an incarnation on its way out, it starts once that one is gone; a start that throws is retried as a
+    /// crash (counted).
+    /// </summary>
+    private bool Recreate(ChildRecord record, string triggeredBy, bool handshake = false)
+    {
+        if (_dyingNames.Contains(record.Id))
+        {
+            record.RetryPending = true;
+            _waitingForNames.Add(new DeferredRecreate(record, record.Generation, triggeredBy));
+            return false;
+        }
+
+        try
+        {
+            Spawn(record, handshake);
+            return true;
+        }
+        catch (Exception e)
+        {
+            record.State = ChildState.NotRunning;
+            record.Ref = null;
+            record.RetryPending = true;
+            _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, e));
+            Self.Tell(new RetryRestart(record, e, record.Generation));
+            return false;
+        }
+    }
+
+    private sealed record DeferredRecreate(ChildRecord Record, int Generation, string TriggeredBy);
+}
