@@ -17,6 +17,8 @@ internal static class Runner
         new Figures.StartMany(Figures.StartMany.Measure.OrderedTime),
         new Figures.RestartStorm(),
         new Figures.Escalation(),
+        new Figures.MillionWorkers(bytes: false),
+        new Figures.MillionWorkers(bytes: true),
     ];
 
     public static string MachineLine() =>

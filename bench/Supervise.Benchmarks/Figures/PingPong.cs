@@ -13,7 +13,7 @@ internal sealed class PingPong : Figure
 
     public override bool HigherIsBetter => true;
 
-    public override double Target => 0.95;
+    public override double Target => 0.97;
 
     /// <summary>Both echoes in one system; 20 alternating chunks each; throughput from each side's total time.</summary>
     public override Task<(double Raw, double Supervise)> MeasureAsync(double scale, bool rawFirst) => PairedAsync(scale);

@@ -13,7 +13,7 @@ internal sealed class RestartCycle : Figure
 
     public override bool HigherIsBetter => false;
 
-    public override double Target => 1.25;
+    public override double Target => 1.10;
 
     /// <summary>Both children in one system; 20 alternating chunks each; µs per cycle from each side's total time.</summary>
     public override Task<(double Raw, double Supervise)> MeasureAsync(double scale, bool rawFirst) => PairedAsync(scale);

@@ -16,7 +16,7 @@ internal sealed class RestartStorm : SeparateFigure
 
     public override bool HigherIsBetter => false;
 
-    public override double Target => 1.5;
+    public override double Target => 1.0;
 
     public override async Task<double> MeasureRawAsync(double scale)
     {

@@ -47,8 +47,8 @@ internal sealed class StartMany(StartMany.Measure measure) : SeparateFigure
 
     public override double Target => measure switch
     {
-        Measure.Time => 1.2,
-        Measure.Bytes => 1.25,
+        Measure.Time => 1.15,
+        Measure.Bytes => 1.10,
         _ => double.NaN,
     };
 
