@@ -30,20 +30,20 @@ public sealed class SupervisionTree : IAsyncDisposable
     /// nested supervisor starting its children counts too). A cheap read, for tests waiting for a tree to
     /// settle and for gauges; it follows each supervisor's health pass, so it can lag a crash by one message.
     /// </summary>
-    public int ChildrenRestarting => _runtime.ChildrenRestarting;
+    public int ChildrenRestarting => _runtime.Counts.ChildrenIn(HealthState.Restarting);
 
     /// <summary>
     /// How many children anywhere in the tree (nested supervisors included, the root not) are in
     /// <paramref name="state"/> now, as last published by their supervisors: read without asking the tree, for
     /// gauges. Like <see cref="ChildrenRestarting"/>, it follows each supervisor's health pass.
     /// </summary>
-    public int ChildrenIn(HealthState state) => _runtime.ChildrenIn(state);
+    public int ChildrenIn(HealthState state) => _runtime.Counts.ChildrenIn(state);
 
     /// <summary>
     /// The root supervisor's health as it last published it, read without asking the tree (for gauges and
     /// health checks; <see cref="GetHealthAsync"/> gives every node). Down once the tree has stopped.
     /// </summary>
-    public HealthState RootHealth => Completion.IsCompleted ? HealthState.Down : _runtime.RootHealth;
+    public HealthState RootHealth => Completion.IsCompleted ? HealthState.Down : _runtime.Counts.RootHealth;
 
     /// <summary>
     /// The work the tree is carrying out at this instant: children starting or restarting (not counting those
@@ -51,7 +51,7 @@ public sealed class SupervisionTree : IAsyncDisposable
     /// can until a message arrives or the clock moves: in virtual time, a test may move the clock. Like
     /// <see cref="ChildrenRestarting"/>, it follows each supervisor's health pass.
     /// </summary>
-    public int RestartsInProgress => _runtime.InProgress;
+    public int RestartsInProgress => _runtime.Counts.InProgress;
 
     /// <summary>
     /// For tests in virtual time, after moving the clock: waits until every timer of the tree that fired has
@@ -61,7 +61,7 @@ public sealed class SupervisionTree : IAsyncDisposable
     /// (default 3 seconds, real time), <see langword="true"/> otherwise (also when the tree has stopped).
     /// </summary>
     public Task<bool> WhenSettledAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        _runtime.SettleAsync(() => _runtime.PendingInjections == 0 && _runtime.FaultsLanding == 0, () => Completion.IsCompleted, timeout ?? TimeSpan.FromSeconds(3), cancellationToken);
+        _runtime.Settle.SettleAsync(() => _runtime.Counts.PendingInjections == 0 && _runtime.Counts.FaultsLanding == 0, () => Completion.IsCompleted, timeout ?? TimeSpan.FromSeconds(3), cancellationToken);
 
     /// <summary>Completes when the tree has stopped, saying why.</summary>
     public Task<TreeOutcome> Completion => _link.Stopped.Task;
@@ -79,7 +79,7 @@ public sealed class SupervisionTree : IAsyncDisposable
         }
 
         var outcome = await Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
-        if (_runtime.AbandonedChildren == 0)
+        if (_runtime.Counts.AbandonedChildren == 0)
         {
             await _link.Terminated.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -43,7 +43,7 @@ internal sealed class DelayNextRoute(TimeSpan delay, TreeRuntime runtime, object
             address.EndInjected(this);
             if (Previous is IActorRef child)
             {
-                runtime.SuspendFor(child, delay);
+                runtime.Holds.SuspendFor(child, delay);
             }
         }
 

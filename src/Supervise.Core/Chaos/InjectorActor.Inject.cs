@@ -79,7 +79,7 @@ internal sealed partial class InjectorActor
     /// by an injected delay or hang handles none until the clock moves, so it is not chosen for those.
     /// </summary>
     private bool Handles(FaultKind kind, FaultTarget t) =>
-        kind is not (FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart) || !_runtime.IsSuspended(t.Running!);
+        kind is not (FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart) || !_runtime.Holds.IsSuspended(t.Running!);
 
     /// <summary>Whether <see cref="ChaosOptions.MaxFaults"/> faults have been carried out: no more are injected.</summary>
     private bool BudgetSpent => _options.MaxFaults is { } max && _ledger.CarriedOut >= max;
@@ -95,7 +95,7 @@ internal sealed partial class InjectorActor
     }
 
     private bool Eligible(FaultTarget t) =>
-        _chooser.Allows(t) && !_ledger.Targets(t.Path) && !_runtime.IsSuspended(t.Supervisor) && !_ledger.Hung(t.Path);
+        _chooser.Allows(t) && !_ledger.Targets(t.Path) && !_runtime.Holds.IsSuspended(t.Supervisor) && !_ledger.Hung(t.Path);
 
     private async Task InjectAsync(FaultTarget? target, string path, FaultKind kind, FaultChoice choice)
     {

@@ -61,7 +61,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         _seed = seed;
         // Choices and gaps draw from separate streams: a tick that chooses nothing does not move the schedule.
         _chooser = new TargetChooser(options.Targets, seed);
-        _ledger = new FaultLedger(runtime.AwaitHandled);
+        _ledger = new FaultLedger(runtime.Settle.AwaitHandled);
         _catalog = new TargetCatalog(options, root, treeName, runtime, _ledger);
         _gaps = new Random(unchecked(seed * 31 + 17));
         _done = done;
@@ -111,7 +111,7 @@ internal sealed partial class InjectorActor : ReceiveActor
     protected override void PreStart()
     {
         _start = _runtime.Elapsed;
-        _runtime.Observers.TryAdd(Self, 0);
+        _runtime.Settle.Observers.TryAdd(Self, 0);
         Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
         Context.Watch(_root);
         ScheduleNext();
@@ -121,7 +121,7 @@ internal sealed partial class InjectorActor : ReceiveActor
 
     protected override void PostStop()
     {
-        _runtime.Observers.TryRemove(Self, out _);
+        _runtime.Settle.Observers.TryRemove(Self, out _);
         _timer?.Dispose();
         _abortTimer?.Dispose();
         Context.System.EventStream.Unsubscribe(Self);
@@ -287,7 +287,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         var self = Self;
         var state = _state;
         // Bounded: a fault that cannot land at this instant does not stall the run (the burst goes on, at the cost of exactness).
-        _runtime.SettleAsync(() => state.Landing == 0, () => Volatile.Read(ref settling.Value), SettleBound, CancellationToken.None)
+        _runtime.Settle.SettleAsync(() => state.Landing == 0, () => Volatile.Read(ref settling.Value), SettleBound, CancellationToken.None)
             .ContinueWith(
                 settled =>
                 {
@@ -307,7 +307,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         if (_state.BurstPending != pending)
         {
             _state.BurstPending = pending;
-            _runtime.PendingInjectionsChanged(pending ? 1 : -1);
+            _runtime.Counts.PendingInjectionsChanged(pending ? 1 : -1);
         }
     }
 
@@ -397,7 +397,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         _state.SetUnsettled(unsettled, landing, waiting);
 
         // The tree's settle waits for these too (WhenSettledAsync), not only a driver that asks the injector.
-        _runtime.FaultsLandingChanged(landing - _reportedLanding);
+        _runtime.Counts.FaultsLandingChanged(landing - _reportedLanding);
         _reportedLanding = landing;
     }
 
@@ -437,7 +437,7 @@ internal sealed partial class InjectorActor : ReceiveActor
 
         BurstPending(false);
         // Faults still in effect end with the run: hung children resume, armed drops and delays are cancelled.
-        _runtime.LiftInjected();
+        _runtime.Holds.LiftAll();
         var report = _ledger.Report(_seed, Now, reason, !_rootStopped, new FaultJournal(_seed, _state.Snapshot()));
         // Not to itself: it stops right after, and the event would be a dead letter.
         Context.System.EventStream.Unsubscribe(Self);

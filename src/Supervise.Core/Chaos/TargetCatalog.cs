@@ -43,7 +43,7 @@ internal sealed class TargetCatalog(ChaosOptions options, IActorRef root, string
         {
             children = known.Children;
         }
-        else if (ledger.Hung(path) || runtime.IsSuspended(supervisor))
+        else if (ledger.Hung(path) || runtime.Holds.IsSuspended(supervisor))
         {
             return; // suspended: it would not answer
         }

@@ -235,7 +235,7 @@ internal sealed partial class SupervisorActor
             ((IInternalActorRef)child.Ref!).Restart(cause);
             // Akka recreates it when it handles the restart, later: a settling tree waits for that (a
             // nested supervisor then counts its own start sequence).
-            _runtime.AwaitHandled(child.Ref!);
+            _runtime.Settle.AwaitHandled(child.Ref!);
             if (cause is ActorInitializationException)
             {
                 // The last restart failed to start it: it counts as restarting until it answers.

@@ -92,7 +92,7 @@ internal sealed partial class SupervisorActor
                 Context.Stop(child);
                 break;
             case FaultKind.Hang:
-                _runtime.SuspendFor(child, fault.Duration);
+                _runtime.Holds.SuspendFor(child, fault.Duration);
                 break;
             case FaultKind.Delay:
                 var delayed = AddressOf(record);

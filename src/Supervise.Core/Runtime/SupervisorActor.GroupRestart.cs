@@ -43,7 +43,7 @@ internal sealed partial class SupervisorActor
             record.PendingFailure = null;
             record.Held = false;
             ((IInternalActorRef)child).Restart(cause);
-            _runtime.AwaitHandled(child);
+            _runtime.Settle.AwaitHandled(child);
             record.State = ChildState.Starting;
             if (!record.IsSuperviseSupervisor)
             {

@@ -128,7 +128,7 @@ internal sealed partial class SupervisorActor
         _tally.Count(record.Spec.Criticality, health, sign);
         if (!_leftTreeCounts)
         {
-            _runtime.HealthCountChanged(health, sign);
+            _runtime.Counts.HealthCountChanged(health, sign);
         }
     }
 
@@ -142,7 +142,7 @@ internal sealed partial class SupervisorActor
             _inProgress += sign;
             if (!_leftTreeCounts)
             {
-                _runtime.InProgressChanged(sign);
+                _runtime.Counts.InProgressChanged(sign);
             }
         }
     }
@@ -154,7 +154,7 @@ internal sealed partial class SupervisorActor
         {
             _busyCounted = busy;
             _inProgress += busy ? 1 : -1;
-            _runtime.InProgressChanged(busy ? 1 : -1);
+            _runtime.Counts.InProgressChanged(busy ? 1 : -1);
         }
     }
 
@@ -173,10 +173,10 @@ internal sealed partial class SupervisorActor
         var held = _tally.Clear();
         for (var i = 0; i < held.Length; i++)
         {
-            _runtime.HealthCountChanged((HealthState)i, -held[i]);
+            _runtime.Counts.HealthCountChanged((HealthState)i, -held[i]);
         }
 
-        _runtime.InProgressChanged(-_inProgress);
+        _runtime.Counts.InProgressChanged(-_inProgress);
         _inProgress = 0;
         _busyCounted = false;
     }
@@ -196,7 +196,7 @@ internal sealed partial class SupervisorActor
         }
         else
         {
-            _runtime.RootHealth = health; // before the event: whoever it wakes reads it up to date
+            _runtime.Counts.RootHealth = health; // before the event: whoever it wakes reads it up to date
         }
 
         _events.Publish(new HealthChanged(_path, _runtime.Now, null, previous, health));

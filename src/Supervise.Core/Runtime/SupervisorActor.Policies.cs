@@ -17,7 +17,7 @@ internal sealed partial class SupervisorActor
     private ChildRecord Adopt(ChildRecord record)
     {
         // Only a static child comes back after its supervisor restarts: a dynamic child's address is never taken over.
-        if (!IsDynamic && _runtime.HasAddresses && _runtime.Addresses.TryGetValue(ChildPath(record), out var existing))
+        if (!IsDynamic && _runtime.Addresses.Any && _runtime.Addresses.TryGet(ChildPath(record), out var existing))
         {
             record.Address = existing;
         }
@@ -37,10 +37,9 @@ internal sealed partial class SupervisorActor
             return address;
         }
 
-        _runtime.HasAddresses = true;
-        address = new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null), record.Policies.Reject, record.Policies.Buffer);
+                address = new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null), record.Policies.Reject, record.Policies.Buffer);
         record.Address = address;
-        _runtime.Addresses[ChildPath(record)] = address;
+        _runtime.Addresses.Add(ChildPath(record), address);
         return address;
     }
 
@@ -152,7 +151,7 @@ internal sealed partial class SupervisorActor
         if (record.Address is { } address)
         {
             address.Release("it is no longer a child of its supervisor");
-            _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(ChildPath(record), address));
+            _runtime.Addresses.TryRemove(ChildPath(record), address);
         }
 
         if (record.IsSuperviseSupervisor)
@@ -189,7 +188,7 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void AddressesBelowAreDown(ChildRecord record)
     {
-        foreach (var (_, address) in _runtime.AddressesUnder(ChildPath(record) + "/"))
+        foreach (var (_, address) in _runtime.Addresses.Under(ChildPath(record) + "/"))
         {
             address.Reroute(address.Unavailable(HealthState.Down, "a supervisor above it is down"));
         }
@@ -229,7 +228,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        foreach (var (_, address) in _runtime.AddressesUnder(_path + "/"))
+        foreach (var (_, address) in _runtime.Addresses.Under(_path + "/"))
         {
             address.Park();
         }
@@ -241,9 +240,9 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void ReleaseAddresses(string prefix, string why, Func<string, bool>? only = null)
     {
-        foreach (var (path, address) in _runtime.AddressesUnder(prefix))
+        foreach (var (path, address) in _runtime.Addresses.Under(prefix))
         {
-            if ((only is null || only(path)) && _runtime.Addresses.TryRemove(new KeyValuePair<string, ChildAddress>(path, address)))
+            if ((only is null || only(path)) && _runtime.Addresses.TryRemove(path, address))
             {
                 address.Release(why);
             }
@@ -256,7 +255,7 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void ReleaseUnadoptedAddresses()
     {
-        if (!_runtime.HasAddresses)
+        if (!_runtime.Addresses.Any)
         {
             return;
         }

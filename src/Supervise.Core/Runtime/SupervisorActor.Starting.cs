@@ -130,7 +130,7 @@ internal sealed partial class SupervisorActor
     {
         if (_abandoned.Remove(child))
         {
-            _runtime.AbandonedGone();
+            _runtime.Counts.AbandonedGone();
         }
 
         if (_dying.ContainsValue(name))

@@ -61,7 +61,7 @@ internal sealed partial class SupervisorActor
         record.StopTimer = null;
         Discard(record);
         _abandoned.Add(child);
-        _runtime.Abandoned();
+        _runtime.Counts.Abandoned();
         record.State = ChildState.NotRunning;
         var timeout = record.Spec.EffectiveShutdown.TimeoutValue;
         _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));

@@ -122,7 +122,7 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     protected override void PostStop()
     {
-        _runtime.Departed(Self);
+        _runtime.Settle.Departed(Self);
         DisposeTimers();
         LeaveTreeCounts();
         // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
@@ -147,7 +147,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     {
         foreach (var _ in _abandoned)
         {
-            _runtime.AbandonedGone();
+            _runtime.Counts.AbandonedGone();
         }
 
         _abandoned.Clear();
@@ -176,7 +176,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     private void Depart()
     {
         LeaveTreeCounts();
-        _runtime.Departing(Self);
+        _runtime.Settle.Departing(Self);
         Context.Stop(Self);
     }
 
@@ -274,7 +274,7 @@ internal sealed partial class SupervisorActor : UntypedActor
                 if (_root is not null)
                 {
                     // The tree is asked to stop: injected hangs and delays must not hold its stop.
-                    _runtime.LiftInjected();
+                    _runtime.Holds.LiftAll();
                 }
 
                 Submit(new PendingWork(message, Sender));

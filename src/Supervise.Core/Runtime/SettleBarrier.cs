@@ -1,0 +1,147 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+
+namespace Supervise.Runtime;
+
+/// <summary>
+/// How a tree in virtual time knows it has done all it can at this instant: every actor a timer told something has
+/// handled it, every observer (a chaos run) has caught up with the events, and nothing is in progress. What a test or a
+/// chaos run waits on before it moves the clock, so that what happens does not depend on the machine's speed.
+/// </summary>
+internal sealed class SettleBarrier(TreeRuntime runtime)
+{
+    /// <summary>
+    /// On a clock other than the system's: the actors a timer has told something since the last
+    /// <see cref="CatchUpAsync"/> (or that <see cref="AwaitHandled"/> named), each with the version of its
+    /// latest entry, so that a catch-up removes only what it waited for.
+    /// </summary>
+    private readonly ConcurrentDictionary<IActorRef, long> _fired = new();
+
+    /// <summary>Supervisors whose stop is done, waiting for Akka to finish it: they handle no more messages.</summary>
+    private readonly ConcurrentDictionary<IActorRef, byte> _departing = new();
+
+    private long _firedVersion;
+
+    /// <summary>Actors that follow the tree's events (a chaos run's injector): a settling tree waits for them to catch up.</summary>
+    public ConcurrentDictionary<IActorRef, byte> Observers { get; } = new();
+
+    /// <summary>
+    /// Whether a timer has told an actor something not yet known to be handled. An actor held by an injected
+    /// hang or delay does not count: it handles nothing until the clock moves.
+    /// </summary>
+    public bool HasFiredTimers
+    {
+        get
+        {
+            if (_fired.IsEmpty)
+            {
+                return false;
+            }
+
+            // Enumerated, not through Keys (which locks and copies): read in every pass of a settle loop.
+            foreach (var (actor, _) in _fired)
+            {
+                if (!runtime.Holds.IsSuspended(actor) && !_departing.ContainsKey(actor))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Makes the next <see cref="CatchUpAsync"/> wait until <paramref name="actor"/> has handled what it was sent so far.</summary>
+    public void AwaitHandled(IActorRef actor)
+    {
+        if (!runtime.RealTime)
+        {
+            _fired[actor] = Interlocked.Increment(ref _firedVersion);
+        }
+    }
+
+    public void Departing(IActorRef supervisor) => _departing.TryAdd(supervisor, 0);
+
+    public void Departed(IActorRef supervisor) => _departing.TryRemove(supervisor, out _);
+
+    /// <summary>
+    /// Waits until every actor a timer told something has handled it, and every observer has handled the
+    /// events published before: an Identify sent after comes back (an actor's mailbox is in order). An
+    /// actor held by an injected hang or delay is not waited for (it would not answer until the clock
+    /// moves); it stays named for a catch-up after it resumes. Safe to run from several callers at once:
+    /// an entry is removed only by a catch-up that waited for it and saw no newer one.
+    /// </summary>
+    public async Task CatchUpAsync()
+    {
+        while (true)
+        {
+            foreach (var departing in _departing.Keys)
+            {
+                _fired.TryRemove(departing, out _); // it handles nothing more: nothing to wait for
+            }
+
+            var targets = _fired.Where(f => !runtime.Holds.IsSuspended(f.Key)).ToList();
+            await Task.WhenAll(targets.Select(t => IdentifyAsync(t.Key))).ConfigureAwait(false);
+            foreach (var target in targets)
+            {
+                _fired.TryRemove(target);
+            }
+
+            await Task.WhenAll(Observers.Keys.Select(IdentifyAsync)).ConfigureAwait(false);
+            if (!HasFiredTimers)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until the tree has done all it can at this instant: <paramref name="ready"/> holds (looked at
+    /// first: a fault that lands names its supervisor for the catch-up), every fired timer and observer has
+    /// caught up (<see cref="CatchUpAsync"/>), and nothing is in progress. <see langword="false"/> if that
+    /// did not happen within <paramref name="limit"/> (real time); <see langword="true"/> also once
+    /// <paramref name="stopped"/> holds.
+    /// </summary>
+    public async Task<bool> SettleAsync(Func<bool> ready, Func<bool> stopped, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var waited = global::System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; !stopped(); i++)
+        {
+            var readyBefore = ready();
+            var left = limit - waited.Elapsed;
+            try
+            {
+                await CatchUpAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                return false;
+            }
+
+            if (readyBefore && runtime.Counts.InProgress == 0 && !HasFiredTimers)
+            {
+                return true;
+            }
+
+            if (waited.Elapsed >= limit)
+            {
+                return false;
+            }
+
+            // Usually the tree settles within microseconds: look again at once a few times, then every millisecond.
+            if (i < 20)
+            {
+                await Task.Yield();
+            }
+            else
+            {
+                await Task.Delay(1, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Stopped, or stuck: nothing more to wait for there.</summary>
+    private Task IdentifyAsync(IActorRef target) => runtime.AskUnlessGoneAsync<ActorIdentity>(target, new Identify(null));
+}
