@@ -11,7 +11,7 @@ internal sealed partial class SupervisorActor
     private const string DequeMailbox = "akka.actor.mailbox.unbounded-deque-based";
 
     private readonly List<QuarantinedMessage> _quarantine = [];
-    private readonly Dictionary<IActorRef, ChildRecord> _standIns = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<IActorRef, ChildRecord> _standIns = new(ChildRefComparer.Instance);
 
     /// <summary>A new record joins the children: it takes over its address from an earlier supervisor instance, or gets one if its policies answer callers.</summary>
     private ChildRecord Adopt(ChildRecord record)

@@ -24,12 +24,12 @@ internal sealed partial class SupervisorActor : UntypedActor
     private readonly List<ChildRecord> _children = [];
     // Keyed by reference: every ref looked up here is the instance ActorOf returned (a child's Self, in
     // Failed, in its termination notice and in its own messages), and Akka's ref hash walks the whole path.
-    private readonly Dictionary<IActorRef, ChildRecord> _byRef = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<IActorRef, string> _dying = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<IActorRef, ChildRecord> _byRef = new(ChildRefComparer.Instance);
+    private readonly Dictionary<IActorRef, string> _dying = new(ChildRefComparer.Instance);
     private readonly HashSet<string> _dyingNames = new(StringComparer.Ordinal);
     private readonly Queue<object> _pending = new();
     private readonly List<object> _waitingForNames = [];
-    private readonly HashSet<IActorRef> _abandoned = new(ReferenceEqualityComparer.Instance);
+    private readonly HashSet<IActorRef> _abandoned = new(ChildRefComparer.Instance);
     private readonly RestartWindow _window;
     private readonly FailureHook _strategy;
     private readonly ILoggingAdapter _log;
@@ -431,7 +431,7 @@ internal sealed partial class SupervisorActor : UntypedActor
         var keep = new Queue<object>();
         while (_pending.TryDequeue(out var work))
         {
-            if (work is PendingWork { Message: not ShutdownRequest and not RetryRestart and not PolicyTimerDue } call)
+            if (work is PendingWork { Message: not ShutdownRequest and not RetryRestart and not PolicyTimerDue and not StopChildrenForRestart } call)
             {
                 call.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why)));
             }
