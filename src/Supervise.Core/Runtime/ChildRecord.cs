@@ -7,8 +7,6 @@ internal sealed class ChildRecord
 {
     private IActorRef? _ref;
     private ChildState _state = ChildState.NotRunning;
-    private PendingFailure? _pendingFailure;
-    private PendingExit? _queuedExit;
     private bool _retryPending;
     private bool _recreateWhenGone;
     private bool _inGroup;
@@ -18,24 +16,24 @@ internal sealed class ChildRecord
 
     public ChildRecord(ChildSpec spec, PolicySet policies, List<ChildRecord> dirty)
     {
-        Spec = spec;
+        _shape = new ChildShape(spec, policies, null);
         Id = spec.Id;
-        Policies = policies;
         _dirty = dirty;
         Touch();
     }
 
-    /// <summary>A dynamic child: <paramref name="shared"/> is its supervisor's one spec made from the template.</summary>
-    public ChildRecord(string id, ChildSpec shared, PolicySet policies, List<ChildRecord> dirty, Func<object?, Props> start, object? args)
+    /// <summary>A dynamic child: <paramref name="shared"/> is its supervisor's one shape made from the template.</summary>
+    public ChildRecord(string id, ChildShape shared, List<ChildRecord> dirty, object? args)
     {
-        Spec = shared;
+        _shape = shared;
         Id = id;
-        Policies = policies;
         _dirty = dirty;
-        DynamicStart = start;
         Args = args;
         Touch();
     }
+
+    /// <summary>Its spec, policies and (for a dynamic child) template factory: one object shared by all of a dynamic supervisor's children.</summary>
+    private readonly ChildShape _shape;
 
     private readonly List<ChildRecord> _dirty;
 
@@ -52,10 +50,10 @@ internal sealed class ChildRecord
         }
     }
 
-    public PolicySet Policies { get; }
+    public PolicySet Policies => _shape.Policies;
 
     /// <summary>The child's stable address, once someone asked for it (or its policies answer callers).</summary>
-    public ChildAddress? Address { get; set; }
+    public ChildAddress? Address { get => _policy?.Address; set { if (Policy(value is not null) is { } p) { p.Address = value; } } }
 
     /// <summary>No longer one of the supervisor's children.</summary>
     public bool Removed { get; set; }
@@ -93,8 +91,9 @@ internal sealed class ChildRecord
     public bool HasRun { get; set; }
 
     /// <summary>
-    /// The state of its policies and of faults injected into it, made on first use: most children never need it, and a supervisor may
-    /// have a hundred thousand of them. Setting a default value does not make it.
+    /// What most children never need (its policies' state, an injected fault, its address, a crash or exit waiting to be
+    /// handled, group-restart and restart bookkeeping), made on first use: a supervisor may have a hundred thousand
+    /// children, and each field here is eight bytes they do not carry. Setting a default value does not make it.
     /// </summary>
     private PolicyState? Policy(bool needed) => _policy ?? (needed ? _policy = new PolicyState() : null);
 
@@ -107,15 +106,24 @@ internal sealed class ChildRecord
         public int TimerToken;
         public IActorRef? StandIn;
         public InjectedFault? Injected;
+        public ChildAddress? Address;
+        public ExitReason? AnnouncedExit;
+        public PendingFailure? PendingFailure;
+        public PendingExit? QueuedExit;
+        public object? HeldInstance;
+        public Exception? LastFailure;
+        public int Restarts;
+        public bool Held;
+        public bool ConfirmLater;
     }
 
     /// <summary>The spec; for dynamic children, one spec shared by all (its Id and Start are not theirs).</summary>
-    public ChildSpec Spec { get; }
+    public ChildSpec Spec => _shape.Spec;
 
     public string Id { get; }
 
     /// <summary>A dynamic child's template factory, called with <see cref="Args"/>.</summary>
-    public Func<object?, Props>? DynamicStart { get; }
+    public Func<object?, Props>? DynamicStart => _shape.Start;
 
     /// <summary>Arguments a dynamic child was started with.</summary>
     public object? Args { get; }
@@ -132,16 +140,27 @@ internal sealed class ChildRecord
     public ChildState State { get => _state; set { _state = value; Touch(); } }
 
     /// <summary>The reason the child announced before stopping itself, if any.</summary>
-    public ExitReason? AnnouncedExit { get; set; }
+    public ExitReason? AnnouncedExit { get => _policy?.AnnouncedExit; set { if (Policy(value is not null) is { } p) { p.AnnouncedExit = value; } } }
 
     /// <summary>A failure waiting to be handled: the child stays suspended until then.</summary>
-    public PendingFailure? PendingFailure { get => _pendingFailure; set { _pendingFailure = value; Touch(); } }
+    public PendingFailure? PendingFailure
+    {
+        get => _policy?.PendingFailure;
+        set
+        {
+            if (Policy(value is not null) is { } p)
+            {
+                p.PendingFailure = value;
+                Touch();
+            }
+        }
+    }
 
     /// <summary>A restart failed to start the child and is being tried again (OTP's <c>restarting</c>).</summary>
     public bool RetryPending { get => _retryPending; set { _retryPending = value; Touch(); } }
 
     /// <summary>Whether the supervisor is restarting the child: a crash or a failed restart waits to be handled, or a group restart holds it.</summary>
-    public bool IsRestarting => PendingFailure is not null || RetryPending || _inGroup;
+    public bool IsRestarting => _retryPending || _inGroup || _policy?.PendingFailure is not null;
 
     /// <summary>Part of a group restart (one-for-all, rest-for-one) that has not started it again yet: Restarting.</summary>
     public bool InGroupRestart { get => _inGroup; set { _inGroup = value; Touch(); } }
@@ -150,13 +169,13 @@ internal sealed class ChildRecord
     /// Suspended by its supervisor for a group restart (one Suspend, balanced by the restart in place), and the
     /// instance it held then: a failure of that instance reported later is covered by the restart, not a new crash.
     /// </summary>
-    public bool Held { get; set; }
+    public bool Held { get => _policy?.Held ?? false; set { if (Policy(value) is { } p) { p.Held = value; } } }
 
     /// <summary>The instance in place when the child was held or its restart was ordered (see <see cref="Held"/>).</summary>
-    public object? HeldInstance { get; set; }
+    public object? HeldInstance { get => _policy?.HeldInstance; set { if (Policy(value is not null) is { } p) { p.HeldInstance = value; } } }
 
     /// <summary>A nested supervisor of a group restart that has a child blocked past its shutdown timeout: its restart is not waited for.</summary>
-    public bool ConfirmLater { get; set; }
+    public bool ConfirmLater { get => _policy?.ConfirmLater ?? false; set { if (Policy(value) is { } p) { p.ConfirmLater = value; } } }
 
     /// <summary>Counts the handshakes sent to it: only the answer to the latest one confirms a start.</summary>
     public int Handshakes { get; set; }
@@ -171,32 +190,50 @@ internal sealed class ChildRecord
     /// Its exit, when the child stopped while the supervisor was busy (a start, a stop) and the exit waits in
     /// line; current only while it belongs to this incarnation (see <see cref="WaitingExit"/>).
     /// </summary>
-    public PendingExit? QueuedExit { get => _queuedExit; set { _queuedExit = value; Touch(); } }
+    public PendingExit? QueuedExit
+    {
+        get => _policy?.QueuedExit;
+        set
+        {
+            if (Policy(value is not null) is { } p)
+            {
+                p.QueuedExit = value;
+                Touch();
+            }
+        }
+    }
 
     /// <summary>The reason of an exit that waits to be handled: the child is gone, and what follows is decided.</summary>
-    public ExitReason? WaitingExit => _ref is null && _queuedExit is { } exit && exit.Generation == Generation ? exit.Reason : null;
+    public ExitReason? WaitingExit => _ref is null && _policy?.QueuedExit is { } exit && exit.Generation == Generation ? exit.Reason : null;
 
     /// <summary>Its actor had already terminated when a restart reached it: start it when its Terminated arrives.</summary>
     public bool RecreateWhenGone { get => _recreateWhenGone; set { _recreateWhenGone = value; Touch(); } }
 
 
     /// <summary>The child's health as last published; null until first computed (a new child's first health is not a change).</summary>
-    public HealthState? Health { get; set; }
+    public HealthState? Health { get => _health == NoHealth ? null : (HealthState)_health; set => _health = value is { } health ? (byte)health : NoHealth; }
+
+    private const byte NoHealth = byte.MaxValue;
+
+    private byte _health = NoHealth;
 
     /// <summary>A nested supervisor's own health, as it last reported it.</summary>
     public HealthState ReportedHealth { get => _reportedHealth; set { _reportedHealth = value; Touch(); } }
 
     /// <summary>How often the supervisor restarted this child.</summary>
-    public int Restarts { get; set; }
+    public int Restarts { get => _policy?.Restarts ?? 0; set { if (Policy(value != 0) is { } p) { p.Restarts = value; } } }
 
     /// <summary>The last exception the child crashed with.</summary>
-    public Exception? LastFailure { get; set; }
+    public Exception? LastFailure { get => _policy?.LastFailure; set { if (Policy(value is not null) is { } p) { p.LastFailure = value; } } }
 
     /// <summary>The shutdown timer while stopping with a timeout.</summary>
     public ITimer? StopTimer { get; set; }
 
     public bool IsSuperviseSupervisor => Spec.Supervisor is not null;
 }
+
+/// <summary>What a child record is made from: its spec, its policies, and for a dynamic child its template's factory.</summary>
+internal sealed record ChildShape(ChildSpec Spec, PolicySet Policies, Func<object?, Props>? Start);
 
 internal enum ChildState
 {

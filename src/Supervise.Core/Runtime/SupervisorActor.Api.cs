@@ -121,6 +121,7 @@ internal sealed partial class SupervisorActor
         var room = dynamic.MaxChildren is { } max ? Math.Max(0, max - _children.Count) : int.MaxValue;
         var records = args.Take(room).Select(a => NewDynamicChild(dynamic.Template, a)).ToList();
         _children.AddRange(records);
+        _byRef.EnsureCapacity(_byRef.Count + records.Count); // sized once: grown by doubling it would keep up to twice the room, ~20 bytes a child
         var batch = new BatchStart(this, records, failed =>
         {
             var results = new List<StartChildResult>(args.Count);
@@ -147,7 +148,7 @@ internal sealed partial class SupervisorActor
 
     /// <summary>A new dynamic child: its own id and arguments, and the supervisor's one template-made spec.</summary>
     private ChildRecord NewDynamicChild(ChildTemplate template, object? args) =>
-        Adopt(new((++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture), _dynamicSpec!, _dynamicPolicies, _dirty, template.Start!, args));
+        Adopt(new((++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture), _dynamicShape!, _dirty, args));
 
     /// <summary>Adds a new child after the others and starts it; a child that fails to start is not kept.</summary>
     private void AddAndStart(ChildRecord record, IActorRef sender)

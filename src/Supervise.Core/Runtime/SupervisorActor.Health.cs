@@ -67,6 +67,10 @@ internal sealed partial class SupervisorActor
         }
 
         _dirty.RemoveRange(0, count);
+        if (_dirty.Count == 0 && _dirty.Capacity > 4096)
+        {
+            _dirty.Capacity = 0; // a wave of starts or restarts is over: its list does not stay behind, 8 bytes a child
+        }
         Publish(HealthRule.Combine(OwnState, _tally.Derived));
     }
 

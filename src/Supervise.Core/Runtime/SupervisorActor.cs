@@ -37,8 +37,8 @@ internal sealed partial class SupervisorActor : UntypedActor
     private IStartOperation? _starting;
     private StopSequence? _stopping;
     private long _nextDynamicId;
-    private readonly ChildSpec? _dynamicSpec;
-    private readonly PolicySet _dynamicPolicies = PolicySet.None;
+    /// <summary>A dynamic supervisor's one spec, policies and factory, made from its template and shared by its children.</summary>
+    private readonly ChildShape? _dynamicShape;
     private TreeStopReason _stopReason = TreeStopReason.Killed;
     private Exception? _stopError;
 
@@ -53,8 +53,8 @@ internal sealed partial class SupervisorActor : UntypedActor
         _window = new RestartWindow(spec.Intensity, spec.Period);
         if (spec is DynamicSupervisorSpec { Template: { } template })
         {
-            _dynamicSpec = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality, Tags = template.Tags };
-            _dynamicPolicies = PolicySet.For(template.Policies, spec.DefaultPolicies);
+            var shared = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality, Tags = template.Tags };
+            _dynamicShape = new ChildShape(shared, PolicySet.For(template.Policies, spec.DefaultPolicies), template.Start);
         }
         var self = Self;
         _strategy = new FailureHook(OnChildFailure, child => self.Tell(new ChildGone(child), self));
@@ -92,6 +92,8 @@ internal sealed partial class SupervisorActor : UntypedActor
     {
         if (_spec is SupervisorSpec s)
         {
+            _children.Capacity = s.Children.Count;
+            _byRef.EnsureCapacity(s.Children.Count);
             foreach (var childSpec in s.Children)
             {
                 _children.Add(Adopt(new ChildRecord(childSpec, PolicySet.For(childSpec.Policies, s.DefaultPolicies), _dirty)));
