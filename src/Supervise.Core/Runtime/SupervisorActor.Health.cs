@@ -51,6 +51,13 @@ internal sealed partial class SupervisorActor
 
         if (Busy)
         {
+            if (_group is not null)
+            {
+                // Children of it are being restarted as a group: at least Degraded until the last is confirmed (the
+                // per-child pass waits for the end, so that a storm of ten thousand costs one pass, not two each).
+                Publish(HealthRule.Combine(OwnState, HealthState.Degraded));
+            }
+
             return;
         }
 
@@ -227,7 +234,7 @@ internal sealed partial class SupervisorActor
     private HealthSnapshot Snapshot() => new(
         _path,
         _health,
-        _children.Where(c => !Leaving(c)).Select(c => new ChildHealth(c.Id, c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)
+        _children.Where(c => !Leaving(c)).Select(c => new ChildHealth(c.Id, c.InGroupRestart ? HealthState.Restarting : c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)
         {
             Dropped = c.Address?.Dropped ?? 0,
             Rejected = c.Address?.Rejected ?? 0,

@@ -292,6 +292,8 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
 
         a.Tell(Kill.Instance);
         ExpectEvent<ChildRestartDelayed>();
+        // The counts change in the health pass that follows, before its event: whoever that event wakes reads them up to date.
+        ExpectEvent<HealthChanged>(e => e.ChildId == "a" && e.Current == HealthState.Restarting);
         Assert.True(await tree.WhenSettledAsync());
 
         Assert.Equal((1, 0), (tree.ChildrenRestarting, tree.RestartsInProgress));
@@ -392,6 +394,7 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
                         Assert.True(health.State == HealthState.Running && Restarts(health) > before);
                     },
                     interval: TimeSpan.FromMilliseconds(5));
+                Assert.True(await tree.WhenSettledAsync());
             }
 
             var report = await injector.StopAsync();

@@ -69,6 +69,10 @@ public sealed class GroupRestartTests(ITestOutputHelper output) : SuperviseTestK
         (await ChildRef(tree.Root, "b")).Tell(new Crash("b fails"));
         // a's restart is ordered (and waits for a, blocked in its handler); then a's old instance crashes.
         ExpectEvent<ChildRestarted>(e => e.ChildId == "a");
+        // Meanwhile the group is under way: the supervisor is Degraded and its children Restarting.
+        var during = await tree.GetHealthAsync();
+        Assert.Equal(HealthState.Degraded, during.State);
+        Assert.All(during.Children, c => Assert.Equal(HealthState.Restarting, c.State));
         gate.Set();
 
         ExpectEvent<ChildRestarted>(e => e.ChildId == "c");
