@@ -121,10 +121,8 @@ internal sealed class ChildRecord
         public ExitReason? AnnouncedExit;
         public PendingFailure? PendingFailure;
         public PendingExit? QueuedExit;
-        public object? HeldInstance;
         public Exception? LastFailure;
         public int Restarts;
-        public bool Held;
         public bool ConfirmLater;
     }
 
@@ -180,10 +178,7 @@ internal sealed class ChildRecord
     /// Suspended by its supervisor for a group restart (one Suspend, balanced by the restart in place), and the
     /// instance it held then: a failure of that instance reported later is covered by the restart, not a new crash.
     /// </summary>
-    public bool Held { get => _policy?.Held ?? false; set { if (Policy(value) is { } p) { p.Held = value; } } }
-
-    /// <summary>The instance in place when the child was held or its restart was ordered (see <see cref="Held"/>).</summary>
-    public object? HeldInstance { get => _policy?.HeldInstance; set { if (Policy(value is not null) is { } p) { p.HeldInstance = value; } } }
+    public bool Held { get; set; }
 
     /// <summary>A nested supervisor of a group restart that has a child blocked past its shutdown timeout: its restart is not waited for.</summary>
     public bool ConfirmLater { get => _policy?.ConfirmLater ?? false; set { if (Policy(value) is { } p) { p.ConfirmLater = value; } } }

@@ -21,6 +21,9 @@ internal sealed class GroupRestart : IStartOperation
     private readonly IReadOnlyList<ChildRecord> _restart;
     private readonly HashSet<ChildRecord> _remove;
     private readonly List<ChildRecord> _stopOrder;
+
+    /// <summary>The instance each held child had when it was held (by its place in <see cref="_stopOrder"/>): a failure it reports later is covered if it came from that instance. One array for the group, not an object per child.</summary>
+    private readonly object?[] _heldInstances;
     private int _stopIndex;
     private int _startIndex = -1;
     private ChildRecord? _stopping;
@@ -36,6 +39,7 @@ internal sealed class GroupRestart : IStartOperation
         var members = new HashSet<ChildRecord>(restart);
         members.UnionWith(remove);
         _stopOrder = children.Where(members.Contains).Reverse().ToList();
+        _heldInstances = new object?[_stopOrder.Count];
     }
 
     /// <summary>The child that failed (the restarts are triggered by it).</summary>
@@ -74,7 +78,7 @@ internal sealed class GroupRestart : IStartOperation
         }
         else if (record.Ref is not null && !crashed)
         {
-            SupervisorActor.Hold(record);
+            Hold(record, _stopIndex - 1);
         }
 
         StopNext();
@@ -100,7 +104,7 @@ internal sealed class GroupRestart : IStartOperation
             return;
         }
 
-        if (cause is not ActorInitializationException && !record.IsSuperviseSupervisor && record.Ref is { } child && record.HeldInstance is not null && AkkaCell.IsStaleFailure(child, record.HeldInstance))
+        if (cause is not ActorInitializationException && !record.IsSuperviseSupervisor && record.Ref is { } child && HeldInstance(record) is { } held && AkkaCell.IsStaleFailure(child, held))
         {
             _owner.CoveredCrash(record, cause);
             return;
@@ -118,6 +122,19 @@ internal sealed class GroupRestart : IStartOperation
         {
             record.InGroupRestart = false;
         }
+    }
+
+    private void Hold(ChildRecord record, int index)
+    {
+        _heldInstances[index] = AkkaCell.Instance(record.Ref!);
+        SupervisorActor.Hold(record);
+    }
+
+    /// <summary>The instance <paramref name="record"/> had when this group held it; null if it did not hold it. Looked up only when a failure comes.</summary>
+    private object? HeldInstance(ChildRecord record)
+    {
+        var index = _stopOrder.IndexOf(record);
+        return index < 0 ? null : _heldInstances[index];
     }
 
     private void StopNext()
@@ -155,7 +172,7 @@ internal sealed class GroupRestart : IStartOperation
                 return;
             }
 
-            SupervisorActor.Hold(record);
+            Hold(record, _stopIndex - 1);
         }
 
         StartNext();

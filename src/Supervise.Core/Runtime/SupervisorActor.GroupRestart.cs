@@ -14,7 +14,6 @@ internal sealed partial class SupervisorActor
     internal static void Hold(ChildRecord record)
     {
         record.Held = true;
-        record.HeldInstance = AkkaCell.Instance(record.Ref!);
         ((IInternalActorRef)record.Ref!).Suspend();
     }
 
@@ -73,7 +72,6 @@ internal sealed partial class SupervisorActor
     {
         record.State = ChildState.Running;
         record.HasRun = true;
-        record.HeldInstance = null;
         record.InGroupRestart = false;
         PointAddress(record);
     }
@@ -101,7 +99,6 @@ internal sealed partial class SupervisorActor
     /// <summary>A child of a group restart failed to start, or crashed once started: its failure is handled after the group, counted.</summary>
     internal void FailAfterGroup(ChildRecord record, Exception cause)
     {
-        record.HeldInstance = null;
         record.InGroupRestart = false;
         if (record.Ref is not { } child)
         {

@@ -22,7 +22,6 @@ internal sealed partial class SupervisorActor
         record.RecreateWhenGone = false;
         record.Isolated = false;
         record.Held = false;
-        record.HeldInstance = null;
         // A fault aimed at an earlier incarnation never lands on this one.
         record.Injected = null;
         if (record.Circuit == CircuitState.Open)

@@ -87,7 +87,6 @@ internal sealed partial class SupervisorActor
         record.Ref = null;
         record.PendingFailure = null;
         record.Held = false;
-        record.HeldInstance = null;
     }
 
     private void GiveUp(ChildRecord record, RestartVerdict verdict, ExitReason reason)
