@@ -163,3 +163,27 @@ internal static class Systems
         ? new AllForOneStrategy(-1, -1, _ => Directive.Restart, loggingEnabled: false)
         : new OneForOneStrategy(-1, -1, _ => Directive.Restart, loggingEnabled: false);
 }
+
+/// <summary>Counts children that have run PreStart; completes when the expected number have.</summary>
+internal sealed class Started(int expected)
+{
+    private int _count;
+
+    public TaskCompletionSource All { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void One()
+    {
+        if (Interlocked.Increment(ref _count) == expected)
+        {
+            All.TrySetResult();
+        }
+    }
+}
+
+/// <summary>A child that counts its PreStart and does nothing else.</summary>
+internal sealed class Counted(Started started) : ActorBase
+{
+    protected override void PreStart() => started.One();
+
+    protected override bool Receive(object message) => false;
+}

@@ -73,26 +73,4 @@ internal sealed class MillionWorkers(bool bytes) : SeparateFigure
         watch.Stop();
         return bytes ? (GC.GetTotalMemory(forceFullCollection: true) - before) / 1e6 : watch.Elapsed.TotalMilliseconds;
     }
-
-    private sealed class Started(int expected)
-    {
-        private int _count;
-
-        public TaskCompletionSource All { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void One()
-        {
-            if (Interlocked.Increment(ref _count) == expected)
-            {
-                All.TrySetResult();
-            }
-        }
-    }
-
-    private sealed class Counted(Started started) : ActorBase
-    {
-        protected override void PreStart() => started.One();
-
-        protected override bool Receive(object message) => false;
-    }
 }

@@ -151,26 +151,4 @@ internal sealed class StartMany(StartMany.Measure measure) : SeparateFigure
             ? (GC.GetTotalMemory(forceFullCollection: true) - before) / (double)count
             : watch.Elapsed.TotalMilliseconds;
     }
-
-    private sealed class Started(int expected)
-    {
-        private int _count;
-
-        public TaskCompletionSource All { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public void One()
-        {
-            if (Interlocked.Increment(ref _count) == expected)
-            {
-                All.TrySetResult();
-            }
-        }
-    }
-
-    private sealed class Counted(Started started) : ActorBase
-    {
-        protected override void PreStart() => started.One();
-
-        protected override bool Receive(object message) => false;
-    }
 }
