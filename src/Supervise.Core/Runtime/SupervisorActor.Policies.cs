@@ -37,7 +37,7 @@ internal sealed partial class SupervisorActor
             return address;
         }
 
-                address = new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null), record.Policies.Reject, record.Policies.Buffer);
+        address = new(((ExtendedActorSystem)Context.System).Provider, Self.Path / record.Id, _path, record.Id, _runtime, RouteFor(record, ChildHealthOf(record), null), record.Policies.Reject, record.Policies.Buffer);
         record.Address = address;
         _runtime.Addresses.Add(ChildPath(record), address);
         return address;

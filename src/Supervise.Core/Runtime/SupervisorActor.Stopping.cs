@@ -1,6 +1,6 @@
-using Supervise.Supervision;
 using Akka.Actor;
 using Akka.Event;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 

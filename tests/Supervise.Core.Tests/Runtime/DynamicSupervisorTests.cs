@@ -136,7 +136,8 @@ public sealed class DynamicSupervisorTests(ITestOutputHelper output) : Supervise
         using var last = new ManualResetEventSlim();
         var spec = new DynamicSupervisorSpec(new ChildTemplate(args => args is GatedStart gated
             ? Props.Create(() => new SlowStarter(gated, Life.Ref))
-            : TestWorker.Props((string)args!, Life.Ref)) { Restart = RestartType.Transient });
+            : TestWorker.Props((string)args!, Life.Ref))
+        { Restart = RestartType.Transient });
         var tree = await StartTreeAsync(spec);
         try
         {
