@@ -79,25 +79,24 @@ public abstract class SuperviseTestKit : Akka.TestKit.Xunit2.TestKit
     protected async Task ExpectNoRestartsUnderAsync(SupervisionTree tree, string pathPrefix)
     {
         ArgumentNullException.ThrowIfNull(pathPrefix);
-        var restarts = (await SettledEventsAsync(tree).ConfigureAwait(false)).OfType<ChildRestarted>()
-            .Where(e => (e.SupervisorPath + "/" + e.ChildId).StartsWith(pathPrefix, StringComparison.Ordinal))
-            .ToList();
-        if (restarts.Count > 0)
-        {
-            throw new InvalidOperationException($"Expected no restarts under {pathPrefix}; {restarts.Count} happened, the first of {restarts[0].SupervisorPath}/{restarts[0].ChildId} (triggered by {restarts[0].TriggeredBy}).");
-        }
+        FailOnRestartsUnder(await SettledEventsAsync(tree).ConfigureAwait(false), pathPrefix);
     }
 
     /// <summary>Obsolete: waited in real time, so it passed whatever came later. Use <see cref="ExpectNoRestartsUnderAsync"/>.</summary>
     [Obsolete("Waits in real time and passes whatever happens later: use ExpectNoRestartsUnderAsync(tree, pathPrefix), which settles the tree first.")]
     protected void ExpectNoRestartsUnder(string pathPrefix, TimeSpan duration)
     {
-        var restarts = Events.ReceiveWhile(duration, m => m as ChildRestarted)
-            .Where(e => e is not null && (e.SupervisorPath + "/" + e.ChildId).StartsWith(pathPrefix, StringComparison.Ordinal))
+        FailOnRestartsUnder(Events.ReceiveWhile(duration, m => m), pathPrefix);
+    }
+
+    private static void FailOnRestartsUnder(IEnumerable<object> events, string pathPrefix)
+    {
+        var restarts = events.OfType<ChildRestarted>()
+            .Where(e => (e.SupervisorPath + "/" + e.ChildId).StartsWith(pathPrefix, StringComparison.Ordinal))
             .ToList();
         if (restarts.Count > 0)
         {
-            throw new InvalidOperationException($"Expected no restarts under {pathPrefix}; {restarts.Count} happened.");
+            throw new InvalidOperationException($"Expected no restarts under {pathPrefix}; {restarts.Count} happened, the first of {restarts[0].SupervisorPath}/{restarts[0].ChildId} (triggered by {restarts[0].TriggeredBy}).");
         }
     }
 

@@ -142,7 +142,7 @@ internal sealed class GroupRestart : IStartOperation
         while (_stopIndex < _stopOrder.Count)
         {
             var record = _stopOrder[_stopIndex++];
-            if (!SupervisorActor.HasChild(record))
+            if (record.Removed)
             {
                 continue;
             }
@@ -183,7 +183,7 @@ internal sealed class GroupRestart : IStartOperation
         while (++_startIndex < _restart.Count)
         {
             var record = _restart[_startIndex];
-            if (SupervisorActor.HasChild(record) && _owner.RestartForGroup(record, _failed, _cause))
+            if (!record.Removed && _owner.RestartForGroup(record, _failed, _cause))
             {
                 _starting = record;
                 return;

@@ -111,15 +111,21 @@ internal sealed partial class SupervisorActor
 
     private void HandleCrash(ChildRecord record, PendingFailure failure)
     {
+        ReportCrash(record, failure, covered: false);
+        HandleExit(record, ExitReason.Crash(failure.Cause), alive: true);
+    }
+
+    /// <summary>A crash is logged and published, and its message in flight handled; <paramref name="covered"/> when a group restart under way covers it.</summary>
+    private void ReportCrash(ChildRecord record, PendingFailure failure, bool covered)
+    {
         if (_log.IsWarningEnabled)
         {
-            _log.Warning("Child {0} crashed: {1}", ChildPath(record), ChildStartException.Describe(failure.Cause));
+            _log.Warning(covered ? "Child {0} crashed while its group restart was under way (covered by it): {1}" : "Child {0} crashed: {1}", ChildPath(record), ChildStartException.Describe(failure.Cause));
         }
 
         record.LastFailure = failure.Cause;
         _events.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, record.Ref!, failure.Cause));
         HandleInFlight(record, failure);
-        HandleExit(record, ExitReason.Crash(failure.Cause), alive: true);
     }
 
     /// <summary>The message a crashed child was handling: requeued or set aside by a policy, else dropped and reported.</summary>

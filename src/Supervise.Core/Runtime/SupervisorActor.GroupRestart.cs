@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 
 namespace Supervise.Runtime;
 
@@ -7,8 +6,6 @@ namespace Supervise.Runtime;
 internal sealed partial class SupervisorActor
 {
     private GroupRestart? _group;
-
-    internal static bool HasChild(ChildRecord record) => !record.Removed;
 
     /// <summary>Holds a worker for a group restart: suspended (its mailbox keeps what it is sent) until restarted in place.</summary>
     internal static void Hold(ChildRecord record)
@@ -84,12 +81,7 @@ internal sealed partial class SupervisorActor
     internal void CoveredCrash(ChildRecord record, Exception cause, bool resume = true)
     {
         var child = record.Ref!;
-        var failure = ReadInFlight(child, record, cause);
-        record.LastFailure = cause;
-        _log.Warning("Child {0} crashed while its group restart was under way (covered by it): {1}", ChildPath(record), ChildStartException.Describe(cause));
-        _events.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, child, cause));
-        HandleInFlight(record, failure);
-
+        ReportCrash(record, ReadInFlight(child, record, cause), covered: true);
         if (resume)
         {
             ((IInternalActorRef)child).Resume(cause);
