@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -6,12 +7,8 @@ namespace Supervise.Runtime;
 internal sealed class ChildRecord
 {
     private IActorRef? _ref;
-    private ChildState _state = ChildState.NotRunning;
-    private bool _retryPending;
-    private bool _recreateWhenGone;
-    private bool _inGroup;
+    private ChildLifecycle _lifecycle = ChildLifecycle.NotRunning;
     private HealthState _reportedHealth = HealthState.Running;
-    private bool _isolated;
     private PolicyState? _policy;
 
     public ChildRecord(ChildSpec spec, PolicySet policies, List<ChildRecord> dirty)
@@ -67,10 +64,7 @@ internal sealed class ChildRecord
     public ChildAddress? Address { get => _policy?.Address; set { if (Policy(value is not null) is { } p) { p.Address = value; } } }
 
     /// <summary>No longer one of the supervisor's children.</summary>
-    public bool Removed { get; set; }
-
-    /// <summary>Stopped by <see cref="IsolatePolicy"/>: Down until started again by hand.</summary>
-    public bool Isolated { get => _isolated; set { _isolated = value; Touch(); } }
+    public bool Removed => _lifecycle == ChildLifecycle.Removed;
 
     /// <summary>Its breaker's state (Closed unless it has a breaker policy).</summary>
     public CircuitState Circuit => _policy?.Breaker?.Circuit ?? CircuitState.Closed;
@@ -146,39 +140,83 @@ internal sealed class ChildRecord
     /// <summary>The current incarnation, or null when the child is not running.</summary>
     public IActorRef? Ref { get => _ref; set { _ref = value; Touch(); } }
 
-    public ChildState State { get => _state; set { _state = value; Touch(); } }
+    /// <summary>Where the child is in its life: one state of a closed set (see <see cref="ChildLifecycle"/>).</summary>
+    public ChildLifecycle Lifecycle => _lifecycle;
+
+    /// <summary>
+    /// Moves the child to <paramref name="next"/>, dropping what belonged to the state it leaves (a crash waiting to be
+    /// decided, an exit waiting in line, a shutdown timer). A move the lifecycle does not have, or a state whose incarnation
+    /// does not match <see cref="Ref"/>, is a bug in the supervisor, and throws rather than leave the child in a state that
+    /// cannot be.
+    /// </summary>
+    public void MoveTo(ChildLifecycle next)
+    {
+        var from = _lifecycle;
+        if (!ChildLifecycleRule.CanMove(from, next) || ChildLifecycleRule.HasIncarnation(next) != (_ref is not null))
+        {
+            throw new InvalidOperationException(
+                $"Child '{Id}' cannot move from {from} to {next} while {(_ref is null ? "no actor" : "an actor")} stands behind it: a bug in its supervisor.");
+        }
+
+        if (from != next)
+        {
+            switch (from)
+            {
+                case ChildLifecycle.Crashed when _policy is { } p:
+                    p.PendingFailure = null;
+                    break;
+                case ChildLifecycle.Exited when _policy is { } p:
+                    p.QueuedExit = null;
+                    break;
+                case ChildLifecycle.Stopping when StopTimer is { } timer:
+                    timer.Dispose();
+                    StopTimer = null;
+                    break;
+            }
+
+            _lifecycle = next;
+        }
+
+        Touch();
+    }
+
+    /// <summary>It threw: suspended until decided; <paramref name="failure"/> when the decision waits (in line, for a backoff delay, for a give-up's stop).</summary>
+    public void Crash(PendingFailure? failure)
+    {
+        MoveTo(ChildLifecycle.Crashed);
+        if (Policy(failure is not null) is { } p)
+        {
+            p.PendingFailure = failure;
+        }
+    }
+
+    /// <summary>Takes the crash waiting in line to be decided (the child stays <see cref="ChildLifecycle.Crashed"/> while it is).</summary>
+    public PendingFailure? TakeFailure()
+    {
+        var failure = PendingFailure;
+        if (failure is not null)
+        {
+            _policy!.PendingFailure = null;
+        }
+
+        return failure;
+    }
+
+    /// <summary>It stopped while its supervisor was busy: its exit waits in line.</summary>
+    public void QueueExit(PendingExit exit)
+    {
+        MoveTo(ChildLifecycle.Exited);
+        Policy(true)!.QueuedExit = exit;
+    }
 
     /// <summary>The reason the child announced before stopping itself, if any.</summary>
     public ExitReason? AnnouncedExit { get => _policy?.AnnouncedExit; set { if (Policy(value is not null) is { } p) { p.AnnouncedExit = value; } } }
 
-    /// <summary>A failure waiting to be handled: the child stays suspended until then.</summary>
-    public PendingFailure? PendingFailure
-    {
-        get => _policy?.PendingFailure;
-        set
-        {
-            if (Policy(value is not null) is { } p)
-            {
-                p.PendingFailure = value;
-                Touch();
-            }
-        }
-    }
+    /// <summary>A crash waiting to be decided (only while <see cref="ChildLifecycle.Crashed"/>).</summary>
+    public PendingFailure? PendingFailure => _lifecycle == ChildLifecycle.Crashed ? _policy?.PendingFailure : null;
 
-    /// <summary>A restart failed to start the child and is being tried again (OTP's <c>restarting</c>).</summary>
-    public bool RetryPending { get => _retryPending; set { _retryPending = value; Touch(); } }
-
-    /// <summary>Whether the supervisor is restarting the child: a crash or a failed restart waits to be handled, or a group restart holds it.</summary>
-    public bool IsRestarting => _retryPending || _inGroup || _policy?.PendingFailure is not null;
-
-    /// <summary>Part of a group restart (one-for-all, rest-for-one) that has not started it again yet: Restarting.</summary>
-    public bool InGroupRestart { get => _inGroup; set { _inGroup = value; Touch(); } }
-
-    /// <summary>
-    /// Suspended by its supervisor for a group restart (one Suspend, balanced by the restart in place), and the
-    /// instance it held then: a failure of that instance reported later is covered by the restart, not a new crash.
-    /// </summary>
-    public bool Held { get; set; }
+    /// <summary>Whether the supervisor is restarting the child (OTP's pid <c>restarting</c>): see <see cref="ChildLifecycleRule.IsRestarting"/>.</summary>
+    public bool IsRestarting => ChildLifecycleRule.IsRestarting(_lifecycle);
 
     /// <summary>A nested supervisor of a group restart that has a child blocked past its shutdown timeout: its restart is not waited for.</summary>
     public bool ConfirmLater { get => _policy?.ConfirmLater ?? false; set { if (Policy(value) is { } p) { p.ConfirmLater = value; } } }
@@ -192,29 +230,11 @@ internal sealed class ChildRecord
     /// </summary>
     public int Generation { get; set; }
 
-    /// <summary>
-    /// Its exit, when the child stopped while the supervisor was busy (a start, a stop) and the exit waits in
-    /// line; current only while it belongs to this incarnation (see <see cref="WaitingExit"/>).
-    /// </summary>
-    public PendingExit? QueuedExit
-    {
-        get => _policy?.QueuedExit;
-        set
-        {
-            if (Policy(value is not null) is { } p)
-            {
-                p.QueuedExit = value;
-                Touch();
-            }
-        }
-    }
+    /// <summary>Its exit waiting in line (only while <see cref="ChildLifecycle.Exited"/>).</summary>
+    public PendingExit? QueuedExit => _lifecycle == ChildLifecycle.Exited ? _policy?.QueuedExit : null;
 
     /// <summary>The reason of an exit that waits to be handled: the child is gone, and what follows is decided.</summary>
-    public ExitReason? WaitingExit => _ref is null && _policy?.QueuedExit is { } exit && exit.Generation == Generation ? exit.Reason : null;
-
-    /// <summary>Its actor had already terminated when a restart reached it: start it when its Terminated arrives.</summary>
-    public bool RecreateWhenGone { get => _recreateWhenGone; set { _recreateWhenGone = value; Touch(); } }
-
+    public ExitReason? WaitingExit => QueuedExit is { } exit && exit.Generation == Generation ? exit.Reason : null;
 
     /// <summary>The child's health as last published; null until first computed (a new child's first health is not a change).</summary>
     public HealthState? Health { get => _health == NoHealth ? null : (HealthState)_health; set => _health = value is { } health ? (byte)health : NoHealth; }
@@ -240,14 +260,6 @@ internal sealed class ChildRecord
 
 /// <summary>What a child record is made from: its spec, its policies, and for a dynamic child its template's factory.</summary>
 internal sealed record ChildShape(ChildSpec Spec, PolicySet Policies, Func<object?, Props>? Start);
-
-internal enum ChildState
-{
-    NotRunning,
-    Starting,
-    Running,
-    Stopping,
-}
 
 /// <summary>
 /// An injected fault on its way: a crash (the child was sent a Kill) reported with <paramref name="Error"/>, for a poison

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -22,6 +23,9 @@ internal sealed class GroupRestart : IStartOperation
     private readonly HashSet<ChildRecord> _remove;
     private readonly List<ChildRecord> _stopOrder;
 
+    /// <summary>The children of the radius not started again yet: Restarting, whatever their own state says.</summary>
+    private readonly HashSet<ChildRecord> _unconfirmed;
+
     /// <summary>The instance each held child had when it was held (by its place in <see cref="_stopOrder"/>): a failure it reports later is covered if it came from that instance. One array for the group, not an object per child.</summary>
     private readonly object?[] _heldInstances;
     private int _stopIndex;
@@ -40,26 +44,19 @@ internal sealed class GroupRestart : IStartOperation
         members.UnionWith(remove);
         _stopOrder = children.Where(members.Contains).Reverse().ToList();
         _heldInstances = new object?[_stopOrder.Count];
+        _unconfirmed = [.. restart];
     }
 
     /// <summary>The child that failed (the restarts are triggered by it).</summary>
     public ChildRecord Failed => _failed;
 
-    public void Begin()
-    {
-        foreach (var record in _restart)
-        {
-            record.InGroupRestart = true;
-        }
+    public void Begin() => StopNext();
 
-        StopNext();
-    }
+    /// <summary>Whether <paramref name="record"/> is one of the children this restart has not started again yet.</summary>
+    public bool Restarts(ChildRecord record) => _unconfirmed.Contains(record);
 
     /// <summary>Whether <paramref name="record"/> is the nested supervisor asked to stop its children now.</summary>
     public bool StopsNow(ChildRecord record) => record == _stopping;
-
-    /// <summary>Whether <paramref name="record"/> is held by this restart and not restarted yet.</summary>
-    public bool Holds(ChildRecord record) => record.Held && record.InGroupRestart && record != _starting;
 
     public bool Awaits(ChildRecord record) => record == _starting;
 
@@ -92,6 +89,7 @@ internal sealed class GroupRestart : IStartOperation
         }
 
         _starting = null;
+        _unconfirmed.Remove(record);
         _owner.ConfirmRestarted(record);
         StartNext();
     }
@@ -111,18 +109,13 @@ internal sealed class GroupRestart : IStartOperation
         }
 
         _starting = null;
+        _unconfirmed.Remove(record);
         _owner.FailAfterGroup(record, cause);
         StartNext();
     }
 
     /// <summary>The supervisor stops everything (it gives up, or is asked to stop): what this restart still held is left to that stop.</summary>
-    public void Abort()
-    {
-        foreach (var record in _restart)
-        {
-            record.InGroupRestart = false;
-        }
-    }
+    public void Abort() => _unconfirmed.Clear();
 
     private void Hold(ChildRecord record, int index)
     {
@@ -160,7 +153,7 @@ internal sealed class GroupRestart : IStartOperation
                 return;
             }
 
-            if (record == _failed || record.Ref is null || record.PendingFailure is not null || record.Held)
+            if (record == _failed || record.Ref is null || record.Lifecycle is ChildLifecycle.Crashed or ChildLifecycle.Held)
             {
                 continue; // gone, or suspended by its own failure (its restart balances that), or held already
             }
@@ -189,7 +182,7 @@ internal sealed class GroupRestart : IStartOperation
                 return;
             }
 
-            record.InGroupRestart = false;
+            _unconfirmed.Remove(record);
         }
 
         _owner.EndGroupRestart(this);

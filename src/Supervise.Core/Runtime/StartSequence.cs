@@ -22,7 +22,7 @@ internal sealed class StartSequence : IStartOperation
 
     public ChildRecord? Current => _index < _records.Count ? _records[_index] : null;
 
-    public bool Awaits(ChildRecord record) => record == Current && record.State == ChildState.Starting;
+    public bool Awaits(ChildRecord record) => record == Current && record.Lifecycle == Supervision.ChildLifecycle.Starting;
 
     public void Next()
     {

@@ -71,7 +71,7 @@ internal sealed class StopSequence
                 continue;
             }
 
-            if (record.State != ChildState.Stopping)
+            if (record.Lifecycle != Supervision.ChildLifecycle.Stopping)
             {
                 _owner.RequestStop(record);
             }

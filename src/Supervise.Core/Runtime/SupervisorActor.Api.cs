@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -199,8 +200,11 @@ internal sealed partial class SupervisorActor
 
         // Whatever was queued for its earlier state (an exit, a retry) is stale now, as in OTP.
         record.Generation++;
-        record.RetryPending = false;
-        record.RecreateWhenGone = false;
+        if (record.Lifecycle is ChildLifecycle.WaitingToRestart or ChildLifecycle.Exited)
+        {
+            record.MoveTo(ChildLifecycle.NotRunning); // no restart follows
+        }
+
         ResetPolicyState(record);
 
         void Done()

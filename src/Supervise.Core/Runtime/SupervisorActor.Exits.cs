@@ -45,7 +45,7 @@ internal sealed partial class SupervisorActor
 
         if (_group is { } group)
         {
-            if (group.StopsNow(record) && record.State != ChildState.Stopping)
+            if (group.StopsNow(record) && record.Lifecycle != ChildLifecycle.Stopping)
             {
                 // A nested supervisor asked to stop its children crashed instead: its restart in place follows anyway.
                 CoveredCrash(record, cause, resume: false);
@@ -53,31 +53,30 @@ internal sealed partial class SupervisorActor
                 return;
             }
 
-            if (group.Holds(record))
+            if (record.Lifecycle == ChildLifecycle.Held)
             {
                 CoveredCrash(record, cause);
                 return;
             }
         }
 
-        switch (record.State)
+        switch (record.Lifecycle)
         {
-            case ChildState.Starting:
+            case ChildLifecycle.Starting:
                 _starting?.Fail(record, cause);
                 return;
-            case ChildState.Stopping:
+            case ChildLifecycle.Stopping:
                 // It crashed while draining its mailbox before a graceful stop: stop it now.
                 Context.Stop(child);
                 return;
-        }
-
-        if (record.PendingFailure is not null)
-        {
-            // A second report while the first waits to be handled (an old incarnation's crash, then its replacement's
-            // failed start, around a group restart): one restart answers the first; this one is answered now, so that
-            // every suspension Akka made for a failure is lifted exactly once.
-            ((IInternalActorRef)child).Resume(cause);
-            return;
+            case ChildLifecycle.Crashed:
+                // A second report while the first waits to be handled (an old incarnation's crash, then its replacement's
+                // failed start, around a group restart): one restart answers the first; this one is answered now, so that
+                // every suspension Akka made for a failure is lifted exactly once.
+                ((IInternalActorRef)child).Resume(cause);
+                return;
+            case ChildLifecycle.ReplacedWhenGone:
+                return; // its actor is on its way out, and a group restart already starts it again once it is gone
         }
 
         var failure = ReadInFlight(child, record, cause);
@@ -88,11 +87,12 @@ internal sealed partial class SupervisorActor
 
         if (CanProcessNow)
         {
+            record.Crash(null);
             HandleCrash(record, failure);
         }
         else
         {
-            record.PendingFailure = failure;
+            record.Crash(failure);
             _pending.Enqueue(record);
         }
     }
@@ -147,9 +147,9 @@ internal sealed partial class SupervisorActor
     /// <summary>OTP's exit handling: restart by type, count in the window, restart the blast radius or give up.</summary>
     private void HandleExit(ChildRecord record, ExitReason reason, bool alive)
     {
-        if (record.QueuedExit is not null)
+        if (!alive)
         {
-            record.QueuedExit = null;
+            record.MoveTo(ChildLifecycle.NotRunning); // gone: its exit in line, or the retry of its start, is being handled
         }
 
         var facts = new ExitFacts(record.Spec.Restart, reason, IsDynamic, record.Spec.Significant, record.Policies.Isolate, record.Policies.Backoff is not null);
@@ -167,7 +167,7 @@ internal sealed partial class SupervisorActor
                     Discard(record);
                 }
 
-                record.State = ChildState.NotRunning;
+                record.MoveTo(ChildLifecycle.NotRunning);
                 if (decision.Outcome == ExitOutcome.Remove)
                 {
                     RemoveChild(record);
@@ -211,7 +211,7 @@ internal sealed partial class SupervisorActor
         for (var i = 0; i < facts.Length; i++)
         {
             var c = _children[i];
-            facts[i] = new SiblingFacts(c.Spec.Restart, c.Isolated || c.Circuit == CircuitState.Open);
+            facts[i] = new SiblingFacts(c.Spec.Restart, c.Lifecycle == ChildLifecycle.Isolated || c.Circuit == CircuitState.Open);
         }
 
         var plan = GroupRestartPlan.Plan(spec.Strategy, _children.IndexOf(failed), facts);
@@ -237,7 +237,6 @@ internal sealed partial class SupervisorActor
 
         if (alive)
         {
-            child.PendingFailure = null;
             ((IInternalActorRef)child.Ref!).Restart(cause);
             // Akka recreates it when it handles the restart, later: a settling tree waits for that (a
             // nested supervisor then counts its own start sequence).
@@ -245,8 +244,12 @@ internal sealed partial class SupervisorActor
             if (cause is ActorInitializationException)
             {
                 // The last restart failed to start it: it counts as restarting until it answers.
-                child.RetryPending = true;
+                child.MoveTo(ChildLifecycle.RetryingInPlace);
                 SendHandshake(child);
+            }
+            else
+            {
+                child.MoveTo(ChildLifecycle.Running);
             }
         }
         else if (!Recreate(child, child.Id))
@@ -286,7 +289,7 @@ internal sealed partial class SupervisorActor
         // (it finished, or stopped itself in PreStart), and its termination, a system message, overtook its
         // handshake's answer. As in OTP, where start_child returns {ok, Pid} and the EXIT is handled after: the
         // start succeeds, then the exit is handled like any other, after the work queued before it.
-        var startedAndGone = record.State == ChildState.Starting && record.Spec.Supervisor is null && _starting is { } starting && starting.Awaits(record);
+        var startedAndGone = record.Lifecycle == ChildLifecycle.Starting && record.Spec.Supervisor is null && _starting is { } starting && starting.Awaits(record);
         if (startedAndGone)
         {
             _holdDrain = true;
@@ -300,21 +303,17 @@ internal sealed partial class SupervisorActor
             }
         }
 
-        record.StopTimer?.Dispose();
-        record.StopTimer = null;
+        var before = record.Lifecycle;
         record.Ref = null;
-        record.PendingFailure = null;
-        record.RetryPending = false;
-        var stateBefore = record.State;
-        record.State = ChildState.NotRunning;
-        switch (stateBefore)
+        record.MoveTo(ChildLifecycle.NotRunning);
+        switch (before)
         {
-            case ChildState.Stopping:
+            case ChildLifecycle.Stopping:
                 _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Shutdown));
                 _stopping?.OnGone(record);
                 _group?.OnGone(record);
                 return;
-            case ChildState.Starting:
+            case ChildLifecycle.Starting:
                 _starting?.Fail(record, new InvalidOperationException($"Child '{ChildPath(record)}' stopped before it finished starting."));
                 return;
         }
@@ -329,7 +328,7 @@ internal sealed partial class SupervisorActor
             // It left by itself before its turn to be stopped.
             _stopping?.OnGone(record);
         }
-        else if (record.RecreateWhenGone)
+        else if (before == ChildLifecycle.ReplacedWhenGone)
         {
             // A restart already covered this exit: it was in a blast radius while its actor was terminating.
             if (Recreate(record, record.Id))
@@ -344,7 +343,7 @@ internal sealed partial class SupervisorActor
         else
         {
             var exit = new PendingExit(record, reason, record.Generation);
-            record.QueuedExit = exit;
+            record.QueueExit(exit);
             _pending.Enqueue(exit);
         }
 

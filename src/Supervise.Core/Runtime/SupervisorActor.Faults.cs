@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Supervise.Chaos;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -30,7 +31,7 @@ internal sealed partial class SupervisorActor
         for (var i = 0; i < _children.Count; i++)
         {
             var c = _children[i];
-            var running = c.Ref is not null && c.State == ChildState.Running && !c.IsRestarting;
+            var running = c.Ref is not null && ChildLifecycleRule.Answers(c.Lifecycle) && _group?.Restarts(c) != true;
             targets.Add(new FaultTarget(_path, Self, c.Id, c.Spec.Kind, c.Spec.Tags, running ? c.Ref : null, strategy, BlastRadius(i)));
         }
 
@@ -54,7 +55,7 @@ internal sealed partial class SupervisorActor
         var record = Find(fault.ChildId);
         var why = record is null ? "it is no longer a child"
             : _phase != Phase.Running || Busy ? "its supervisor is busy starting or stopping"
-            : record.Ref is null || record.State != ChildState.Running || record.IsRestarting || record.RecreateWhenGone ? "it is not running"
+            : record.Ref is null || !ChildLifecycleRule.Answers(record.Lifecycle) ? "it is not running"
             : record.AnnouncedExit is not null ? "it is already on its way out"
             : record.Injected is not null ? "an earlier fault has not landed yet"
             : fault.Kind is FaultKind.Delay or FaultKind.Drop && record.Address?.RouteNow is InjectedRoute ? "an earlier drop or delay is still armed on its address"
@@ -155,8 +156,7 @@ internal sealed partial class SupervisorActor
         child.Injected = null;
         var error = injected.Error;
         Discard(child);
-        child.State = ChildState.NotRunning;
-        child.RetryPending = true;
+        child.MoveTo(ChildLifecycle.WaitingToRestart);
         _events.Publish(new ChildStartFailed(_path, _runtime.Now, child.Id, error));
         Self.Tell(new RetryRestart(child, error, child.Generation));
         return true;

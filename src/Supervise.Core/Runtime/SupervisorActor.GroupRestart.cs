@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -10,7 +11,7 @@ internal sealed partial class SupervisorActor
     /// <summary>Holds a worker for a group restart: suspended (its mailbox keeps what it is sent) until restarted in place.</summary>
     internal static void Hold(ChildRecord record)
     {
-        record.Held = true;
+        record.MoveTo(ChildLifecycle.Held);
         ((IInternalActorRef)record.Ref!).Suspend();
     }
 
@@ -25,8 +26,7 @@ internal sealed partial class SupervisorActor
             if (record != failed && IsAlreadyTerminated(child))
             {
                 // Its actor is already gone; its Terminated is on the way. Start it then, as part of this restart.
-                record.Held = false;
-                record.RecreateWhenGone = true;
+                record.MoveTo(ChildLifecycle.ReplacedWhenGone);
                 return false;
             }
 
@@ -36,11 +36,9 @@ internal sealed partial class SupervisorActor
             }
 
             // A sibling that crashed too is restarted now: its own failure report is covered (OTP counts one restart).
-            record.PendingFailure = null;
-            record.Held = false;
             ((IInternalActorRef)child).Restart(cause);
             _runtime.Settle.AwaitHandled(child);
-            record.State = ChildState.Starting;
+            record.MoveTo(ChildLifecycle.Starting);
             if (!record.IsSuperviseSupervisor)
             {
                 SendHandshake(record);
@@ -50,7 +48,7 @@ internal sealed partial class SupervisorActor
                 // A child of it is blocked past its shutdown timeout, and Akka recreates it only once that one is gone:
                 // the group does not wait for it (it reports its own health until it has started again).
                 record.ConfirmLater = false;
-                record.State = ChildState.Running;
+                record.MoveTo(ChildLifecycle.Running);
                 PublishRestarted(record, failed.Id);
                 return false;
             }
@@ -67,9 +65,8 @@ internal sealed partial class SupervisorActor
     /// <summary>A child of a group restart answered: it runs again, and the next one may start.</summary>
     internal void ConfirmRestarted(ChildRecord record)
     {
-        record.State = ChildState.Running;
+        record.MoveTo(ChildLifecycle.Running);
         record.HasRun = true;
-        record.InGroupRestart = false;
         PointAddress(record);
     }
 
@@ -91,18 +88,15 @@ internal sealed partial class SupervisorActor
     /// <summary>A child of a group restart failed to start, or crashed once started: its failure is handled after the group, counted.</summary>
     internal void FailAfterGroup(ChildRecord record, Exception cause)
     {
-        record.InGroupRestart = false;
         if (record.Ref is not { } child)
         {
-            record.State = ChildState.NotRunning;
             var exit = new PendingExit(record, ExitReason.Crash(cause), record.Generation);
-            record.QueuedExit = exit;
+            record.QueueExit(exit);
             _pending.Enqueue(exit);
             return;
         }
 
-        record.State = ChildState.Running;
-        record.PendingFailure = AsInjected(record, cause, ReadInFlight(child, record, cause));
+        record.Crash(AsInjected(record, cause, ReadInFlight(child, record, cause)));
         _pending.Enqueue(record);
     }
 

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -18,10 +19,10 @@ internal sealed partial class SupervisorActor
     private bool _leftTreeCounts;
 
     private static HealthState ChildHealthOf(ChildRecord record) => ChildHealthRule.Of(new ChildHealthFacts(
-        Restarting: record.IsRestarting || record.RecreateWhenGone || record.State == ChildState.Starting
+        Restarting: record.IsRestarting || record.Lifecycle == ChildLifecycle.Starting
             // Gone while the supervisor was busy, its exit waiting in line: coming back if it will be restarted.
             || (record.WaitingExit is { } exit && RestartRules.ShouldRestart(record.Spec.Restart, exit)),
-        Running: record.Ref is not null && record.State != ChildState.Stopping,
+        Running: record.Ref is not null && record.Lifecycle != ChildLifecycle.Stopping,
         StandIn: record.StandIn is not null,
         Probation: record.Circuit == CircuitState.HalfOpen,
         Supervisor: record.IsSuperviseSupervisor,
@@ -112,7 +113,7 @@ internal sealed partial class SupervisorActor
         }
 
         // Restarting (not waiting for a backoff delay), or being stopped (a restart's blast radius, a terminate).
-        CountInProgress(record, (state == HealthState.Restarting && record.PolicyTimer is null) || record.State == ChildState.Stopping);
+        CountInProgress(record, (state == HealthState.Restarting && record.PolicyTimer is null) || record.Lifecycle == ChildLifecycle.Stopping);
 
         if (record.StandIn is { } standIn && address?.Current is not null)
         {
@@ -234,7 +235,7 @@ internal sealed partial class SupervisorActor
     private HealthSnapshot Snapshot() => new(
         _path,
         _health,
-        _children.Where(c => !Leaving(c)).Select(c => new ChildHealth(c.Id, c.InGroupRestart ? HealthState.Restarting : c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)
+        _children.Where(c => !Leaving(c)).Select(c => new ChildHealth(c.Id, _group?.Restarts(c) == true ? HealthState.Restarting : c.Health ?? ChildHealthOf(c), c.Spec.Criticality, c.Restarts, c.LastFailure, c.Spec.Kind)
         {
             Dropped = c.Address?.Dropped ?? 0,
             Rejected = c.Address?.Rejected ?? 0,

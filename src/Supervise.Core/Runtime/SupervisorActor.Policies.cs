@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Event;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -60,14 +61,14 @@ internal sealed partial class SupervisorActor
     private object RouteFor(ChildRecord record, HealthState state, object? current)
     {
         var policies = record.Policies;
-        if (record.Ref is { } child && record.State == ChildState.Running && !record.IsRestarting && !record.RecreateWhenGone && !record.Removed)
+        if (record.Ref is { } child && ChildLifecycleRule.Answers(record.Lifecycle))
         {
             return child;
         }
 
         var why = state == HealthState.Restarting ? "it is restarting"
             : record.Circuit == CircuitState.Open ? "its circuit breaker is open"
-            : record.Isolated ? "it was isolated after exceeding its supervisor's restart intensity"
+            : record.Lifecycle == ChildLifecycle.Isolated ? "it was isolated after exceeding its supervisor's restart intensity"
             : "it is not running";
         if (policies.Reject)
         {
@@ -85,7 +86,7 @@ internal sealed partial class SupervisorActor
             return current is FallbackRoute same && ReferenceEquals(same.StandIn, standIn) ? same : new FallbackRoute(standIn);
         }
 
-        if (record.Ref is { } suspended && !record.RecreateWhenGone)
+        if (record.Ref is { } suspended && record.Lifecycle != ChildLifecycle.ReplacedWhenGone)
         {
             // Restarting in place: its mailbox keeps what is sent.
             return suspended;
@@ -139,7 +140,7 @@ internal sealed partial class SupervisorActor
 
         Count(record, -1);
         CountInProgress(record, false);
-        record.Removed = true;
+        record.MoveTo(ChildLifecycle.Removed);
         record.PolicyTimer?.Dispose();
         record.PolicyTimer = null;
         if (record.StandIn is { } standIn)
@@ -324,9 +325,7 @@ internal sealed partial class SupervisorActor
             Discard(record);
         }
 
-        record.State = ChildState.NotRunning;
-        record.RetryPending = false;
-        record.Isolated = true;
+        record.MoveTo(ChildLifecycle.Isolated);
         _log.Warning("Child {0} isolated after exceeding the restart intensity of {1}", ChildPath(record), _path);
         _events.Publish(new ChildIsolated(_path, _runtime.Now, record.Id, reason.Exception));
         if (IsDynamic)
@@ -343,8 +342,7 @@ internal sealed partial class SupervisorActor
         }
 
         _window.Forget(record);
-        record.State = ChildState.NotRunning;
-        record.RetryPending = false;
+        record.MoveTo(ChildLifecycle.NotRunning);
         var cooldown = record.Breaker!.Open();
         record.Touch();
         SchedulePolicyTimer(record, TimerPurpose.HalfOpen, cooldown, null);
@@ -358,11 +356,11 @@ internal sealed partial class SupervisorActor
         var delay = record.Backoff.Next(_runtime.Elapsed);
         if (alive)
         {
-            record.PendingFailure = new PendingFailure(reason.Exception ?? new ChildExitedException(ChildPath(record), reason), null);
+            record.Crash(new PendingFailure(reason.Exception ?? new ChildExitedException(ChildPath(record), reason), null));
         }
         else
         {
-            record.RetryPending = true;
+            record.MoveTo(ChildLifecycle.WaitingToRestart);
         }
 
         SchedulePolicyTimer(record, TimerPurpose.Restart, delay, new DelayedRestart(reason, alive));
@@ -387,11 +385,10 @@ internal sealed partial class SupervisorActor
         record.PolicyTimer = null;
         switch (due.Purpose)
         {
-            case TimerPurpose.Restart when due.Restart is { Alive: true } r && record.PendingFailure is not null && record.Ref is not null:
+            case TimerPurpose.Restart when due.Restart is { Alive: true } r && record.Lifecycle == ChildLifecycle.Crashed:
                 RestartBlastRadius(record, r.Reason, alive: true);
                 break;
-            case TimerPurpose.Restart when due.Restart is { Alive: false } r && record.RetryPending && record.Ref is null:
-                record.RetryPending = false;
+            case TimerPurpose.Restart when due.Restart is { Alive: false } r && record.Lifecycle == ChildLifecycle.WaitingToRestart:
                 RestartBlastRadius(record, r.Reason, alive: false);
                 break;
             case TimerPurpose.HalfOpen when record.Ref is null && record.Breaker!.TryHalfOpen():

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -17,11 +18,6 @@ internal sealed partial class SupervisorActor
         record.Ref = child;
         record.Generation++;
         record.AnnouncedExit = null;
-        record.PendingFailure = null;
-        record.RetryPending = false;
-        record.RecreateWhenGone = false;
-        record.Isolated = false;
-        record.Held = false;
         // A fault aimed at an earlier incarnation never lands on this one.
         record.Injected = null;
         if (record.Circuit == CircuitState.Open)
@@ -35,12 +31,12 @@ internal sealed partial class SupervisorActor
         _byRef[child] = record;
         if (!handshake)
         {
-            record.State = ChildState.Running;
+            record.MoveTo(ChildLifecycle.Running);
             record.HasRun = true;
             return;
         }
 
-        record.State = ChildState.Starting;
+        record.MoveTo(ChildLifecycle.Starting);
         if (!record.IsSuperviseSupervisor)
         {
             SendHandshake(record);
@@ -52,7 +48,7 @@ internal sealed partial class SupervisorActor
 
     internal void MarkStarted(ChildRecord record)
     {
-        record.State = ChildState.Running;
+        record.MoveTo(ChildLifecycle.Running);
         record.HasRun = true;
         PointAddress(record);
         _events.Publish(new ChildStarted(_path, _runtime.Now, record.Id, record.Ref!));
@@ -66,7 +62,7 @@ internal sealed partial class SupervisorActor
             Discard(record);
         }
 
-        record.State = ChildState.NotRunning;
+        record.MoveTo(ChildLifecycle.NotRunning);
         _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, cause));
     }
 
@@ -81,12 +77,11 @@ internal sealed partial class SupervisorActor
 
         if (_starting is { } starting && starting.Awaits(record))
         {
-            record.RetryPending = false;
             starting.OnReady(record);
         }
-        else if (record.RetryPending)
+        else if (record.Lifecycle == ChildLifecycle.RetryingInPlace)
         {
-            record.RetryPending = false;
+            record.MoveTo(ChildLifecycle.Running); // its restart in place started it at last
         }
     }
 
@@ -109,12 +104,10 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        if (record.State == ChildState.Stopping && record.IsSuperviseSupervisor)
+        if (record.Lifecycle == ChildLifecycle.Stopping && record.IsSuperviseSupervisor)
         {
-            record.StopTimer?.Dispose();
-            record.StopTimer = null;
             Forget(record);
-            record.State = ChildState.NotRunning;
+            record.MoveTo(ChildLifecycle.NotRunning);
             _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Shutdown));
             _stopping?.OnGone(record);
             _group?.OnGone(record);
@@ -159,7 +152,7 @@ internal sealed partial class SupervisorActor
     {
         if (_dyingNames.Contains(record.Id))
         {
-            record.RetryPending = true;
+            record.MoveTo(ChildLifecycle.WaitingToRestart);
             _waitingForNames.Add(new DeferredRecreate(record, record.Generation, triggeredBy));
             return false;
         }
@@ -171,9 +164,8 @@ internal sealed partial class SupervisorActor
         }
         catch (Exception e)
         {
-            record.State = ChildState.NotRunning;
             record.Ref = null;
-            record.RetryPending = true;
+            record.MoveTo(ChildLifecycle.WaitingToRestart);
             _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, e));
             Self.Tell(new RetryRestart(record, e, record.Generation));
             return false;

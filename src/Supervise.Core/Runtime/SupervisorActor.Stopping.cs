@@ -25,9 +25,11 @@ internal sealed partial class SupervisorActor
     {
         var child = record.Ref!;
         var shutdown = record.Spec.EffectiveShutdown;
-        record.State = ChildState.Stopping;
+        // Suspended (by its crash, or held by a group restart), it cannot handle a stop request: stopped at once.
+        var suspended = record.Lifecycle is ChildLifecycle.Crashed or ChildLifecycle.Held;
+        record.MoveTo(ChildLifecycle.Stopping);
         // A timeout of zero leaves no time to stop gracefully (OTP: exit(shutdown), then kill after 0 ms).
-        if (record.PendingFailure is not null || record.Held || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 })
+        if (suspended || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 })
         {
             Context.Stop(child);
         }
@@ -51,18 +53,16 @@ internal sealed partial class SupervisorActor
 
     private void OnStopTimedOut(IActorRef child)
     {
-        if (!_byRef.TryGetValue(child, out var record) || record.State != ChildState.Stopping)
+        if (!_byRef.TryGetValue(child, out var record) || record.Lifecycle != ChildLifecycle.Stopping)
         {
             return;
         }
 
         // Force it; a child blocked in a handler cannot be interrupted, so it is no longer waited for.
-        record.StopTimer?.Dispose();
-        record.StopTimer = null;
         Discard(record);
         _abandoned.Add(child);
         _runtime.Counts.Abandoned();
-        record.State = ChildState.NotRunning;
+        record.MoveTo(ChildLifecycle.NotRunning);
         var timeout = record.Spec.EffectiveShutdown.TimeoutValue;
         _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));
         _stopping?.OnGone(record);
@@ -77,7 +77,7 @@ internal sealed partial class SupervisorActor
         Context.Stop(child);
     }
 
-    /// <summary>Stops tracking the child's incarnation, which is on its way out; its name stays taken until it is gone.</summary>
+    /// <summary>Stops tracking the child's incarnation, which is on its way out; its name stays taken until it is gone. The caller moves it to a state without one.</summary>
     private void Forget(ChildRecord record)
     {
         var child = record.Ref!;
@@ -85,8 +85,6 @@ internal sealed partial class SupervisorActor
         _dying[child] = record.Id;
         _dyingNames.Add(record.Id);
         record.Ref = null;
-        record.PendingFailure = null;
-        record.Held = false;
     }
 
     private void GiveUp(ChildRecord record, RestartVerdict verdict, ExitReason reason)
@@ -96,8 +94,8 @@ internal sealed partial class SupervisorActor
         _events.Publish(new SupervisorGaveUp(_path, _runtime.Now, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, error));
         if (record.Ref is not null)
         {
-            // The crashed child is suspended: it is stopped at once, not asked.
-            record.PendingFailure ??= new PendingFailure(error, null);
+            // The crashed child stays suspended: it is stopped at once, not asked.
+            record.Crash(record.PendingFailure ?? new PendingFailure(error, null));
         }
 
         _stopReason = TreeStopReason.GaveUp;

@@ -339,8 +339,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     {
         switch (work)
         {
-            case ChildRecord failed when failed.PendingFailure is { } failure && failed.Ref is not null:
-                failed.PendingFailure = null;
+            case ChildRecord failed when failed.TakeFailure() is { } failure:
                 HandleCrash(failed, failure);
                 break;
             case PendingExit exit when exit.Generation == exit.Record.Generation && exit.Record.Ref is null && _children.Contains(exit.Record):
@@ -370,13 +369,11 @@ internal sealed partial class SupervisorActor : UntypedActor
             case PendingWork { Message: RetryRestart retry }:
                 if (retry.Generation == retry.Record.Generation && retry.Record.Ref is null && _children.Contains(retry.Record))
                 {
-                    retry.Record.RetryPending = false;
                     HandleExit(retry.Record, ExitReason.Crash(retry.Cause), alive: false);
                 }
 
                 break;
             case DeferredRecreate deferred when deferred.Generation == deferred.Record.Generation && deferred.Record.Ref is null && _children.Contains(deferred.Record):
-                deferred.Record.RetryPending = false;
                 if (Recreate(deferred.Record, deferred.TriggeredBy))
                 {
                     PublishRestarted(deferred.Record, deferred.TriggeredBy);
