@@ -99,7 +99,7 @@ public sealed class HostTests
         Assert.True(error.Problems.Count == 4, string.Join(Environment.NewLine, error.Problems));
         Assert.Contains("Supervise:Trees:ghost: expected the name of a tree declared in code (orders, broken), received 'ghost'", error.Problems);
         Assert.Contains("Supervise:Trees:orders:Intensity: expected 0 or more restarts, received -1", error.Problems);
-        Assert.Contains("Supervise:Trees:orders:CallTimeout: expected a positive time span, received 00:00:00", error.Problems);
+        Assert.Contains("Supervise:Trees:orders:CallTimeout: expected a positive time span of at most 49 days, received 00:00:00", error.Problems);
         Assert.Contains(error.Problems, p => p.StartsWith("broken: Children[1].Id: expected an id unique among its siblings", StringComparison.Ordinal));
         Assert.StartsWith("Supervise cannot start: 4 configuration problem(s):", error.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<SuperviseTrees>()["orders"]); // nothing was started

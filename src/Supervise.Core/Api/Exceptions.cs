@@ -8,7 +8,7 @@ public sealed class RestartIntensityExceededException : Exception
 {
     /// <summary>Creates the reason.</summary>
     public RestartIntensityExceededException(string supervisorPath, string childId, int restarts, int intensity, TimeSpan period, Exception? lastFailure)
-        : base($"Supervisor '{supervisorPath}' gave up: child '{childId}' needed restart {restarts} within {period.TotalSeconds:0.###} s, more than its intensity of {intensity} allows.", lastFailure)
+        : base($"Supervisor '{supervisorPath}' gave up: child '{Show.Cut(childId)}' needed restart {restarts} within {period.TotalSeconds:0.###} s, more than its intensity of {intensity} allows.", lastFailure)
     {
         SupervisorPath = supervisorPath;
         ChildId = childId;
@@ -38,7 +38,7 @@ public sealed class ChildStartException : Exception
 {
     /// <summary>Creates the error.</summary>
     public ChildStartException(string supervisorPath, string childId, Exception cause)
-        : base($"Supervisor '{supervisorPath}' could not start child '{childId}': {Describe(cause)}", cause)
+        : base($"Supervisor '{supervisorPath}' could not start child '{Show.Cut(childId)}': {Describe(cause)}", cause)
     {
         SupervisorPath = supervisorPath;
         ChildId = childId;

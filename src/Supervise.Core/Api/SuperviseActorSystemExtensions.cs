@@ -12,6 +12,10 @@ public static class SuperviseActorSystemExtensions
     /// </summary>
     /// <exception cref="SpecValidationException">The spec or options are invalid; nothing was started.</exception>
     /// <exception cref="ChildStartException">A child failed to start; the ones started were stopped in reverse order.</exception>
+    /// <exception cref="OperationCanceledException">
+    /// <paramref name="cancellationToken"/> was cancelled before the tree had started: the children that had started were
+    /// stopped in reverse order, by their shutdown specs, before this is thrown, and the tree's name is free again.
+    /// </exception>
     public static async Task<SupervisionTree> StartTreeAsync(this ActorSystem system, SupervisionSpec spec, TreeOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -23,11 +27,23 @@ public static class SuperviseActorSystemExtensions
             throw new SpecValidationException(problems);
         }
 
+        cancellationToken.ThrowIfCancellationRequested(); // nothing started yet
         var link = new RootLink();
         var runtime = new TreeRuntime(system, options);
         var root = TreeRegistry.For(system).CreateRoot(system, options.Name!, () => SupervisorProducer.Props(spec, runtime, options.Name!, link), link);
         system.ActorOf(DeadLetterReporter.Props(root, options.Name!, runtime));
-        await link.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await link.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Nobody would hold a handle to the tree: it stops (what started, in reverse order, by the shutdown specs), and
+            // the call ends once it has, so that its name is free for the next start.
+            root.Tell(new CancelStart(), ActorRefs.NoSender);
+            await link.Stopped.Task.ConfigureAwait(false);
+            throw;
+        }
         var tree = new SupervisionTree(options.Name!, new SupervisorHandle(root, options.Name!, options.CallTimeout), link, runtime);
         if (options.StopWithActorSystem)
         {
@@ -53,9 +69,9 @@ public static class SuperviseActorSystemExtensions
             yield return new SpecProblem("options", "TimeProvider", "a time provider (TimeProvider.System by default)", "null");
         }
 
-        if (options.CallTimeout <= TimeSpan.Zero)
+        if (options.CallTimeout <= TimeSpan.Zero || options.CallTimeout > PolicyChecks.MaxTimer)
         {
-            yield return new SpecProblem("options", "CallTimeout", "a positive duration", options.CallTimeout.ToString());
+            yield return new SpecProblem("options", "CallTimeout", "a positive duration of at most 49 days", options.CallTimeout.ToString());
         }
 
         if (!Enum.IsDefined(options.OnRootGiveUp))

@@ -131,18 +131,39 @@ public sealed class SupervisionTree : IAsyncDisposable
         var seed = options.Seed ?? options.Replay?.Seed ?? Random.Shared.Next();
         var done = new TaskCompletionSource<ChaosReport>(TaskCreationOptions.RunContinuationsAsynchronously);
         var state = new InjectorState();
-        var actor = _runtime.System.ActorOf(InjectorActor.Props(options, Root.Actor, Name, _runtime, seed, done, state));
+        var actor = await StartInjectorAsync(_runtime.System, InjectorActor.Props(options, Root.Actor, Name, _runtime, seed, done, state), state, Name, cancellationToken).ConfigureAwait(false);
+        return new FaultInjector(actor, state, done, seed);
+    }
+
+    /// <summary>
+    /// Creates the injector and waits for its start: its error if it could not start (it is stopped, and only
+    /// logged, by Akka), or a clear one if it stopped without saying why; never a wait forever.
+    /// </summary>
+    internal static async Task<IActorRef> StartInjectorAsync(ActorSystem system, Props props, InjectorState state, string treeName, CancellationToken cancellationToken)
+    {
+        var actor = system.ActorOf(props);
+        using var watching = new CancellationTokenSource();
+        var gone = actor.WatchAsync(watching.Token);
         try
         {
-            await state.Started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var first = await Task.WhenAny(state.Started.Task, gone).WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (first != state.Started.Task && !state.Started.Task.IsCompleted)
+            {
+                throw new InvalidOperationException($"The fault injector of tree '{treeName}' stopped before it started; its error is in the log.");
+            }
+
+            await state.Started.Task.ConfigureAwait(false); // its own error, if it could not start
+            return actor;
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
-            _runtime.System.Stop(actor); // nobody holds it: it must not run on
+            system.Stop(actor); // nobody holds it: it must not run on
             throw;
         }
-
-        return new FaultInjector(actor, state, done, seed);
+        finally
+        {
+            await watching.CancelAsync().ConfigureAwait(false);
+        }
     }
 
     /// <summary>A handle on a nested supervisor, by the ids on the way down from the root.</summary>

@@ -134,10 +134,10 @@ public sealed class SupervisorHandle
     {
         var children = await WhichChildrenAsync(cancellationToken).ConfigureAwait(false);
         var child = children.FirstOrDefault(c => string.Equals(c.Id, childId, StringComparison.Ordinal))
-            ?? throw new InvalidOperationException($"Supervisor '{Path}' has no child '{childId}'; its children are: {string.Join(", ", children.Select(c => c.Id))}.");
+            ?? throw new InvalidOperationException($"Supervisor '{Path}' has no child '{Show.Cut(childId)}'; its children are: {string.Join(", ", children.Take(20).Select(c => Show.Cut(c.Id)))}{(children.Count > 20 ? ", ..." : "")}.");
         if (child.Kind != ChildKind.Supervisor || child.Child is null)
         {
-            throw new InvalidOperationException($"Child '{Path}/{childId}' is not a running supervisor (kind {child.Kind}, {child.Status}).");
+            throw new InvalidOperationException($"Child '{Path}/{Show.Cut(childId)}' is not a running supervisor (kind {child.Kind}, {child.Status}).");
         }
 
         return new SupervisorHandle(child.Child, Path + "/" + childId, _timeout);

@@ -60,6 +60,30 @@ public sealed record FaultSchedule
 
     /// <summary>If not empty, injections happen only within these windows, measured from the start of the run. Default: always.</summary>
     public IReadOnlyList<(TimeSpan From, TimeSpan To)> Windows { get; init; } = [];
+
+    /// <summary>Every problem with this schedule, its fields named under <paramref name="field"/>.</summary>
+    internal void Validate(Action<string, string, string> problem, string field)
+    {
+        PolicyChecks.TimerDuration((n, e, r) => problem($"{field}.{n}", e, r), "Interval", Interval);
+        if (Burst < 1)
+        {
+            problem($"{field}.Burst", "1 or more faults per injection", Burst.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (Windows is null)
+        {
+            problem($"{field}.Windows", "a list of windows (empty: always)", "null");
+            return;
+        }
+
+        foreach (var (from, to) in Windows)
+        {
+            if (from < TimeSpan.Zero || to <= from)
+            {
+                problem($"{field}.Windows", "windows with 0 ≤ From < To", $"({from}, {to})");
+            }
+        }
+    }
 }
 
 /// <summary>A chaos run: what to inject, where, when, and when to stop.</summary>
@@ -177,7 +201,7 @@ public sealed record ChaosOptions
         }
 
         var nodeKinds = (Faults ?? []).Where(f => f is not null && f.Kind.IsNodeFault()).Select(f => f.Kind)
-            .Concat(Replay?.Faults?.Where(f => f.Skipped is null && f.Kind.IsNodeFault()).Select(f => f.Kind) ?? [])
+            .Concat(Replay?.Faults?.Where(f => f is not null && f.Skipped is null && f.Kind.IsNodeFault()).Select(f => f.Kind) ?? [])
             .ToHashSet();
         if (nodeKinds.Count > 0 && Nodes is null)
         {
@@ -196,14 +220,29 @@ public sealed record ChaosOptions
         {
             if (Targets.Include is null || Targets.Include.Count == 0 || Targets.Include.Any(string.IsNullOrWhiteSpace))
             {
-                Problem("Targets.Include", "one or more non-empty path patterns", Targets.Include is null ? "null" : $"[{string.Join(", ", Targets.Include)}]");
+                Problem("Targets.Include", "one or more non-empty path patterns", Targets.Include is null ? "null" : $"[{string.Join(", ", Targets.Include.Select(Show.Quoted))}]");
+            }
+
+            if (Targets.Exclude is null || Targets.Exclude.Any(string.IsNullOrWhiteSpace))
+            {
+                Problem("Targets.Exclude", "a list of non-empty path patterns (empty: exclude none)", Targets.Exclude is null ? "null" : $"[{string.Join(", ", Targets.Exclude.Select(Show.Quoted))}]");
+            }
+
+            if (Targets.Tags is null || Targets.Tags.Any(string.IsNullOrWhiteSpace))
+            {
+                Problem("Targets.Tags", "a list of non-empty tags (empty: any child)", Targets.Tags is null ? "null" : $"[{string.Join(", ", Targets.Tags.Select(Show.Quoted))}]");
+            }
+
+            if (Targets.Rates is null)
+            {
+                Problem("Targets.Rates", "a list of (pattern, rate) pairs (empty: the same rate for all)", "null");
             }
 
             foreach (var (pattern, rate) in Targets.Rates ?? [])
             {
                 if (string.IsNullOrWhiteSpace(pattern) || !(rate >= 0) || double.IsInfinity(rate))
                 {
-                    Problem("Targets.Rates", "patterns with rates of 0 or more", $"({pattern}, {rate})");
+                    Problem("Targets.Rates", "patterns with rates of 0 or more", $"({Show.Quoted(pattern)}, {rate})");
                 }
             }
         }
@@ -214,25 +253,36 @@ public sealed record ChaosOptions
         }
         else
         {
-            PolicyChecks.TimerDuration((n, e, r) => Problem($"Schedule.{n}", e, r), "Interval", Schedule.Interval);
-            if (Schedule.Burst < 1)
-            {
-                Problem("Schedule.Burst", "1 or more faults per injection", Schedule.Burst.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-
-            foreach (var (from, to) in Schedule.Windows ?? [])
-            {
-                if (from < TimeSpan.Zero || to <= from)
-                {
-                    Problem("Schedule.Windows", "windows with 0 ≤ From < To", $"({from}, {to})");
-                }
-            }
+            Schedule.Validate(Problem, "Schedule");
         }
 
         PolicyChecks.TimerDuration((n, e, r) => Problem(n, e, r), "RecoveryTimeout", RecoveryTimeout);
         if (Replay is { Faults: null })
         {
             Problem("Replay.Faults", "the journal's faults", "null");
+        }
+        else if (Replay is { Faults: { } journal })
+        {
+            for (var i = 0; i < journal.Count; i++)
+            {
+                var record = journal[i];
+                if (record is null)
+                {
+                    Problem($"Replay.Faults[{i}]", "a fault record", "null");
+                }
+                else if (record.Target is null)
+                {
+                    Problem($"Replay.Faults[{i}].Target", "a target path (empty for the root)", "null");
+                }
+                else if (!Enum.IsDefined(record.Kind))
+                {
+                    Problem($"Replay.Faults[{i}].Kind", "a FaultKind", record.Kind.ToString());
+                }
+                else if (record.At < TimeSpan.Zero || record.At > PolicyChecks.MaxTimer)
+                {
+                    Problem($"Replay.Faults[{i}].At", "a time from 0 to 49 days after the start of the run", record.At.ToString());
+                }
+            }
         }
 
         if (MaxConcurrentFaults < 1)
@@ -245,14 +295,14 @@ public sealed record ChaosOptions
             Problem("MaxFaults", "1 or more, or null (no limit)", max.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        if (Duration is { } d && d <= TimeSpan.Zero)
+        if (Duration is { } d && (d <= TimeSpan.Zero || d > PolicyChecks.MaxTimer))
         {
-            Problem("Duration", "a positive duration, or null (until halted)", d.ToString());
+            Problem("Duration", "a positive duration of at most 49 days, or null (until halted)", d.ToString());
         }
 
-        if (AbortWhenRootNotRunningFor is { } a && a <= TimeSpan.Zero)
+        if (AbortWhenRootNotRunningFor is { } a && (a <= TimeSpan.Zero || a > PolicyChecks.MaxTimer))
         {
-            Problem("AbortWhenRootNotRunningFor", "a positive duration, or null (never)", a.ToString());
+            Problem("AbortWhenRootNotRunningFor", "a positive duration of at most 49 days, or null (never)", a.ToString());
         }
 
         return problems;

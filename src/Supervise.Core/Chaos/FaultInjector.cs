@@ -92,9 +92,17 @@ public sealed class FaultInjector
     public void StopInjecting() => _state.InjectionStopped = true;
 
     /// <summary>Changes when faults are injected from now on (for example, a higher rate).</summary>
+    /// <exception cref="SpecValidationException">The schedule has problems; every one is listed, and the run goes on unchanged.</exception>
     public void ChangeSchedule(FaultSchedule schedule)
     {
         ArgumentNullException.ThrowIfNull(schedule);
+        var problems = new List<SpecProblem>();
+        schedule.Validate((field, expected, received) => problems.Add(new SpecProblem("chaos", field, expected, received)), "Schedule");
+        if (problems.Count > 0)
+        {
+            throw new SpecValidationException(problems);
+        }
+
         _actor.Tell(new ChangeSchedule(schedule));
     }
 }

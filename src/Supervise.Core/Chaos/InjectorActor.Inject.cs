@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Event;
 using Supervise.Runtime;
@@ -99,8 +100,20 @@ internal sealed partial class InjectorActor
 
     private async Task InjectAsync(FaultTarget? target, string path, FaultKind kind, FaultChoice choice)
     {
+        Exception error;
+        try
+        {
+            error = choice.Exception?.Invoke(path) ?? new InjectedFaultException($"Injected {kind} (fault {_sequence + 1}, seed {_seed}) in {path}");
+        }
+        catch (Exception e)
+        {
+            // The user's factory is broken: every fault of this kind would fail the same way. The run ends, saying so.
+            _log.Error(e, "Chaos on {0}: the exception factory of {1} threw for {2}; the run ends", _treeName, kind, path);
+            End($"the exception factory of {kind} threw {e.GetType().Name} for {Show.Cut(path)}: {e.Message}");
+            return;
+        }
+
         var sequence = ++_sequence;
-        var error = choice.Exception?.Invoke(path) ?? new InjectedFaultException($"Injected {kind} (fault {sequence}, seed {_seed}) in {path}");
         var record = new FaultRecord(sequence, Now, path, kind, kind is FaultKind.Delay or FaultKind.Hang ? choice.Duration : TimeSpan.Zero, kind == FaultKind.Drop ? choice.Count : 0, null)
         {
             Exception = kind is FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart ? error.GetType().FullName : null,
@@ -209,4 +222,20 @@ internal sealed partial class InjectorActor
         UpdateUnsettled();
         EndedWhenDone();
     }
+
+    /// <summary>An injection time has come: the one scheduled with this id (an earlier one, replaced, is ignored).</summary>
+    internal sealed record Tick(long Id);
+
+    internal sealed class AbortCheck
+    {
+        public static readonly AbortCheck Instance = new();
+    }
+
+    /// <summary>The tree has settled after a fault of a burst: the next one may come.</summary>
+    internal sealed record BurstNext(StrongBox<bool> Settling, bool Settled);
+
+    /// <summary>A hang's time is up (its own timer says so: timers may round, so the clock is not compared).</summary>
+    private sealed record FaultOver(ActiveFault Fault);
+
+    private sealed record NodeFaultOver(ActiveFault Fault, TimeSpan? RecoveredAfter, Exception? Error);
 }

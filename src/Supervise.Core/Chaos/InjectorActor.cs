@@ -59,14 +59,23 @@ internal sealed partial class InjectorActor : ReceiveActor
         _treeName = treeName;
         _runtime = runtime;
         _seed = seed;
-        // Choices and gaps draw from separate streams: a tick that chooses nothing does not move the schedule.
-        _chooser = new TargetChooser(options.Targets, seed);
-        _ledger = new FaultLedger(runtime.Settle.AwaitHandled);
-        _catalog = new TargetCatalog(options, root, treeName, runtime, _ledger);
-        _gaps = new Random(unchecked(seed * 31 + 17));
         _done = done;
         _state = state;
         _schedule = options.Schedule;
+        try
+        {
+            // Choices and gaps draw from separate streams: a tick that chooses nothing does not move the schedule.
+            _chooser = new TargetChooser(options.Targets, seed);
+            _ledger = new FaultLedger(runtime.Settle.AwaitHandled);
+            _catalog = new TargetCatalog(options, root, treeName, runtime, _ledger);
+            _gaps = new Random(unchecked(seed * 31 + 17));
+        }
+        catch (Exception e)
+        {
+            // Whoever awaits the start hears why (Akka stops an actor that cannot be made, and only logs it).
+            state.Started.TrySetException(CouldNotStart(treeName, e));
+            throw;
+        }
 
         ReceiveAsync<Tick>(tick => tick.Id == _dueTick, _ =>
         {
@@ -110,14 +119,40 @@ internal sealed partial class InjectorActor : ReceiveActor
 
     protected override void PreStart()
     {
-        _start = _runtime.Elapsed;
-        _runtime.Settle.Observers.TryAdd(Self, 0);
-        Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
-        Context.Watch(_root);
-        ScheduleNext();
+        try
+        {
+            _start = _runtime.Elapsed;
+            _runtime.Settle.Observers.TryAdd(Self, 0);
+            Context.System.EventStream.Subscribe(Self, typeof(SupervisionEvent));
+            Context.Watch(_root);
+            ScheduleNext();
+        }
+        catch (Exception e)
+        {
+            _state.Started.TrySetException(CouldNotStart(_treeName, e));
+            throw;
+        }
+
         _runtime.Publish(new ChaosStarted(_treeName, _runtime.Now, _seed));
         _state.Started.TrySetResult();
     }
+
+    internal static InvalidOperationException CouldNotStart(string treeName, Exception cause) =>
+        new($"The fault injector of tree '{treeName}' could not start: {cause.GetType().Name}: {cause.Message}", cause);
+
+    /// <summary>
+    /// An exception in the injector (a bug, or a fault's exception factory that throws) ends the run, reported with it. Akka
+    /// would restart the actor, and a new instance would inject again after the report said the run was over.
+    /// </summary>
+    protected override void PreRestart(Exception reason, object message)
+    {
+        _log.Error(reason, "Chaos on {0}: the injector failed; the run ends", _treeName);
+        End($"the injector failed: {reason.GetType().Name}: {reason.Message}");
+        base.PreRestart(reason, message);
+    }
+
+    /// <summary>Not a new run: the new instance stops at once (see <see cref="PreRestart"/>).</summary>
+    protected override void PostRestart(Exception reason) => Context.Stop(Self);
 
     protected override void PostStop()
     {
@@ -265,7 +300,7 @@ internal sealed partial class InjectorActor : ReceiveActor
             BurstPending(true);
         }
 
-        while (_burstLeft > 0 && !_state.Halted && !_state.InjectionStopped && !BudgetSpent)
+        while (_burstLeft > 0 && !_ended && !_state.Halted && !_state.InjectionStopped && !BudgetSpent)
         {
             _burstLeft--;
             await InjectOneAsync();
@@ -421,12 +456,14 @@ internal sealed partial class InjectorActor : ReceiveActor
 
     private void End(string reason)
     {
-        if (_ended)
+        if (_ended || _state.Ended)
         {
+            _ended = true;
             return;
         }
 
         _ended = true;
+        _state.Ended = true;
         UpdateUnsettled(); // nothing of this run is landing any more
         _timer?.Dispose();
         _abortTimer?.Dispose();
@@ -449,21 +486,4 @@ internal sealed partial class InjectorActor : ReceiveActor
             Self.Tell(PoisonPill.Instance);
         }
     }
-
-    /// <summary>An injection time has come: the one scheduled with this id (an earlier one, replaced, is ignored).</summary>
-    internal sealed record Tick(long Id);
-
-    internal sealed class AbortCheck
-    {
-        public static readonly AbortCheck Instance = new();
-    }
-
-    /// <summary>The tree has settled after a fault of a burst: the next one may come.</summary>
-    internal sealed record BurstNext(StrongBox<bool> Settling, bool Settled);
-
-    /// <summary>A hang's time is up (its own timer says so: timers may round, so the clock is not compared).</summary>
-    private sealed record FaultOver(ActiveFault Fault);
-
-    private sealed record NodeFaultOver(ActiveFault Fault, TimeSpan? RecoveredAfter, Exception? Error);
 }
-

@@ -7,6 +7,7 @@ internal sealed class InjectorState
     private readonly Counter _journaled = new();
     private readonly Counter _ticks = new();
     private volatile bool _halted;
+    private volatile bool _ended;
     private volatile bool _injectionStopped;
     private volatile bool _burstPending;
     private long _nextDue;
@@ -16,6 +17,9 @@ internal sealed class InjectorState
     public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool Halted { get => _halted; set => _halted = value; }
+
+    /// <summary>The run has ended and reported: no instance of the injector (a restarted one included) runs it again.</summary>
+    public bool Ended { get => _ended; set => _ended = value; }
 
     /// <summary>No more faults are injected; the run goes on (<see cref="FaultInjector.StopInjecting"/>).</summary>
     public bool InjectionStopped { get => _injectionStopped; set => _injectionStopped = value; }

@@ -22,6 +22,10 @@ internal static class AkkaCell
 
     private static ActorCell? Of(IActorRef child) => child is ActorRefWithCell { Underlying: ActorCell cell } ? cell : null;
 
+    /// <summary>The user message a failed child was handling (its cell's current message), and its sender; null for a system or auto-received message, or none.</summary>
+    public static (object Message, IActorRef? Sender)? InFlight(IActorRef child) =>
+        Of(child) is { CurrentMessage: { } message } cell && message is not IAutoReceivedMessage and not ISystemMessage ? (message, cell.Sender) : null;
+
     /// <summary>The instance the child's cell holds now (an old incarnation until a restart has recreated it).</summary>
     public static object? Instance(IActorRef child) => Of(child) is { } cell && CurrentInstance is { } read ? read(cell) : null;
 

@@ -8,6 +8,9 @@ internal sealed record ChildSupervisorReady;
 /// <summary>Asks a supervisor to stop its children in order, then itself.</summary>
 internal sealed record ShutdownRequest;
 
+/// <summary>The caller of StartTreeAsync gave up waiting (its token was cancelled): the root's start is abandoned, and the tree stops.</summary>
+internal sealed record CancelStart;
+
 /// <summary>Asks a nested supervisor of a group restart to stop its children in reverse order and wait to be restarted; answered with <see cref="ChildrenStopped"/>.</summary>
 internal sealed record StopChildrenForRestart(long Epoch);
 

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Actor.Internal;
-using Akka.Dispatch.SysMsg;
 using Akka.Event;
 using Akka.Util;
 using Supervise.Supervision;
@@ -100,13 +99,9 @@ internal sealed partial class SupervisorActor
     /// <summary>The message the crashed child was handling, kept by Akka until the child restarts.</summary>
     private static PendingFailure ReadInFlight(IActorRef child, ChildRecord record, Exception cause)
     {
-        if (record.IsSuperviseSupervisor || child is not ActorRefWithCell { Underlying: ActorCell cell }
-            || cell.CurrentMessage is not { } message || message is IAutoReceivedMessage or ISystemMessage)
-        {
-            return new PendingFailure(cause, null);
-        }
-
-        return new PendingFailure(cause, message, cell.Sender);
+        return !record.IsSuperviseSupervisor && AkkaCell.InFlight(child) is var (message, sender)
+            ? new PendingFailure(cause, message, sender)
+            : new PendingFailure(cause, null);
     }
 
     private void HandleCrash(ChildRecord record, PendingFailure failure)

@@ -49,8 +49,8 @@ internal sealed partial class SupervisorActor
     {
         if (Find(id) is not { } record)
         {
-            var ids = _children.Count == 0 ? "it has no children" : "its children are " + string.Join(", ", _children.Take(20).Select(c => c.Id)) + (_children.Count > 20 ? ", ..." : "");
-            sender.Tell(new Status.Failure(new KeyNotFoundException($"Supervisor '{_path}' has no child '{id}'; {ids}.")));
+            var ids = _children.Count == 0 ? "it has no children" : "its children are " + string.Join(", ", _children.Take(20).Select(c => Show.Cut(c.Id))) + (_children.Count > 20 ? ", ..." : "");
+            sender.Tell(new Status.Failure(new KeyNotFoundException($"Supervisor '{_path}' has no child '{Show.Cut(id)}'; {ids}.")));
             return;
         }
 
@@ -117,15 +117,20 @@ internal sealed partial class SupervisorActor
         return record.StandIn;
     }
 
-    /// <summary>A stand-in crashed: it is restarted in place, as often as needed (it is the degraded answer).</summary>
+    /// <summary>A stand-in crashed: it is restarted in place, as often as needed (it is the degraded answer); the message it crashed on is reported dropped.</summary>
     private bool OnStandInFailed(IActorRef child, Exception cause)
     {
-        if (!_standIns.ContainsKey(child))
+        if (!_standIns.TryGetValue(child, out var record))
         {
             return false;
         }
 
         _log.Warning("Fallback stand-in {0} crashed and is restarted: {1}", child.Path, cause.Message);
+        if (AkkaCell.InFlight(child) is var (message, _))
+        {
+            _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, "its fallback stand-in crashed while handling it"));
+        }
+
         ((IInternalActorRef)child).Restart(cause);
         return true;
     }

@@ -260,6 +260,14 @@ internal sealed partial class SupervisorActor : UntypedActor
                 throw fail.Error;
             case FailNow:
                 break; // sent by an earlier instance of this supervisor: stale
+            case CancelStart when _phase == Phase.Starting:
+                // As OTP kills a supervisor whose start_link times out: what has started stops, in reverse order, by its shutdown specs.
+                _stopReason = TreeStopReason.Stopped;
+                BeginStop(() => StopSelf(ExitReason.Shutdown));
+                break;
+            case CancelStart:
+                Submit(new PendingWork(new ShutdownRequest(), Sender)); // it had started meanwhile: nobody holds it, so it stops
+                break;
             case ShutdownRequest when _stoppingForRestart:
                 // Stopped (or stopping) its children for a group restart, and now asked to stop: its children are gone, or going.
                 if (_stopping is null)

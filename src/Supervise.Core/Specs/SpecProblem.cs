@@ -8,5 +8,6 @@ namespace Supervise;
 public sealed record SpecProblem(string Path, string Field, string Expected, string Received)
 {
     /// <inheritdoc/>
-    public override string ToString() => $"{Path}: {Field}: expected {Expected}, received {Received}";
+    /// <remarks>A long path, field or value is cut (see <see cref="Show"/>); the properties keep it whole.</remarks>
+    public override string ToString() => $"{Show.Cut(Path)}: {Show.Cut(Field)}: expected {Expected}, received {Show.Cut(Received)}";
 }

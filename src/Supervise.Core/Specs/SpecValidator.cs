@@ -132,6 +132,12 @@ internal static class SpecValidator
             problems.Add(new(path, label + ".Start", "a props factory", "null"));
         }
 
+        if (child.Supervisor is null && child.Start is not null && child.Kind == ChildKind.Supervisor)
+        {
+            // The health walk, GetSupervisorAsync and the fault injector read a Supervisor child as a Supervise supervisor.
+            problems.Add(new(path, label + ".Kind", "Worker for a child started from props (a nested supervisor is ChildSpec.ForSupervisor(id, spec))", "Supervisor"));
+        }
+
         if (child.Supervisor is not null)
         {
             if (child.Kind != ChildKind.Supervisor)
@@ -180,9 +186,10 @@ internal static class SpecValidator
             problems.Add(new(path, "Template.Restart", "Permanent, Transient or Temporary", spec.Template.Restart.ToString()));
         }
 
-        if (!Enum.IsDefined(spec.Template.Kind))
+        if (spec.Template.Kind != ChildKind.Worker)
         {
-            problems.Add(new(path, "Template.Kind", "Worker or Supervisor", spec.Template.Kind.ToString()));
+            // A template's factory makes plain actors; the health walk and GetSupervisorAsync would read a Supervisor as a Supervise supervisor.
+            problems.Add(new(path, "Template.Kind", "Worker (a template's factory makes plain actors; a nested supervisor is ChildSpec.ForSupervisor in a static spec)", spec.Template.Kind.ToString()));
         }
 
         if (!Enum.IsDefined(spec.Template.Criticality))
@@ -269,9 +276,10 @@ internal static class SpecValidator
 
     private static void ValidateShutdown(Shutdown? shutdown, string label, string path, List<SpecProblem> problems)
     {
-        if (shutdown is { Mode: ShutdownMode.Timeout } && shutdown.TimeoutValue < TimeSpan.Zero)
+        // A timer waits at most about 49.7 days: a longer timeout would fail the stop itself. Infinity says "wait as long as it takes".
+        if (shutdown is { Mode: ShutdownMode.Timeout } && (shutdown.TimeoutValue < TimeSpan.Zero || shutdown.TimeoutValue > PolicyChecks.MaxTimer))
         {
-            problems.Add(new(path, label + ".Shutdown", "a timeout of zero or more (or BrutalKill, or Infinity)", shutdown.TimeoutValue.ToString()));
+            problems.Add(new(path, label + ".Shutdown", "a timeout from zero to 49 days (or BrutalKill, or Infinity to wait as long as it takes)", shutdown.TimeoutValue.ToString()));
         }
     }
 }

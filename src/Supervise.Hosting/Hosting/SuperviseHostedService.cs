@@ -287,9 +287,9 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
 
             if (settings.CallTimeout is { } callTimeout)
             {
-                if (callTimeout <= TimeSpan.Zero)
+                if (callTimeout <= TimeSpan.Zero || callTimeout > TimeSpan.FromDays(49))
                 {
-                    problems.Add($"{at}:CallTimeout: expected a positive time span, received {callTimeout}");
+                    problems.Add($"{at}:CallTimeout: expected a positive time span of at most 49 days, received {callTimeout}");
                 }
 
                 treeOptions = treeOptions with { CallTimeout = callTimeout };

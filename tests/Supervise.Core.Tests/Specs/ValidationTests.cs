@@ -25,7 +25,7 @@ public sealed class ValidationTests
         { "nested spec on a worker", new SupervisorSpec { Children = [ChildSpec.ForSupervisor("s", new SupervisorSpec()) with { Kind = ChildKind.Worker }] }, "root: Children[0] (\"s\").Kind: expected Supervisor for a child with a nested supervisor spec, received Worker" },
         { "significant permanent", new SupervisorSpec { AutoShutdown = AutoShutdown.AnySignificant, Children = [Ok with { Significant = true }] }, "root: Children[0] (\"ok\").Significant: expected significant children to be Transient or Temporary, received a significant Permanent child" },
         { "significant under never", new SupervisorSpec { Children = [Ok with { Significant = true, Restart = RestartType.Transient }] }, "root: Children[0] (\"ok\").Significant: expected no significant children under AutoShutdown.Never, received a significant child" },
-        { "negative timeout", new SupervisorSpec { Children = [Ok with { Shutdown = Shutdown.Timeout(TimeSpan.FromMilliseconds(-1)) }] }, "root: Children[0] (\"ok\").Shutdown: expected a timeout of zero or more (or BrutalKill, or Infinity), received -00:00:00.0010000" },
+        { "negative timeout", new SupervisorSpec { Children = [Ok with { Shutdown = Shutdown.Timeout(TimeSpan.FromMilliseconds(-1)) }] }, "root: Children[0] (\"ok\").Shutdown: expected a timeout from zero to 49 days (or BrutalKill, or Infinity to wait as long as it takes), received -00:00:00.0010000" },
         { "undefined restart", new SupervisorSpec { Children = [Ok with { Restart = (RestartType)9 }] }, "root: Children[0] (\"ok\").Restart: expected Permanent, Transient or Temporary, received 9" },
         { "undefined kind", new SupervisorSpec { Children = [Ok with { Kind = (ChildKind)9 }] }, "root: Children[0] (\"ok\").Kind: expected Worker or Supervisor, received 9" },
         { "undefined criticality", new SupervisorSpec { Children = [Ok with { Criticality = (Criticality)9 }] }, "root: Children[0] (\"ok\").Criticality: expected Critical, Important or Optional, received 9" },
@@ -37,8 +37,13 @@ public sealed class ValidationTests
         { "dynamic null template", new DynamicSupervisorSpec(null!), "root: Template: expected a child template, received null" },
         { "dynamic null factory", new DynamicSupervisorSpec(new ChildTemplate(null)), "root: Template.Start: expected a props factory, received null" },
         { "dynamic undefined restart", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Restart = (RestartType)9 }), "root: Template.Restart: expected Permanent, Transient or Temporary, received 9" },
-        { "dynamic undefined kind", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Kind = (ChildKind)9 }), "root: Template.Kind: expected Worker or Supervisor, received 9" },
-        { "dynamic bad timeout", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Shutdown = Shutdown.Timeout(TimeSpan.FromSeconds(-2)) }), "root: Template.Shutdown: expected a timeout of zero or more (or BrutalKill, or Infinity), received -00:00:02" },
+        { "dynamic undefined kind", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Kind = (ChildKind)9 }), "root: Template.Kind: expected Worker (a template's factory makes plain actors; a nested supervisor is ChildSpec.ForSupervisor in a static spec), received 9" },
+        // Past what a .NET timer waits (about 49.7 days): the stop itself would fail (issue 10).
+        { "shutdown past the timer limit", new SupervisorSpec { Children = [Ok with { Shutdown = Shutdown.Timeout(TimeSpan.FromDays(60)) }] }, "root: Children[0] (\"ok\").Shutdown: expected a timeout from zero to 49 days (or BrutalKill, or Infinity to wait as long as it takes), received 60.00:00:00" },
+        // A Supervisor child must be a Supervise supervisor: the health walk and GetSupervisorAsync ask it as one (issue 10).
+        { "supervisor kind from props", new SupervisorSpec { Children = [Ok with { Kind = ChildKind.Supervisor }] }, "root: Children[0] (\"ok\").Kind: expected Worker for a child started from props (a nested supervisor is ChildSpec.ForSupervisor(id, spec)), received Supervisor" },
+        { "dynamic supervisor kind", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Kind = ChildKind.Supervisor }), "root: Template.Kind: expected Worker (a template's factory makes plain actors; a nested supervisor is ChildSpec.ForSupervisor in a static spec), received Supervisor" },
+        { "dynamic bad timeout", new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Empty) { Shutdown = Shutdown.Timeout(TimeSpan.FromSeconds(-2)) }), "root: Template.Shutdown: expected a timeout from zero to 49 days (or BrutalKill, or Infinity to wait as long as it takes), received -00:00:02" },
     };
 
     [Theory]
@@ -113,7 +118,7 @@ public sealed class ValidationTests
                 [
                     "options: Name: expected a non-empty name usable as an actor name, received \"\"",
                     "options: TimeProvider: expected a time provider (TimeProvider.System by default), received null",
-                    "options: CallTimeout: expected a positive duration, received 00:00:00",
+                    "options: CallTimeout: expected a positive duration of at most 49 days, received 00:00:00",
                     "options: OnRootGiveUp: expected StopTree or TerminateActorSystem, received 7",
                     "root: Intensity: expected a number of restarts of 0 or more, received -1",
                 ],
