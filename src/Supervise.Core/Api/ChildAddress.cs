@@ -69,9 +69,10 @@ public sealed class ChildAddress : MinimalActorRef
     /// <param name="message">The question.</param>
     /// <param name="timeout">How long to wait. Default: the tree's <see cref="TreeOptions.CallTimeout"/>.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or less, or longer than 49 days.</exception>
     public async Task<T> AskAsync<T>(object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var reply = await this.Ask<object>(message, timeout ?? _runtime.Options.CallTimeout, cancellationToken).ConfigureAwait(false);
+        var reply = await this.Ask<object>(message, timeout is { } t ? Show.Timeout(t, nameof(timeout)) : _runtime.Options.CallTimeout, cancellationToken).ConfigureAwait(false);
         return reply switch
         {
             T answer => answer,

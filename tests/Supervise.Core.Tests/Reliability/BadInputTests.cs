@@ -31,6 +31,19 @@ public sealed class BadInputTests(ITestOutputHelper output) : SuperviseTestKit(o
     }
 
     [Fact]
+    public async Task A_timeout_past_the_timer_limit_given_to_a_call_is_refused_naming_the_parameter()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("w")] });
+        var w = await tree.Root.GetChildAsync("w");
+
+        var ask = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => w.AskAsync<string>(new Echo("x"), PastTimers));
+        var settle = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => tree.WhenSettledAsync(PastTimers));
+
+        Assert.Equal(("timeout", "timeout"), (ask.ParamName, settle.ParamName));
+        Assert.StartsWith("Expected a positive duration of at most 49 days (what a .NET timer waits), received 60.00:00:00.", ask.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_child_added_at_run_time_with_a_shutdown_past_the_timer_limit_is_refused_with_its_path()
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("w")] });
