@@ -14,7 +14,8 @@ namespace Supervise.Tests.Reliability;
 /// while, as tracked messages go through the children's stable addresses. What must hold: the root survives, no
 /// restart falls outside its fault's blast radius, every tracked message is answered or reported (dropped, with a
 /// reason) exactly once, and managed memory, once the journal is set aside, does not grow past its bound.
-/// <c>SUPERVISE_SOAK_SECONDS</c> sets how long (default 45); a failure prints the chaos seed.
+/// <c>SUPERVISE_SOAK_SECONDS</c> sets how long (default 45), <c>SUPERVISE_SOAK_INTERVAL_MS</c> and <c>SUPERVISE_SOAK_BURST</c>
+/// the mean gap between injection times and the faults at each (default 5 ms, 2); a failure prints the chaos seed.
 /// </summary>
 public sealed class SoakTests(ITestOutputHelper output)
 {
@@ -23,7 +24,9 @@ public sealed class SoakTests(ITestOutputHelper output)
     [Fact]
     public async Task Ten_thousand_workers_under_every_fault_kind_lose_no_message_silently_and_keep_their_memory()
     {
-        var seconds = int.TryParse(Environment.GetEnvironmentVariable("SUPERVISE_SOAK_SECONDS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : 45;
+        var seconds = Setting("SUPERVISE_SOAK_SECONDS", 45);
+        var burst = Setting("SUPERVISE_SOAK_BURST", 2);
+        var intervalMs = Setting("SUPERVISE_SOAK_INTERVAL_MS", 5);
         var seed = 20261205;
         using var system = ActorSystem.Create("soak", ConfigurationFactory.ParseString("akka.loglevel = ERROR\nakka.log-dead-letters = off"));
         try
@@ -56,8 +59,8 @@ public sealed class SoakTests(ITestOutputHelper output)
                     new FaultChoice(FaultKind.Drop) { Count = 2 },
                 ],
                 Targets = new FaultTargets { IncludeSupervisors = true },
-                Schedule = FaultSchedule.Poisson(TimeSpan.FromMilliseconds(5)) with { Burst = 2 },
-                MaxConcurrentFaults = 32,
+                Schedule = FaultSchedule.Poisson(TimeSpan.FromMilliseconds(intervalMs)) with { Burst = burst },
+                MaxConcurrentFaults = 16 * burst,
                 StayBelowIntensity = true,
                 RecoveryTimeout = TimeSpan.FromSeconds(5),
                 Duration = TimeSpan.FromSeconds(seconds),
@@ -150,6 +153,9 @@ public sealed class SoakTests(ITestOutputHelper output)
             }
         }
     }
+
+    private static int Setting(string name, int byDefault) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : byDefault;
 
     private static long Managed() => GC.GetTotalMemory(forceFullCollection: true);
 
