@@ -17,8 +17,12 @@ namespace Supervise.Tests.Reliability;
 /// <c>SUPERVISE_SOAK_SECONDS</c> sets how long (default 45), <c>SUPERVISE_SOAK_INTERVAL_MS</c> and <c>SUPERVISE_SOAK_BURST</c>
 /// the mean gap between injection times and the faults at each (default 5 ms, 2); a failure prints the chaos seed.
 /// </summary>
+[Collection(Alone)]
 public sealed class SoakTests(ITestOutputHelper output)
 {
+    /// <summary>Runs with no other test at the same time: managed memory is the whole process's, and another test's would count.</summary>
+    public const string Alone = "soak, alone";
+
     private const int PerSecond = 3_000;
 
     [Fact]
@@ -250,3 +254,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>The soak's collection: not run in parallel with any other test.</summary>
+[CollectionDefinition(SoakTests.Alone, DisableParallelization = true)]
+public sealed class SoakCollection;
