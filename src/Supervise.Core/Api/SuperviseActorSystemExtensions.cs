@@ -40,6 +40,7 @@ public static class SuperviseActorSystemExtensions
         {
             // Nobody would hold a handle to the tree: it stops (what started, in reverse order, by the shutdown specs), and
             // the call ends once it has, so that its name is free for the next start.
+            link.Started.TrySetCanceled(cancellationToken); // nobody waits for it now: it must not fault unobserved
             root.Tell(new CancelStart(), ActorRefs.NoSender);
             await link.Stopped.Task.ConfigureAwait(false);
             throw;

@@ -282,6 +282,14 @@ public sealed record ChaosOptions
                 {
                     Problem($"Replay.Faults[{i}].At", "a time from 0 to 49 days after the start of the run", record.At.ToString());
                 }
+                else if (record.Skipped is null && record.Kind is FaultKind.Delay or FaultKind.Hang)
+                {
+                    PolicyChecks.TimerDuration((n, e, r) => Problem($"Replay.Faults[{i}].{n}", e, r), "Duration", record.Duration);
+                }
+                else if (record.Skipped is null && record.Kind == FaultKind.Drop && record.Count < 1)
+                {
+                    Problem($"Replay.Faults[{i}].Count", "1 or more messages", record.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
             }
         }
 

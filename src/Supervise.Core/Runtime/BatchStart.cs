@@ -28,7 +28,7 @@ internal sealed class BatchStart : IStartOperation
                 _owner.Spawn(record, handshake: true);
                 _waiting.Add(record);
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not Supervision.LifecycleViolationException)
             {
                 _owner.AbandonFailedStart(record, e);
                 _failed[record] = e;

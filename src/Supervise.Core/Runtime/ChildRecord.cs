@@ -154,7 +154,7 @@ internal sealed class ChildRecord
         var from = _lifecycle;
         if (!ChildLifecycleRule.CanMove(from, next) || ChildLifecycleRule.HasIncarnation(next) != (_ref is not null))
         {
-            throw new InvalidOperationException(
+            throw new LifecycleViolationException(
                 $"Child '{Id}' cannot move from {from} to {next} while {(_ref is null ? "no actor" : "an actor")} stands behind it: a bug in its supervisor.");
         }
 

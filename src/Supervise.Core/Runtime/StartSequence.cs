@@ -38,7 +38,7 @@ internal sealed class StartSequence : IStartOperation
         {
             _owner.Spawn(record, handshake: true);
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not Supervision.LifecycleViolationException)
         {
             Fail(record, e);
         }

@@ -162,7 +162,7 @@ internal sealed partial class SupervisorActor
             Spawn(record, handshake);
             return true;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not LifecycleViolationException)
         {
             record.Ref = null;
             record.MoveTo(ChildLifecycle.WaitingToRestart);

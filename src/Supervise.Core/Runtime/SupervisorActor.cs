@@ -260,8 +260,11 @@ internal sealed partial class SupervisorActor : UntypedActor
                 throw fail.Error;
             case FailNow:
                 break; // sent by an earlier instance of this supervisor: stale
-            case CancelStart when _phase == Phase.Starting:
-                // As OTP kills a supervisor whose start_link times out: what has started stops, in reverse order, by its shutdown specs.
+            case CancelStart or ShutdownRequest when _phase == Phase.Starting && !_stoppingForRestart:
+                // Asked to stop before its start is done (its start was cancelled, or its parent is stopping): the start is
+                // abandoned, as OTP kills a supervisor whose start_link times out, and what has started stops, in reverse
+                // order, by its shutdown specs. A nested supervisor does the same, so a child stuck in its start holds the
+                // stop only as long as its own shutdown spec allows.
                 _stopReason = TreeStopReason.Stopped;
                 BeginStop(() => StopSelf(ExitReason.Shutdown));
                 break;

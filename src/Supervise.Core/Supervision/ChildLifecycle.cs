@@ -44,6 +44,9 @@ internal enum ChildLifecycle : byte
     Removed,
 }
 
+/// <summary>A move a child's lifecycle does not have: a bug in its supervisor, never taken for a child's own failure (a failed start is not retried for it).</summary>
+internal sealed class LifecycleViolationException(string message) : InvalidOperationException(message);
+
 /// <summary>The rules of <see cref="ChildLifecycle"/>: which states have an actor, which count as restarting, and which moves exist.</summary>
 internal static class ChildLifecycleRule
 {

@@ -67,6 +67,8 @@ public sealed class BadInputTests(ITestOutputHelper output) : SuperviseTestKit(o
         { "null journal record", Chaos() with { Replay = new FaultJournal(1, [null!]) }, "chaos: Replay.Faults[0]: expected a fault record, received null" },
         { "journal record without a target", Chaos() with { Replay = new FaultJournal(1, [new FaultRecord(1, S, null!, FaultKind.Crash, TimeSpan.Zero, 0, null)]) }, "chaos: Replay.Faults[0].Target: expected a target path (empty for the root), received null" },
         { "journal record past the timer limit", Chaos() with { Replay = new FaultJournal(1, [new FaultRecord(1, PastTimers, "t/w", FaultKind.Crash, TimeSpan.Zero, 0, null)]) }, "chaos: Replay.Faults[0].At: expected a time from 0 to 49 days after the start of the run, received 60.00:00:00" },
+        { "journal hang past the timer limit", Chaos() with { Replay = new FaultJournal(1, [new FaultRecord(1, S, "t/w", FaultKind.Hang, PastTimers, 0, null)]) }, "chaos: Replay.Faults[0].Duration: expected a positive duration of at most 49 days, received 60.00:00:00" },
+        { "journal drop of no message", Chaos() with { Replay = new FaultJournal(1, [new FaultRecord(1, S, "t/w", FaultKind.Drop, TimeSpan.Zero, 0, null)]) }, "chaos: Replay.Faults[0].Count: expected 1 or more messages, received 0" },
         { "abort past the timer limit", Chaos() with { AbortWhenRootNotRunningFor = PastTimers }, "chaos: AbortWhenRootNotRunningFor: expected a positive duration of at most 49 days, or null (never), received 60.00:00:00" },
         { "duration past the timer limit", Chaos() with { Duration = PastTimers }, "chaos: Duration: expected a positive duration of at most 49 days, or null (until halted), received 60.00:00:00" },
     };
@@ -198,6 +200,26 @@ public sealed class BadInputTests(ITestOutputHelper output) : SuperviseTestKit(o
         var again = await StartTreeAsync(new SupervisorSpec { Children = [Worker("c")] });
         Assert.Equal("c", ExpectLife<Up>().Id);
         await again.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_start_cancelled_while_a_nested_supervisor_waits_for_a_stuck_child_ends_within_that_childs_shutdown()
+    {
+        using var entered = new ManualResetEventSlim();
+        using var gate = new ManualResetEventSlim();
+        var stuck = new WorkerScript { FailConstructor = _ => { entered.Set(); gate.Wait(); return false; } };
+        var nested = ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [Worker("w", stuck) with { Shutdown = Supervise.Shutdown.Timeout(S) }] });
+        using var cancel = new CancellationTokenSource();
+        var starting = Sys.StartTreeAsync(new SupervisorSpec { Children = [Worker("a"), nested] }, new TreeOptions { Name = "t", TimeProvider = Time }, cancel.Token);
+        Assert.True(entered.Wait(Bound));
+
+        await cancel.CancelAsync();
+        // The nested supervisor (shutdown Infinity) abandons its start too and asks w to stop: w is stuck, so only its timeout ends it.
+        ExpectEvent<ChildStopRequested>(e => e.ChildId == "w");
+        Time.Advance(S);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => starting.WaitAsync(Bound));
+        gate.Set();
     }
 
     [Fact]

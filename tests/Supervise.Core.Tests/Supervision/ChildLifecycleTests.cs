@@ -88,7 +88,7 @@ public sealed class ChildLifecycleTests
         var record = NewRecord();
         record.MoveTo(Removed);
 
-        var error = Assert.Throws<InvalidOperationException>(() => record.MoveTo(NotRunning));
+        var error = Assert.Throws<LifecycleViolationException>(() => record.MoveTo(NotRunning));
 
         Assert.Contains("'worker'", error.Message, StringComparison.Ordinal);
         Assert.Contains("from Removed to NotRunning", error.Message, StringComparison.Ordinal);
@@ -100,10 +100,10 @@ public sealed class ChildLifecycleTests
     {
         var record = NewRecord();
 
-        Assert.Throws<InvalidOperationException>(() => record.MoveTo(Running));
+        Assert.Throws<LifecycleViolationException>(() => record.MoveTo(Running));
 
         record.Ref = ActorRefs.Nobody;
-        Assert.Throws<InvalidOperationException>(() => record.MoveTo(WaitingToRestart));
+        Assert.Throws<LifecycleViolationException>(() => record.MoveTo(WaitingToRestart));
         record.MoveTo(Running);
         Assert.Equal(Running, record.Lifecycle);
     }
