@@ -24,6 +24,9 @@ public sealed class FaultInjector
         Seed = seed;
     }
 
+    /// <summary>The injector actor: after the run it handles what is left in its mailbox, then stops (a soak waits for that before measuring memory).</summary>
+    internal IActorRef Actor => _actor;
+
     /// <summary>The seed of this run: give it as <see cref="ChaosOptions.Seed"/> to run it again.</summary>
     public int Seed { get; }
 

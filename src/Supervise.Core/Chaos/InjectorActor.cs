@@ -52,8 +52,11 @@ internal sealed partial class InjectorActor : ReceiveActor
     /// <summary>In virtual time, between two faults of a burst: the wait for the tree to settle, cancelled if the run ends.</summary>
     private StrongBox<bool>? _settling;
 
-    public InjectorActor(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state)
+    public InjectorActor(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, RunLink link)
     {
+        // After its run (a restart after a failure makes a new instance): nothing to run, and Akka stops it.
+        var (done, state) = link.Value ?? throw new InvalidOperationException($"The chaos run on tree '{treeName}' is over.");
+        _link = link;
         _options = options;
         _root = root;
         _treeName = treeName;
@@ -112,8 +115,23 @@ internal sealed partial class InjectorActor : ReceiveActor
         });
     }
 
-    public static Props Props(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state) =>
-        Akka.Actor.Props.Create(() => new InjectorActor(options, root, treeName, runtime, seed, done, state));
+    /// <summary>
+    /// The props keep the run's report and journal only through a link the actor empties when it stops: Akka keeps a
+    /// stopped actor's props as long as anything refers to it, and a finished run's journal must go with its handle.
+    /// </summary>
+    public static Props Props(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, int seed, TaskCompletionSource<ChaosReport> done, InjectorState state)
+    {
+        var link = new RunLink((done, state));
+        return Akka.Actor.Props.Create(() => new InjectorActor(options, root, treeName, runtime, seed, link));
+    }
+
+    /// <summary>What the props hand to the actor, emptied once it has stopped.</summary>
+    internal sealed class RunLink((TaskCompletionSource<ChaosReport> Done, InjectorState State)? value)
+    {
+        public (TaskCompletionSource<ChaosReport> Done, InjectorState State)? Value { get; set; } = value;
+    }
+
+    private readonly RunLink _link;
 
     private TimeSpan Now => _runtime.Elapsed - _start;
 
@@ -162,6 +180,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         Context.System.EventStream.Unsubscribe(Self);
         _postStopped = true;
         End("the injector stopped");
+        _link.Value = null;
     }
 
     private void ScheduleNext()
@@ -480,6 +499,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         Context.System.EventStream.Unsubscribe(Self);
         _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));
         _done.TrySetResult(report);
+        _link.Value = null; // the report and journal are the handle's from now on
         if (!_postStopped)
         {
             // After the events already in its mailbox (its own last FaultSkipped, say): they are handled, not dead letters.

@@ -81,7 +81,9 @@ public sealed class SoakTests(ITestOutputHelper output)
             Assert.True(settled, $"seed {seed}: {ledger.Describe()}");
             Assert.Empty(ledger.Twice);
 
-            // The run is over and its report set aside: what it kept must be collectable.
+            // The run is over, its injector gone (it handled what was left in its mailbox) and its report set aside:
+            // what it kept must be collectable.
+            await injector.Actor.WatchAsync().WaitAsync(TimeSpan.FromSeconds(60));
             (report, injector) = (null!, null!);
             var after = Managed();
             output.WriteLine($"managed memory: {before / 1e6:N1} MB before the run, {after / 1e6:N1} MB after it, its report set aside");
