@@ -76,7 +76,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         catch (Exception e)
         {
             // Whoever awaits the start hears why (Akka stops an actor that cannot be made, and only logs it).
-            state.Started.TrySetException(CouldNotStart(treeName, e));
+            state.Started.TrySetException(RunLink.CouldNotStart(treeName, e));
             throw;
         }
 
@@ -125,12 +125,6 @@ internal sealed partial class InjectorActor : ReceiveActor
         return Akka.Actor.Props.Create(() => new InjectorActor(options, root, treeName, runtime, seed, link));
     }
 
-    /// <summary>What the props hand to the actor, emptied once it has stopped.</summary>
-    internal sealed class RunLink((TaskCompletionSource<ChaosReport> Done, InjectorState State)? value)
-    {
-        public (TaskCompletionSource<ChaosReport> Done, InjectorState State)? Value { get; set; } = value;
-    }
-
     private readonly RunLink _link;
 
     private TimeSpan Now => _runtime.Elapsed - _start;
@@ -147,16 +141,13 @@ internal sealed partial class InjectorActor : ReceiveActor
         }
         catch (Exception e)
         {
-            _state.Started.TrySetException(CouldNotStart(_treeName, e));
+            _state.Started.TrySetException(RunLink.CouldNotStart(_treeName, e));
             throw;
         }
 
         _runtime.Publish(new ChaosStarted(_treeName, _runtime.Now, _seed));
         _state.Started.TrySetResult();
     }
-
-    internal static InvalidOperationException CouldNotStart(string treeName, Exception cause) =>
-        new($"The fault injector of tree '{treeName}' could not start: {cause.GetType().Name}: {cause.Message}", cause);
 
     /// <summary>
     /// An exception in the injector (a bug, or a fault's exception factory that throws) ends the run, reported with it. Akka

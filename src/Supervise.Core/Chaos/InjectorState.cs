@@ -117,3 +117,13 @@ internal sealed class InjectorState
 internal sealed record HaltChaos(string Reason);
 
 internal sealed record ChangeSchedule(FaultSchedule Schedule);
+
+/// <summary>What an injector's props hand to the actor: its run's report and shared state, emptied once the run has ended (see <see cref="InjectorActor.Props"/>).</summary>
+internal sealed class RunLink((TaskCompletionSource<ChaosReport> Done, InjectorState State)? value)
+{
+    public (TaskCompletionSource<ChaosReport> Done, InjectorState State)? Value { get; set; } = value;
+
+    /// <summary>The error a start awaits when the injector could not be made or started.</summary>
+    public static InvalidOperationException CouldNotStart(string treeName, Exception cause) =>
+        new($"The fault injector of tree '{treeName}' could not start: {cause.GetType().Name}: {cause.Message}", cause);
+}
