@@ -63,7 +63,15 @@ public enum IsolationVerdict
 /// <param name="AllowedBlastRadius">The children its supervisor's strategy may restart for it.</param>
 /// <param name="Restarted">The children actually restarted because of it.</param>
 /// <param name="Verdict">Whether <paramref name="Restarted"/> stayed within <paramref name="AllowedBlastRadius"/>.</param>
-public sealed record FaultOutcome(FaultRecord Fault, TimeSpan? RecoveredAfter, IReadOnlyList<string> AllowedBlastRadius, IReadOnlyList<string> Restarted, IsolationVerdict Verdict);
+public sealed record FaultOutcome(FaultRecord Fault, TimeSpan? RecoveredAfter, IReadOnlyList<string> AllowedBlastRadius, IReadOnlyList<string> Restarted, IsolationVerdict Verdict)
+{
+    /// <summary>
+    /// For a fault that stops its child and whose child did not run again: why (a policy contained it, its restart waited
+    /// for a backoff or kept failing, its supervisor gave up, it was not restarted, the recovery timeout passed, or the run
+    /// ended first); <see langword="null"/> otherwise. It tells a real failure to recover from a measurement's edge.
+    /// </summary>
+    public string? NotRecoveredBecause { get; init; }
+}
 
 /// <summary>Times to recover, over the faults that recovered.</summary>
 public sealed record RecoveryTimes(int Recovered, int NotRecovered, TimeSpan P50, TimeSpan P95, TimeSpan P99, TimeSpan Max);
@@ -114,6 +122,12 @@ public sealed record ChaosReport(
         text.AppendLine("  by kind: " + string.Join(", ", FaultsByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
         text.AppendLine(FormattableString.Invariant($"  restarts {Restarts}, escalations {Escalations}, messages lost {MessagesLost}, skipped {Skipped}"));
         text.AppendLine(FormattableString.Invariant($"  recovery: {Recovery.Recovered} recovered, {Recovery.NotRecovered} not; p50 {Ms(Recovery.P50)}, p95 {Ms(Recovery.P95)}, p99 {Ms(Recovery.P99)}, max {Ms(Recovery.Max)}"));
+        var why = Faults.Where(f => f.NotRecoveredBecause is not null).GroupBy(f => f.NotRecoveredBecause!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (why.Count > 0)
+        {
+            text.AppendLine("  not recovered: " + string.Join("; ", why.Select(g => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{g.Count()} because {g.Key}"))));
+        }
+
         var verdicts = Faults.GroupBy(f => f.Verdict).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
         text.AppendLine("  isolation: " + string.Join(", ", verdicts));
         foreach (var leaked in Faults.Where(f => f.Verdict == IsolationVerdict.Leaked).Take(10))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Actor;
 
 namespace Supervise.Chaos;
@@ -67,6 +68,7 @@ internal sealed class FaultLedger(Action<IActorRef> landed)
                 foreach (var a in Targeting(terminated.SupervisorPath, terminated.ChildId).Where(a => !a.Landed && terminated.Timestamp >= a.At))
                 {
                     Land(a);
+                    a.Waiting = "it stopped and was not started again (its restart type, or it was removed)";
                 }
 
                 break;
@@ -74,6 +76,14 @@ internal sealed class FaultLedger(Action<IActorRef> landed)
                 foreach (var a in Targeting(delayed.SupervisorPath, delayed.ChildId).Where(a => a.Landed))
                 {
                     a.WaitingForClock = true;
+                    a.Waiting = string.Create(CultureInfo.InvariantCulture, $"its restart was waiting for its backoff delay ({delayed.Delay.TotalMilliseconds:0.#} ms, attempt {delayed.Attempt})");
+                }
+
+                break;
+            case ChildStartFailed failed:
+                foreach (var a in Targeting(failed.SupervisorPath, failed.ChildId).Where(a => a.Landed))
+                {
+                    a.Waiting = "its restart kept failing to start it (retried and counted, as OTP does)";
                 }
 
                 break;
@@ -98,10 +108,10 @@ internal sealed class FaultLedger(Action<IActorRef> landed)
 
                 break;
             case ChildIsolated isolated:
-                Contained(isolated.SupervisorPath, isolated.ChildId);
+                Contained(isolated.SupervisorPath, isolated.ChildId, "its isolate policy stopped it: Down until started again by hand");
                 break;
             case CircuitChanged { State: CircuitState.Open } open:
-                Contained(open.SupervisorPath, open.ChildId);
+                Contained(open.SupervisorPath, open.ChildId, string.Create(CultureInfo.InvariantCulture, $"its circuit breaker opened (cooldown {open.Cooldown.TotalSeconds:0.###} s)"));
                 break;
             case MessageDropped { Message: not InjectedPoison } dropped:
                 _lost++;
@@ -141,22 +151,30 @@ internal sealed class FaultLedger(Action<IActorRef> landed)
         Active.Count(a => a.RecoveredAfter is null && a.WaitingForClock));
 
     /// <summary>Records what came of a fault: which children restarted for it, and whether that stayed in its blast radius.</summary>
-    public void Finish(ActiveFault a, TimeSpan? recoveredAfter)
+    /// <remarks><paramref name="runEnded"/>: the run ended while the fault was still followed.</remarks>
+    public void Finish(ActiveFault a, TimeSpan? recoveredAfter, bool runEnded = false)
     {
         a.Timer?.Dispose();
         var restarted = a.Restarted.Distinct(StringComparer.Ordinal).ToList();
         var verdict = a.Escalated ? IsolationVerdict.Escalated
             : restarted.All(a.Target.BlastRadius.Contains) ? IsolationVerdict.Isolated
             : IsolationVerdict.Leaked;
-        _outcomes.Add(new FaultOutcome(a.Record, recoveredAfter, a.Target.BlastRadius, restarted, verdict));
+        _outcomes.Add(new FaultOutcome(a.Record, recoveredAfter, a.Target.BlastRadius, restarted, verdict) { NotRecoveredBecause = WhyNotRecovered(a, recoveredAfter, runEnded) });
     }
+
+    /// <summary>Why a fault that stops its child did not see it run again: what the child was last seen waiting for, else what ended the wait.</summary>
+    private static string? WhyNotRecovered(ActiveFault a, TimeSpan? recoveredAfter, bool runEnded) =>
+        recoveredAfter is not null || a.Record.Kind is FaultKind.Delay or FaultKind.Hang or FaultKind.Drop ? null
+        : a.Escalated ? "its supervisor gave up: the failure went up a level"
+        : a.Waiting ?? (runEnded ? "the run ended before it ran again"
+        : a.Landed ? "it did not run again within the recovery timeout" : "its effect was not seen (the child may have been restarted or stopped by something else first)");
 
     /// <summary>The run's report: every fault still in effect is finished as it stands.</summary>
     public ChaosReport Report(int seed, TimeSpan duration, string reason, bool rootSurvived, FaultJournal journal)
     {
         foreach (var a in Active)
         {
-            Finish(a, a.RecoveredAfter);
+            Finish(a, a.RecoveredAfter, runEnded: true);
         }
 
         Active.Clear();
@@ -216,11 +234,12 @@ internal sealed class FaultLedger(Action<IActorRef> landed)
     }
 
     /// <summary>A policy stopped the child for good: the fault stayed contained, and the child does not recover by itself.</summary>
-    private void Contained(string supervisorPath, string childId)
+    private void Contained(string supervisorPath, string childId, string why)
     {
         foreach (var a in Targeting(supervisorPath, childId).ToList())
         {
             Active.Remove(a);
+            a.Waiting = why;
             Finish(a, null);
         }
     }
@@ -233,6 +252,9 @@ internal sealed class ActiveFault(FaultRecord record, FaultTarget target, TimeSp
 
     /// <summary>Its effect was seen: the target crashed with its exception, or terminated.</summary>
     public bool Landed { get; set; }
+
+    /// <summary>What its target was last seen waiting for (a backoff, a failing restart, a policy): why it has not run again yet.</summary>
+    public string? Waiting { get; set; }
 
     public TimeSpan? RecoveredAfter { get; set; }
 
