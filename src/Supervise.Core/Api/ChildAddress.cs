@@ -72,7 +72,7 @@ public sealed class ChildAddress : MinimalActorRef
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is zero or less, or longer than 49 days.</exception>
     public async Task<T> AskAsync<T>(object message, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var reply = await this.Ask<object>(message, timeout is { } t ? Show.Timeout(t, nameof(timeout)) : _runtime.Options.CallTimeout, cancellationToken).ConfigureAwait(false);
+        var reply = await this.Ask<object>(message, timeout is { } t ? PolicyChecks.CallTimeout(t, nameof(timeout)) : _runtime.Options.CallTimeout, cancellationToken).ConfigureAwait(false);
         return reply switch
         {
             T answer => answer,

@@ -61,7 +61,7 @@ public sealed class SupervisionTree : IAsyncDisposable
     /// (default 3 seconds, real time), <see langword="true"/> otherwise (also when the tree has stopped).
     /// </summary>
     public Task<bool> WhenSettledAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        _runtime.Settle.SettleAsync(() => _runtime.Counts.PendingInjections == 0 && _runtime.Counts.FaultsLanding == 0, () => Completion.IsCompleted, timeout is { } t ? Show.Timeout(t, nameof(timeout)) : TimeSpan.FromSeconds(3), cancellationToken);
+        _runtime.Settle.SettleAsync(() => _runtime.Counts.PendingInjections == 0 && _runtime.Counts.FaultsLanding == 0, () => Completion.IsCompleted, timeout is { } t ? PolicyChecks.CallTimeout(t, nameof(timeout)) : TimeSpan.FromSeconds(3), cancellationToken);
 
     /// <summary>Completes when the tree has stopped, saying why.</summary>
     public Task<TreeOutcome> Completion => _link.Stopped.Task;

@@ -322,6 +322,13 @@ internal static class PolicyChecks
         }
     }
 
+    /// <summary>A timeout a caller passed, checked as the specs' durations are: positive and at most 49 days (what a .NET timer waits).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is zero or less, or longer than 49 days; the message says which was expected.</exception>
+    public static TimeSpan CallTimeout(TimeSpan timeout, string parameter) =>
+        timeout > TimeSpan.Zero && timeout <= PolicyChecks.MaxTimer
+            ? timeout
+            : throw new ArgumentOutOfRangeException(parameter, timeout, $"Expected a positive duration of at most 49 days (what a .NET timer waits), received {timeout}.");
+
     /// <summary>A duration a timer waits for: positive and at most <see cref="MaxTimer"/>.</summary>
     public static void TimerDuration(Action<string, string, string> problem, string field, TimeSpan value)
     {

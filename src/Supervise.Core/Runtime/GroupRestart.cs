@@ -40,11 +40,9 @@ internal sealed class GroupRestart : IStartOperation
         _cause = cause;
         _restart = restart;
         _remove = [.. remove];
-        var members = new HashSet<ChildRecord>(restart);
-        members.UnionWith(remove);
-        _stopOrder = children.Where(members.Contains).Reverse().ToList();
-        _heldInstances = new object?[_stopOrder.Count];
         _unconfirmed = [.. restart];
+        _stopOrder = children.Where(c => _unconfirmed.Contains(c) || _remove.Contains(c)).Reverse().ToList();
+        _heldInstances = new object?[_stopOrder.Count];
     }
 
     /// <summary>The child that failed (the restarts are triggered by it).</summary>

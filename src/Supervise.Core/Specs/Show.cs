@@ -12,13 +12,6 @@ internal static class Show
         : value.Length <= Limit ? value
         : string.Concat(value.AsSpan(0, Limit - 40), $"… ({value.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)} characters)");
 
-    /// <summary>A timeout a caller passed, checked as the specs' durations are: positive and at most 49 days (what a .NET timer waits).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">It is zero or less, or longer than 49 days; the message says which was expected.</exception>
-    public static TimeSpan Timeout(TimeSpan timeout, string parameter) =>
-        timeout > TimeSpan.Zero && timeout <= PolicyChecks.MaxTimer
-            ? timeout
-            : throw new ArgumentOutOfRangeException(parameter, timeout, $"Expected a positive duration of at most 49 days (what a .NET timer waits), received {timeout}.");
-
     /// <summary>The value in quotes (cut as <see cref="Cut"/> does), or <c>null</c> unquoted.</summary>
     public static string Quoted(string? value) => value is null ? "null" : $"\"{Cut(value)}\"";
 }
