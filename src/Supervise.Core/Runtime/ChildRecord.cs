@@ -4,7 +4,7 @@ using Supervise.Supervision;
 namespace Supervise.Runtime;
 
 /// <summary>A supervisor's bookkeeping for one child spec and its current incarnation.</summary>
-internal sealed class ChildRecord
+internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
 {
     private IActorRef? _ref;
     private ChildLifecycle _lifecycle = ChildLifecycle.NotRunning;
@@ -114,7 +114,7 @@ internal sealed class ChildRecord
         public ChildAddress? Address;
         public ExitReason? AnnouncedExit;
         public PendingFailure? PendingFailure;
-        public PendingExit? QueuedExit;
+        public ExitInLine? QueuedExit;
         public Exception? LastFailure;
         public int Restarts;
         public bool ConfirmLater;
@@ -203,7 +203,7 @@ internal sealed class ChildRecord
     }
 
     /// <summary>It stopped while its supervisor was busy: its exit waits in line.</summary>
-    public void QueueExit(PendingExit exit)
+    public void QueueExit(ExitInLine exit)
     {
         MoveTo(ChildLifecycle.Exited);
         Policy(true)!.QueuedExit = exit;
@@ -231,7 +231,7 @@ internal sealed class ChildRecord
     public int Generation { get; set; }
 
     /// <summary>Its exit waiting in line (only while <see cref="ChildLifecycle.Exited"/>).</summary>
-    public PendingExit? QueuedExit => _lifecycle == ChildLifecycle.Exited ? _policy?.QueuedExit : null;
+    public ExitInLine? QueuedExit => _lifecycle == ChildLifecycle.Exited ? _policy?.QueuedExit : null;
 
     /// <summary>The reason of an exit that waits to be handled: the child is gone, and what follows is decided.</summary>
     public ExitReason? WaitingExit => QueuedExit is { } exit && exit.Generation == Generation ? exit.Reason : null;
@@ -256,6 +256,14 @@ internal sealed class ChildRecord
     public ITimer? StopTimer { get; set; }
 
     public bool IsSuperviseSupervisor => Spec.Supervisor is not null;
+
+    RestartType ISupervisedChild<PendingFailure>.Restart => Spec.Restart;
+
+    bool ISupervisedChild<PendingFailure>.Significant => Spec.Significant;
+
+    bool ISupervisedChild<PendingFailure>.Isolates => Policies.Isolate;
+
+    bool ISupervisedChild<PendingFailure>.BacksOff => Policies.Backoff is not null;
 }
 
 /// <summary>What a child record is made from: its spec, its policies, and for a dynamic child its template's factory.</summary>
@@ -271,4 +279,5 @@ internal sealed record InjectedFault(Exception Error, InjectedPoison? Poison, bo
 /// <summary>A start handshake (an Identify's message id): the child and which handshake it answers.</summary>
 internal sealed record Handshake(ChildRecord Record, int Number);
 
-internal sealed record PendingFailure(Exception Cause, object? InFlight, IActorRef? InFlightSender = null);
+/// <summary>A crash as the supervisor reads it from Akka: its cause, and the message the child was handling and its sender.</summary>
+internal sealed record PendingFailure(Exception Cause, object? InFlight, IActorRef? InFlightSender = null) : ICrashReport;

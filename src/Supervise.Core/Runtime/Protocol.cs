@@ -26,9 +26,6 @@ internal sealed record ChildGone(IActorRef Child);
 /// <summary>A child did not stop within its shutdown timeout.</summary>
 internal sealed record StopTimedOut(IActorRef Child);
 
-/// <summary>A child's exit that waits its turn behind work queued before it; stale once the record's generation moved on.</summary>
-internal sealed record PendingExit(ChildRecord Record, ExitReason Reason, int Generation);
-
 /// <summary>Re-run a restart whose start failed synchronously (OTP's <c>try_again_restart</c>); stale once the record's generation moved on.</summary>
 internal sealed record RetryRestart(ChildRecord Record, Exception Cause, int Generation);
 

@@ -141,7 +141,7 @@ internal sealed partial class SupervisorActor
 
             results.AddRange(args.Skip(records.Count).Select(_ => new StartChildResult.MaxChildrenReached(dynamic.MaxChildren!.Value)));
             sender.Tell(results);
-            Drain();
+            _core.Drain();
         });
         _starting = batch;
         batch.Begin();
@@ -173,12 +173,12 @@ internal sealed partial class SupervisorActor
             () =>
             {
                 onStarted();
-                Drain();
+                _core.Drain();
             },
             (_, cause) =>
             {
                 onFailed(new ChildStartException(_path, record.Id, cause));
-                Drain();
+                _core.Drain();
             });
         _starting = sequence;
         sequence.Next();
@@ -226,7 +226,7 @@ internal sealed partial class SupervisorActor
         _stopping = new StopSequence(this, [record], concurrent: false, () =>
         {
             Done();
-            Drain();
+            _core.Drain();
         });
         _stopping.Begin();
     }

@@ -84,16 +84,7 @@ internal sealed partial class SupervisorActor
             failure = AsInjected(record, cause, failure); // a Kill the fault injector sent stands for the crash it injected
         }
 
-        if (CanProcessNow)
-        {
-            record.Crash(null);
-            HandleCrash(record, failure);
-        }
-        else
-        {
-            record.Crash(failure);
-            _pending.Enqueue(record);
-        }
+        _core.Crash(record, failure);
     }
 
     /// <summary>The message the crashed child was handling, kept by Akka until the child restarts.</summary>
@@ -104,11 +95,7 @@ internal sealed partial class SupervisorActor
             : new PendingFailure(cause, null);
     }
 
-    private void HandleCrash(ChildRecord record, PendingFailure failure)
-    {
-        ReportCrash(record, failure, covered: false);
-        HandleExit(record, ExitReason.Crash(failure.Cause), alive: true);
-    }
+    void ISupervisorEffects<ChildRecord, PendingFailure>.ReportCrash(ChildRecord child, PendingFailure crash) => ReportCrash(child, crash, covered: false);
 
     /// <summary>A crash is logged and published, and its message in flight handled; <paramref name="covered"/> when a group restart under way covers it.</summary>
     private void ReportCrash(ChildRecord record, PendingFailure failure, bool covered)
@@ -139,88 +126,40 @@ internal sealed partial class SupervisorActor
         _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, "it was being handled when the child crashed"));
     }
 
-    /// <summary>OTP's exit handling: restart by type, count in the window, restart the blast radius or give up.</summary>
-    private void HandleExit(ChildRecord record, ExitReason reason, bool alive)
+    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartCounted(ChildRecord child)
     {
-        if (!alive)
-        {
-            record.MoveTo(ChildLifecycle.NotRunning); // gone: its exit in line, or the retry of its start, is being handled
-        }
-
-        var facts = new ExitFacts(record.Spec.Restart, reason, IsDynamic, record.Spec.Significant, record.Policies.Isolate, record.Policies.Backoff is not null);
-        var decision = ExitRule.Decide(facts, _window, record.Breaker, record, _runtime.Elapsed);
-        if (decision.Verdict.CountInWindow > 0 && _reservedRestarts > 0)
+        if (_reservedRestarts > 0)
         {
             _reservedRestarts--; // a restart a fault injected below the intensity had reserved is now counted
         }
-
-        switch (decision.Outcome)
-        {
-            case ExitOutcome.Leave or ExitOutcome.Remove:
-                if (alive)
-                {
-                    Discard(record);
-                }
-
-                record.MoveTo(ChildLifecycle.NotRunning);
-                if (decision.Outcome == ExitOutcome.Remove)
-                {
-                    RemoveChild(record);
-                }
-
-                if (decision.CheckAutoShutdown)
-                {
-                    CheckAutoShutdown(record);
-                }
-
-                break;
-            case ExitOutcome.OpenCircuit:
-                OpenCircuit(record);
-                break;
-            case ExitOutcome.Isolate:
-                Isolate(record, reason);
-                break;
-            case ExitOutcome.GiveUp:
-                GiveUp(record, decision.Verdict, reason);
-                break;
-            case ExitOutcome.RestartAfterBackoff:
-                DelayRestart(record, record.Policies.Backoff!, reason, alive);
-                break;
-            default:
-                RestartBlastRadius(record, reason, alive);
-                break;
-        }
     }
 
-    private void RestartBlastRadius(ChildRecord failed, ExitReason reason, bool alive)
+    void ISupervisorEffects<ChildRecord, PendingFailure>.Discard(ChildRecord child) => Discard(child);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.Remove(ChildRecord child) => RemoveChild(child);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.OpenCircuit(ChildRecord child) => OpenCircuit(child);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.Isolate(ChildRecord child, ExitReason reason) => Isolate(child, reason);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.GiveUp(ChildRecord child, RestartVerdict verdict, ExitReason reason) => GiveUp(child, verdict, reason);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartAfterBackoff(ChildRecord child, ExitReason reason, bool alive) => DelayRestart(child, child.Policies.Backoff!, reason, alive);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.AutoShutdown(ChildRecord exited, AutoShutdown mode) => ShutDownAutomatically(exited, mode);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartOne(ChildRecord child, ExitReason reason, bool alive) => RestartOne(child, CauseOf(child, reason), alive);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartGroup(ChildRecord failed, ExitReason reason, IReadOnlyList<ChildRecord> restart, IReadOnlyList<ChildRecord> remove)
     {
-        var cause = reason.Exception ?? new ChildExitedException(ChildPath(failed), reason);
-        if (_spec is not SupervisorSpec { Strategy: not Strategy.OneForOne } spec)
-        {
-            // One-for-one and dynamic: only the failed child, and no list to build.
-            RestartOne(failed, cause, alive);
-            return;
-        }
-
-        var facts = new SiblingFacts[_children.Count];
-        for (var i = 0; i < facts.Length; i++)
-        {
-            var c = _children[i];
-            facts[i] = new SiblingFacts(c.Spec.Restart, c.Lifecycle == ChildLifecycle.Isolated || c.Circuit == CircuitState.Open);
-        }
-
-        var plan = GroupRestartPlan.Plan(spec.Strategy, _children.IndexOf(failed), facts);
-        if (plan.Restart.Count == 1 && plan.Remove.Count == 0)
-        {
-            RestartOne(failed, cause, alive);
-            return;
-        }
-
-        var group = new GroupRestart(this, failed, cause, plan.Restart.Select(i => _children[i]).ToList(), plan.Remove.Select(i => _children[i]).ToList(), _children);
+        var group = new GroupRestart(this, failed, CauseOf(failed, reason), restart, remove, _children);
         _group = group;
         _starting = group;
         group.Begin();
     }
+
+    /// <summary>What a restart passes to Akka as its cause: the crash, or an exception that says how the child exited.</summary>
+    private Exception CauseOf(ChildRecord child, ExitReason reason) => reason.Exception ?? new ChildExitedException(ChildPath(child), reason);
 
     /// <summary>Restarts one child: in place if its actor lives, else as a new incarnation.</summary>
     private void RestartOne(ChildRecord child, Exception cause, bool alive)
@@ -287,14 +226,14 @@ internal sealed partial class SupervisorActor
         var startedAndGone = record.Lifecycle == ChildLifecycle.Starting && record.Spec.Supervisor is null && _starting is { } starting && starting.Awaits(record);
         if (startedAndGone)
         {
-            _holdDrain = true;
+            _core.HoldDrain = true;
             try
             {
                 _starting!.OnReady(record);
             }
             finally
             {
-                _holdDrain = false;
+                _core.HoldDrain = false;
             }
         }
 
@@ -318,7 +257,7 @@ internal sealed partial class SupervisorActor
         _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, reason));
         // A nested supervisor asked to stop its children for a group restart stopped instead: it is started again as a new incarnation.
         _group?.OnGone(record, crashed: true);
-        if (_phase == Phase.Stopping)
+        if (_core.Phase == SupervisorPhase.Stopping)
         {
             // It left by itself before its turn to be stopped.
             _stopping?.OnGone(record);
@@ -331,20 +270,14 @@ internal sealed partial class SupervisorActor
                 PublishRestarted(record, record.Id);
             }
         }
-        else if (CanProcessNow)
-        {
-            HandleExit(record, reason, alive: false);
-        }
         else
         {
-            var exit = new PendingExit(record, reason, record.Generation);
-            record.QueueExit(exit);
-            _pending.Enqueue(exit);
+            _core.Exited(record, reason);
         }
 
         if (startedAndGone)
         {
-            Drain(); // what the start's end would have drained, with this exit in its place in line
+            _core.Drain(); // what the start's end would have drained, with this exit in its place in line
         }
     }
 

@@ -54,7 +54,7 @@ internal sealed partial class SupervisorActor
     {
         var record = Find(fault.ChildId);
         var why = record is null ? "it is no longer a child"
-            : _phase != Phase.Running || Busy ? "its supervisor is busy starting or stopping"
+            : _core.Phase != SupervisorPhase.Running || Busy ? "its supervisor is busy starting or stopping"
             : record.Ref is null || !ChildLifecycleRule.Answers(record.Lifecycle) ? "it is not running"
             : record.AnnouncedExit is not null ? "it is already on its way out"
             : record.Injected is not null ? "an earlier fault has not landed yet"

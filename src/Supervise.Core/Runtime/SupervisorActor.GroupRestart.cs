@@ -90,14 +90,11 @@ internal sealed partial class SupervisorActor
     {
         if (record.Ref is not { } child)
         {
-            var exit = new PendingExit(record, ExitReason.Crash(cause), record.Generation);
-            record.QueueExit(exit);
-            _pending.Enqueue(exit);
+            _core.QueueExit(record, ExitReason.Crash(cause));
             return;
         }
 
-        record.Crash(AsInjected(record, cause, ReadInFlight(child, record, cause)));
-        _pending.Enqueue(record);
+        _core.QueueCrash(record, AsInjected(record, cause, ReadInFlight(child, record, cause)));
     }
 
     internal void EndGroupRestart(GroupRestart group)
@@ -108,6 +105,6 @@ internal sealed partial class SupervisorActor
         }
 
         EndStartOperation(group);
-        Drain();
+        _core.Drain();
     }
 }

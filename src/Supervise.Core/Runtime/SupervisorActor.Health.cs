@@ -28,10 +28,10 @@ internal sealed partial class SupervisorActor
         Supervisor: record.IsSuperviseSupervisor,
         Reported: record.ReportedHealth));
 
-    private HealthState OwnState => _phase switch
+    private HealthState OwnState => _core.Phase switch
     {
-        Phase.Starting => HealthState.Restarting,
-        Phase.Stopping => HealthState.Down,
+        SupervisorPhase.Starting => HealthState.Restarting,
+        SupervisorPhase.Stopping => HealthState.Down,
         _ => HealthState.Running,
     };
 
@@ -42,8 +42,8 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void RefreshHealth()
     {
-        CountBusy(_phase == Phase.Stopping || Busy);
-        if (_phase == Phase.Stopping)
+        CountBusy(_core.Phase == SupervisorPhase.Stopping || Busy);
+        if (_core.Phase == SupervisorPhase.Stopping)
         {
             // Down whatever the children are (Restarting if it stops them to be restarted); no per-child pass while they stop one by one.
             Publish(_stoppingForRestart ? HealthState.Restarting : HealthState.Down);

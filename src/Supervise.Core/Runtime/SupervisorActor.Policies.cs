@@ -100,7 +100,7 @@ internal sealed partial class SupervisorActor
     private IActorRef? StandInFor(ChildRecord record, FallbackPolicy fallback)
     {
         // Not while starting: a stand-in is for a child that ran and stopped answering, not one on its way up.
-        if (record.StandIn is null && _phase == Phase.Running && record.HasRun)
+        if (record.StandIn is null && _core.Phase == SupervisorPhase.Running && record.HasRun)
         {
             try
             {
@@ -391,10 +391,10 @@ internal sealed partial class SupervisorActor
         switch (due.Purpose)
         {
             case TimerPurpose.Restart when due.Restart is { Alive: true } r && record.Lifecycle == ChildLifecycle.Crashed:
-                RestartBlastRadius(record, r.Reason, alive: true);
+                _core.Restart(record, r.Reason, alive: true);
                 break;
             case TimerPurpose.Restart when due.Restart is { Alive: false } r && record.Lifecycle == ChildLifecycle.WaitingToRestart:
-                RestartBlastRadius(record, r.Reason, alive: false);
+                _core.Restart(record, r.Reason, alive: false);
                 break;
             case TimerPurpose.HalfOpen when record.Ref is null && record.Breaker!.TryHalfOpen():
                 record.Touch();

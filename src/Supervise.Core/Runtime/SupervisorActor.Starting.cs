@@ -135,11 +135,11 @@ internal sealed partial class SupervisorActor
         {
             foreach (var waiting in _waitingForNames)
             {
-                _pending.Enqueue(waiting);
+                _core.Enqueue(waiting);
             }
 
             _waitingForNames.Clear();
-            Drain();
+            _core.Drain();
         }
     }
 

@@ -10,7 +10,7 @@ internal sealed partial class SupervisorActor
     /// <summary>Stops every running child in reverse start order (all at once when dynamic), then <paramref name="then"/>.</summary>
     private void BeginStop(Action then)
     {
-        _phase = Phase.Stopping;
+        _core.BeginStopping();
         FailPendingCalls("it is shutting down");
         _group?.Abort();
         _group = null;
@@ -118,15 +118,9 @@ internal sealed partial class SupervisorActor
         }
     }
 
-    private void CheckAutoShutdown(ChildRecord exited)
+    /// <summary>A significant child stopped for good and the core decided the supervisor shuts down (OTP's <c>auto_shutdown</c>).</summary>
+    private void ShutDownAutomatically(ChildRecord exited, AutoShutdown mode)
     {
-        var mode = (_spec as SupervisorSpec)?.AutoShutdown ?? AutoShutdown.Never;
-        var shutDown = AutoShutdownRule.ShutsDown(mode, _children.Where(c => c.Spec.Significant).Select(c => c.Ref is not null));
-        if (!shutDown)
-        {
-            return;
-        }
-
         _events.Publish(new SupervisorAutoShutdown(_path, _runtime.Now, exited.Id, mode));
         _stopReason = TreeStopReason.AutoShutdown;
         BeginStop(() => StopSelf(ExitReason.Shutdown));
@@ -141,7 +135,7 @@ internal sealed partial class SupervisorActor
         _log.Error(error, "Supervisor {0} failed; stopping the tree", _path);
         _stopReason = TreeStopReason.Failed;
         _stopError = error;
-        if (_phase == Phase.Stopping)
+        if (_core.Phase == SupervisorPhase.Stopping)
         {
             ReportTreeStopped();
             Depart();

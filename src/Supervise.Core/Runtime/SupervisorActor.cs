@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Supervise.Chaos;
+using Supervise.Supervision;
 
 namespace Supervise.Runtime;
 
@@ -9,11 +10,11 @@ namespace Supervise.Runtime;
 /// restart type, strategy and the restart window, and shutdown goes in reverse order.
 /// </summary>
 /// <remarks>
-/// Multi-step work (starting in order, stopping in order) is one sequence at a time; while one runs,
-/// other exits and calls wait in <see cref="_pending"/> as they would in an OTP supervisor's mailbox.
-/// A crashed child stays suspended by Akka until its failure is handled.
+/// What it does is decided by its <see cref="SupervisorCore{TChild, TCrash}"/> (its phase, the work waiting its turn, what
+/// an exit leads to); this actor turns Akka's messages and hooks into the core's inputs and carries out its effects. A crashed
+/// child stays suspended by Akka until its failure is decided.
 /// </remarks>
-internal sealed partial class SupervisorActor : UntypedActor
+internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects<ChildRecord, PendingFailure>
 {
     private readonly SupervisionSpec _spec;
     private readonly TreeRuntime _runtime;
@@ -27,13 +28,12 @@ internal sealed partial class SupervisorActor : UntypedActor
     private readonly Dictionary<IActorRef, ChildRecord> _byRef = new(ChildRefComparer.Instance);
     private readonly Dictionary<IActorRef, string> _dying = new(ChildRefComparer.Instance);
     private readonly HashSet<string> _dyingNames = new(StringComparer.Ordinal);
-    private readonly Queue<object> _pending = new();
     private readonly List<object> _waitingForNames = [];
     private readonly HashSet<IActorRef> _abandoned = new(ChildRefComparer.Instance);
     private readonly RestartWindow _window;
+    private readonly SupervisorCore<ChildRecord, PendingFailure> _core;
     private readonly FailureHook _strategy;
     private readonly ILoggingAdapter _log;
-    private Phase _phase = Phase.Starting;
     private IStartOperation? _starting;
     private StopSequence? _stopping;
     private long _nextDynamicId;
@@ -51,6 +51,8 @@ internal sealed partial class SupervisorActor : UntypedActor
         _path = path;
         _root = root;
         _window = new RestartWindow(spec.Intensity, spec.Period);
+        var (strategy, autoShutdown) = spec is SupervisorSpec s ? (s.Strategy, s.AutoShutdown) : (Strategy.OneForOne, AutoShutdown.Never);
+        _core = new(strategy, autoShutdown, spec is DynamicSupervisorSpec, _window, _children, this);
         if (spec is DynamicSupervisorSpec { Template: { } template })
         {
             var shared = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality, Tags = template.Tags };
@@ -59,13 +61,6 @@ internal sealed partial class SupervisorActor : UntypedActor
         var self = Self;
         _strategy = new FailureHook(OnChildFailure, child => self.Tell(new ChildGone(child), self));
         _log = Context.GetLogger();
-    }
-
-    private enum Phase
-    {
-        Starting,
-        Running,
-        Stopping,
     }
 
     private bool IsDynamic => _spec is DynamicSupervisorSpec;
@@ -79,12 +74,7 @@ internal sealed partial class SupervisorActor : UntypedActor
     /// <summary>When this incarnation started, on the tree's epoch counter: a stop-for-restart request sent before is stale.</summary>
     private readonly long _epoch;
 
-    /// <summary>Set while a start that ended with its child's termination is completed: the exit is put in line first.</summary>
-    private bool _holdDrain;
-
     private bool Busy => _starting is not null || _stopping is not null;
-
-    private bool CanProcessNow => _phase == Phase.Running && !Busy && _pending.Count == 0;
 
     protected override SupervisorStrategy SupervisorStrategy() => _strategy;
 
@@ -248,7 +238,7 @@ internal sealed partial class SupervisorActor : UntypedActor
             case IChaosRequest chaos:
                 OnChaosRequest(chaos, Sender);
                 break;
-            case PolicyTimerDue when _phase == Phase.Stopping:
+            case PolicyTimerDue when _core.Phase == SupervisorPhase.Stopping:
                 break;
             case ChildExiting exiting:
                 OnChildExiting(Sender, exiting.Reason);
@@ -260,7 +250,7 @@ internal sealed partial class SupervisorActor : UntypedActor
                 throw fail.Error;
             case FailNow:
                 break; // sent by an earlier instance of this supervisor: stale
-            case CancelStart or ShutdownRequest when _phase == Phase.Starting && !_stoppingForRestart:
+            case CancelStart or ShutdownRequest when _core.Phase == SupervisorPhase.Starting && !_stoppingForRestart:
                 // Asked to stop before its start is done (its start was cancelled, or its parent is stopping): the start is
                 // abandoned, as OTP kills a supervisor whose start_link times out, and what has started stops, in reverse
                 // order, by its shutdown specs. A nested supervisor does the same, so a child stuck in its start holds the
@@ -269,7 +259,7 @@ internal sealed partial class SupervisorActor : UntypedActor
                 BeginStop(() => StopSelf(ExitReason.Shutdown));
                 break;
             case CancelStart:
-                Submit(new PendingWork(new ShutdownRequest(), Sender)); // it had started meanwhile: nobody holds it, so it stops
+                _core.Submit(new PendingWork(new ShutdownRequest(), Sender), WorkKind.Shutdown); // it had started meanwhile: nobody holds it, so it stops
                 break;
             case ShutdownRequest when _stoppingForRestart:
                 // Stopped (or stopping) its children for a group restart, and now asked to stop: its children are gone, or going.
@@ -290,13 +280,17 @@ internal sealed partial class SupervisorActor : UntypedActor
                     _runtime.Holds.LiftAll();
                 }
 
-                Submit(new PendingWork(message, Sender));
+                _core.Submit(new PendingWork(message, Sender), WorkKind.Shutdown);
                 break;
             case StopChildrenForRestart request when request.Epoch < _epoch:
                 break; // sent to an earlier incarnation, which its parent has restarted since: stale
             case StopChildrenForRestart:
+                _core.Submit(new PendingWork(message, Sender), WorkKind.StopForRestart);
+                break;
             case RetryRestart:
             case PolicyTimerDue:
+                _core.Submit(new PendingWork(message, Sender), WorkKind.Timer);
+                break;
             case WhichChildrenRequest:
             case CountChildrenRequest:
             case GetChildSpecRequest:
@@ -306,7 +300,7 @@ internal sealed partial class SupervisorActor : UntypedActor
             case TerminateChildRequest:
             case RestartChildRequest:
             case DeleteChildRequest:
-                Submit(new PendingWork(message, Sender));
+                _core.Submit(new PendingWork(message, Sender), WorkKind.Call);
                 break;
             default:
                 Unhandled(message);
@@ -314,48 +308,11 @@ internal sealed partial class SupervisorActor : UntypedActor
         }
     }
 
-    private void Submit(PendingWork work)
-    {
-        if (_phase == Phase.Stopping && work.Message is StopChildrenForRestart)
-        {
-            return; // already stopping: its parent learns of its end (it fails or stops) instead
-        }
-
-        if (_phase == Phase.Stopping && work.Message is not ShutdownRequest and not RetryRestart and not PolicyTimerDue)
-        {
-            work.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, "it is shutting down")));
-            return;
-        }
-
-        if (CanProcessNow)
-        {
-            Process(work);
-        }
-        else
-        {
-            _pending.Enqueue(work);
-        }
-    }
-
-    /// <summary>Handles waiting work until a sequence starts or nothing is left.</summary>
-    private void Drain()
-    {
-        while (!_holdDrain && _phase == Phase.Running && !Busy && _pending.TryDequeue(out var work))
-        {
-            Process(work);
-        }
-    }
-
-    private void Process(object work)
+    /// <summary>Carries out shell work whose turn came (the core decides crashes and exits in line itself).</summary>
+    void ISupervisorEffects<ChildRecord, PendingFailure>.Process(object work)
     {
         switch (work)
         {
-            case ChildRecord failed when failed.TakeFailure() is { } failure:
-                HandleCrash(failed, failure);
-                break;
-            case PendingExit exit when exit.Generation == exit.Record.Generation && exit.Record.Ref is null && _children.Contains(exit.Record):
-                HandleExit(exit.Record, exit.Reason, alive: false);
-                break;
             case PendingWork { Message: ShutdownRequest }:
                 _stopReason = TreeStopReason.Stopped;
                 BeginStop(() => StopSelf(ExitReason.Shutdown));
@@ -378,13 +335,13 @@ internal sealed partial class SupervisorActor : UntypedActor
                 });
                 break;
             case PendingWork { Message: RetryRestart retry }:
-                if (retry.Generation == retry.Record.Generation && retry.Record.Ref is null && _children.Contains(retry.Record))
+                if (_core.IsCurrent(retry.Record, retry.Generation))
                 {
-                    HandleExit(retry.Record, ExitReason.Crash(retry.Cause), alive: false);
+                    _core.Decide(retry.Record, ExitReason.Crash(retry.Cause), alive: false);
                 }
 
                 break;
-            case DeferredRecreate deferred when deferred.Generation == deferred.Record.Generation && deferred.Record.Ref is null && _children.Contains(deferred.Record):
+            case DeferredRecreate deferred when _core.IsCurrent(deferred.Record, deferred.Generation):
                 if (Recreate(deferred.Record, deferred.TriggeredBy))
                 {
                     PublishRestarted(deferred.Record, deferred.TriggeredBy);
@@ -400,9 +357,15 @@ internal sealed partial class SupervisorActor : UntypedActor
         }
     }
 
+    void ISupervisorEffects<ChildRecord, PendingFailure>.Refuse(object work) =>
+        ((PendingWork)work).Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, "it is shutting down")));
+
+    bool ISupervisorEffects<ChildRecord, PendingFailure>.InSequence => Busy;
+
+    TimeSpan ISupervisorEffects<ChildRecord, PendingFailure>.Elapsed => _runtime.Elapsed;
+
     private void OnInitDone()
     {
-        _phase = Phase.Running;
         _events.Publish(new SupervisorStarted(_path, _runtime.Now, _children.Count));
         if (_root is not null)
         {
@@ -413,7 +376,7 @@ internal sealed partial class SupervisorActor : UntypedActor
             Context.Parent.Tell(new ChildSupervisorReady(), Self);
         }
 
-        Drain();
+        _core.Started();
     }
 
     private void OnInitFailed(ChildRecord record, Exception cause)
@@ -438,22 +401,9 @@ internal sealed partial class SupervisorActor : UntypedActor
 
     private void FailPendingCalls(string why)
     {
-        var keep = new Queue<object>();
-        while (_pending.TryDequeue(out var work))
+        foreach (var work in _core.TakeWaiting(w => w is PendingWork { Message: not ShutdownRequest and not RetryRestart and not PolicyTimerDue and not StopChildrenForRestart }))
         {
-            if (work is PendingWork { Message: not ShutdownRequest and not RetryRestart and not PolicyTimerDue and not StopChildrenForRestart } call)
-            {
-                call.Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why)));
-            }
-            else
-            {
-                keep.Enqueue(work);
-            }
-        }
-
-        foreach (var work in keep)
-        {
-            _pending.Enqueue(work);
+            ((PendingWork)work).Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why)));
         }
 
         foreach (var waiting in _waitingForNames.OfType<PendingWork>())

@@ -143,7 +143,7 @@ public sealed class ChildLifecycleTests
     public void An_exit_in_line_is_current_only_in_its_state_and_its_generation()
     {
         var record = NewRecord();
-        record.QueueExit(new PendingExit(record, ExitReason.Normal, record.Generation));
+        record.QueueExit(new ExitInLine(record, ExitReason.Normal, record.Generation));
         Assert.Equal(ExitReason.Normal, record.WaitingExit);
 
         record.Generation++;

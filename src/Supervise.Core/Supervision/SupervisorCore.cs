@@ -1,0 +1,443 @@
+namespace Supervise.Supervision;
+
+/// <summary>
+/// What one supervisor decides, top-down as OTP's <c>supervisor.erl</c> reads it: where it is (starting its children,
+/// running, stopping), the work waiting its turn, and what a child's crash or exit leads to (restart type, breaker,
+/// window, containment, backoff, then the strategy's blast radius, or auto-shutdown). Pure: it holds no actor and reads no
+/// clock; it tells <see cref="ISupervisorEffects{TChild, TCrash}"/> what to do, and the shell (the supervisor actor) does it.
+/// </summary>
+/// <remarks>
+/// One entry point per input: a crash (<see cref="Crash"/>), an exit by itself (<see cref="Exited"/>), a call or a timer
+/// (<see cref="Submit"/>), the start sequence's end (<see cref="Started"/>), a stop's beginning (<see cref="BeginStopping"/>),
+/// and the end of any sequence (<see cref="Drain"/>). While a start, a stop or a group restart is under way, crashes, exits
+/// and calls wait in line, as they wait in an OTP supervisor's mailbox, and are decided in the order they came.
+/// </remarks>
+/// <typeparam name="TChild">The shell's record of a child.</typeparam>
+/// <typeparam name="TCrash">What the shell knows of a crash (its cause, and the message it was handling).</typeparam>
+internal sealed class SupervisorCore<TChild, TCrash>
+    where TChild : class, ISupervisedChild<TCrash>
+    where TCrash : class, ICrashReport
+{
+    private readonly Queue<object> _waiting = new();
+    private readonly ISupervisorEffects<TChild, TCrash> _effects;
+    private readonly List<TChild> _children;
+    private readonly Strategy _strategy;
+    private readonly AutoShutdown _autoShutdown;
+    private readonly bool _dynamic;
+
+    /// <summary>A supervisor's core over <paramref name="children"/> (in start order; the shell adds and removes them).</summary>
+    /// <param name="strategy">Its restart strategy (a dynamic supervisor's is one-for-one).</param>
+    /// <param name="autoShutdown">OTP's <c>auto_shutdown</c> (never for a dynamic supervisor).</param>
+    /// <param name="dynamic">Whether it is a dynamic supervisor: a child that is not restarted is forgotten.</param>
+    /// <param name="window">Its restart window (intensity and period).</param>
+    /// <param name="children">Its children in start order, owned by the shell.</param>
+    /// <param name="effects">What carries decisions out.</param>
+    public SupervisorCore(Strategy strategy, AutoShutdown autoShutdown, bool dynamic, RestartWindow window, List<TChild> children, ISupervisorEffects<TChild, TCrash> effects)
+    {
+        _strategy = dynamic ? Strategy.OneForOne : strategy;
+        _autoShutdown = dynamic ? AutoShutdown.Never : autoShutdown;
+        _dynamic = dynamic;
+        Window = window;
+        _children = children;
+        _effects = effects;
+    }
+
+    /// <summary>Where the supervisor is: starting its children, running, or stopping (for good, or to be restarted).</summary>
+    public SupervisorPhase Phase { get; private set; } = SupervisorPhase.Starting;
+
+    /// <summary>The restart window every counted restart is recorded in.</summary>
+    public RestartWindow Window { get; }
+
+    /// <summary>How much work waits its turn.</summary>
+    public int Waiting => _waiting.Count;
+
+    /// <summary>
+    /// Set by the shell while it completes a start that ended with its child's termination: the exit is put in line
+    /// before anything waiting is decided.
+    /// </summary>
+    public bool HoldDrain { get; set; }
+
+    /// <summary>Whether an input can be decided now: running, no sequence under way, and nothing waiting before it.</summary>
+    public bool CanDecideNow => Phase == SupervisorPhase.Running && !_effects.InSequence && _waiting.Count == 0;
+
+    /// <summary>Its children have started in order: it runs, and decides what waited.</summary>
+    public void Started()
+    {
+        Phase = SupervisorPhase.Running;
+        Drain();
+    }
+
+    /// <summary>It begins to stop its children (asked to, giving up, auto-shutdown, or its parent restarts it): for good.</summary>
+    public void BeginStopping() => Phase = SupervisorPhase.Stopping;
+
+    /// <summary>A runtime call, a timer or a request from its parent: decided now, put in line, or refused while stopping.</summary>
+    public void Submit(object work, WorkKind kind)
+    {
+        if (Phase == SupervisorPhase.Stopping)
+        {
+            switch (kind)
+            {
+                case WorkKind.StopForRestart:
+                    return; // already stopping: its parent learns of its end (it fails or stops) instead
+                case WorkKind.Call:
+                    _effects.Refuse(work);
+                    return;
+            }
+        }
+
+        if (CanDecideNow)
+        {
+            _effects.Process(work);
+        }
+        else
+        {
+            _waiting.Enqueue(work);
+        }
+    }
+
+    /// <summary>A child threw and is suspended until decided: now if nothing waits before it, else in line.</summary>
+    public void Crash(TChild child, TCrash crash)
+    {
+        if (CanDecideNow)
+        {
+            child.Crash(null);
+            DecideCrash(child, crash);
+        }
+        else
+        {
+            QueueCrash(child, crash);
+        }
+    }
+
+    /// <summary>A child's crash waits its turn (its supervisor is busy, or a group restart handles it after itself).</summary>
+    public void QueueCrash(TChild child, TCrash crash)
+    {
+        child.Crash(crash);
+        _waiting.Enqueue(child);
+    }
+
+    /// <summary>A child stopped by itself (its actor is gone): its exit is decided now if nothing waits before it, else in line.</summary>
+    public void Exited(TChild child, ExitReason reason)
+    {
+        if (CanDecideNow)
+        {
+            Decide(child, reason, alive: false);
+        }
+        else
+        {
+            QueueExit(child, reason);
+        }
+    }
+
+    /// <summary>A child's exit waits its turn; stale once the child's generation moves on.</summary>
+    public void QueueExit(TChild child, ExitReason reason)
+    {
+        var exit = new ExitInLine(child, reason, child.Generation);
+        child.QueueExit(exit);
+        _waiting.Enqueue(exit);
+    }
+
+    /// <summary>Puts shell work in line (a restart that waited for its name to be free).</summary>
+    public void Enqueue(object work) => _waiting.Enqueue(work);
+
+    /// <summary>Takes out of line every piece of work <paramref name="take"/> picks, in order (calls refused when it stops).</summary>
+    public List<object> TakeWaiting(Func<object, bool> take)
+    {
+        var taken = new List<object>();
+        var count = _waiting.Count;
+        for (var i = 0; i < count; i++)
+        {
+            var work = _waiting.Dequeue();
+            if (take(work))
+            {
+                taken.Add(work);
+            }
+            else
+            {
+                _waiting.Enqueue(work);
+            }
+        }
+
+        return taken;
+    }
+
+    /// <summary>Decides waiting work, in order, until a sequence begins or nothing is left.</summary>
+    public void Drain()
+    {
+        while (!HoldDrain && Phase == SupervisorPhase.Running && !_effects.InSequence && _waiting.TryDequeue(out var work))
+        {
+            switch (work)
+            {
+                case TChild child:
+                    if (child.TakeFailure() is { } crash)
+                    {
+                        DecideCrash(child, crash);
+                    }
+
+                    break; // else decided meanwhile (stopped, removed, or covered by a group restart)
+                case ExitInLine exit:
+                    if (exit.Child is TChild gone && IsCurrent(gone, exit.Generation))
+                    {
+                        Decide(gone, exit.Reason, alive: false);
+                    }
+
+                    break;
+                default:
+                    _effects.Process(work);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether work queued for <paramref name="child"/> at <paramref name="generation"/> still applies: the child is still
+    /// one of the children, has no incarnation, and nothing stopped or started it since (OTP flushes such an EXIT).
+    /// </summary>
+    public bool IsCurrent(TChild child, int generation) =>
+        generation == child.Generation && !ChildLifecycleRule.HasIncarnation(child.Lifecycle) && _children.Contains(child);
+
+    /// <summary>A crash, reported (published, its message in flight handled) and then decided as an exit of a live child.</summary>
+    private void DecideCrash(TChild child, TCrash crash)
+    {
+        _effects.ReportCrash(child, crash);
+        Decide(child, ExitReason.Crash(crash.Cause), alive: true);
+    }
+
+    /// <summary>
+    /// OTP's exit handling (<c>restart_child</c>, <c>do_restart</c>, <c>add_restart</c>, <c>restart</c>): by restart type,
+    /// breaker, window (a containing policy in place of giving up), backoff, then the strategy's blast radius.
+    /// <paramref name="alive"/> when the child's actor still stands (suspended after a crash).
+    /// </summary>
+    public void Decide(TChild child, ExitReason reason, bool alive)
+    {
+        if (!alive)
+        {
+            child.MoveTo(ChildLifecycle.NotRunning); // gone: its exit in line, or the retry of its start, is being handled
+        }
+
+        var facts = new ExitFacts(child.Restart, reason, _dynamic, child.Significant, child.Isolates, child.BacksOff);
+        var decision = ExitRule.Decide(facts, Window, child.Breaker, child, _effects.Elapsed);
+        if (decision.Verdict.CountInWindow > 0)
+        {
+            _effects.RestartCounted(child);
+        }
+
+        switch (decision.Outcome)
+        {
+            case ExitOutcome.Leave or ExitOutcome.Remove:
+                if (alive)
+                {
+                    _effects.Discard(child);
+                }
+
+                child.MoveTo(ChildLifecycle.NotRunning);
+                if (decision.Outcome == ExitOutcome.Remove)
+                {
+                    _effects.Remove(child);
+                }
+
+                if (decision.CheckAutoShutdown && ShutsDown())
+                {
+                    _effects.AutoShutdown(child, _autoShutdown);
+                }
+
+                break;
+            case ExitOutcome.OpenCircuit:
+                _effects.OpenCircuit(child);
+                break;
+            case ExitOutcome.Isolate:
+                _effects.Isolate(child, reason);
+                break;
+            case ExitOutcome.GiveUp:
+                _effects.GiveUp(child, decision.Verdict, reason);
+                break;
+            case ExitOutcome.RestartAfterBackoff:
+                _effects.RestartAfterBackoff(child, reason, alive);
+                break;
+            default:
+                Restart(child, reason, alive);
+                break;
+        }
+    }
+
+    /// <summary>Restarts the strategy's blast radius (<see cref="GroupRestartPlan"/>): the child alone, or a group in OTP's order (also once a backoff delay has passed).</summary>
+    public void Restart(TChild failed, ExitReason reason, bool alive)
+    {
+        if (_strategy == Strategy.OneForOne)
+        {
+            _effects.RestartOne(failed, reason, alive); // and no list to build
+            return;
+        }
+
+        var facts = new SiblingFacts[_children.Count];
+        for (var i = 0; i < facts.Length; i++)
+        {
+            var c = _children[i];
+            facts[i] = new SiblingFacts(c.Restart, c.Lifecycle == ChildLifecycle.Isolated || c.Circuit == CircuitState.Open);
+        }
+
+        var plan = GroupRestartPlan.Plan(_strategy, _children.IndexOf(failed), facts);
+        if (plan.Restart.Count == 1 && plan.Remove.Count == 0)
+        {
+            _effects.RestartOne(failed, reason, alive);
+            return;
+        }
+
+        _effects.RestartGroup(failed, reason, [.. plan.Restart.Select(i => _children[i])], [.. plan.Remove.Select(i => _children[i])]);
+    }
+
+    /// <summary>OTP's <c>auto_shutdown</c> after a significant child stopped for good.</summary>
+    private bool ShutsDown()
+    {
+        if (_autoShutdown == AutoShutdown.Never)
+        {
+            return false;
+        }
+
+        var running = new List<bool>();
+        foreach (var c in _children)
+        {
+            if (c.Significant)
+            {
+                running.Add(ChildLifecycleRule.HasIncarnation(c.Lifecycle));
+            }
+        }
+
+        return AutoShutdownRule.ShutsDown(_autoShutdown, running);
+    }
+}
+
+/// <summary>Where a supervisor is.</summary>
+internal enum SupervisorPhase : byte
+{
+    /// <summary>Starting its children in order; what comes meanwhile waits.</summary>
+    Starting,
+
+    /// <summary>Running: inputs are decided as they come, unless a sequence (a group restart, a batch start) is under way.</summary>
+    Running,
+
+    /// <summary>Stopping its children in reverse order: calls are refused; its own end follows.</summary>
+    Stopping,
+}
+
+/// <summary>What a piece of work submitted to <see cref="SupervisorCore{TChild, TCrash}.Submit"/> is, which decides whether a stopping supervisor takes it.</summary>
+internal enum WorkKind : byte
+{
+    /// <summary>A runtime call (which children, start, terminate, restart, delete...): refused while stopping.</summary>
+    Call,
+
+    /// <summary>A request to stop: taken in line whatever the phase.</summary>
+    Shutdown,
+
+    /// <summary>A timer (a retried restart, a backoff, a breaker's cooldown): taken in line, and ignored by the shell if stale.</summary>
+    Timer,
+
+    /// <summary>Its parent restarts it as part of a group: dropped once it stops anyway.</summary>
+    StopForRestart,
+}
+
+/// <summary>What the core needs to know of a child, and the moves it makes on it.</summary>
+/// <typeparam name="TCrash">What the shell knows of a crash.</typeparam>
+internal interface ISupervisedChild<TCrash>
+    where TCrash : class
+{
+    /// <summary>Where the child is in its life.</summary>
+    ChildLifecycle Lifecycle { get; }
+
+    /// <summary>Moves on with each incarnation and each call that stops it: work queued for an earlier one is stale.</summary>
+    int Generation { get; }
+
+    /// <summary>Its restart type.</summary>
+    RestartType Restart { get; }
+
+    /// <summary>Whether its exit may shut its supervisor down (auto-shutdown).</summary>
+    bool Significant { get; }
+
+    /// <summary>Whether an isolate policy contains it past the intensity.</summary>
+    bool Isolates { get; }
+
+    /// <summary>Whether a backoff policy delays its restarts.</summary>
+    bool BacksOff { get; }
+
+    /// <summary>Its breaker, when it has a breaker policy.</summary>
+    BreakerState? Breaker { get; }
+
+    /// <summary>Its breaker's state (closed without one).</summary>
+    CircuitState Circuit { get; }
+
+    /// <summary>Moves it to <paramref name="next"/>; an illegal move throws <see cref="LifecycleViolationException"/>.</summary>
+    void MoveTo(ChildLifecycle next);
+
+    /// <summary>It threw: <see cref="ChildLifecycle.Crashed"/>, with <paramref name="waiting"/> when the decision waits.</summary>
+    void Crash(TCrash? waiting);
+
+    /// <summary>Takes the crash waiting to be decided, if it still waits.</summary>
+    TCrash? TakeFailure();
+
+    /// <summary>It stopped while its supervisor was busy: <see cref="ChildLifecycle.Exited"/>, with its exit in line.</summary>
+    void QueueExit(ExitInLine exit);
+}
+
+/// <summary>A crash as the core sees it: its cause (the rest is the shell's).</summary>
+internal interface ICrashReport
+{
+    /// <summary>What the child threw.</summary>
+    Exception Cause { get; }
+}
+
+/// <summary>A child's exit waiting its turn behind work queued before it; stale once the child's generation moved on.</summary>
+/// <param name="Child">The child (the shell's record).</param>
+/// <param name="Reason">Why it exited.</param>
+/// <param name="Generation">Its generation when it exited.</param>
+internal sealed record ExitInLine(object Child, ExitReason Reason, int Generation);
+
+/// <summary>What a supervisor's core tells its shell to do. Each call is one decision carried out; none decides anything.</summary>
+/// <typeparam name="TChild">The shell's record of a child.</typeparam>
+/// <typeparam name="TCrash">What the shell knows of a crash.</typeparam>
+internal interface ISupervisorEffects<in TChild, in TCrash>
+{
+    /// <summary>Whether a sequence (a start in order, a stop in order, a group restart, a batch start) is under way.</summary>
+    bool InSequence { get; }
+
+    /// <summary>The monotonic time (virtual in tests).</summary>
+    TimeSpan Elapsed { get; }
+
+    /// <summary>Log and publish the crash, and handle the message it was handling (dropped and reported, or kept by a policy).</summary>
+    void ReportCrash(TChild child, TCrash crash);
+
+    /// <summary>A restart was counted in the window (a restart a fault injected below the intensity had reserved is now counted).</summary>
+    void RestartCounted(TChild child);
+
+    /// <summary>Stop its suspended actor: it is not restarted.</summary>
+    void Discard(TChild child);
+
+    /// <summary>Forget it: it is no longer one of the children.</summary>
+    void Remove(TChild child);
+
+    /// <summary>Its breaker opens: down for the cooldown, then one probe restart.</summary>
+    void OpenCircuit(TChild child);
+
+    /// <summary>Past the intensity, its isolate policy contains it: down until started by hand.</summary>
+    void Isolate(TChild child, ExitReason reason);
+
+    /// <summary>Past the intensity: stop every child in reverse order, then fail to the parent.</summary>
+    void GiveUp(TChild child, RestartVerdict verdict, ExitReason reason);
+
+    /// <summary>Restart it after its backoff delay.</summary>
+    void RestartAfterBackoff(TChild child, ExitReason reason, bool alive);
+
+    /// <summary>Restart it now: in place if <paramref name="alive"/> (same reference, mailbox kept), else as a new incarnation.</summary>
+    void RestartOne(TChild child, ExitReason reason, bool alive);
+
+    /// <summary>Restart a group in OTP's order: <paramref name="restart"/> and <paramref name="remove"/> stopped in reverse start order, then <paramref name="restart"/> started in start order.</summary>
+    void RestartGroup(TChild failed, ExitReason reason, IReadOnlyList<TChild> restart, IReadOnlyList<TChild> remove);
+
+    /// <summary>A significant child stopped for good and <paramref name="mode"/> says the supervisor shuts down.</summary>
+    void AutoShutdown(TChild exited, AutoShutdown mode);
+
+    /// <summary>Carry out shell work whose turn came (a call, a timer, a request from the parent).</summary>
+    void Process(object work);
+
+    /// <summary>Refuse a call: the supervisor is stopping.</summary>
+    void Refuse(object work);
+}
