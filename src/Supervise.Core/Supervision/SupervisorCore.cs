@@ -307,137 +307,90 @@ internal sealed class SupervisorCore<TChild, TCrash>
     }
 }
 
-/// <summary>Where a supervisor is.</summary>
-internal enum SupervisorPhase : byte
+/// <summary>
+/// What a supervisor does with one child's exit (a crash, or a stop by itself), decided in OTP's order and then
+/// Supervise's: the restart type first (<c>do_restart</c>), then the child's circuit breaker, then the restart
+/// window (<c>add_restart</c>), where a containing policy (isolate, breaker) takes the place of giving up, then a
+/// backoff delay, and only then the strategy's blast radius. Pure: the caller gives the time and the states.
+/// </summary>
+internal static class ExitRule
 {
-    /// <summary>Starting its children in order; what comes meanwhile waits.</summary>
-    Starting,
+    /// <summary>Decides <paramref name="exit"/> of a child, recording it in <paramref name="window"/> and the child's <paramref name="breaker"/> as OTP's <c>add_restart</c> does.</summary>
+    /// <param name="exit">The child's restart type, policies and why it exited.</param>
+    /// <param name="window">The supervisor's restart window; the restart is recorded against <paramref name="owner"/>.</param>
+    /// <param name="breaker">The child's breaker state, when it has a breaker policy.</param>
+    /// <param name="owner">What the restart is counted against (the child), so that containing it can forget its restarts.</param>
+    /// <param name="now">Monotonic time.</param>
+    public static ExitDecision Decide(in ExitFacts exit, RestartWindow window, BreakerState? breaker, object owner, TimeSpan now)
+    {
+        ArgumentNullException.ThrowIfNull(window);
+        if (!Restarts(exit.Restart, exit.Reason))
+        {
+            // Temporary children, and a dynamic supervisor's, are forgotten; a static child's spec is kept.
+            var remove = exit.Restart == RestartType.Temporary || exit.Dynamic;
+            return new(remove ? ExitOutcome.Remove : ExitOutcome.Leave, default, exit.Significant);
+        }
 
-    /// <summary>Running: inputs are decided as they come, unless a sequence (a group restart, a batch start) is under way.</summary>
-    Running,
+        if (breaker is not null && breaker.FailureOpens(now))
+        {
+            return new(ExitOutcome.OpenCircuit, default, false);
+        }
 
-    /// <summary>Stopping its children in reverse order: calls are refused; its own end follows.</summary>
-    Stopping,
+        var verdict = window.Record(now, owner);
+        if (verdict.Exceeded)
+        {
+            var outcome = breaker is not null ? ExitOutcome.OpenCircuit : exit.Isolate ? ExitOutcome.Isolate : ExitOutcome.GiveUp;
+            return new(outcome, verdict, false);
+        }
+
+        return new(exit.Backoff ? ExitOutcome.RestartAfterBackoff : ExitOutcome.Restart, verdict, false);
+    }
+
+    /// <summary>OTP's <c>do_restart</c> clauses: a Permanent child always, a Transient one after an abnormal exit, a Temporary one never.</summary>
+    public static bool Restarts(RestartType restart, ExitReason reason) => restart switch
+    {
+        RestartType.Permanent => true,
+        RestartType.Transient => reason.IsAbnormal,
+        _ => false,
+    };
 }
 
-/// <summary>What a piece of work submitted to <see cref="SupervisorCore{TChild, TCrash}.Submit"/> is, which decides whether a stopping supervisor takes it.</summary>
-internal enum WorkKind : byte
-{
-    /// <summary>A runtime call (which children, start, terminate, restart, delete...): refused while stopping.</summary>
-    Call,
-
-    /// <summary>A request to stop: taken in line whatever the phase.</summary>
-    Shutdown,
-
-    /// <summary>A timer (a retried restart, a backoff, a breaker's cooldown): taken in line, and ignored by the shell if stale.</summary>
-    Timer,
-
-    /// <summary>Its parent restarts it as part of a group: dropped once it stops anyway.</summary>
-    StopForRestart,
-}
-
-/// <summary>What the core needs to know of a child, and the moves it makes on it.</summary>
-/// <typeparam name="TCrash">What the shell knows of a crash.</typeparam>
-internal interface ISupervisedChild<TCrash>
-    where TCrash : class
-{
-    /// <summary>Where the child is in its life.</summary>
-    ChildLifecycle Lifecycle { get; }
-
-    /// <summary>Moves on with each incarnation and each call that stops it: work queued for an earlier one is stale.</summary>
-    int Generation { get; }
-
-    /// <summary>Its restart type.</summary>
-    RestartType Restart { get; }
-
-    /// <summary>Whether its exit may shut its supervisor down (auto-shutdown).</summary>
-    bool Significant { get; }
-
-    /// <summary>Whether an isolate policy contains it past the intensity.</summary>
-    bool Isolates { get; }
-
-    /// <summary>Whether a backoff policy delays its restarts.</summary>
-    bool BacksOff { get; }
-
-    /// <summary>Its breaker, when it has a breaker policy.</summary>
-    BreakerState? Breaker { get; }
-
-    /// <summary>Its breaker's state (closed without one).</summary>
-    CircuitState Circuit { get; }
-
-    /// <summary>Moves it to <paramref name="next"/>; an illegal move throws <see cref="LifecycleViolationException"/>.</summary>
-    void MoveTo(ChildLifecycle next);
-
-    /// <summary>It threw: <see cref="ChildLifecycle.Crashed"/>, with <paramref name="waiting"/> when the decision waits.</summary>
-    void Crash(TCrash? waiting);
-
-    /// <summary>Takes the crash waiting to be decided, if it still waits.</summary>
-    TCrash? TakeFailure();
-
-    /// <summary>It stopped while its supervisor was busy: <see cref="ChildLifecycle.Exited"/>, with its exit in line.</summary>
-    void QueueExit(ExitInLine exit);
-}
-
-/// <summary>A crash as the core sees it: its cause (the rest is the shell's).</summary>
-internal interface ICrashReport
-{
-    /// <summary>What the child threw.</summary>
-    Exception Cause { get; }
-}
-
-/// <summary>A child's exit waiting its turn behind work queued before it; stale once the child's generation moved on.</summary>
-/// <param name="Child">The child (the shell's record).</param>
+/// <summary>What <see cref="ExitRule"/> decides on.</summary>
+/// <param name="Restart">The child's restart type.</param>
 /// <param name="Reason">Why it exited.</param>
-/// <param name="Generation">Its generation when it exited.</param>
-internal sealed record ExitInLine(object Child, ExitReason Reason, int Generation);
+/// <param name="Dynamic">Whether it is a dynamic supervisor's child (never kept once stopped).</param>
+/// <param name="Significant">Whether its exit may shut its supervisor down (auto-shutdown).</param>
+/// <param name="Isolate">Whether an isolate policy contains it past the intensity.</param>
+/// <param name="Backoff">Whether a backoff policy delays its restarts.</param>
+internal readonly record struct ExitFacts(RestartType Restart, ExitReason Reason, bool Dynamic, bool Significant, bool Isolate, bool Backoff);
 
-/// <summary>What a supervisor's core tells its shell to do. Each call is one decision carried out; none decides anything.</summary>
-/// <typeparam name="TChild">The shell's record of a child.</typeparam>
-/// <typeparam name="TCrash">What the shell knows of a crash.</typeparam>
-internal interface ISupervisorEffects<in TChild, in TCrash>
+/// <summary>The outcome of <see cref="ExitRule.Decide"/>.</summary>
+/// <param name="Outcome">What to do.</param>
+/// <param name="Verdict">The restart window after recording the restart (for restarts and giving up).</param>
+/// <param name="CheckAutoShutdown">Whether a significant child stopped for good: the supervisor's auto-shutdown rule is looked at.</param>
+internal readonly record struct ExitDecision(ExitOutcome Outcome, RestartVerdict Verdict, bool CheckAutoShutdown);
+
+/// <summary>The ways an exit can end.</summary>
+internal enum ExitOutcome
 {
-    /// <summary>Whether a sequence (a start in order, a stop in order, a group restart, a batch start) is under way.</summary>
-    bool InSequence { get; }
+    /// <summary>Not restarted; its spec is kept (OTP: a transient child's normal exit).</summary>
+    Leave,
 
-    /// <summary>The monotonic time (virtual in tests).</summary>
-    TimeSpan Elapsed { get; }
+    /// <summary>Not restarted, and forgotten (a temporary child, or a dynamic supervisor's).</summary>
+    Remove,
 
-    /// <summary>Log and publish the crash, and handle the message it was handling (dropped and reported, or kept by a policy).</summary>
-    void ReportCrash(TChild child, TCrash crash);
+    /// <summary>Its breaker opens: it stays down for the cooldown, then one probe restart.</summary>
+    OpenCircuit,
 
-    /// <summary>A restart was counted in the window (a restart a fault injected below the intensity had reserved is now counted).</summary>
-    void RestartCounted(TChild child);
+    /// <summary>Past the intensity, isolated instead of giving up: Down until started by hand.</summary>
+    Isolate,
 
-    /// <summary>Stop its suspended actor: it is not restarted.</summary>
-    void Discard(TChild child);
+    /// <summary>Past the intensity: stop every child in reverse order and fail to the parent (escalation).</summary>
+    GiveUp,
 
-    /// <summary>Forget it: it is no longer one of the children.</summary>
-    void Remove(TChild child);
+    /// <summary>Restart the strategy's blast radius after the child's backoff delay.</summary>
+    RestartAfterBackoff,
 
-    /// <summary>Its breaker opens: down for the cooldown, then one probe restart.</summary>
-    void OpenCircuit(TChild child);
-
-    /// <summary>Past the intensity, its isolate policy contains it: down until started by hand.</summary>
-    void Isolate(TChild child, ExitReason reason);
-
-    /// <summary>Past the intensity: stop every child in reverse order, then fail to the parent.</summary>
-    void GiveUp(TChild child, RestartVerdict verdict, ExitReason reason);
-
-    /// <summary>Restart it after its backoff delay.</summary>
-    void RestartAfterBackoff(TChild child, ExitReason reason, bool alive);
-
-    /// <summary>Restart it now: in place if <paramref name="alive"/> (same reference, mailbox kept), else as a new incarnation.</summary>
-    void RestartOne(TChild child, ExitReason reason, bool alive);
-
-    /// <summary>Restart a group in OTP's order: <paramref name="restart"/> and <paramref name="remove"/> stopped in reverse start order, then <paramref name="restart"/> started in start order.</summary>
-    void RestartGroup(TChild failed, ExitReason reason, IReadOnlyList<TChild> restart, IReadOnlyList<TChild> remove);
-
-    /// <summary>A significant child stopped for good and <paramref name="mode"/> says the supervisor shuts down.</summary>
-    void AutoShutdown(TChild exited, AutoShutdown mode);
-
-    /// <summary>Carry out shell work whose turn came (a call, a timer, a request from the parent).</summary>
-    void Process(object work);
-
-    /// <summary>Refuse a call: the supervisor is stopping.</summary>
-    void Refuse(object work);
+    /// <summary>Restart the strategy's blast radius now.</summary>
+    Restart,
 }

@@ -8,7 +8,7 @@ namespace Supervise.Tests.Supervision;
 /// <summary>
 /// The randomized hierarchy test's OTP model as a property of the core, with no ActorSystem: random trees (depth up to
 /// 5, random strategies, intensities and restart types) under random crashes at random times, decided by the rules that
-/// ship (<see cref="ExitRule"/>, <see cref="GroupRestartPlan"/>, <see cref="RestartWindow"/>), must restart exactly the
+/// ship (<see cref="SupervisorCore{TChild, TCrash}"/>, with <see cref="ExitRule"/>, <see cref="GroupRestartPlan"/> and <see cref="RestartWindow"/>), must restart exactly the
 /// workers <see cref="OtpModel"/> predicts and give up exactly where it predicts. The seed is printed on failure.
 /// </summary>
 public sealed class CoreAgainstOtpModelTests(ITestOutputHelper output)
@@ -25,7 +25,7 @@ public sealed class CoreAgainstOtpModelTests(ITestOutputHelper output)
     {
         for (var round = 0; round < 200; round++)
         {
-            var random = new Random(HashCode.Combine(seed, round));
+            var random = new Random(unchecked((seed * 1_000_003) + round)); // not HashCode.Combine: it is salted per process, and the seed must replay
             var model = new ModelSupervisor("r", RandomStrategy(random), random.Next(0, 4), TimeSpan.FromSeconds(random.Next(1, 10)), parent: null);
             var core = new CoreSupervisor(model, parent: null);
             Build(random, model, core, depth: 1);
@@ -94,10 +94,16 @@ public sealed class CoreAgainstOtpModelTests(ITestOutputHelper output)
 
     private static Strategy RandomStrategy(Random random) => (Strategy)random.Next(3);
 
-    /// <summary>A supervisor as the core sees it: its children in start order, its window, and the shell's escalation to its parent.</summary>
-    private sealed class CoreSupervisor(ModelSupervisor shape, CoreSupervisor? parent)
+    /// <summary>
+    /// A supervisor's shell reduced to what OTP's model observes: the <see cref="SupervisorCore{TChild, TCrash}"/> that ships
+    /// decides each crash, and this shell carries its effects out (a restart marks workers restarted, a nested supervisor
+    /// restarts with its children, giving up fails to the parent as a crash of the supervisor there).
+    /// </summary>
+    private sealed class CoreSupervisor(ModelSupervisor shape, CoreSupervisor? parent) : ISupervisorEffects<CoreChild, CoreCrash>
     {
-        private RestartWindow _window = new(shape.Intensity, shape.Period);
+        private SupervisorCore<CoreChild, CoreCrash> _core = null!;
+        private HashSet<string> _restarted = [];
+        private List<string> _gaveUp = [];
 
         public List<CoreChild> Spec { get; } = [];
 
@@ -105,76 +111,119 @@ public sealed class CoreAgainstOtpModelTests(ITestOutputHelper output)
 
         public bool RootGaveUp { get; private set; }
 
+        public ModelSupervisor Shape => shape;
+
+        public CoreSupervisor? Parent => parent;
+
+        public bool InSequence => false;
+
+        public TimeSpan Elapsed { get; private set; }
+
         public void Reset()
         {
-            _window = new RestartWindow(shape.Intensity, shape.Period);
             Present.Clear();
             Present.AddRange(Spec);
-            foreach (var nested in Spec.Where(c => c.Supervisor is not null))
+            _core = new(shape.Strategy, Supervise.AutoShutdown.Never, false, new RestartWindow(shape.Intensity, shape.Period), Present, this);
+            _core.Started();
+            foreach (var child in Spec)
             {
-                nested.Supervisor!.Reset();
+                child.State = ChildLifecycle.Running;
+                child.Supervisor?.Reset();
             }
         }
 
         public (HashSet<string> Restarted, List<string> GaveUp) Crash(string workerPath, TimeSpan now)
         {
+            var (supervisor, child) = Find(workerPath);
             var restarted = new HashSet<string>(StringComparer.Ordinal);
             var gaveUp = new List<string>();
-            var (supervisor, child) = Find(workerPath);
-            while (true)
+            supervisor.CrashOf(child, now, restarted, gaveUp);
+            return (restarted, gaveUp);
+        }
+
+        private void CrashOf(CoreChild child, TimeSpan now, HashSet<string> restarted, List<string> gaveUp)
+        {
+            (Elapsed, _restarted, _gaveUp) = (now, restarted, gaveUp);
+            _core.Crash(child, new CoreCrash(Boom));
+        }
+
+        public void ReportCrash(CoreChild child, CoreCrash crash)
+        {
+        }
+
+        public void RestartCounted(CoreChild child)
+        {
+        }
+
+        public void Discard(CoreChild child) => child.State = ChildLifecycle.NotRunning;
+
+        public void Remove(CoreChild child) => Present.Remove(child);
+
+        public void OpenCircuit(CoreChild child) => throw new InvalidOperationException("no breaker in the model");
+
+        public void Isolate(CoreChild child, ExitReason reason) => throw new InvalidOperationException("no isolate policy in the model");
+
+        public void RestartAfterBackoff(CoreChild child, ExitReason reason, bool alive) => throw new InvalidOperationException("no backoff in the model");
+
+        public void AutoShutdown(CoreChild exited, AutoShutdown mode) => throw new InvalidOperationException("no auto-shutdown in the model");
+
+        public void Process(object work) => throw new InvalidOperationException($"no calls in the model: {work}");
+
+        public void Refuse(object work) => throw new InvalidOperationException($"no calls in the model: {work}");
+
+        public void RestartOne(CoreChild child, ExitReason reason, bool alive) => Restart(child);
+
+        public void RestartGroup(CoreChild failed, ExitReason reason, IReadOnlyList<CoreChild> restart, IReadOnlyList<CoreChild> remove)
+        {
+            foreach (var removed in remove)
             {
-                var decision = ExitRule.Decide(new ExitFacts(child.Restart, ExitReason.Crash(Boom), false, false, false, false), supervisor._window, null, child, now);
-                switch (decision.Outcome)
-                {
-                    case ExitOutcome.Remove or ExitOutcome.Leave:
-                        supervisor.Present.Remove(child);
-                        return (restarted, gaveUp);
-                    case ExitOutcome.Restart:
-                        var plan = GroupRestartPlan.Plan(supervisor.Shape.Strategy, supervisor.Present.IndexOf(child), supervisor.Present.Select(c => new SiblingFacts(c.Restart, false)).ToList());
-                        var toRestart = plan.Restart.Select(i => supervisor.Present[i]).ToList();
-                        foreach (var removed in plan.Remove.Select(i => supervisor.Present[i]).ToList())
-                        {
-                            supervisor.Present.Remove(removed);
-                        }
+                Present.Remove(removed);
+            }
 
-                        foreach (var restartedChild in toRestart)
-                        {
-                            Restart(restartedChild, restarted);
-                        }
-
-                        return (restarted, gaveUp);
-                    default:
-                        // Gave up: its children are stopped and it fails to its parent, which handles it like any crash.
-                        gaveUp.Add(supervisor.Shape.Path);
-                        if (supervisor.Parent is null)
-                        {
-                            RootGaveUp = true; // only the root has no parent: this is the root
-                            return (restarted, gaveUp);
-                        }
-
-                        child = supervisor.Parent.Present.Single(c => c.Supervisor == supervisor);
-                        supervisor = supervisor.Parent;
-                        break;
-                }
+            foreach (var child in restart)
+            {
+                Restart(child);
             }
         }
 
-        public ModelSupervisor Shape => shape;
-
-        public CoreSupervisor? Parent => parent;
-
-        private static void Restart(CoreChild child, HashSet<string> restarted)
+        /// <summary>Gave up: its children are stopped and it fails to its parent, which handles it like any crash.</summary>
+        public void GiveUp(CoreChild child, RestartVerdict verdict, ExitReason reason)
         {
-            if (child.Supervisor is null)
+            _gaveUp.Add(shape.Path);
+            if (parent is null)
             {
-                restarted.Add(child.Path);
+                RootGaveUp = true; // only the root has no parent: this is the root
                 return;
             }
 
-            child.Supervisor.Reset();
-            foreach (var grandchild in child.Supervisor.Present)
+            parent.CrashOf(parent.Present.Single(c => c.Supervisor == this), Elapsed, _restarted, _gaveUp);
+        }
+
+        private void Restart(CoreChild child)
+        {
+            child.State = ChildLifecycle.Running;
+            if (child.Supervisor is null)
             {
-                Restart(grandchild, restarted);
+                _restarted.Add(child.Path);
+                return;
+            }
+
+            child.Supervisor.Reset(); // a nested supervisor restarts with every child of its spec
+            Workers(child.Supervisor, _restarted);
+        }
+
+        private static void Workers(CoreSupervisor supervisor, HashSet<string> into)
+        {
+            foreach (var child in supervisor.Present)
+            {
+                if (child.Supervisor is { } nested)
+                {
+                    Workers(nested, into);
+                }
+                else
+                {
+                    into.Add(child.Path);
+                }
             }
         }
 
@@ -197,5 +246,47 @@ public sealed class CoreAgainstOtpModelTests(ITestOutputHelper output)
         }
     }
 
-    private sealed record CoreChild(string Path, RestartType Restart, CoreSupervisor? Supervisor);
+    private sealed record CoreCrash(Exception Cause) : ICrashReport;
+
+    /// <summary>A child as the core sees it; its moves are checked against <see cref="ChildLifecycleRule"/>.</summary>
+    private sealed class CoreChild(string path, RestartType restart, CoreSupervisor? supervisor) : ISupervisedChild<CoreCrash>
+    {
+        public string Path => path;
+
+        public CoreSupervisor? Supervisor => supervisor;
+
+        public ChildLifecycle State { get; set; } = ChildLifecycle.Running;
+
+        public ChildLifecycle Lifecycle => State;
+
+        public int Generation => 0;
+
+        public RestartType Restart => restart;
+
+        public bool Significant => false;
+
+        public bool Isolates => false;
+
+        public bool BacksOff => false;
+
+        public BreakerState? Breaker => null;
+
+        public CircuitState Circuit => CircuitState.Closed;
+
+        public void MoveTo(ChildLifecycle next)
+        {
+            if (!ChildLifecycleRule.CanMove(State, next))
+            {
+                throw new LifecycleViolationException($"{path}: {State} -> {next}");
+            }
+
+            State = next;
+        }
+
+        public void Crash(CoreCrash? waiting) => MoveTo(ChildLifecycle.Crashed);
+
+        public CoreCrash? TakeFailure() => null;
+
+        public void QueueExit(ExitInLine exit) => throw new InvalidOperationException("the model's supervisors are never busy");
+    }
 }
