@@ -64,14 +64,13 @@ internal sealed partial class InjectorActor
             return;
         }
 
-        var targets = (await _catalog.GatherAsync()).Where(t => Eligible(t) && Handles(choice.Kind, t)).ToList();
-        if (targets.Count == 0)
+        var target = _chooser.PickTarget(await _catalog.GatherAsync(), t => EligibleNow(t) && Handles(choice.Kind, t));
+        if (target is null)
         {
             Skip(choice.Kind, "", "no target is running");
             return;
         }
 
-        var target = _chooser.Pick(targets, t => _chooser.RateOf(t.Path));
         await InjectAsync(target, target.Path, choice.Kind, choice);
     }
 
@@ -95,8 +94,9 @@ internal sealed partial class InjectorActor
         _runtime.Publish(new FaultSkipped(_treeName, _runtime.Now, record));
     }
 
-    private bool Eligible(FaultTarget t) =>
-        _chooser.Allows(t) && !_ledger.Targets(t.Path) && !_runtime.Holds.IsSuspended(t.Supervisor) && !_ledger.Hung(t.Path);
+    /// <summary>What may keep a target the options allow from being hit now: a fault under way there, a hold on its supervisor, a hang above it.</summary>
+    private bool EligibleNow(FaultTarget t) =>
+        !_ledger.Targets(t.Path) && !_runtime.Holds.IsSuspended(t.Supervisor) && !_ledger.Hung(t.Path);
 
     private async Task InjectAsync(FaultTarget? target, string path, FaultKind kind, FaultChoice choice)
     {

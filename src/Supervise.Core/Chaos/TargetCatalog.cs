@@ -14,6 +14,7 @@ namespace Supervise.Chaos;
 internal sealed class TargetCatalog(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, FaultLedger ledger)
 {
     private readonly Dictionary<string, (IActorRef Supervisor, List<FaultTarget> Children)> _known = new(StringComparer.Ordinal);
+    private int _lastCount;
 
     /// <summary>Something happened under the supervisor at <paramref name="path"/>: its children are asked for again.</summary>
     public void Forget(string path) => _known.Remove(path);
@@ -21,13 +22,14 @@ internal sealed class TargetCatalog(ChaosOptions options, IActorRef root, string
     /// <summary>Every child in the tree, in start order, depth first; the root itself first if it may be hit.</summary>
     public async Task<List<FaultTarget>> GatherAsync()
     {
-        var all = new List<FaultTarget>();
+        var all = new List<FaultTarget>(_lastCount + 16); // sized as last time: no doubling of a ten-thousand-target list each fault
         if (options.Targets.IncludeRoot)
         {
             all.Add(new FaultTarget(treeName, root, "", ChildKind.Supervisor, [], root, null, []));
         }
 
         await GatherAsync(root, treeName, all);
+        _lastCount = all.Count;
         return all;
     }
 

@@ -7,6 +7,12 @@ namespace Supervise.Chaos;
 /// target. Plain code: given the same seed and the same candidates, it chooses the same, which is what makes a
 /// run replayable.
 /// </summary>
+/// <remarks>
+/// What the options say of a target (its patterns, tags and rate) is worked out once per path and kept; what changes
+/// from one fault to the next (a fault under way there, a hold) is looked at only for the target drawn
+/// (<see cref="PickTarget"/>), not for every target of the tree: the cost of a fault no longer grows with the tree's
+/// size times the faults under way.
+/// </remarks>
 internal sealed class TargetChooser
 {
     private readonly FaultTargets _targets;
@@ -14,6 +20,11 @@ internal sealed class TargetChooser
     private readonly Regex[] _include;
     private readonly Regex[] _exclude;
     private readonly (Regex Pattern, double Rate)[] _rates;
+    private readonly Dictionary<string, (ChildKind Kind, IReadOnlyList<string> Tags, double Weight)> _weights = new(StringComparer.Ordinal);
+    private double[] _cumulative = [];
+
+    /// <summary>How many draws <see cref="PickTarget"/> makes before it filters every candidate instead.</summary>
+    public const int Draws = 16;
 
     public TargetChooser(FaultTargets targets, int seed)
     {
@@ -34,13 +45,81 @@ internal sealed class TargetChooser
     /// included, or it is the root asked for), its path is included and not excluded, it carries a tag asked for,
     /// and its rate is above zero.
     /// </summary>
-    public bool Allows(FaultTarget target) =>
-        target.Running is not null
-        && (target.Kind == ChildKind.Worker || _targets.IncludeSupervisors || target.ChildId == "")
-        && _include.Any(r => r.IsMatch(target.Path))
-        && !_exclude.Any(r => r.IsMatch(target.Path))
-        && (_targets.Tags.Count == 0 || target.Tags.Any(_targets.Tags.Contains))
-        && RateOf(target.Path) > 0;
+    public bool Allows(FaultTarget target) => WeightOf(target) > 0;
+
+    /// <summary>
+    /// How likely <paramref name="target"/> is to be hit, relative to the others: its rate if the options allow it
+    /// (see <see cref="Allows"/>), else 0. Kept per path (with the kind and tags it was worked out for).
+    /// </summary>
+    public double WeightOf(FaultTarget target)
+    {
+        if (target.Running is null)
+        {
+            return 0;
+        }
+
+        if (_weights.TryGetValue(target.Path, out var known) && known.Kind == target.Kind && ReferenceEquals(known.Tags, target.Tags))
+        {
+            return known.Weight;
+        }
+
+        var allowed = (target.Kind == ChildKind.Worker || _targets.IncludeSupervisors || target.ChildId == "")
+            && _include.Any(r => r.IsMatch(target.Path))
+            && !_exclude.Any(r => r.IsMatch(target.Path))
+            && (_targets.Tags.Count == 0 || target.Tags.Any(_targets.Tags.Contains));
+        var weight = allowed ? RateOf(target.Path) : 0;
+        _weights[target.Path] = (target.Kind, target.Tags, weight);
+        return weight;
+    }
+
+    /// <summary>
+    /// One of <paramref name="candidates"/> that the options allow and <paramref name="eligibleNow"/> accepts, drawn
+    /// with probability proportional to its weight; null if there is none. The drawn target alone is checked: up to
+    /// <see cref="Draws"/> draws, then every candidate is filtered and one drawn from those left, so the choice is the
+    /// same distribution as filtering first (rejection sampling is exact), at the cost of a few checks instead of one
+    /// per target.
+    /// </summary>
+    public FaultTarget? PickTarget(IReadOnlyList<FaultTarget> candidates, Func<FaultTarget, bool> eligibleNow)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        ArgumentNullException.ThrowIfNull(eligibleNow);
+        if (_cumulative.Length < candidates.Count)
+        {
+            _cumulative = new double[Math.Max(candidates.Count, _cumulative.Length * 2)];
+        }
+
+        var total = 0.0;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            total += WeightOf(candidates[i]);
+            _cumulative[i] = total;
+        }
+
+        if (_weights.Count > (4 * candidates.Count) + 1024)
+        {
+            _weights.Clear(); // paths of children long gone (a dynamic supervisor's churn): worked out again when seen
+        }
+
+        if (total <= 0)
+        {
+            return null;
+        }
+
+        for (var draw = 0; draw < Draws; draw++)
+        {
+            var x = _random.NextDouble() * total;
+            var index = Array.BinarySearch(_cumulative, 0, candidates.Count, x);
+            index = index < 0 ? ~index : index + 1; // the first whose cumulative weight is above x
+            var target = candidates[Math.Min(index, candidates.Count - 1)];
+            if (WeightOf(target) > 0 && eligibleNow(target))
+            {
+                return target;
+            }
+        }
+
+        var left = candidates.Where(t => WeightOf(t) > 0 && eligibleNow(t)).ToList();
+        return left.Count == 0 ? null : Pick(left, WeightOf);
+    }
 
     /// <summary>The rate of the first pattern that matches <paramref name="path"/>; 1 if none does.</summary>
     public double RateOf(string path)

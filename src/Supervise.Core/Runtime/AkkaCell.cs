@@ -26,6 +26,9 @@ internal static class AkkaCell
     public static (object Message, IActorRef? Sender)? InFlight(IActorRef child) =>
         Of(child) is { CurrentMessage: { } message } cell && message is not IAutoReceivedMessage and not ISystemMessage ? (message, cell.Sender) : null;
 
+    /// <summary>Whether <paramref name="child"/> is a Supervise supervisor (its messages are the runtime's own, never a user's).</summary>
+    public static bool IsSupervisor(IActorRef child) => Of(child) is { } cell && cell.Props.Type == typeof(SupervisorActor);
+
     /// <summary>The instance the child's cell holds now (an old incarnation until a restart has recreated it).</summary>
     public static object? Instance(IActorRef child) => Of(child) is { } cell && CurrentInstance is { } read ? read(cell) : null;
 

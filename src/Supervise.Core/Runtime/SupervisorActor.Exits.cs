@@ -34,7 +34,15 @@ internal sealed partial class SupervisorActor
     {
         if (!_byRef.TryGetValue(child, out var record))
         {
-            if (!_dying.ContainsKey(child) && !OnStandInFailed(child, cause))
+            if (_dying.TryGetValue(child, out var id))
+            {
+                // Discarded, on its way out: its failure decides nothing, but the message it failed on is reported.
+                if (!AkkaCell.IsSupervisor(child))
+                {
+                    DropInFlight(child, id, "the child crashed on it while it was being stopped");
+                }
+            }
+            else if (!OnStandInFailed(child, cause))
             {
                 Context.Stop(child);
             }
@@ -65,17 +73,21 @@ internal sealed partial class SupervisorActor
                 _starting?.Fail(record, cause);
                 return;
             case ChildLifecycle.Stopping:
-                // It crashed while draining its mailbox before a graceful stop: stop it now.
+                // It crashed while draining its mailbox before a graceful stop: stop it now; the message it crashed on is reported.
+                DropInFlightOf(record, child, "the child crashed on it while it was being stopped");
                 Context.Stop(child);
                 return;
             case ChildLifecycle.Crashed:
                 // A second report while the first waits to be handled (an old incarnation's crash, then its replacement's
                 // failed start, around a group restart): one restart answers the first; this one is answered now, so that
                 // every suspension Akka made for a failure is lifted exactly once.
+                DropInFlightOf(record, child, "the child crashed on it while an earlier crash waited to be handled");
                 ((IInternalActorRef)child).Resume(cause);
                 return;
             case ChildLifecycle.ReplacedWhenGone:
-                return; // its actor is on its way out, and a group restart already starts it again once it is gone
+                // Its actor is on its way out, and a group restart already starts it again once it is gone.
+                DropInFlightOf(record, child, "the child crashed on it on its way out");
+                return;
         }
 
         var failure = ReadInFlight(child, record, cause);
@@ -85,6 +97,23 @@ internal sealed partial class SupervisorActor
         }
 
         _core.Crash(record, failure);
+    }
+
+    /// <summary>A failure that decides nothing (the child is on its way out): the message it failed on, if any, is reported dropped.</summary>
+    private void DropInFlightOf(ChildRecord record, IActorRef child, string why)
+    {
+        if (!record.IsSuperviseSupervisor)
+        {
+            DropInFlight(child, record.Id, why);
+        }
+    }
+
+    private void DropInFlight(IActorRef child, string id, string why)
+    {
+        if (AkkaCell.InFlight(child) is var (message, _))
+        {
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, why));
+        }
     }
 
     /// <summary>The message the crashed child was handling, kept by Akka until the child restarts.</summary>

@@ -66,7 +66,8 @@ internal sealed partial class SupervisorActor
             return child;
         }
 
-        var why = state == HealthState.Restarting ? "it is restarting"
+        var why = record.Lifecycle == ChildLifecycle.Stopping ? "it is being stopped"
+            : state == HealthState.Restarting ? "it is restarting"
             : record.Circuit == CircuitState.Open ? "its circuit breaker is open"
             : record.Lifecycle == ChildLifecycle.Isolated ? "it was isolated after exceeding its supervisor's restart intensity"
             : "it is not running";
@@ -86,9 +87,10 @@ internal sealed partial class SupervisorActor
             return current is FallbackRoute same && ReferenceEquals(same.StandIn, standIn) ? same : new FallbackRoute(standIn);
         }
 
-        if (record.Ref is { } suspended && record.Lifecycle != ChildLifecycle.ReplacedWhenGone)
+        if (record.Ref is { } suspended && record.Lifecycle is not (ChildLifecycle.ReplacedWhenGone or ChildLifecycle.Stopping))
         {
-            // Restarting in place: its mailbox keeps what is sent.
+            // Restarting in place: its mailbox keeps what is sent. Not once it is being stopped: what it is sent then would
+            // race its mailbox's closing, where Akka.NET can lose a message without a dead letter (at-most-once delivery).
             return suspended;
         }
 
@@ -331,6 +333,13 @@ internal sealed partial class SupervisorActor
         }
 
         record.MoveTo(ChildLifecycle.Isolated);
+        if (record.IsSuperviseSupervisor)
+        {
+            // Its own stop may have pointed its children's addresses at "being stopped" after it first reported Down: now
+            // that it is gone for good, they say why.
+            AddressesBelowAreDown(record);
+        }
+
         _log.Warning("Child {0} isolated after exceeding the restart intensity of {1}", ChildPath(record), _path);
         _events.Publish(new ChildIsolated(_path, _runtime.Now, record.Id, reason.Exception));
         if (IsDynamic)

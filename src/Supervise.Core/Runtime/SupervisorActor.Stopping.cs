@@ -28,6 +28,9 @@ internal sealed partial class SupervisorActor
         // Suspended (by its crash, or held by a group restart), it cannot handle a stop request: stopped at once.
         var suspended = record.Lifecycle is ChildLifecycle.Crashed or ChildLifecycle.Held;
         record.MoveTo(ChildLifecycle.Stopping);
+        // Its address stops sending to it before it is asked to stop: it handles what it already has, and what comes
+        // after is reported dropped (or rejected, or buffered) here, never sent into a mailbox about to close.
+        PointAddress(record);
         // A timeout of zero leaves no time to stop gracefully (OTP: exit(shutdown), then kill after 0 ms).
         if (suspended || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 })
         {

@@ -82,12 +82,16 @@ public sealed class SoakTests(ITestOutputHelper output)
             if (!settled)
             {
                 output.WriteLine(ledger.Describe());
+                foreach (var (path, sentAt) in ledger.Missing())
+                {
+
+                    output.WriteLine($"{path}: sent at {sentAt}; its faults: {string.Join("; ", report.Journal.Faults.Where(f => f.Target == path || path.StartsWith(f.Target + "/", StringComparison.Ordinal)).Select(f => $"{f.Sequence} {f.Kind} at {f.At}{(f.Skipped is null ? "" : " skipped")}"))}");
+                }
             }
 
-            // Known and open (issue 10): about one message in 2.5 million to a plain worker, under the system clock's races,
-            // is neither answered nor reported; a run may show one. More than one is a loss path, as the stand-in's was
-            // (24 in 80,000 before its fix).
-            Assert.True(unaccounted <= 1, $"seed {seed}: {ledger.Describe()}");
+            // Exactly: the last loss found (a message sent as its supervisor gave up and stopped every child, lost in the
+            // race of the child's closing mailbox) is closed by addresses that stop sending to a child once it is asked to stop.
+            Assert.True(unaccounted == 0, $"seed {seed}: {ledger.Describe()}");
             Assert.Empty(ledger.Twice);
 
             // The run is over, its injector gone (it handled what was left in its mailbox) and its report set aside:
@@ -198,6 +202,8 @@ public sealed class SoakTests(ITestOutputHelper output)
         private const int Reported = 2;
         private readonly int[] _to = new int[capacity];
         private readonly int[] _state = new int[capacity];
+        private readonly long[] _sentAt = new long[capacity];
+        private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
         private readonly ConcurrentQueue<string> _twice = new();
         private long _sent;
         private long _answered;
@@ -216,8 +222,13 @@ public sealed class SoakTests(ITestOutputHelper output)
         {
             var id = Interlocked.Increment(ref _sent);
             _to[id] = to;
+            _sentAt[id] = _clock.Elapsed.Ticks;
             return id;
         }
+
+        /// <summary>The messages neither answered nor reported: where to, and when sent (from the ledger's start, near the run's).</summary>
+        public IEnumerable<(string Path, TimeSpan SentAt)> Missing() =>
+            Enumerable.Range(1, (int)Sent).Where(id => Volatile.Read(ref _state[id]) == 0).Take(10).Select(id => (Path(id), TimeSpan.FromTicks(_sentAt[id])));
 
         public void Answer(long id)
         {
