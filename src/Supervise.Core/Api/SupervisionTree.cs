@@ -130,7 +130,7 @@ public sealed class SupervisionTree : IAsyncDisposable
 
         var seed = options.Seed ?? options.Replay?.Seed ?? Random.Shared.Next();
         var done = new TaskCompletionSource<ChaosReport>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var state = new InjectorState();
+        var state = new InjectorState(options.JournalCapacity, options.JournalSink);
         var actor = await StartInjectorAsync(_runtime.System, InjectorActor.Props(options, Root.Actor, Name, _runtime, seed, done, state), state, Name, cancellationToken).ConfigureAwait(false);
         return new FaultInjector(actor, state, done, seed);
     }

@@ -141,6 +141,21 @@ public sealed record ChaosOptions
     /// </summary>
     public FaultJournal? Replay { get; init; }
 
+    /// <summary>
+    /// How many records the journal (<see cref="ChaosReport.Journal"/>, <see cref="FaultInjector.Journal"/>) and the report's
+    /// per-fault outcomes (<see cref="ChaosReport.Faults"/>) keep: the first ones, so that a replay of the journal replays
+    /// the run's beginning. Those after are counted (<see cref="FaultJournal.Omitted"/>, <see cref="ChaosReport.OutcomesOmitted"/>),
+    /// never kept, so a long run's memory stays flat; every count in the report stays exact. To keep every record, give
+    /// <see cref="JournalSink"/>. Default: 100,000 (about 50 MB at most); 0 or more.
+    /// </summary>
+    public int JournalCapacity { get; init; } = 100_000;
+
+    /// <summary>
+    /// Given every journal record as it is made, in order, kept or not (to stream a long run to a file, say). Called on the
+    /// injector's thread: it must not block. If it throws, the run ends, saying so. Default: none.
+    /// </summary>
+    public Action<FaultRecord>? JournalSink { get; init; }
+
     /// <summary>The environment this runs in. Default: <c>DOTNET_ENVIRONMENT</c>, else <c>ASPNETCORE_ENVIRONMENT</c>, else <c>Production</c> (as .NET hosting does).</summary>
     public string? EnvironmentName { get; init; }
 
@@ -291,6 +306,11 @@ public sealed record ChaosOptions
                     Problem($"Replay.Faults[{i}].Count", "1 or more messages", record.Count.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 }
             }
+        }
+
+        if (JournalCapacity < 0)
+        {
+            Problem("JournalCapacity", "0 or more records", JournalCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (MaxConcurrentFaults < 1)

@@ -26,6 +26,9 @@ public sealed record FaultJournal(int Seed, IReadOnlyList<FaultRecord> Faults)
 {
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
 
+    /// <summary>Records made after <see cref="ChaosOptions.JournalCapacity"/> was reached: counted, not kept (a replay replays those kept).</summary>
+    public long Omitted { get; init; }
+
     /// <summary>The journal as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -108,8 +111,20 @@ public sealed record ChaosReport(
     /// <summary>Messages reported lost during the run, by the path of the child they were for.</summary>
     public IReadOnlyDictionary<string, long> MessagesLostByChild { get; init; } = new Dictionary<string, long>();
 
-    /// <summary>The whole journal of the run, skipped faults included, for replay (the same as <see cref="FaultInjector.Journal"/> at the end).</summary>
+    /// <summary>The journal of the run, skipped faults included, for replay (the same as <see cref="FaultInjector.Journal"/> at the end); its first <see cref="ChaosOptions.JournalCapacity"/> records.</summary>
     public FaultJournal Journal { get; init; } = new(Seed, []);
+
+    /// <summary>Faults carried out, all of them (<see cref="Faults"/> keeps the first <see cref="ChaosOptions.JournalCapacity"/>).</summary>
+    public int CarriedOut { get; init; }
+
+    /// <summary>Outcomes of faults past <see cref="ChaosOptions.JournalCapacity"/>: counted in every figure, not kept in <see cref="Faults"/>.</summary>
+    public int OutcomesOmitted { get; init; }
+
+    /// <summary>How many faults ended with each isolation verdict, all of them.</summary>
+    public IReadOnlyDictionary<IsolationVerdict, int> Verdicts { get; init; } = new Dictionary<IsolationVerdict, int>();
+
+    /// <summary>Why faults did not recover, and how many for each reason, all of them.</summary>
+    public IReadOnlyDictionary<string, int> NotRecoveredBecause { get; init; } = new Dictionary<string, int>();
 
     /// <summary>The report as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
@@ -118,17 +133,22 @@ public sealed record ChaosReport(
     public string ToText()
     {
         var text = new StringBuilder();
-        text.AppendLine(FormattableString.Invariant($"Chaos run (seed {Seed}): {Faults.Count} faults in {Elapsed.TotalSeconds:0.###} s, ended: {EndReason}"));
+        text.AppendLine(FormattableString.Invariant($"Chaos run (seed {Seed}): {Math.Max(CarriedOut, Faults.Count)} faults in {Elapsed.TotalSeconds:0.###} s, ended: {EndReason}"));
         text.AppendLine("  by kind: " + string.Join(", ", FaultsByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
         text.AppendLine(FormattableString.Invariant($"  restarts {Restarts}, escalations {Escalations}, messages lost {MessagesLost}, skipped {Skipped}"));
         text.AppendLine(FormattableString.Invariant($"  recovery: {Recovery.Recovered} recovered, {Recovery.NotRecovered} not; p50 {Ms(Recovery.P50)}, p95 {Ms(Recovery.P95)}, p99 {Ms(Recovery.P99)}, max {Ms(Recovery.Max)}"));
-        var why = Faults.Where(f => f.NotRecoveredBecause is not null).GroupBy(f => f.NotRecoveredBecause!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        var why = NotRecoveredBecause.OrderByDescending(g => g.Value).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (why.Count > 0)
         {
-            text.AppendLine("  not recovered: " + string.Join("; ", why.Select(g => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{g.Count()} because {g.Key}"))));
+            text.AppendLine("  not recovered: " + string.Join("; ", why.Select(g => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{g.Value} because {g.Key}"))));
         }
 
-        var verdicts = Faults.GroupBy(f => f.Verdict).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
+        if (OutcomesOmitted > 0 || Journal.Omitted > 0)
+        {
+            text.AppendLine(FormattableString.Invariant($"  kept: the first {Faults.Count} outcomes ({OutcomesOmitted} more counted, not kept; recovery percentiles are over those kept) and {Journal.Faults.Count} journal records ({Journal.Omitted} more); see ChaosOptions.JournalCapacity and JournalSink"));
+        }
+
+        var verdicts = Verdicts.OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Value}");
         text.AppendLine("  isolation: " + string.Join(", ", verdicts));
         foreach (var leaked in Faults.Where(f => f.Verdict == IsolationVerdict.Leaked).Take(10))
         {

@@ -34,7 +34,7 @@ public sealed class FaultInjector
     public Task<ChaosReport> Completion => _done.Task;
 
     /// <summary>Every fault chosen so far, in order (skipped ones included).</summary>
-    public FaultJournal Journal => new(Seed, _state.Snapshot());
+    public FaultJournal Journal => _state.Journal(Seed);
 
     /// <summary>
     /// Completes when the journal holds at least <paramref name="count"/> faults (carried out or skipped), or

@@ -9,12 +9,17 @@ namespace Supervise.Chaos;
 /// injector actor feeds it events and the time; <paramref name="landed"/> is told the supervisor that now has a
 /// fault's failure to handle (a settling tree waits for it).
 /// </summary>
-internal sealed class FaultLedger(Action<IActorRef> landed)
+internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.MaxValue)
 {
     private readonly List<FaultOutcome> _outcomes = [];
     private readonly Dictionary<FaultKind, int> _byKind = [];
     private readonly Dictionary<string, int> _byTarget = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _lostByChild = new(StringComparer.Ordinal);
+    private readonly Dictionary<IsolationVerdict, int> _verdicts = [];
+    private readonly Dictionary<string, int> _notRecovered = new(StringComparer.Ordinal);
+    private int _recovered;
+    private int _notRecoveredCount;
+    private int _omitted;
     private int _skipped;
     private int _restarts;
     private int _escalations;
@@ -159,7 +164,26 @@ internal sealed class FaultLedger(Action<IActorRef> landed)
         var verdict = a.Escalated ? IsolationVerdict.Escalated
             : restarted.All(a.Target.BlastRadius.Contains) ? IsolationVerdict.Isolated
             : IsolationVerdict.Leaked;
-        _outcomes.Add(new FaultOutcome(a.Record, recoveredAfter, a.Target.BlastRadius, restarted, verdict) { NotRecoveredBecause = WhyNotRecovered(a, recoveredAfter, runEnded) });
+        var why = WhyNotRecovered(a, recoveredAfter, runEnded);
+        _verdicts[verdict] = _verdicts.GetValueOrDefault(verdict) + 1;
+        if (a.Record.Kind is not (FaultKind.Delay or FaultKind.Hang or FaultKind.Drop))
+        {
+            _ = recoveredAfter is null ? _notRecoveredCount++ : _recovered++;
+        }
+
+        if (why is not null)
+        {
+            _notRecovered[why] = _notRecovered.GetValueOrDefault(why) + 1;
+        }
+
+        if (_outcomes.Count < capacity)
+        {
+            _outcomes.Add(new FaultOutcome(a.Record, recoveredAfter, a.Target.BlastRadius, restarted, verdict) { NotRecoveredBecause = why });
+        }
+        else
+        {
+            _omitted++; // counted in every figure above; not kept, so that a long run stays flat
+        }
     }
 
     /// <summary>Why a fault that stops its child did not see it run again: what the child was last seen waiting for, else what ended the wait.</summary>
@@ -194,9 +218,13 @@ internal sealed class FaultLedger(Action<IActorRef> landed)
             _escalations,
             _lost,
             rootSurvived,
-            new RecoveryTimes(times.Count, restarting.Count - times.Count, At(0.50), At(0.95), At(0.99), times.Count == 0 ? TimeSpan.Zero : times[^1]),
+            new RecoveryTimes(_recovered, _notRecoveredCount, At(0.50), At(0.95), At(0.99), times.Count == 0 ? TimeSpan.Zero : times[^1]),
             _outcomes.ToList())
         {
+            CarriedOut = CarriedOut,
+            OutcomesOmitted = _omitted,
+            Verdicts = new Dictionary<IsolationVerdict, int>(_verdicts),
+            NotRecoveredBecause = new Dictionary<string, int>(_notRecovered, StringComparer.Ordinal),
             Journal = journal,
             MessagesLostByChild = new Dictionary<string, long>(_lostByChild, StringComparer.Ordinal),
         };

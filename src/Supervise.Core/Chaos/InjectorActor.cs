@@ -69,7 +69,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         {
             // Choices and gaps draw from separate streams: a tick that chooses nothing does not move the schedule.
             _chooser = new TargetChooser(options.Targets, seed);
-            _ledger = new FaultLedger(runtime.Settle.AwaitHandled);
+            _ledger = new FaultLedger(runtime.Settle.AwaitHandled, options.JournalCapacity);
             _catalog = new TargetCatalog(options, root, treeName, runtime, _ledger);
             _gaps = new Random(unchecked(seed * 31 + 17));
         }
@@ -485,7 +485,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         BurstPending(false);
         // Faults still in effect end with the run: hung children resume, armed drops and delays are cancelled.
         _runtime.Holds.LiftAll();
-        var report = _ledger.Report(_seed, Now, reason, !_rootStopped, new FaultJournal(_seed, _state.Snapshot()));
+        var report = _ledger.Report(_seed, Now, reason, !_rootStopped, _state.Journal(_seed));
         // Not to itself: it stops right after, and the event would be a dead letter.
         Context.System.EventStream.Unsubscribe(Self);
         _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));

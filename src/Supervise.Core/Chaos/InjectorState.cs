@@ -1,9 +1,10 @@
 namespace Supervise.Chaos;
 
 /// <summary>Shared with the <see cref="FaultInjector"/> handle: the halt switch and the journal so far.</summary>
-internal sealed class InjectorState
+internal sealed class InjectorState(int journalCapacity = int.MaxValue, Action<FaultRecord>? sink = null)
 {
     private readonly List<FaultRecord> _journal = [];
+    private long _omitted;
     private readonly Counter _journaled = new();
     private readonly Counter _ticks = new();
     private volatile bool _halted;
@@ -56,14 +57,42 @@ internal sealed class InjectorState
 
     public Task WhenTicks(int count) => _ticks.WhenAtLeast(count);
 
+    /// <summary>Journals <paramref name="record"/>: kept while under the capacity, else counted; given to the sink either way.</summary>
     public void Add(FaultRecord record)
     {
         lock (_journal)
         {
-            _journal.Add(record);
+            if (_journal.Count < journalCapacity)
+            {
+                _journal.Add(record);
+            }
+            else
+            {
+                _omitted++;
+            }
         }
 
         _journaled.Increment();
+        if (sink is not null)
+        {
+            try
+            {
+                sink(record);
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"The chaos run's JournalSink threw {e.GetType().Name} for fault {record.Sequence}: {e.Message}", e);
+            }
+        }
+    }
+
+    /// <summary>The journal so far: the records kept, and how many were not.</summary>
+    public FaultJournal Journal(int seed)
+    {
+        lock (_journal)
+        {
+            return new FaultJournal(seed, _journal.ToList()) { Omitted = _omitted };
+        }
     }
 
     public Task WhenCount(int count) => _journaled.WhenAtLeast(count);
