@@ -114,6 +114,14 @@ public sealed record ChaosReport(
     /// <summary>The journal of the run, skipped faults included, for replay (the same as <see cref="FaultInjector.Journal"/> at the end); its first <see cref="ChaosOptions.JournalCapacity"/> records.</summary>
     public FaultJournal Journal { get; init; } = new(Seed, []);
 
+    /// <summary>
+    /// Of <see cref="Restarts"/>, <see cref="Escalations"/> and <see cref="MessagesLost"/> (everything in the tree during the
+    /// run), what this run's own faults caused: restarts triggered by a faulted child or by a supervisor that gave up for
+    /// one, give-ups of a faulted child's supervisor (and above), and messages lost where one of its faults was in effect.
+    /// With several runs at once on one tree, these are each run's; their sum is at most the tree's.
+    /// </summary>
+    public CausedCounts Caused { get; init; } = new(0, 0, 0);
+
     /// <summary>Faults carried out, all of them (<see cref="Faults"/> keeps the first <see cref="ChaosOptions.JournalCapacity"/>).</summary>
     public int CarriedOut { get; init; }
 
@@ -136,6 +144,7 @@ public sealed record ChaosReport(
         text.AppendLine(FormattableString.Invariant($"Chaos run (seed {Seed}): {Math.Max(CarriedOut, Faults.Count)} faults in {Elapsed.TotalSeconds:0.###} s, ended: {EndReason}"));
         text.AppendLine("  by kind: " + string.Join(", ", FaultsByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
         text.AppendLine(FormattableString.Invariant($"  restarts {Restarts}, escalations {Escalations}, messages lost {MessagesLost}, skipped {Skipped}"));
+        text.AppendLine(FormattableString.Invariant($"  caused by this run's faults: restarts {Caused.Restarts}, escalations {Caused.Escalations}, messages lost {Caused.MessagesLost}"));
         text.AppendLine(FormattableString.Invariant($"  recovery: {Recovery.Recovered} recovered, {Recovery.NotRecovered} not; p50 {Ms(Recovery.P50)}, p95 {Ms(Recovery.P95)}, p99 {Ms(Recovery.P99)}, max {Ms(Recovery.Max)}"));
         var why = NotRecoveredBecause.OrderByDescending(g => g.Value).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (why.Count > 0)
@@ -161,3 +170,9 @@ public sealed record ChaosReport(
 
     private static string Ms(TimeSpan t) => FormattableString.Invariant($"{t.TotalMilliseconds:0.#} ms");
 }
+
+/// <summary>What one chaos run's own faults caused (see <see cref="ChaosReport.Caused"/>).</summary>
+/// <param name="Restarts">Restarts triggered by a faulted child, or by a supervisor that gave up for one of its faults.</param>
+/// <param name="Escalations">Supervisors that gave up for one of its faults (the faulted child's supervisor, and those above it that gave up in turn).</param>
+/// <param name="MessagesLost">Messages reported lost at a child one of its faults was in effect on, or below a supervisor that gave up for one.</param>
+public sealed record CausedCounts(int Restarts, int Escalations, long MessagesLost);

@@ -24,6 +24,10 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
     private int _restarts;
     private int _escalations;
     private long _lost;
+    private readonly Dictionary<string, int> _armedDrops = new(StringComparer.Ordinal);
+    private int _causedRestarts;
+    private int _causedEscalations;
+    private long _causedLost;
 
     /// <summary>The faults carried out whose outcome is not settled yet.</summary>
     public List<ActiveFault> Active { get; } = [];
@@ -40,6 +44,36 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
         _byKind[kind] = _byKind.GetValueOrDefault(kind) + 1;
         _byTarget[target] = _byTarget.GetValueOrDefault(target) + 1;
     }
+
+    /// <summary>A drop of the next <paramref name="count"/> messages was armed on the address at <paramref name="path"/>: the losses it makes are this run's.</summary>
+    public void ArmedDrop(string path, int count) => _armedDrops[path] = _armedDrops.GetValueOrDefault(path) + count;
+
+    private bool TakeArmedDrop(string path)
+    {
+        if (!_armedDrops.TryGetValue(path, out var left))
+        {
+            return false;
+        }
+
+        if (left <= 1)
+        {
+            _armedDrops.Remove(path);
+        }
+        else
+        {
+            _armedDrops[path] = left - 1;
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="path"/> is, or is under, a supervisor that gave up for a fault of this run still followed.</summary>
+    private bool UnderEscalated(string path) =>
+        Active.Exists(a => a.Escalated && (path == a.Target.SupervisorPath || path.StartsWith(a.Target.SupervisorPath + "/", StringComparison.Ordinal)));
+
+    /// <summary>Whether a supervisor that gave up for a fault of this run still followed is <paramref name="path"/> or below it (a restart or give-up there follows from it).</summary>
+    private bool EscalatedAtOrBelow(string path) =>
+        Active.Exists(a => a.Escalated && (path == a.Target.SupervisorPath || a.Target.SupervisorPath.StartsWith(path + "/", StringComparison.Ordinal)));
 
     /// <summary>Whether a fault is in effect on the child at <paramref name="path"/>.</summary>
     public bool Targets(string path) => Active.Any(a => a.Target.Path == path);
@@ -94,9 +128,16 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
                 break;
             case ChildRestarted restarted:
                 _restarts++;
+                var caused = false;
                 foreach (var a in Targeting(restarted.SupervisorPath, restarted.TriggeredBy).Where(a => a.Landed))
                 {
                     a.Restarted.Add(restarted.ChildId);
+                    caused = true;
+                }
+
+                if (caused || EscalatedAtOrBelow(restarted.SupervisorPath + "/" + restarted.TriggeredBy))
+                {
+                    _causedRestarts++;
                 }
 
                 Recovered(restarted.SupervisorPath, restarted.ChildId, restarted.Timestamp);
@@ -106,9 +147,16 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
                 break;
             case SupervisorGaveUp gaveUp:
                 _escalations++;
+                var escalated = EscalatedAtOrBelow(gaveUp.SupervisorPath); // a give-up this run's faults caused, a level or more up
                 foreach (var a in Active.Where(a => a.Landed && a.Target.SupervisorPath == gaveUp.SupervisorPath))
                 {
                     a.Escalated = true;
+                    escalated = true;
+                }
+
+                if (escalated)
+                {
+                    _causedEscalations++;
                 }
 
                 break;
@@ -122,6 +170,10 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
                 _lost++;
                 var path = dropped.SupervisorPath + "/" + dropped.ChildId;
                 _lostByChild[path] = _lostByChild.GetValueOrDefault(path) + 1;
+                if (TakeArmedDrop(path) || Targets(path) || UnderEscalated(path))
+                {
+                    _causedLost++; // a drop it armed, or a message lost while one of its faults was in effect there
+                }
                 break;
         }
     }
@@ -222,6 +274,7 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
             _outcomes.ToList())
         {
             CarriedOut = CarriedOut,
+            Caused = new CausedCounts(_causedRestarts, _causedEscalations, _causedLost),
             OutcomesOmitted = _omitted,
             Verdicts = new Dictionary<IsolationVerdict, int>(_verdicts),
             NotRecoveredBecause = new Dictionary<string, int>(_notRecovered, StringComparer.Ordinal),

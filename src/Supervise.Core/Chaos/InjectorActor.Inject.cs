@@ -154,6 +154,11 @@ internal sealed partial class InjectorActor
         if (kind is FaultKind.Delay or FaultKind.Drop)
         {
             // Armed on the child's address for its next messages; nothing to wait for.
+            if (kind == FaultKind.Drop)
+            {
+                _ledger.ArmedDrop(path, choice.Count);
+            }
+
             _ledger.Finish(active, kind == FaultKind.Drop ? TimeSpan.Zero : choice.Duration);
         }
         else

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Akka.Actor;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
@@ -58,5 +59,41 @@ public sealed class FaultInjectionGuideExamples : IDisposable
         Assert.True(report.RootSurvived);
         Assert.DoesNotContain("shop/ledger", report.FaultsByTarget.Keys);
         Assert.All(report.Faults, f => Assert.Equal(IsolationVerdict.Isolated, f.Verdict));
+    }
+
+    [Fact]
+    public async Task A_long_run_streams_its_journal()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"chaos-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var tree = await _kit.Sys.StartTreeAsync(
+                new SupervisorSpec { Intensity = 100, Children = [ChildSpec.Worker("cart", Props.Create<Worker>())] },
+                new TreeOptions { Name = "shop", TimeProvider = _time });
+            await StreamAsync(tree, path);
+
+            var lines = File.ReadAllLines(path);
+            Assert.Equal(5, lines.Length);
+            Assert.Equal(5, JsonSerializer.Deserialize<FaultRecord>(lines[^1])!.Sequence);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private async Task StreamAsync(SupervisionTree tree, string path)
+    {
+        using var journal = new StreamWriter(path);       // one JSON record a line
+        var options = new ChaosOptions { JournalCapacity = 10_000, JournalSink = record => journal.WriteLine(JsonSerializer.Serialize(record)) };
+
+        var chaos = await tree.StartChaosAsync(options with { Seed = 42, EnvironmentName = "Development", Schedule = FaultSchedule.Fixed(TimeSpan.FromSeconds(2)) });
+        for (var fault = 1; fault <= 5; fault++)
+        {
+            _time.Advance(TimeSpan.FromSeconds(2));
+            await chaos.WhenJournaledAsync(fault);
+        }
+
+        await chaos.StopAsync();
     }
 }
