@@ -58,8 +58,14 @@ internal sealed class TargetChooser
             return 0;
         }
 
+        if (target.Weighed is (var chooser, var weighed) && ReferenceEquals(chooser, this))
+        {
+            return weighed;
+        }
+
         if (_weights.TryGetValue(target.Path, out var known) && known.Kind == target.Kind && ReferenceEquals(known.Tags, target.Tags))
         {
+            target.Weighed = (this, known.Weight);
             return known.Weight;
         }
 
@@ -69,6 +75,7 @@ internal sealed class TargetChooser
             && (_targets.Tags.Count == 0 || target.Tags.Any(_targets.Tags.Contains));
         var weight = allowed ? RateOf(target.Path) : 0;
         _weights[target.Path] = (target.Kind, target.Tags, weight);
+        target.Weighed = (this, weight);
         return weight;
     }
 

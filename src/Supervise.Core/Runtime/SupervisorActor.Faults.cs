@@ -23,19 +23,53 @@ internal sealed partial class SupervisorActor
         }
     }
 
+    /// <summary>
+    /// The last list of targets asked for, while an injector keeps it: a target whose child has not changed is handed out
+    /// again (the injector keeps what it worked out about it), instead of ten thousand new ones each time something
+    /// changed under a large supervisor. Weak: once the run is over, nothing of it stays here.
+    /// </summary>
+    private WeakReference<List<FaultTarget>>? _lastTargets;
+
     /// <summary>This supervisor's children as fault targets, in start order.</summary>
     private List<FaultTarget> Targets()
     {
         var strategy = (_spec as SupervisorSpec)?.Strategy;
+        var last = _lastTargets is { } weak && weak.TryGetTarget(out var kept) && SameChildren(kept) ? kept : null;
         var targets = new List<FaultTarget>(_children.Count);
         for (var i = 0; i < _children.Count; i++)
         {
             var c = _children[i];
-            var running = c.Ref is not null && ChildLifecycleRule.Answers(c.Lifecycle) && _group?.Restarts(c) != true;
-            targets.Add(new FaultTarget(_path, Self, c.Id, c.Spec.Kind, c.Spec.Tags, running ? c.Ref : null, strategy, BlastRadius(i)));
+            var running = c.Ref is not null && ChildLifecycleRule.Answers(c.Lifecycle) && _group?.Restarts(c) != true ? c.Ref : null;
+            if (last?[i] is { } same && ReferenceEquals(same.Running, running) && ReferenceEquals(same.Tags, c.Spec.Tags) && same.Kind == c.Spec.Kind)
+            {
+                targets.Add(same); // the same child at the same place, in the same state: its blast radius is the same too
+                continue;
+            }
+
+            targets.Add(new FaultTarget(_path, Self, c.Id, c.Spec.Kind, c.Spec.Tags, running, strategy, BlastRadius(i)));
         }
 
+        _lastTargets = new WeakReference<List<FaultTarget>>(targets);
         return targets;
+    }
+
+    /// <summary>Whether <paramref name="targets"/> were made for the same children in the same order (so every blast radius in them holds).</summary>
+    private bool SameChildren(List<FaultTarget> targets)
+    {
+        if (targets.Count != _children.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < targets.Count; i++)
+        {
+            if (!ReferenceEquals(targets[i].ChildId, _children[i].Id))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The ids a crash of child <paramref name="index"/> may restart by this supervisor's strategy.</summary>

@@ -15,7 +15,8 @@ namespace Supervise.Tests.Reliability;
 /// restart falls outside its fault's blast radius, every tracked message is answered or reported (dropped, with a
 /// reason) exactly once, and managed memory, once the journal is set aside, does not grow past its bound.
 /// <c>SUPERVISE_SOAK_SECONDS</c> sets how long (default 45), <c>SUPERVISE_SOAK_INTERVAL_MS</c> and <c>SUPERVISE_SOAK_BURST</c>
-/// the mean gap between injection times and the faults at each (default 5 ms, 2); a failure prints the chaos seed.
+/// the mean gap between injection times and the faults at each (default 5 ms, 2), <c>SUPERVISE_SOAK_FAULTS</c> ends the run
+/// after that many faults if it comes first (default: no limit); a failure prints the chaos seed.
 /// </summary>
 [Collection(Alone)]
 public sealed class SoakTests(ITestOutputHelper output)
@@ -29,6 +30,7 @@ public sealed class SoakTests(ITestOutputHelper output)
     public async Task Ten_thousand_workers_under_every_fault_kind_lose_no_message_silently_and_keep_their_memory()
     {
         var seconds = Setting("SUPERVISE_SOAK_SECONDS", 45);
+        var maxFaults = Setting("SUPERVISE_SOAK_FAULTS", 0);
         var burst = Setting("SUPERVISE_SOAK_BURST", 2);
         var intervalMs = Setting("SUPERVISE_SOAK_INTERVAL_MS", 5);
         var seed = 20261205;
@@ -68,6 +70,7 @@ public sealed class SoakTests(ITestOutputHelper output)
                 StayBelowIntensity = true,
                 RecoveryTimeout = TimeSpan.FromSeconds(5),
                 Duration = TimeSpan.FromSeconds(seconds),
+                MaxFaults = maxFaults > 0 ? maxFaults : null,
             });
 
             await SendUntilAsync(addresses, collector, ledger, injector.Completion, new Random(seed));
