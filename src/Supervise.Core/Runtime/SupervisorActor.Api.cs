@@ -223,7 +223,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        _stopping = new StopSequence(this, [record], concurrent: false, () =>
+        _stopping = new StopSequence<ChildRecord>(this, [record], concurrent: false, () =>
         {
             Done();
             _core.Drain();

@@ -16,9 +16,11 @@ internal sealed partial class SupervisorActor
         _group = null;
         _starting = null;
         var order = Enumerable.Reverse(_children).ToList();
-        _stopping = new StopSequence(this, order, concurrent: IsDynamic, then);
+        _stopping = new StopSequence<ChildRecord>(this, order, concurrent: IsDynamic, then);
         _stopping.Begin();
     }
+
+    void IStopEffects<ChildRecord>.RequestStop(ChildRecord child) => RequestStop(child);
 
     /// <summary>Asks a child to stop as its shutdown spec says; the sequence waits for it.</summary>
     internal void RequestStop(ChildRecord record)

@@ -14,7 +14,7 @@ namespace Supervise.Runtime;
 /// an exit leads to); this actor turns Akka's messages and hooks into the core's inputs and carries out its effects. A crashed
 /// child stays suspended by Akka until its failure is decided.
 /// </remarks>
-internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects<ChildRecord, PendingFailure>
+internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects<ChildRecord, PendingFailure>, IStopEffects<ChildRecord>
 {
     private readonly SupervisionSpec _spec;
     private readonly TreeRuntime _runtime;
@@ -35,7 +35,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     private readonly FailureHook _strategy;
     private readonly ILoggingAdapter _log;
     private IStartOperation? _starting;
-    private StopSequence? _stopping;
+    private StopSequence<ChildRecord>? _stopping;
     private long _nextDynamicId;
     /// <summary>A dynamic supervisor's one spec, policies and factory, made from its template and shared by its children.</summary>
     private readonly ChildShape? _dynamicShape;
@@ -433,9 +433,9 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         }
     }
 
-    internal void EndStopSequence(StopSequence sequence)
+    void IStopEffects<ChildRecord>.StopSequenceEnded(object sequence)
     {
-        if (_stopping == sequence)
+        if (ReferenceEquals(_stopping, sequence))
         {
             _stopping = null;
         }

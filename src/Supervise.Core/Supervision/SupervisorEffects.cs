@@ -31,12 +31,9 @@ internal enum WorkKind : byte
 
 /// <summary>What the core needs to know of a child, and the moves it makes on it.</summary>
 /// <typeparam name="TCrash">What the shell knows of a crash.</typeparam>
-internal interface ISupervisedChild<TCrash>
+internal interface ISupervisedChild<TCrash> : IHasLifecycle
     where TCrash : class
 {
-    /// <summary>Where the child is in its life.</summary>
-    ChildLifecycle Lifecycle { get; }
-
     /// <summary>Moves on with each incarnation and each call that stops it: work queued for an earlier one is stale.</summary>
     int Generation { get; }
 
