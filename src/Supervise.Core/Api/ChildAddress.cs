@@ -126,6 +126,21 @@ public sealed class ChildAddress : MinimalActorRef
         }
     }
 
+    /// <summary>
+    /// Points the address at <paramref name="next"/> unless a supervisor above parked it (<see cref="Park"/>): what it holds
+    /// or says then stands until the child runs again. Used when a child is asked to stop.
+    /// </summary>
+    internal void RerouteUnlessParked(object next)
+    {
+        lock (_rerouting)
+        {
+            if (!_released && !_parked)
+            {
+                Move(next);
+            }
+        }
+    }
+
     /// <summary>A supervisor above the child is restarting: hold (under Buffer), reject, or drop and report until it is back.</summary>
     internal void Park()
     {
@@ -133,6 +148,7 @@ public sealed class ChildAddress : MinimalActorRef
         {
             if (!_released)
             {
+                _parked = true;
                 Move(_buffer is { } buffer
                     ? Volatile.Read(ref _route) as BufferRoute ?? new BufferRoute(buffer)
                     : Unavailable(HealthState.Restarting, "a supervisor above it is restarting"));
@@ -176,8 +192,16 @@ public sealed class ChildAddress : MinimalActorRef
     /// <summary>The route of a child that cannot answer: rejected under Reject, else dropped and reported.</summary>
     internal object Unavailable(HealthState state, string why) => Rejects ? new RejectRoute(state, why) : new DropRoute(why);
 
+    /// <summary>Parked by a supervisor above, until the child runs again (a route to its actor).</summary>
+    private bool _parked;
+
     private void Move(object next)
     {
+        if (next is IActorRef)
+        {
+            _parked = false;
+        }
+
         var previous = Volatile.Read(ref _route);
         if (ReferenceEquals(previous, next))
         {
@@ -196,7 +220,15 @@ public sealed class ChildAddress : MinimalActorRef
 
     internal object RouteNow => Volatile.Read(ref _route);
 
-    internal void SetRoute(object next) => Volatile.Write(ref _route, next);
+    internal void SetRoute(object next)
+    {
+        if (next is IActorRef)
+        {
+            _parked = false;
+        }
+
+        Volatile.Write(ref _route, next);
+    }
 
     internal void DeliverVia(object route, object message, IActorRef sender)
     {

@@ -143,8 +143,8 @@ public sealed record ChaosOptions
 
     /// <summary>
     /// How many records the journal (<see cref="ChaosReport.Journal"/>, <see cref="FaultInjector.Journal"/>) and the report's
-    /// per-fault outcomes (<see cref="ChaosReport.Faults"/>) keep: the first ones, so that a replay of the journal replays
-    /// the run's beginning. Those after are counted (<see cref="FaultJournal.Omitted"/>, <see cref="ChaosReport.OutcomesOmitted"/>),
+    /// per-fault outcomes (<see cref="ChaosReport.Faults"/>) keep: the first ones (the journal's in the order they were made,
+    /// so that a replay of it replays the run's beginning; the outcomes in the order they finished). Those after are counted (<see cref="FaultJournal.Omitted"/>, <see cref="ChaosReport.OutcomesOmitted"/>),
     /// never kept, so a long run's memory stays flat; every count in the report stays exact. To keep every record, give
     /// <see cref="JournalSink"/>. Default: 100,000 (about 50 MB at most); 0 or more.
     /// </summary>

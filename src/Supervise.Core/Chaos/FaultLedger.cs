@@ -45,23 +45,26 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
         _byTarget[target] = _byTarget.GetValueOrDefault(target) + 1;
     }
 
-    /// <summary>A drop of the next <paramref name="count"/> messages was armed on the address at <paramref name="path"/>: the losses it makes are this run's.</summary>
-    public void ArmedDrop(string path, int count) => _armedDrops[path] = _armedDrops.GetValueOrDefault(path) + count;
+    /// <summary>
+    /// A drop was armed by this run, and its losses say so in their reason (<paramref name="why"/>, unique to the fault and
+    /// the run): they are this run's, whoever else runs on the tree. Forgotten after <paramref name="count"/> losses.
+    /// </summary>
+    public void ArmedDrop(string why, int count) => _armedDrops[why] = count;
 
-    private bool TakeArmedDrop(string path)
+    private bool ArmedHere(string why)
     {
-        if (!_armedDrops.TryGetValue(path, out var left))
+        if (!_armedDrops.TryGetValue(why, out var left))
         {
             return false;
         }
 
         if (left <= 1)
         {
-            _armedDrops.Remove(path);
+            _armedDrops.Remove(why);
         }
         else
         {
-            _armedDrops[path] = left - 1;
+            _armedDrops[why] = left - 1;
         }
 
         return true;
@@ -69,11 +72,11 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
 
     /// <summary>Whether <paramref name="path"/> is, or is under, a supervisor that gave up for a fault of this run still followed.</summary>
     private bool UnderEscalated(string path) =>
-        Active.Exists(a => a.Escalated && (path == a.Target.SupervisorPath || path.StartsWith(a.Target.SupervisorPath + "/", StringComparison.Ordinal)));
+        Active.Exists(a => a.Escalated && a.RecoveredAfter is null && (path == a.Target.SupervisorPath || path.StartsWith(a.Target.SupervisorPath + "/", StringComparison.Ordinal)));
 
     /// <summary>Whether a supervisor that gave up for a fault of this run still followed is <paramref name="path"/> or below it (a restart or give-up there follows from it).</summary>
     private bool EscalatedAtOrBelow(string path) =>
-        Active.Exists(a => a.Escalated && (path == a.Target.SupervisorPath || a.Target.SupervisorPath.StartsWith(path + "/", StringComparison.Ordinal)));
+        Active.Exists(a => a.Escalated && a.RecoveredAfter is null && (path == a.Target.SupervisorPath || a.Target.SupervisorPath.StartsWith(path + "/", StringComparison.Ordinal)));
 
     /// <summary>Whether a fault is in effect on the child at <paramref name="path"/>.</summary>
     public bool Targets(string path) => Active.Any(a => a.Target.Path == path);
@@ -132,7 +135,7 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
                 foreach (var a in Targeting(restarted.SupervisorPath, restarted.TriggeredBy).Where(a => a.Landed))
                 {
                     a.Restarted.Add(restarted.ChildId);
-                    caused = true;
+                    caused |= a.RecoveredAfter is null; // once recovered, a later restart there is someone else's
                 }
 
                 if (caused || EscalatedAtOrBelow(restarted.SupervisorPath + "/" + restarted.TriggeredBy))
@@ -170,7 +173,7 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
                 _lost++;
                 var path = dropped.SupervisorPath + "/" + dropped.ChildId;
                 _lostByChild[path] = _lostByChild.GetValueOrDefault(path) + 1;
-                if (TakeArmedDrop(path) || Targets(path) || UnderEscalated(path))
+                if (ArmedHere(dropped.Why) || Active.Exists(a => a.RecoveredAfter is null && a.Target.Path == path) || UnderEscalated(path))
                 {
                     _causedLost++; // a drop it armed, or a message lost while one of its faults was in effect there
                 }

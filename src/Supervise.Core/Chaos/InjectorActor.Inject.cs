@@ -89,8 +89,8 @@ internal sealed partial class InjectorActor
 
     private void Skipped(FaultRecord record)
     {
-        _state.Add(record);
         _ledger.Skipped();
+        _state.Add(record);
         _runtime.Publish(new FaultSkipped(_treeName, _runtime.Now, record));
     }
 
@@ -147,8 +147,8 @@ internal sealed partial class InjectorActor
             return;
         }
 
+        _ledger.Count(kind, path); // counted before the journal's sink is called: a sink that throws leaves the figures whole
         _state.Add(record);
-        _ledger.Count(kind, path);
         _runtime.Publish(new FaultInjected(target!.SupervisorPath, _runtime.Now, target.ChildId, record));
         var active = new ActiveFault(record, target, Now, error) { At = sentAt };
         if (kind is FaultKind.Delay or FaultKind.Drop)
@@ -156,7 +156,7 @@ internal sealed partial class InjectorActor
             // Armed on the child's address for its next messages; nothing to wait for.
             if (kind == FaultKind.Drop)
             {
-                _ledger.ArmedDrop(path, choice.Count);
+                _ledger.ArmedDrop(InjectFault.DropReason(error), choice.Count);
             }
 
             _ledger.Finish(active, kind == FaultKind.Drop ? TimeSpan.Zero : choice.Duration);
@@ -184,8 +184,8 @@ internal sealed partial class InjectorActor
     private void InjectNode(string node, FaultKind kind)
     {
         var record = new FaultRecord(++_sequence, Now, node, kind, TimeSpan.Zero, 0, null);
-        _state.Add(record);
         _ledger.Count(kind, node);
+        _state.Add(record);
         _runtime.Publish(new FaultInjected(_treeName, _runtime.Now, "node:" + node, record));
         var target = new FaultTarget("", ActorRefs.Nobody, node, ChildKind.Worker, [], null, null, []);
         var active = new ActiveFault(record, target, Now, new InjectedFaultException($"Injected {kind} (fault {record.Sequence}, seed {_seed}) on node {node}"))

@@ -17,6 +17,7 @@ internal sealed class TargetChooser
 {
     private readonly FaultTargets _targets;
     private readonly Random _random;
+    private readonly Random _targetDraws;
     private readonly Regex[] _include;
     private readonly Regex[] _exclude;
     private readonly (Regex Pattern, double Rate)[] _rates;
@@ -30,6 +31,7 @@ internal sealed class TargetChooser
     {
         _targets = targets;
         _random = new Random(seed);
+        _targetDraws = new Random(unchecked((seed * 7919) + 3)); // its own stream: the kinds a seed picks do not depend on how many draws a target took
         _include = targets.Include.Select(Glob).ToArray();
         _exclude = targets.Exclude.Select(Glob).ToArray();
         _rates = targets.Rates.Select(r => (Glob(r.Pattern), r.Rate)).ToArray();
@@ -58,14 +60,14 @@ internal sealed class TargetChooser
             return 0;
         }
 
-        if (target.Weighed is (var chooser, var weighed) && ReferenceEquals(chooser, this))
+        if (target.Weighed is { } weighed && ReferenceEquals(weighed.Chooser, this))
         {
-            return weighed;
+            return weighed.Weight;
         }
 
         if (_weights.TryGetValue(target.Path, out var known) && known.Kind == target.Kind && ReferenceEquals(known.Tags, target.Tags))
         {
-            target.Weighed = (this, known.Weight);
+            target.Weighed = new Weighing(this, known.Weight);
             return known.Weight;
         }
 
@@ -75,7 +77,7 @@ internal sealed class TargetChooser
             && (_targets.Tags.Count == 0 || target.Tags.Any(_targets.Tags.Contains));
         var weight = allowed ? RateOf(target.Path) : 0;
         _weights[target.Path] = (target.Kind, target.Tags, weight);
-        target.Weighed = (this, weight);
+        target.Weighed = new Weighing(this, weight);
         return weight;
     }
 
@@ -114,7 +116,7 @@ internal sealed class TargetChooser
 
         for (var draw = 0; draw < Draws; draw++)
         {
-            var x = _random.NextDouble() * total;
+            var x = _targetDraws.NextDouble() * total;
             var index = Array.BinarySearch(_cumulative, 0, candidates.Count, x);
             index = index < 0 ? ~index : index + 1; // the first whose cumulative weight is above x
             var target = candidates[Math.Min(index, candidates.Count - 1)];
@@ -125,7 +127,7 @@ internal sealed class TargetChooser
         }
 
         var left = candidates.Where(t => WeightOf(t) > 0 && eligibleNow(t)).ToList();
-        return left.Count == 0 ? null : Pick(left, WeightOf);
+        return left.Count == 0 ? null : Pick(_targetDraws, left, WeightOf);
     }
 
     /// <summary>The rate of the first pattern that matches <paramref name="path"/>; 1 if none does.</summary>
@@ -143,10 +145,12 @@ internal sealed class TargetChooser
     }
 
     /// <summary>One of <paramref name="items"/>, drawn with probability proportional to its weight.</summary>
-    public T Pick<T>(IReadOnlyList<T> items, Func<T, double> weight)
+    public T Pick<T>(IReadOnlyList<T> items, Func<T, double> weight) => Pick(_random, items, weight);
+
+    private static T Pick<T>(Random random, IReadOnlyList<T> items, Func<T, double> weight)
     {
         var total = items.Sum(weight);
-        var x = _random.NextDouble() * total;
+        var x = random.NextDouble() * total;
         foreach (var item in items)
         {
             x -= weight(item);

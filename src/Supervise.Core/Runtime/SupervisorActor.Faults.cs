@@ -135,7 +135,7 @@ internal sealed partial class SupervisorActor
                 break;
             case FaultKind.Drop:
                 var dropped = AddressOf(record);
-                dropped.Inject(new DropNextRoute(fault.Count, $"dropped by the fault injector (fault {fault.Sequence})", dropped.RouteNow));
+                dropped.Inject(new DropNextRoute(fault.Count, InjectFault.DropReason(fault.Error), dropped.RouteNow));
                 break;
         }
 

@@ -336,7 +336,7 @@ internal sealed partial class SupervisorActor
         if (record.IsSuperviseSupervisor)
         {
             // Its own stop may have pointed its children's addresses at "being stopped" after it first reported Down: now
-            // that it is gone for good, they say why.
+            // that it is gone for good, they say why (also when it had stopped already, and was not discarded here).
             AddressesBelowAreDown(record);
         }
 

@@ -31,8 +31,9 @@ internal sealed partial class SupervisorActor
         var suspended = record.Lifecycle is ChildLifecycle.Crashed or ChildLifecycle.Held;
         record.MoveTo(ChildLifecycle.Stopping);
         // Its address stops sending to it before it is asked to stop: it handles what it already has, and what comes
-        // after is reported dropped (or rejected, or buffered) here, never sent into a mailbox about to close.
-        PointAddress(record);
+        // after is reported dropped (or rejected, or buffered) here, never sent into a mailbox about to close. An address
+        // a supervisor above parked (it is restarting) keeps holding or answering as parked.
+        record.Address?.RerouteUnlessParked(RouteFor(record, ChildHealthOf(record)));
         // A timeout of zero leaves no time to stop gracefully (OTP: exit(shutdown), then kill after 0 ms).
         if (suspended || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 })
         {
@@ -80,6 +81,11 @@ internal sealed partial class SupervisorActor
         var child = record.Ref!;
         Forget(record);
         Context.Stop(child);
+        if (record.IsSuperviseSupervisor)
+        {
+            // Its own stop may have pointed the addresses below it at "being stopped": it is gone now, and they say so.
+            AddressesBelowAreDown(record);
+        }
     }
 
     /// <summary>Stops tracking the child's incarnation, which is on its way out; its name stays taken until it is gone. The caller moves it to a state without one.</summary>

@@ -299,7 +299,8 @@ internal sealed class SupervisorCore<TChild, TCrash>
         {
             if (c.Significant)
             {
-                running.Add(ChildLifecycleRule.HasIncarnation(c.Lifecycle));
+                // Not terminated: running, or being restarted (OTP's pid restarting, a backoff delay, a retried start).
+                running.Add(ChildLifecycleRule.HasIncarnation(c.Lifecycle) || ChildLifecycleRule.IsRestarting(c.Lifecycle));
             }
         }
 

@@ -85,6 +85,27 @@ public sealed class AddressTests(ITestOutputHelper output) : SuperviseTestKit(ou
     }
 
     [Fact]
+    public async Task Under_Buffer_an_address_parked_by_a_group_restart_holds_while_its_child_is_being_stopped()
+    {
+        // A nested supervisor stopping its children for its parent's group restart parks their addresses: a buffered child's
+        // address keeps holding while the child is being stopped, and hands what it held to the next incarnation.
+        var inner = new SupervisorSpec { Children = [Worker("w") with { Shutdown = Supervise.Shutdown.Timeout(TimeSpan.FromSeconds(30)), Policies = [Policy.Buffer(10)] }] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Strategy = Strategy.OneForAll, Children = [Worker("a"), ChildSpec.ForSupervisor("b", inner)] });
+        var w = await tree.GetChildAsync("b", "w");
+        using var gate = new ManualResetEventSlim();
+        w.Tell(new Block(gate));
+        ExpectLife<Blocked>();
+
+        (await tree.Root.GetChildAsync("a")).Tell(new Crash("the group restarts"));
+        ExpectEvent<ChildStopRequested>(e => e.SupervisorPath == "t/b" && e.ChildId == "w");
+        w.Tell("held while w is stopped");
+        gate.Set();
+
+        Assert.Equal("held while w is stopped", ExpectLife<Got>(g => g.Message is string).Message);
+        Assert.DoesNotContain(ReceivedSoFar(Events), e => e is MessageDropped);
+    }
+
+    [Fact]
     public async Task An_address_two_levels_down_outlives_a_restart_higher_up()
     {
         var leaf = new SupervisorSpec { Children = [Worker("w")] };

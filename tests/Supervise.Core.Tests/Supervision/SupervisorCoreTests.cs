@@ -199,6 +199,25 @@ public sealed class SupervisorCoreTests
     }
 
     [Fact]
+    public void Under_all_significant_a_significant_child_waiting_to_restart_still_counts_as_there()
+    {
+        // OTP: a child whose pid is `restarting` has not terminated; all_significant waits for every significant child to.
+        var shell = new RecordingShell();
+        List<FakeChild> children =
+        [
+            new("a") { Restart = RestartType.Transient, Significant = true },
+            new("b", ChildLifecycle.WaitingToRestart) { Restart = RestartType.Transient, Significant = true },
+        ];
+        var core = new SupervisorCore<FakeChild, FakeCrash>(Strategy.OneForOne, AutoShutdown.AllSignificant, false, new RestartWindow(3, Period), children, shell);
+        core.Started();
+
+        children[0].Gone();
+        core.Exited(children[0], ExitReason.Normal);
+
+        Assert.DoesNotContain(shell.Log, e => e.StartsWith("AutoShutdown", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_significant_child_that_is_restarted_does_not_shut_its_supervisor_down()
     {
         var (core, shell, children) = Running(Strategy.OneForOne, new FakeChild("a") { Significant = true });
