@@ -9,8 +9,12 @@ using Supervise.Runtime;
 namespace Supervise.Chaos;
 
 /// <summary>Carrying out one fault: choosing it (or reading it from the journal), asking the target's supervisor, journaling it.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Reliability", "CA1001:Types that own disposable fields should be disposable", Justification = "_stopped is cancelled when the actor stops and is never disposed: its token may still be read by an ask ending after that; it holds no timer or handle.")]
 internal sealed partial class InjectorActor
 {
+    /// <summary>Cancelled when the injector stops: its asks still waiting end, and nothing keeps the run reachable after it.</summary>
+    private readonly CancellationTokenSource _stopped = new();
+
     private async Task InjectOneAsync()
     {
         if (_options.Replay is { } replay)
@@ -64,7 +68,13 @@ internal sealed partial class InjectorActor
             return;
         }
 
-        var target = _chooser.PickTarget(await _catalog.GatherAsync(), t => EligibleNow(t) && Handles(choice.Kind, t));
+        var candidates = await _catalog.GatherAsync();
+        if (_stopped.IsCancellationRequested)
+        {
+            return; // it stopped while the targets were asked for
+        }
+
+        var target = _chooser.PickTarget(candidates, t => EligibleNow(t) && Handles(choice.Kind, t));
         if (target is null)
         {
             Skip(choice.Kind, "", "no target is running");
@@ -136,8 +146,13 @@ internal sealed partial class InjectorActor
         {
             _catalog.Forget(target.SupervisorPath);
             var applied = await _runtime.AskUnlessGoneAsync<FaultApplied>(
-                target.Supervisor, new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity));
+                target.Supervisor, new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity), _stopped.Token);
             why = applied is null ? "its supervisor stopped, or did not answer" : applied.Applied ? null : applied.Why;
+        }
+
+        if (_stopped.IsCancellationRequested)
+        {
+            return; // the injector stopped while the supervisor was asked: its run is over and reported
         }
 
         record = record with { Skipped = why };

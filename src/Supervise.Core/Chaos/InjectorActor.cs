@@ -70,7 +70,7 @@ internal sealed partial class InjectorActor : ReceiveActor
             // Choices and gaps draw from separate streams: a tick that chooses nothing does not move the schedule.
             _chooser = new TargetChooser(options.Targets, seed);
             _ledger = new FaultLedger(runtime.Settle.AwaitHandled, options.JournalCapacity);
-            _catalog = new TargetCatalog(options, root, treeName, runtime, _ledger);
+            _catalog = new TargetCatalog(options, root, treeName, runtime, _ledger, _stopped.Token);
             _gaps = new Random(unchecked(seed * 31 + 17));
         }
         catch (Exception e)
@@ -172,6 +172,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         _postStopped = true;
         End("the injector stopped");
         _link.Value = null;
+        _stopped.Cancel();
     }
 
     private void ScheduleNext()
@@ -218,8 +219,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         _timer = _runtime.Schedule(Self, tick, wait);
         if (wait > TimeSpan.Zero && Now >= _nextAt)
         {
-            // A virtual clock moved past the injection time while the timer was being set (it counts from
-            // when it is set): it is due now. If the timer fires too, the second message is ignored.
+            // A virtual clock moved past the injection time while the timer was set (it counts from then): due now; a second message is ignored.
             Self.Tell(tick);
         }
     }

@@ -11,7 +11,7 @@ namespace Supervise.Chaos;
 /// happens under it (any of its events, or a fault injected there): with a thousand children, a tick asks one or two
 /// supervisors instead of every one.
 /// </summary>
-internal sealed class TargetCatalog(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, FaultLedger ledger)
+internal sealed class TargetCatalog(ChaosOptions options, IActorRef root, string treeName, TreeRuntime runtime, FaultLedger ledger, CancellationToken stopped)
 {
     private readonly Dictionary<string, (IActorRef Supervisor, List<FaultTarget> Children)> _known = new(StringComparer.Ordinal);
     private int _lastCount;
@@ -51,7 +51,7 @@ internal sealed class TargetCatalog(ChaosOptions options, IActorRef root, string
         }
         else
         {
-            if (await runtime.AskUnlessGoneAsync<List<FaultTarget>>(supervisor, new TargetsRequest()) is not { } answer)
+            if (await runtime.AskUnlessGoneAsync<List<FaultTarget>>(supervisor, new TargetsRequest(), stopped) is not { } answer)
             {
                 return; // stopped, or stopping: no targets there
             }

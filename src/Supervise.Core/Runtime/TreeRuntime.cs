@@ -67,10 +67,12 @@ internal sealed class TreeRuntime
     /// to a stopped actor is never answered: a plain Ask would wait for its whole timeout), or if no answer
     /// comes within the call timeout.
     /// </summary>
-    public async Task<T?> AskUnlessGoneAsync<T>(IActorRef target, object message)
+    public async Task<T?> AskUnlessGoneAsync<T>(IActorRef target, object message, CancellationToken stop = default)
         where T : class
     {
-        using var cancel = new CancellationTokenSource();
+        // Linked to the asker's life: an asker that stops does not stay reachable (with all it holds) through an ask
+        // waiting for its timeout.
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var ask = target.Ask<T>(message, Options.CallTimeout, cancel.Token);
         var gone = target.WatchAsync(cancel.Token);
         await Task.WhenAny(ask, gone).ConfigureAwait(false);
