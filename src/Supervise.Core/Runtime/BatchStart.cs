@@ -1,10 +1,12 @@
+using Supervise.Supervision;
+
 namespace Supervise.Runtime;
 
 /// <summary>
 /// Starts a batch of a dynamic supervisor's children at once and waits for every handshake; a child
 /// that fails to start is reported on its own and the others are unaffected.
 /// </summary>
-internal sealed class BatchStart : IStartOperation
+internal sealed class BatchStart : IStartOperation<ChildRecord>
 {
     private readonly SupervisorActor _owner;
     private readonly HashSet<ChildRecord> _waiting = [];

@@ -14,7 +14,7 @@ namespace Supervise.Runtime;
 /// OTP flushes such an exit: it is not counted again. A child that fails to start, or crashes once started, has its
 /// failure handled after the group, counted (OTP's <c>try_again_restart</c>).
 /// </remarks>
-internal sealed class GroupRestart : IStartOperation
+internal sealed class GroupRestart : IStartOperation<ChildRecord>
 {
     private readonly SupervisorActor _owner;
     private readonly ChildRecord _failed;

@@ -167,7 +167,7 @@ internal sealed partial class SupervisorActor
 
     private void StartOne(ChildRecord record, Action onStarted, Action<Exception> onFailed)
     {
-        var sequence = new StartSequence(
+        var sequence = new StartSequence<ChildRecord>(
             this,
             [record],
             () =>

@@ -14,7 +14,7 @@ namespace Supervise.Runtime;
 /// an exit leads to); this actor turns Akka's messages and hooks into the core's inputs and carries out its effects. A crashed
 /// child stays suspended by Akka until its failure is decided.
 /// </remarks>
-internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects<ChildRecord, PendingFailure>, IStopEffects<ChildRecord>
+internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects<ChildRecord, PendingFailure>, IStopEffects<ChildRecord>, IStartEffects<ChildRecord>
 {
     private readonly SupervisionSpec _spec;
     private readonly TreeRuntime _runtime;
@@ -34,7 +34,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     private readonly SupervisorCore<ChildRecord, PendingFailure> _core;
     private readonly FailureHook _strategy;
     private readonly ILoggingAdapter _log;
-    private IStartOperation? _starting;
+    private IStartOperation<ChildRecord>? _starting;
     private StopSequence<ChildRecord>? _stopping;
     private long _nextDynamicId;
     /// <summary>A dynamic supervisor's one spec, policies and factory, made from its template and shared by its children.</summary>
@@ -91,7 +91,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         }
 
         ReleaseUnadoptedAddresses();
-        var sequence = new StartSequence(this, _children.ToList(), OnInitDone, OnInitFailed);
+        var sequence = new StartSequence<ChildRecord>(this, _children.ToList(), OnInitDone, OnInitFailed);
         _starting = sequence;
         sequence.Next();
         RefreshHealth();
@@ -425,13 +425,21 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         }
     }
 
-    internal void EndStartOperation(IStartOperation operation)
+    internal void EndStartOperation(object operation)
     {
-        if (_starting == operation)
+        if (ReferenceEquals(_starting, operation))
         {
             _starting = null;
         }
     }
+
+    void IStartEffects<ChildRecord>.StartOperationEnded(object operation) => EndStartOperation(operation);
+
+    void IStartEffects<ChildRecord>.Spawn(ChildRecord child) => Spawn(child, handshake: true);
+
+    void IStartEffects<ChildRecord>.MarkStarted(ChildRecord child) => MarkStarted(child);
+
+    void IStartEffects<ChildRecord>.AbandonFailedStart(ChildRecord child, Exception cause) => AbandonFailedStart(child, cause);
 
     void IStopEffects<ChildRecord>.StopSequenceEnded(object sequence)
     {
