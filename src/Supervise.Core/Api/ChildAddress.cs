@@ -220,15 +220,7 @@ public sealed class ChildAddress : MinimalActorRef
 
     internal object RouteNow => Volatile.Read(ref _route);
 
-    internal void SetRoute(object next)
-    {
-        if (next is IActorRef)
-        {
-            _parked = false;
-        }
-
-        Volatile.Write(ref _route, next);
-    }
+    internal void SetRoute(object next) => Volatile.Write(ref _route, next);
 
     internal void DeliverVia(object route, object message, IActorRef sender)
     {

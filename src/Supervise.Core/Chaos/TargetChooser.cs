@@ -8,7 +8,8 @@ namespace Supervise.Chaos;
 /// run replayable.
 /// </summary>
 /// <remarks>
-/// What the options say of a target (its patterns, tags and rate) is worked out once per path and kept; what changes
+/// What the options say of a target (its patterns, tags and rate) is worked out once per target and kept on it (a
+/// supervisor hands out the same target again while its child has not changed); what changes
 /// from one fault to the next (a fault under way there, a hold) is looked at only for the target drawn
 /// (<see cref="PickTarget"/>), not for every target of the tree: the cost of a fault no longer grows with the tree's
 /// size times the faults under way.
@@ -21,7 +22,6 @@ internal sealed class TargetChooser
     private readonly Regex[] _include;
     private readonly Regex[] _exclude;
     private readonly (Regex Pattern, double Rate)[] _rates;
-    private readonly Dictionary<string, (ChildKind Kind, IReadOnlyList<string> Tags, double Weight)> _weights = new(StringComparer.Ordinal);
     private double[] _cumulative = [];
 
     /// <summary>How many draws <see cref="PickTarget"/> makes before it filters every candidate instead.</summary>
@@ -51,7 +51,7 @@ internal sealed class TargetChooser
 
     /// <summary>
     /// How likely <paramref name="target"/> is to be hit, relative to the others: its rate if the options allow it
-    /// (see <see cref="Allows"/>), else 0. Kept per path (with the kind and tags it was worked out for).
+    /// (see <see cref="Allows"/>), else 0. Kept on the target, for this chooser.
     /// </summary>
     public double WeightOf(FaultTarget target)
     {
@@ -65,18 +65,11 @@ internal sealed class TargetChooser
             return weighed.Weight;
         }
 
-        if (_weights.TryGetValue(target.Path, out var known) && known.Kind == target.Kind && ReferenceEquals(known.Tags, target.Tags))
-        {
-            target.Weighed = new Weighing(this, known.Weight);
-            return known.Weight;
-        }
-
         var allowed = (target.Kind == ChildKind.Worker || _targets.IncludeSupervisors || target.ChildId == "")
             && _include.Any(r => r.IsMatch(target.Path))
             && !_exclude.Any(r => r.IsMatch(target.Path))
             && (_targets.Tags.Count == 0 || target.Tags.Any(_targets.Tags.Contains));
         var weight = allowed ? RateOf(target.Path) : 0;
-        _weights[target.Path] = (target.Kind, target.Tags, weight);
         target.Weighed = new Weighing(this, weight);
         return weight;
     }
@@ -102,11 +95,6 @@ internal sealed class TargetChooser
         {
             total += WeightOf(candidates[i]);
             _cumulative[i] = total;
-        }
-
-        if (_weights.Count > (4 * candidates.Count) + 1024)
-        {
-            _weights.Clear(); // paths of children long gone (a dynamic supervisor's churn): worked out again when seen
         }
 
         if (total <= 0)

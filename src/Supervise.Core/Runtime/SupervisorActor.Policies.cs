@@ -329,16 +329,15 @@ internal sealed partial class SupervisorActor
         _window.Forget(record);
         if (record.Ref is not null)
         {
-            Discard(record);
+            Discard(record); // which says so at the addresses below a nested supervisor
+        }
+        else if (record.IsSuperviseSupervisor)
+        {
+            // It had stopped already: its own stop may have pointed its children's addresses at "being stopped".
+            AddressesBelowAreDown(record);
         }
 
         record.MoveTo(ChildLifecycle.Isolated);
-        if (record.IsSuperviseSupervisor)
-        {
-            // Its own stop may have pointed its children's addresses at "being stopped" after it first reported Down: now
-            // that it is gone for good, they say why (also when it had stopped already, and was not discarded here).
-            AddressesBelowAreDown(record);
-        }
 
         _log.Warning("Child {0} isolated after exceeding the restart intensity of {1}", ChildPath(record), _path);
         _events.Publish(new ChildIsolated(_path, _runtime.Now, record.Id, reason.Exception));

@@ -169,15 +169,8 @@ public sealed class BadInputTests(ITestOutputHelper output) : SuperviseTestKit(o
     {
         // The soak's one unexplained loss: a worker asked to stop gracefully handles what is queued first; a message that
         // crashes it then was neither answered nor reported (its failure was ignored, the child on its way out).
-        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("w") with { Shutdown = Supervise.Shutdown.Timeout(30 * S) }] });
-        var w = await tree.Root.GetChildAsync("w");
         using var gate = new ManualResetEventSlim();
-        w.Tell(new Block(gate));
-        ExpectLife<Blocked>();
-        w.Tell(new Crash("queued before the stop"));
-
-        var stopping = tree.Root.TerminateChildAsync("w");
-        ExpectEvent<ChildStopRequested>(e => e.ChildId == "w");
+        var (_, stopping) = await StopBlockedWorkerAsync(gate, new Crash("queued before the stop"));
         gate.Set();
 
         var dropped = ExpectEvent<MessageDropped>();
@@ -190,15 +183,8 @@ public sealed class BadInputTests(ITestOutputHelper output) : SuperviseTestKit(o
     {
         // The soak's last loss: a message sent as a supervisor gave up and stopped its children reached a mailbox that was
         // closing, which Akka.NET may lose without a dead letter. Once a child is asked to stop, its address sends it nothing.
-        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("w") with { Shutdown = Supervise.Shutdown.Timeout(30 * S) }] });
-        var w = await tree.Root.GetChildAsync("w");
         using var gate = new ManualResetEventSlim();
-        w.Tell(new Block(gate));
-        ExpectLife<Blocked>();
-        w.Tell("queued before the stop");
-
-        var stopping = tree.Root.TerminateChildAsync("w");
-        ExpectEvent<ChildStopRequested>(e => e.ChildId == "w");
+        var (w, stopping) = await StopBlockedWorkerAsync(gate, "queued before the stop");
         w.Tell("sent after the stop was asked");
 
         // Reported at once, while the child still blocks: it never reached the mailbox.
@@ -278,6 +264,23 @@ public sealed class BadInputTests(ITestOutputHelper output) : SuperviseTestKit(o
         Assert.Contains($"… ({problem.Field.Length.ToString("N0", CultureInfo.InvariantCulture)} characters)", message, StringComparison.Ordinal); // the field, cut
         Assert.Contains("… (100,000 characters)", message, StringComparison.Ordinal); // the value, cut
         Assert.Equal(id, problem.Received);
+    }
+
+    /// <summary>
+    /// A worker blocked in a handler until <paramref name="gate"/> opens, with <paramref name="queued"/> behind it, asked to
+    /// stop gracefully: returned once its supervisor has asked it (its stop request published), with the pending terminate.
+    /// </summary>
+    private async Task<(ChildAddress Worker, Task<TerminateChildResult> Stopping)> StopBlockedWorkerAsync(ManualResetEventSlim gate, object queued)
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("w") with { Shutdown = Supervise.Shutdown.Timeout(30 * S) }] });
+        var w = await tree.Root.GetChildAsync("w");
+        w.Tell(new Block(gate));
+        ExpectLife<Blocked>();
+        w.Tell(queued);
+
+        var stopping = tree.Root.TerminateChildAsync("w");
+        ExpectEvent<ChildStopRequested>(e => e.ChildId == "w");
+        return (w, stopping);
     }
 
     private sealed class CannotStart : ReceiveActor
