@@ -26,6 +26,9 @@ internal static class AkkaCell
     public static (object Message, IActorRef? Sender)? InFlight(IActorRef child) =>
         Of(child) is { CurrentMessage: { } message } cell && message is not IAutoReceivedMessage and not ISystemMessage ? (message, cell.Sender) : null;
 
+    /// <summary>Whether <paramref name="child"/> threw and has not been resumed or restarted since (false when Akka.NET does not say).</summary>
+    public static bool HasFailed(IActorRef child) => Of(child) is { } cell && FailedMark is { } failed && failed(cell);
+
     /// <summary>Whether <paramref name="child"/> is a Supervise supervisor (its messages are the runtime's own, never a user's).</summary>
     public static bool IsSupervisor(IActorRef child) => Of(child) is { } cell && cell.Props.Type == typeof(SupervisorActor);
 

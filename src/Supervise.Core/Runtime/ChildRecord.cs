@@ -11,20 +11,20 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
     private HealthState _reportedHealth = HealthState.Running;
     private PolicyState? _policy;
 
-    public ChildRecord(ChildSpec spec, PolicySet policies, List<ChildRecord> dirty)
+    public ChildRecord(ChildSpec spec, PolicySet policies, ChildBook book)
     {
         _shape = new ChildShape(spec, policies, null);
         Id = spec.Id;
-        _dirty = dirty;
+        _book = book;
         Touch();
     }
 
     /// <summary>A dynamic child: <paramref name="shared"/> is its supervisor's one shape made from the template.</summary>
-    public ChildRecord(string id, ChildShape shared, List<ChildRecord> dirty, object? args)
+    public ChildRecord(string id, ChildShape shared, ChildBook book, object? args)
     {
         _shape = shared;
         Id = id;
-        _dirty = dirty;
+        _book = book;
         Args = args;
         Touch();
     }
@@ -32,7 +32,7 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
     /// <summary>Its spec, policies and (for a dynamic child) template factory: one object shared by all of a dynamic supervisor's children.</summary>
     private readonly ChildShape _shape;
 
-    private readonly List<ChildRecord> _dirty;
+    private readonly ChildBook _book;
 
     /// <summary>Numbers records for hashing (a batch start keeps a set of them): an identity hash is made on first use, at a cost that showed in profiles.</summary>
     private static int _numbered;
@@ -54,7 +54,7 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
         if (!Dirty)
         {
             Dirty = true;
-            _dirty.Add(this);
+            _book.Dirty.Add(this);
         }
     }
 
@@ -116,6 +116,7 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
         public PendingFailure? PendingFailure;
         public ExitInLine? QueuedExit;
         public Exception? LastFailure;
+        public object? HandledInFlight;
         public int Restarts;
         public bool ConfirmLater;
     }
@@ -144,8 +145,8 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
     public ChildLifecycle Lifecycle => _lifecycle;
 
     /// <summary>
-    /// Moves the child to <paramref name="next"/>, dropping what belonged to the state it leaves (a crash waiting to be
-    /// decided, an exit waiting in line, a shutdown timer). A move the lifecycle does not have, or a state whose incarnation
+    /// Moves the child to <paramref name="next"/>, dropping what belonged to the state it leaves (an exit waiting in line, a
+    /// shutdown timer; a crash waiting to be decided hands its message in flight to the supervisor, never lost). A move the lifecycle does not have, or a state whose incarnation
     /// does not match <see cref="Ref"/>, is a bug in the supervisor, and throws rather than leave the child in a state that
     /// cannot be.
     /// </summary>
@@ -162,8 +163,9 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
         {
             switch (from)
             {
-                case ChildLifecycle.Crashed when _policy is { } p:
+                case ChildLifecycle.Crashed when _policy is { PendingFailure: { } undecided } p:
                     p.PendingFailure = null;
+                    _book.Undecided(this, undecided);
                     break;
                 case ChildLifecycle.Exited when _policy is { } p:
                     p.QueuedExit = null;
@@ -251,6 +253,9 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
 
     /// <summary>The last exception the child crashed with.</summary>
     public Exception? LastFailure { get => _policy?.LastFailure; set { if (Policy(value is not null) is { } p) { p.LastFailure = value; } } }
+
+    /// <summary>The message the child's last crash it was seen to have was handling (handled then: requeued, set aside or reported).</summary>
+    public object? HandledInFlight { get => _policy?.HandledInFlight; set { if (Policy(value is not null) is { } p) { p.HandledInFlight = value; } } }
 
     /// <summary>The shutdown timer while stopping with a timeout.</summary>
     public ITimer? StopTimer { get; set; }

@@ -90,7 +90,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        AddAndStart(Adopt(new ChildRecord(spec, PolicySet.For(spec.Policies, _spec.DefaultPolicies), _dirty)), sender);
+        AddAndStart(Adopt(new ChildRecord(spec, PolicySet.For(spec.Policies, _spec.DefaultPolicies), _book)), sender);
     }
 
     private void StartDynamicChild(object? args, IActorRef sender)
@@ -149,7 +149,7 @@ internal sealed partial class SupervisorActor
 
     /// <summary>A new dynamic child: its own id and arguments, and the supervisor's one template-made spec.</summary>
     private ChildRecord NewDynamicChild(ChildTemplate template, object? args) =>
-        Adopt(new((++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture), _dynamicShape!, _dirty, args));
+        Adopt(new((++_nextDynamicId).ToString(System.Globalization.CultureInfo.InvariantCulture), _dynamicShape!, _book, args));
 
     /// <summary>Adds a new child after the others and starts it; a child that fails to start is not kept.</summary>
     private void AddAndStart(ChildRecord record, IActorRef sender)

@@ -142,7 +142,13 @@ internal sealed partial class SupervisorActor
     /// <summary>The message a crashed child was handling: requeued or set aside by a policy, else dropped and reported.</summary>
     private void HandleInFlight(ChildRecord record, PendingFailure failure)
     {
-        if (failure.InFlight is not { } message || (record.Policies.RequeueAfter > 0 && KeepInFlight(record, failure, message)))
+        if (failure.InFlight is not { } message)
+        {
+            return;
+        }
+
+        record.HandledInFlight = message;
+        if (record.Policies.RequeueAfter > 0 && KeepInFlight(record, failure, message))
         {
             return;
         }
@@ -153,6 +159,45 @@ internal sealed partial class SupervisorActor
         }
 
         _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, "it was being handled when the child crashed"));
+    }
+
+    /// <summary>
+    /// A crash that waited in line leaves without its decision (its child is stopped, or restarted with its group): the
+    /// message it was handling is handled as for any crash (requeued or set aside by a policy, else reported dropped).
+    /// </summary>
+    private void HandleUndecided(ChildRecord record, PendingFailure failure)
+    {
+        if (!record.IsSuperviseSupervisor)
+        {
+            HandleInFlight(record, failure);
+        }
+    }
+
+    /// <summary>
+    /// This incarnation ends (restarted by its parent, or stopped) with crashes it never decided: one waiting in line, or one
+    /// Akka holds back while this supervisor is failed (it drops those after the restart). Their messages are reported.
+    /// </summary>
+    private void DropUndecided(string why)
+    {
+        foreach (var record in _children)
+        {
+            if (record.IsSuperviseSupervisor)
+            {
+                continue;
+            }
+
+            if (record.TakeFailure() is { InFlight: { } message })
+            {
+                _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, why));
+            }
+            else if (record.Lifecycle == ChildLifecycle.Running && record.Ref is { } child && AkkaCell.HasFailed(child)
+                && AkkaCell.InFlight(child) is var (inFlight, _) && !ReferenceEquals(inFlight, record.HandledInFlight))
+            {
+                // Running as far as this supervisor knows, and failed on a message it has not seen (a child restarted in place
+                // keeps its failed mark until it handles the restart): its failure report has not reached it, and never will.
+                _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, inFlight, why));
+            }
+        }
     }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.RestartCounted(ChildRecord child)

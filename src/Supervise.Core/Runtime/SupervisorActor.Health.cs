@@ -10,7 +10,8 @@ namespace Supervise.Runtime;
 /// </summary>
 internal sealed partial class SupervisorActor
 {
-    private readonly List<ChildRecord> _dirty = [];
+    /// <summary>What its child records share: the ones marked for the next health pass, and where an undecided crash goes.</summary>
+    private readonly ChildBook _book;
     private HealthState _health = HealthState.Restarting;
     /// <summary>The children by their last published health: what <see cref="HealthRule"/> reads, and what this supervisor adds to the tree's counts.</summary>
     private readonly HealthTally _tally = new();
@@ -63,10 +64,10 @@ internal sealed partial class SupervisorActor
         }
 
         // A pass can mark records again (a stand-in started); those wait for the next pass.
-        var count = _dirty.Count;
+        var count = _book.Dirty.Count;
         for (var i = 0; i < count; i++)
         {
-            var record = _dirty[i];
+            var record = _book.Dirty[i];
             record.Dirty = false;
             if (!record.Removed)
             {
@@ -74,10 +75,10 @@ internal sealed partial class SupervisorActor
             }
         }
 
-        _dirty.RemoveRange(0, count);
-        if (_dirty.Count == 0 && _dirty.Capacity > 4096)
+        _book.Dirty.RemoveRange(0, count);
+        if (_book.Dirty.Count == 0 && _book.Dirty.Capacity > 4096)
         {
-            _dirty.Capacity = 0; // a wave of starts or restarts is over: its list does not stay behind, 8 bytes a child
+            _book.Dirty.Capacity = 0; // a wave of starts or restarts is over: its list does not stay behind, 8 bytes a child
         }
         Publish(HealthRule.Combine(OwnState, _tally.Derived));
     }

@@ -51,6 +51,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         _path = path;
         _root = root;
         _window = new RestartWindow(spec.Intensity, spec.Period);
+        _book = new ChildBook(HandleUndecided);
         var (strategy, autoShutdown) = spec is SupervisorSpec s ? (s.Strategy, s.AutoShutdown) : (Strategy.OneForOne, AutoShutdown.Never);
         _core = new(strategy, autoShutdown, spec is DynamicSupervisorSpec, _window, _children, this);
         if (spec is DynamicSupervisorSpec { Template: { } template })
@@ -86,7 +87,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
             _byRef.EnsureCapacity(s.Children.Count);
             foreach (var childSpec in s.Children)
             {
-                _children.Add(Adopt(new ChildRecord(childSpec, PolicySet.For(childSpec.Policies, s.DefaultPolicies), _dirty)));
+                _children.Add(Adopt(new ChildRecord(childSpec, PolicySet.For(childSpec.Policies, s.DefaultPolicies), _book)));
             }
         }
 
@@ -103,6 +104,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         // (an unexpected failure of the supervisor itself) is stopped by Akka.
         DisposeTimers();
         LeaveTreeCounts();
+        DropUndecided("the child crashed on it as its supervisor restarted");
         ParkAddresses();
         FailPendingCalls("it is restarting");
         ReleaseAbandoned();
@@ -117,6 +119,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         _runtime.Settle.Departed(Self);
         DisposeTimers();
         LeaveTreeCounts();
+        DropUndecided("the child crashed on it as its supervisor stopped");
         // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
         // again, or mark it down, or remove it); a dynamic supervisor's children and a stopped tree's are gone.
         if (_root is not null)

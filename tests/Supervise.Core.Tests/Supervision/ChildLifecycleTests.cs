@@ -109,9 +109,10 @@ public sealed class ChildLifecycleTests
     }
 
     [Fact]
-    public void Leaving_crashed_drops_the_crash_that_waited_to_be_decided()
+    public void Leaving_crashed_hands_the_crash_that_waited_to_be_decided_to_its_supervisor_once()
     {
-        var record = NewRecord();
+        var undecided = new List<PendingFailure>();
+        var record = NewRecord(new ChildBook((_, failure) => undecided.Add(failure)));
         record.Ref = ActorRefs.Nobody;
         record.MoveTo(Running);
         var failure = new PendingFailure(new InvalidOperationException("boom"), "in flight");
@@ -119,11 +120,15 @@ public sealed class ChildLifecycleTests
         record.Crash(failure);
         Assert.True(record.IsRestarting);
         Assert.Same(failure, record.PendingFailure);
+        Assert.Empty(undecided);
 
         record.MoveTo(Running);
         Assert.Null(record.PendingFailure);
+        Assert.Same(failure, Assert.Single(undecided)); // its message in flight is not lost with it
         record.Crash(null);
         Assert.Null(record.TakeFailure());
+        record.MoveTo(Running);
+        Assert.Single(undecided); // a crash decided (or taken to be) leaves nothing behind
     }
 
     [Fact]
@@ -153,9 +158,9 @@ public sealed class ChildLifecycleTests
         Assert.Null(record.QueuedExit);
     }
 
-    private static ChildRecord NewRecord()
+    private static ChildRecord NewRecord(ChildBook? book = null)
     {
         var spec = ChildSpec.Worker("worker", () => Props.Empty);
-        return new ChildRecord(spec, PolicySet.For(spec.Policies, []), []);
+        return new ChildRecord(spec, PolicySet.For(spec.Policies, []), book ?? new ChildBook((_, _) => { }));
     }
 }

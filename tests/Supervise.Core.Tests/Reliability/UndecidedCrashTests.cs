@@ -1,0 +1,66 @@
+using Akka.Actor;
+using Supervise.Runtime;
+using Supervise.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Tests.Reliability;
+
+/// <summary>
+/// A crash its supervisor never decides (the crash waits in line and its child is stopped first, or Akka holds the report
+/// back while the supervisor itself has failed) still reports the message the child was handling: the soak's loss at a
+/// high fault rate, a message that crashed a worker as an injected fault crashed its supervisor.
+/// </summary>
+public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTestKit(output)
+{
+    private static readonly TimeSpan S = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public async Task A_crash_waiting_in_line_as_its_supervisor_stops_reports_the_message_it_was_handling()
+    {
+        using var slowGate = new ManualResetEventSlim();
+        using var crashGate = new ManualResetEventSlim();
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("x"), Worker("slow") with { Shutdown = Supervise.Shutdown.Timeout(30 * S) }] });
+        var x = await ChildRef(tree.Root, "x");
+        (await tree.Root.GetChildAsync("slow")).Tell(new Block(slowGate));
+        ExpectLife<Blocked>(b => b.Id == "slow");
+        var crashOn = new BlockThenCrash(crashGate);
+        x.Tell(crashOn);
+        ExpectLife<Blocked>(b => b.Id == "x");
+
+        // The stop waits for slow (last started, first stopped); x crashes meanwhile, so its crash waits in line.
+        var stopping = tree.StopAsync();
+        ExpectEvent<ChildStopRequested>(e => e.ChildId == "slow");
+        crashGate.Set();
+        await AwaitAssertAsync(() => Assert.True(AkkaCell.HasFailed(x)));
+        slowGate.Set();
+
+        Assert.Same(crashOn, ExpectEvent<MessageDropped>(e => e.ChildId == "x").Message);
+        await stopping;
+    }
+
+    [Fact]
+    public async Task A_crash_akka_holds_back_while_its_supervisor_has_failed_reports_the_message_when_that_supervisor_restarts()
+    {
+        using var gate = new ManualResetEventSlim();
+        var nested = ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [Worker("x")] }) with { Policies = [Policy.Backoff(S, S)] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [nested] });
+        var x = await ChildRef(await tree.Root.GetSupervisorAsync("n"), "x");
+        var crashOn = new BlockThenCrash(gate);
+        x.Tell(crashOn);
+        ExpectLife<Blocked>(b => b.Id == "x");
+
+        // The supervisor itself fails; its parent restarts it after a backoff delay. x fails meanwhile, on a message: Akka
+        // keeps that report from the failed supervisor, and drops it once the supervisor is restarted with new children.
+        (await ChildRef(tree.Root, "n")).Tell(Kill.Instance);
+        var delayed = ExpectEvent<ChildRestartDelayed>(e => e.ChildId == "n");
+        gate.Set();
+        await AwaitAssertAsync(() => Assert.True(AkkaCell.HasFailed(x)));
+        Time.Advance(delayed.Delay);
+
+        var dropped = ExpectEvent<MessageDropped>(e => e.ChildId == "x");
+        Assert.Equal((crashOn, "the child crashed on it as its supervisor restarted"), (dropped.Message, dropped.Why));
+        ExpectLife<Up>(u => u.Id == "x" && u.Incarnation == 2);
+        await tree.StopAsync();
+    }
+}
