@@ -21,7 +21,7 @@ internal sealed partial class SupervisorActor
                 sender.Tell(new ChildCounts(
                     _children.Count,
                     // OTP counts a child whose restart keeps failing (pid `restarting`) as not active.
-                    _children.Count(c => c.Ref is not null && !c.IsRestarting),
+                    _children.Count(c => ChildCalls.IsActive(c.Lifecycle)),
                     _children.Count(c => c.Spec.Kind == ChildKind.Supervisor),
                     _children.Count(c => c.Spec.Kind == ChildKind.Worker)));
                 break;
@@ -51,9 +51,7 @@ internal sealed partial class SupervisorActor
 
     private static ChildInfo Describe(ChildRecord record)
     {
-        var status = record.IsRestarting ? ChildStatus.Restarting
-            : record.Ref is not null ? ChildStatus.Running
-            : ChildStatus.NotRunning;
+        var status = ChildCalls.StatusOf(record.Lifecycle);
         return new ChildInfo(record.Id, status == ChildStatus.Running ? record.Ref : null, status, record.Spec.Kind, record.Spec.Restart);
     }
 
@@ -75,19 +73,18 @@ internal sealed partial class SupervisorActor
         }
 
         var spec = request.Spec;
-        if (Find(spec.Id) is { } existing)
+        var existing = Find(spec.Id);
+        switch (ChildCalls.Answer(ChildCall.Start, dynamic: false, existing?.Lifecycle, _dyingNames.Contains(spec.Id)))
         {
-            // OTP: already_started only with a pid; a child that is restarting has none (already_present).
-            sender.Tell(existing.Ref is not null && !existing.IsRestarting
-                ? new StartChildResult.AlreadyStarted(spec.Id, existing.Ref)
-                : new StartChildResult.AlreadyPresent(spec.Id));
-            return;
-        }
-
-        if (_dyingNames.Contains(spec.Id))
-        {
-            _waitingForNames.Add(new PendingWork(request, sender));
-            return;
+            case CallAnswer.AlreadyStarted:
+                sender.Tell(new StartChildResult.AlreadyStarted(spec.Id, existing!.Ref!));
+                return;
+            case CallAnswer.AlreadyPresent:
+                sender.Tell(new StartChildResult.AlreadyPresent(spec.Id));
+                return;
+            case CallAnswer.WaitForName:
+                _waitingForNames.Add(new PendingWork(request, sender));
+                return;
         }
 
         AddAndStart(Adopt(new ChildRecord(spec, PolicySet.For(spec.Policies, _spec.DefaultPolicies), _book)), sender);
@@ -101,9 +98,9 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        if (dynamic.MaxChildren is { } max && _children.Count >= max)
+        if (ChildCalls.Room(dynamic.MaxChildren, _children.Count, 1) == 0)
         {
-            sender.Tell(new StartChildResult.MaxChildrenReached(max));
+            sender.Tell(new StartChildResult.MaxChildrenReached(dynamic.MaxChildren!.Value));
             return;
         }
 
@@ -119,7 +116,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var room = dynamic.MaxChildren is { } max ? Math.Max(0, max - _children.Count) : int.MaxValue;
+        var room = ChildCalls.Room(dynamic.MaxChildren, _children.Count, args.Count);
         var records = args.Take(room).Select(a => NewDynamicChild(dynamic.Template, a)).ToList();
         _children.AddRange(records);
         _byRef.EnsureCapacity(_byRef.Count + records.Count); // sized once: grown by doubling it would keep up to twice the room, ~20 bytes a child
@@ -186,13 +183,11 @@ internal sealed partial class SupervisorActor
 
     private void TerminateChild(TerminateChildRequest request, IActorRef sender)
     {
-        // OTP: a static supervisor's children are terminated by id; a reference finds nothing there (not_found).
-        // A dynamic supervisor's are found by either.
         var record = request.Child is { } child
-            ? (!IsDynamic ? null : _byRef.TryGetValue(child, out var byRef) ? byRef : _children.Find(c => child.Equals(c.Ref)))
+            ? (_byRef.TryGetValue(child, out var byRef) ? byRef : _children.Find(c => child.Equals(c.Ref)))
             : Find(request.Id!);
         var id = record?.Id ?? request.Id ?? request.Child?.Path.Name ?? "?";
-        if (record is null)
+        if (ChildCalls.Answer(request.Child is null ? ChildCall.TerminateById : ChildCall.TerminateByRef, IsDynamic, record?.Lifecycle, nameHeld: false) != CallAnswer.Proceed || record is null)
         {
             sender.Tell(new TerminateChildResult.NotFound(id));
             return;
@@ -209,7 +204,7 @@ internal sealed partial class SupervisorActor
 
         void Done()
         {
-            if (record.Spec.Restart == RestartType.Temporary || IsDynamic)
+            if (ChildCalls.ForgottenWhenTerminated(record.Spec.Restart, IsDynamic))
             {
                 RemoveChild(record);
             }
@@ -233,69 +228,55 @@ internal sealed partial class SupervisorActor
 
     private void RestartChild(RestartChildRequest request, IActorRef sender)
     {
-        if (IsDynamic)
+        var record = IsDynamic ? null : Find(request.Id);
+        switch (ChildCalls.Answer(ChildCall.Restart, IsDynamic, record?.Lifecycle, _dyingNames.Contains(request.Id)))
         {
-            sender.Tell(new RestartChildResult.NotSupported(NoSpecsKept));
-            return;
+            case CallAnswer.NotSupported:
+                sender.Tell(new RestartChildResult.NotSupported(NoSpecsKept));
+                return;
+            case CallAnswer.NotFound:
+                sender.Tell(new RestartChildResult.NotFound(request.Id));
+                return;
+            case CallAnswer.Restarting:
+                sender.Tell(new RestartChildResult.Restarting(request.Id));
+                return;
+            case CallAnswer.Running:
+                sender.Tell(new RestartChildResult.Running(request.Id));
+                return;
+            case CallAnswer.WaitForName:
+                _waitingForNames.Add(new PendingWork(request, sender));
+                return;
         }
 
-        var record = Find(request.Id);
-        if (record is null)
-        {
-            sender.Tell(new RestartChildResult.NotFound(request.Id));
-            return;
-        }
-
-        if (record.IsRestarting)
-        {
-            sender.Tell(new RestartChildResult.Restarting(record.Id));
-            return;
-        }
-
-        if (record.Ref is not null)
-        {
-            sender.Tell(new RestartChildResult.Running(record.Id));
-            return;
-        }
-
-        if (_dyingNames.Contains(record.Id))
-        {
-            _waitingForNames.Add(new PendingWork(request, sender));
-            return;
-        }
-
-        ResetPolicyState(record);
+        var stopped = record!;
+        ResetPolicyState(stopped);
         StartOne(
-            record,
-            () => sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!)),
-            cause => sender.Tell(new RestartChildResult.Failed(record.Id, cause)));
+            stopped,
+            () => sender.Tell(new RestartChildResult.Restarted(stopped.Id, stopped.Ref!)),
+            cause => sender.Tell(new RestartChildResult.Failed(stopped.Id, cause)));
     }
 
     private void DeleteChild(string id, IActorRef sender)
     {
-        if (IsDynamic)
+        var record = IsDynamic ? null : Find(id);
+        switch (ChildCalls.Answer(ChildCall.Delete, IsDynamic, record?.Lifecycle, nameHeld: false))
         {
-            sender.Tell(new DeleteChildResult.NotSupported(NoSpecsKept));
-            return;
-        }
-
-        var record = Find(id);
-        if (record is null)
-        {
-            sender.Tell(new DeleteChildResult.NotFound(id));
-        }
-        else if (record.IsRestarting)
-        {
-            sender.Tell(new DeleteChildResult.Restarting(id));
-        }
-        else if (record.Ref is not null)
-        {
-            sender.Tell(new DeleteChildResult.Running(id));
-        }
-        else
-        {
-            RemoveChild(record);
-            sender.Tell(new DeleteChildResult.Deleted(id));
+            case CallAnswer.NotSupported:
+                sender.Tell(new DeleteChildResult.NotSupported(NoSpecsKept));
+                break;
+            case CallAnswer.NotFound:
+                sender.Tell(new DeleteChildResult.NotFound(id));
+                break;
+            case CallAnswer.Restarting:
+                sender.Tell(new DeleteChildResult.Restarting(id));
+                break;
+            case CallAnswer.Running:
+                sender.Tell(new DeleteChildResult.Running(id));
+                break;
+            default:
+                RemoveChild(record!);
+                sender.Tell(new DeleteChildResult.Deleted(id));
+                break;
         }
     }
 }
