@@ -120,7 +120,7 @@ internal sealed partial class SupervisorActor
         var records = args.Take(room).Select(a => NewDynamicChild(dynamic.Template, a)).ToList();
         _children.AddRange(records);
         _byRef.EnsureCapacity(_byRef.Count + records.Count); // sized once: grown by doubling it would keep up to twice the room, ~20 bytes a child
-        var batch = new BatchStart(this, records, failed =>
+        var batch = new BatchStart<ChildRecord>(this, records, failed =>
         {
             var results = new List<StartChildResult>(args.Count);
             foreach (var record in records)
