@@ -4,7 +4,7 @@ using Supervise.Supervision;
 namespace Supervise.Runtime;
 
 /// <summary>A supervisor's bookkeeping for one child spec and its current incarnation.</summary>
-internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
+internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMember
 {
     private IActorRef? _ref;
     private ChildLifecycle _lifecycle = ChildLifecycle.NotRunning;
@@ -261,6 +261,8 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>
     public ITimer? StopTimer { get; set; }
 
     public bool IsSuperviseSupervisor => Spec.Supervisor is not null;
+
+    bool IGroupMember.IsSupervisor => IsSuperviseSupervisor;
 
     RestartType ISupervisedChild<PendingFailure>.Restart => Spec.Restart;
 

@@ -10,7 +10,7 @@ namespace Supervise.Runtime;
 /// One crash's path, top to bottom, as OTP's supervisor reads it: Akka's failure hook hands the failure over
 /// (<see cref="FailureHook"/>), the crash is reported and its message in flight handled, <see cref="ExitRule"/>
 /// decides by restart type, breaker, window, isolation and backoff, and the blast radius is restarted (one child in
-/// place here; a group in OTP's order by <see cref="GroupRestart"/>). A child's own stop takes the same road from
+/// place here; a group in OTP's order by <see cref="GroupRestart{TChild}"/>). A child's own stop takes the same road from
 /// <see cref="OnTerminated"/>.
 /// </summary>
 internal sealed partial class SupervisorActor
@@ -226,7 +226,7 @@ internal sealed partial class SupervisorActor
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.RestartGroup(ChildRecord failed, ExitReason reason, IReadOnlyList<ChildRecord> restart, IReadOnlyList<ChildRecord> remove)
     {
-        var group = new GroupRestart(this, failed, CauseOf(failed, reason), restart, remove, _children);
+        var group = new GroupRestart<ChildRecord>(this, failed, CauseOf(failed, reason), restart, remove, _children);
         _group = group;
         _starting = group;
         group.Begin();

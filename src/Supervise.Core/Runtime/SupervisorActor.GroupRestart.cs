@@ -6,20 +6,34 @@ namespace Supervise.Runtime;
 /// <summary>Carrying out a group restart's steps (the sequence itself is <see cref="GroupRestart"/>).</summary>
 internal sealed partial class SupervisorActor
 {
-    private GroupRestart? _group;
+    private GroupRestart<ChildRecord>? _group;
 
-    /// <summary>Holds a worker for a group restart: suspended (its mailbox keeps what it is sent) until restarted in place.</summary>
-    internal static void Hold(ChildRecord record)
+    /// <summary>Holds a worker for a group restart: suspended (its mailbox keeps what it is sent) until restarted in place. Returns the instance held.</summary>
+    object? IGroupRestartEffects<ChildRecord>.Hold(ChildRecord record)
     {
+        var instance = AkkaCell.Instance(record.Ref!);
         record.MoveTo(ChildLifecycle.Held);
         ((IInternalActorRef)record.Ref!).Suspend();
+        return instance;
     }
 
     /// <summary>Asks a nested supervisor of a group restart to stop its children in reverse order, by their shutdown specs.</summary>
-    internal void StopChildrenOf(ChildRecord record) => record.Ref!.Tell(new StopChildrenForRestart(_runtime.NextEpoch()), Self);
+    void IGroupRestartEffects<ChildRecord>.StopChildrenOf(ChildRecord record) => record.Ref!.Tell(new StopChildrenForRestart(_runtime.NextEpoch()), Self);
+
+    void IGroupRestartEffects<ChildRecord>.RequestStop(ChildRecord child) => RequestStop(child);
+
+    void IGroupRestartEffects<ChildRecord>.Remove(ChildRecord child) => RemoveChild(child);
+
+    /// <summary>A start failure is never the held instance's; a crash is, if Akka has not recreated the child since it was held.</summary>
+    bool IGroupRestartEffects<ChildRecord>.IsFailureOf(ChildRecord child, object held, Exception cause) =>
+        cause is not ActorInitializationException && child.Ref is { } actor && AkkaCell.IsStaleFailure(actor, held);
+
+    void IGroupRestartEffects<ChildRecord>.CoveredCrash(ChildRecord child, Exception cause) => CoveredCrash(child, cause);
+
+    void IGroupRestartEffects<ChildRecord>.GroupRestartEnded(object group) => EndGroupRestart(group);
 
     /// <summary>Starts one child of a group restart again; true when its start must be confirmed before the next.</summary>
-    internal bool RestartForGroup(ChildRecord record, ChildRecord failed, Exception cause)
+    bool IGroupRestartEffects<ChildRecord>.RestartInGroup(ChildRecord record, ChildRecord failed, Exception cause)
     {
         if (record.Ref is { } child)
         {
@@ -63,7 +77,7 @@ internal sealed partial class SupervisorActor
     }
 
     /// <summary>A child of a group restart answered: it runs again, and the next one may start.</summary>
-    internal void ConfirmRestarted(ChildRecord record)
+    void IGroupRestartEffects<ChildRecord>.ConfirmRestarted(ChildRecord record)
     {
         record.MoveTo(ChildLifecycle.Running);
         record.HasRun = true;
@@ -86,7 +100,7 @@ internal sealed partial class SupervisorActor
     }
 
     /// <summary>A child of a group restart failed to start, or crashed once started: its failure is handled after the group, counted.</summary>
-    internal void FailAfterGroup(ChildRecord record, Exception cause)
+    void IGroupRestartEffects<ChildRecord>.FailAfterGroup(ChildRecord record, Exception cause)
     {
         if (record.Ref is not { } child)
         {
@@ -97,7 +111,7 @@ internal sealed partial class SupervisorActor
         _core.QueueCrash(record, AsInjected(record, cause, ReadInFlight(child, record, cause)));
     }
 
-    internal void EndGroupRestart(GroupRestart group)
+    private void EndGroupRestart(object group)
     {
         if (_group == group)
         {

@@ -14,7 +14,7 @@ namespace Supervise.Runtime;
 /// an exit leads to); this actor turns Akka's messages and hooks into the core's inputs and carries out its effects. A crashed
 /// child stays suspended by Akka until its failure is decided.
 /// </remarks>
-internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects<ChildRecord, PendingFailure>, IStopEffects<ChildRecord>, IStartEffects<ChildRecord>
+internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects<ChildRecord, PendingFailure>, IStopEffects<ChildRecord>, IStartEffects<ChildRecord>, IGroupRestartEffects<ChildRecord>
 {
     private readonly SupervisionSpec _spec;
     private readonly TreeRuntime _runtime;
