@@ -55,6 +55,9 @@ internal sealed class PolicySet
 
     public bool Reject { get; }
 
+    /// <summary>What its address does while it cannot answer (the policies share that concern: one at most).</summary>
+    public WhileDown WhileDown => Reject ? WhileDown.Reject : Buffer is not null ? WhileDown.Buffer : Fallback is not null ? WhileDown.Fallback : WhileDown.Drop;
+
     public BufferPolicy? Buffer { get; }
 
     public FallbackPolicy? Fallback { get; }

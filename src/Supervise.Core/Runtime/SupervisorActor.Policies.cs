@@ -57,44 +57,22 @@ internal sealed partial class SupervisorActor
         sender.Tell(AddressOf(record));
     }
 
-    /// <summary>Where the child's address sends messages, given its state.</summary>
+    /// <summary>Where the child's address sends messages, given its state (the choice is <see cref="RouteRule"/>'s; an equal route in place is kept).</summary>
     private object RouteFor(ChildRecord record, HealthState state, object? current)
     {
         var policies = record.Policies;
-        if (record.Ref is { } child && ChildLifecycleRule.Answers(record.Lifecycle))
+        var answers = ChildLifecycleRule.Answers(record.Lifecycle);
+        // A stand-in is made (once) only when the choice may fall to it: the child does not answer, and its policy is a fallback.
+        var standIn = !answers && policies.Fallback is { } fallback ? StandInFor(record, fallback) : null;
+        var choice = RouteRule.Choose(new RouteFacts(record.Lifecycle, state, record.Circuit, policies.WhileDown, standIn is not null));
+        return choice.Kind switch
         {
-            return child;
-        }
-
-        var why = record.Lifecycle == ChildLifecycle.Stopping ? "it is being stopped"
-            : state == HealthState.Restarting ? "it is restarting"
-            : record.Circuit == CircuitState.Open ? "its circuit breaker is open"
-            : record.Lifecycle == ChildLifecycle.Isolated ? "it was isolated after exceeding its supervisor's restart intensity"
-            : "it is not running";
-        if (policies.Reject)
-        {
-            return current is RejectRoute same && same.State == state && same.Why == why ? same : new RejectRoute(state, why);
-        }
-
-        if (policies.Buffer is { } buffer && state == HealthState.Restarting)
-        {
-            // Only while it is coming back: once it is down, what the buffer held is dropped and reported.
-            return current as BufferRoute ?? new BufferRoute(buffer);
-        }
-
-        if (policies.Fallback is { } fallback && StandInFor(record, fallback) is { } standIn)
-        {
-            return current is FallbackRoute same && ReferenceEquals(same.StandIn, standIn) ? same : new FallbackRoute(standIn);
-        }
-
-        if (record.Ref is { } suspended && record.Lifecycle is not (ChildLifecycle.ReplacedWhenGone or ChildLifecycle.Stopping))
-        {
-            // Restarting in place: its mailbox keeps what is sent. Not once it is being stopped: what it is sent then would
-            // race its mailbox's closing, where Akka.NET can lose a message without a dead letter (at-most-once delivery).
-            return suspended;
-        }
-
-        return current is DropRoute drop && drop.Why == why ? drop : new DropRoute(why);
+            RouteKind.Child or RouteKind.Mailbox => record.Ref!,
+            RouteKind.Reject => current is RejectRoute same && same.State == state && same.Why == choice.Why ? same : new RejectRoute(state, choice.Why!),
+            RouteKind.Buffer => current as BufferRoute ?? new BufferRoute(policies.Buffer!),
+            RouteKind.StandIn => current is FallbackRoute same && ReferenceEquals(same.StandIn, standIn) ? same : new FallbackRoute(standIn!),
+            _ => current is DropRoute drop && drop.Why == choice.Why ? drop : new DropRoute(choice.Why!),
+        };
     }
 
     private object RouteFor(ChildRecord record, HealthState state) => RouteFor(record, state, record.Address?.RouteNow);
