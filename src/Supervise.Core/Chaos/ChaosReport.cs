@@ -134,6 +134,13 @@ public sealed record ChaosReport(
     /// <summary>Why faults did not recover, and how many for each reason, all of them.</summary>
     public IReadOnlyDictionary<string, int> NotRecoveredBecause { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>
+    /// How far behind its schedule the injector was when the run ended (zero when it kept up): it carries out one fault at a
+    /// time, each once its target's supervisor has answered, so a schedule faster than the tree can take is served late, and
+    /// the injection times past this point were never reached.
+    /// </summary>
+    public TimeSpan BehindSchedule { get; init; }
+
     /// <summary>The report as JSON.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
@@ -145,6 +152,11 @@ public sealed record ChaosReport(
         text.AppendLine("  by kind: " + string.Join(", ", FaultsByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
         text.AppendLine(FormattableString.Invariant($"  restarts {Restarts}, escalations {Escalations}, messages lost {MessagesLost}, skipped {Skipped}"));
         text.AppendLine(FormattableString.Invariant($"  caused by this run's faults: restarts {Caused.Restarts}, escalations {Caused.Escalations}, messages lost {Caused.MessagesLost}"));
+        if (BehindSchedule > TimeSpan.Zero && Elapsed > TimeSpan.Zero)
+        {
+            text.AppendLine(FormattableString.Invariant($"  pace: {CarriedOut / Elapsed.TotalSeconds:0} faults a second carried out; the injector ended {BehindSchedule.TotalSeconds:0.###} s behind its schedule (one fault at a time, each once its target's supervisor answered: a faster schedule does not make it faster)"));
+        }
+
         text.AppendLine(FormattableString.Invariant($"  recovery: {Recovery.Recovered} recovered, {Recovery.NotRecovered} not; p50 {Ms(Recovery.P50)}, p95 {Ms(Recovery.P95)}, p99 {Ms(Recovery.P99)}, max {Ms(Recovery.Max)}"));
         var why = NotRecoveredBecause.OrderByDescending(g => g.Value).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
         if (why.Count > 0)

@@ -485,7 +485,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         BurstPending(false);
         // Faults still in effect end with the run: hung children resume, armed drops and delays are cancelled.
         _runtime.Holds.LiftAll();
-        var report = _ledger.Report(_seed, Now, reason, !_rootStopped, _state.Journal(_seed));
+        var report = _ledger.Report(_seed, Now, reason, !_rootStopped, _state.Journal(_seed)) with { BehindSchedule = TimeSpan.FromTicks(Math.Max(0, Math.Min(Now.Ticks, (_options.Duration ?? Now).Ticks) - _nextAt.Ticks)) };
         // Not to itself: it stops right after, and the event would be a dead letter.
         Context.System.EventStream.Unsubscribe(Self);
         _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using Akka.Actor;
 using Akka.Dispatch;
 using Akka.Dispatch.SysMsg;
@@ -28,6 +29,32 @@ internal static class AkkaCell
 
     /// <summary>Whether <paramref name="child"/> threw and has not been resumed or restarted since (false when Akka.NET does not say).</summary>
     public static bool HasFailed(IActorRef child) => Of(child) is { } cell && FailedMark is { } failed && failed(cell);
+
+    /// <summary>Which instance (incarnation) the child's cell holds now, as a number; 0 when none or not known.</summary>
+    public static int InstanceId(IActorRef child) => Instance(child) is { } instance ? RuntimeHelpers.GetHashCode(instance) : 0;
+
+    /// <summary>
+    /// The message <paramref name="child"/> failed on, if it has failed in an incarnation other than <paramref name="seenInstance"/>
+    /// (the one whose failure its supervisor saw), else null. Read from the supervisor's thread while the child is suspended:
+    /// the instance is read before and after, so a child recreated meanwhile is not taken for a failed one.
+    /// </summary>
+    public static object? UnseenFailure(IActorRef child, int seenInstance)
+    {
+        if (Of(child) is not { } cell || FailedMark is null || CurrentInstance is null || CurrentInstance(cell) is not { } before
+            || RuntimeHelpers.GetHashCode(before) == seenInstance)
+        {
+            return null;
+        }
+
+        Interlocked.MemoryBarrier();
+        if (!FailedMark(cell) || InFlight(child) is not var (message, _))
+        {
+            return null;
+        }
+
+        Interlocked.MemoryBarrier();
+        return ReferenceEquals(CurrentInstance(cell), before) && FailedMark(cell) ? message : null;
+    }
 
     /// <summary>Whether <paramref name="child"/> is a Supervise supervisor (its messages are the runtime's own, never a user's).</summary>
     public static bool IsSupervisor(IActorRef child) => Of(child) is { } cell && cell.Props.Type == typeof(SupervisorActor);

@@ -116,7 +116,7 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
         public PendingFailure? PendingFailure;
         public ExitInLine? QueuedExit;
         public Exception? LastFailure;
-        public object? HandledInFlight;
+        public int SeenFailureOf;
         public int Restarts;
         public bool ConfirmLater;
     }
@@ -254,8 +254,8 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
     /// <summary>The last exception the child crashed with.</summary>
     public Exception? LastFailure { get => _policy?.LastFailure; set { if (Policy(value is not null) is { } p) { p.LastFailure = value; } } }
 
-    /// <summary>The message the child's last crash it was seen to have was handling (handled then: requeued, set aside or reported).</summary>
-    public object? HandledInFlight { get => _policy?.HandledInFlight; set { if (Policy(value is not null) is { } p) { p.HandledInFlight = value; } } }
+    /// <summary>Which incarnation's failure its supervisor last saw (<see cref="AkkaCell.InstanceId"/>): one it did not see is Akka's to drop.</summary>
+    public int SeenFailureOf { get => _policy?.SeenFailureOf ?? 0; set { if (Policy(value != 0) is { } p) { p.SeenFailureOf = value; } } }
 
     /// <summary>The shutdown timer while stopping with a timeout.</summary>
     public ITimer? StopTimer { get; set; }

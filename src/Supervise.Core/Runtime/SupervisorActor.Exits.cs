@@ -50,6 +50,8 @@ internal sealed partial class SupervisorActor
             return;
         }
 
+        record.SeenFailureOf = AkkaCell.InstanceId(child); // this incarnation's failure reached its supervisor
+
         if (_group is { } group)
         {
             if (group.StopsNow(record) && record.Lifecycle != ChildLifecycle.Stopping)
@@ -142,13 +144,7 @@ internal sealed partial class SupervisorActor
     /// <summary>The message a crashed child was handling: requeued or set aside by a policy, else dropped and reported.</summary>
     private void HandleInFlight(ChildRecord record, PendingFailure failure)
     {
-        if (failure.InFlight is not { } message)
-        {
-            return;
-        }
-
-        record.HandledInFlight = message;
-        if (record.Policies.RequeueAfter > 0 && KeepInFlight(record, failure, message))
+        if (failure.InFlight is not { } message || (record.Policies.RequeueAfter > 0 && KeepInFlight(record, failure, message)))
         {
             return;
         }
@@ -163,21 +159,24 @@ internal sealed partial class SupervisorActor
 
     /// <summary>
     /// A crash that waited in line leaves without its decision (its child is stopped, or restarted with its group): the
-    /// message it was handling is handled as for any crash (requeued or set aside by a policy, else reported dropped).
+    /// message it was handling is reported dropped. Not requeued: the child may be restarting on its own thread already, or
+    /// its mailbox about to close.
     /// </summary>
     private void HandleUndecided(ChildRecord record, PendingFailure failure)
     {
-        if (!record.IsSuperviseSupervisor)
+        if (!record.IsSuperviseSupervisor && failure.InFlight is { } message)
         {
-            HandleInFlight(record, failure);
+            DropUndecided(record, message, "the child crashed on it and was stopped or restarted before its crash was decided");
         }
     }
 
     /// <summary>
-    /// This incarnation ends (restarted by its parent, or stopped) with crashes it never decided: one waiting in line, or one
-    /// Akka holds back while this supervisor is failed (it drops those after the restart). Their messages are reported.
+    /// This incarnation ends with crashes it never decided, whose messages are reported: a crash waiting in line and, when
+    /// <paramref name="unseen"/> (it is being restarted, its children still there), a failure Akka holds back because this
+    /// supervisor has failed, and drops once it is recreated. A supervisor stopped for good once it has failed cannot read the
+    /// latter: Akka clears a child's message as it stops it (see docs/concepts/supervision.md).
     /// </summary>
-    private void DropUndecided(string why)
+    private void DropUndecided(string why, bool unseen)
     {
         foreach (var record in _children)
         {
@@ -188,16 +187,23 @@ internal sealed partial class SupervisorActor
 
             if (record.TakeFailure() is { InFlight: { } message })
             {
-                _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, why));
+                DropUndecided(record, message, why);
             }
-            else if (record.Lifecycle == ChildLifecycle.Running && record.Ref is { } child && AkkaCell.HasFailed(child)
-                && AkkaCell.InFlight(child) is var (inFlight, _) && !ReferenceEquals(inFlight, record.HandledInFlight))
+            else if (unseen && record.Ref is { } child && AkkaCell.UnseenFailure(child, record.SeenFailureOf) is { } lost)
             {
-                // Running as far as this supervisor knows, and failed on a message it has not seen (a child restarted in place
-                // keeps its failed mark until it handles the restart): its failure report has not reached it, and never will.
-                _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, inFlight, why));
+                DropUndecided(record, lost, why);
             }
         }
+    }
+
+    private void DropUndecided(ChildRecord record, object message, string why)
+    {
+        if (message is InjectedPoison)
+        {
+            record.Injected = null; // the poison is gone with it
+        }
+
+        _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, why));
     }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.RestartCounted(ChildRecord child)

@@ -104,7 +104,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         // (an unexpected failure of the supervisor itself) is stopped by Akka.
         DisposeTimers();
         LeaveTreeCounts();
-        DropUndecided("the child crashed on it as its supervisor restarted");
+        DropUndecided("the child crashed on it as its supervisor restarted", unseen: true);
         ParkAddresses();
         FailPendingCalls("it is restarting");
         ReleaseAbandoned();
@@ -119,7 +119,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         _runtime.Settle.Departed(Self);
         DisposeTimers();
         LeaveTreeCounts();
-        DropUndecided("the child crashed on it as its supervisor stopped");
+        DropUndecided("the child crashed on it as its supervisor stopped", unseen: false);
         // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
         // again, or mark it down, or remove it); a dynamic supervisor's children and a stopped tree's are gone.
         if (_root is not null)

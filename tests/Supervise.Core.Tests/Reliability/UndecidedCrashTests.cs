@@ -63,4 +63,28 @@ public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTes
         ExpectLife<Up>(u => u.Id == "x" && u.Incarnation == 2);
         await tree.StopAsync();
     }
+
+    [Fact]
+    public async Task A_crash_its_supervisor_saw_is_reported_once_when_that_supervisor_restarts()
+    {
+        // x crashes on a message and waits out a backoff delay, suspended, its failure seen and its message reported. Its
+        // supervisor then restarts: x has failed and still holds that message, but it is not reported a second time.
+        var drops = CreateTestProbe();
+        Sys.EventStream.Subscribe(drops.Ref, typeof(MessageDropped));
+        var nested = ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [Worker("x") with { Policies = [Policy.Backoff(10 * S, 10 * S)] }] });
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [nested] });
+        var x = await ChildRef(await tree.Root.GetSupervisorAsync("n"), "x");
+        x.Tell(new Crash("once"));
+        ExpectEvent<ChildRestartDelayed>(e => e.ChildId == "x");
+
+        (await ChildRef(tree.Root, "n")).Tell(Kill.Instance);
+        ExpectEvent<ChildRestarted>(e => e.ChildId == "n");
+        ExpectLife<Up>(u => u.Id == "x" && u.Incarnation == 2);
+        await tree.WhenSettledAsync();
+
+        var dropped = drops.ExpectMsg<MessageDropped>();
+        Assert.Equal(("x", new Crash("once")), (dropped.ChildId, dropped.Message));
+        Assert.False(drops.HasMessages, "the message was reported again"); // settled: every report is in
+        await tree.StopAsync();
+    }
 }
