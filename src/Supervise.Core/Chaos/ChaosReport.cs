@@ -152,7 +152,7 @@ public sealed record ChaosReport(
         text.AppendLine("  by kind: " + string.Join(", ", FaultsByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
         text.AppendLine(FormattableString.Invariant($"  restarts {Restarts}, escalations {Escalations}, messages lost {MessagesLost}, skipped {Skipped}"));
         text.AppendLine(FormattableString.Invariant($"  caused by this run's faults: restarts {Caused.Restarts}, escalations {Caused.Escalations}, messages lost {Caused.MessagesLost}"));
-        if (BehindSchedule > TimeSpan.Zero && Elapsed > TimeSpan.Zero)
+        if (BehindSchedule.TotalSeconds >= Math.Max(0.1, Elapsed.TotalSeconds / 100))
         {
             text.AppendLine(FormattableString.Invariant($"  pace: {CarriedOut / Elapsed.TotalSeconds:0} faults a second carried out; the injector ended {BehindSchedule.TotalSeconds:0.###} s behind its schedule (one fault at a time, each once its target's supervisor answered: a faster schedule does not make it faster)"));
         }
