@@ -20,6 +20,9 @@ public sealed class RestartIntensityExceededException : Exception
     /// <summary>The supervisor that gave up.</summary>
     public string SupervisorPath { get; }
 
+    /// <summary>The span of the crash that made it give up (<see cref="SuperviseTracing"/>), for the parent's crash span to link to.</summary>
+    internal System.Diagnostics.ActivityContext TraceContext { get; set; }
+
     /// <summary>The child whose exit took the count over the limit.</summary>
     public string ChildId { get; }
 

@@ -145,7 +145,7 @@ internal sealed partial class InjectorActor : ReceiveActor
             throw;
         }
 
-        _runtime.Publish(new ChaosStarted(_treeName, _runtime.Now, _seed));
+        _state.Begin(_runtime, _treeName, _seed);
         _state.Started.TrySetResult();
     }
 
@@ -488,7 +488,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         var report = _ledger.Report(_seed, Now, reason, !_rootStopped, _state.Journal(_seed)) with { BehindSchedule = TimeSpan.FromTicks(Math.Max(0, Math.Min(Now.Ticks, (_options.Duration ?? Now).Ticks) - _nextAt.Ticks)) };
         // Not to itself: it stops right after, and the event would be a dead letter.
         Context.System.EventStream.Unsubscribe(Self);
-        _runtime.Publish(new ChaosEnded(_treeName, _runtime.Now, report));
+        _state.End(_runtime, _treeName, report);
         _done.TrySetResult(report);
         _link.Value = null; // the report and journal are the handle's from now on
         if (!_postStopped)

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Supervise.Runtime;
+
 namespace Supervise.Chaos;
 
 /// <summary>Shared with the <see cref="FaultInjector"/> handle: the halt switch and the journal so far.</summary>
@@ -57,7 +60,32 @@ internal sealed class InjectorState(int journalCapacity = int.MaxValue, Action<F
 
     public Task WhenTicks(int count) => _ticks.WhenAtLeast(count);
 
-    /// <summary>Journals <paramref name="record"/>: kept while under the capacity, else counted; given to the sink either way.</summary>
+    /// <summary>The run's span (<see cref="SuperviseTracing"/>); null with no listener.</summary>
+    private Activity? _span;
+
+    /// <summary>The run begins: its event is published and its span starts.</summary>
+    public void Begin(TreeRuntime runtime, string tree, int seed)
+    {
+        _span = SuperviseTracing.Source.StartActivity("supervise.chaos", ActivityKind.Internal, default(ActivityContext));
+        _span?.SetTag("supervise.tree", tree).SetTag("supervise.chaos.seed", seed);
+        runtime.Publish(new ChaosStarted(tree, runtime.Now, seed));
+    }
+
+    /// <summary>The run ends: its report is published, and its span ends with the report's figures.</summary>
+    public void End(TreeRuntime runtime, string tree, ChaosReport report)
+    {
+        if (Interlocked.Exchange(ref _span, null) is { } span)
+        {
+            span.SetTag("supervise.chaos.faults", report.CarriedOut).SetTag("supervise.chaos.skipped", report.Skipped)
+                .SetTag("supervise.chaos.end", report.EndReason).SetTag("supervise.chaos.root_survived", report.RootSurvived)
+                .SetTag("supervise.chaos.events_omitted", report.Journal.Omitted);
+            span.Stop();
+        }
+
+        runtime.Publish(new ChaosEnded(tree, runtime.Now, report));
+    }
+
+    /// <summary>Journals <paramref name="record"/>: kept while under the capacity, else counted; given to the sink either way. Its span gets the kept ones as events.</summary>
     public void Add(FaultRecord record)
     {
         lock (_journal)
@@ -65,6 +93,13 @@ internal sealed class InjectorState(int journalCapacity = int.MaxValue, Action<F
             if (_journal.Count < journalCapacity)
             {
                 _journal.Add(record);
+                _span?.AddEvent(new ActivityEvent("fault", tags: new ActivityTagsCollection
+                {
+                    ["supervise.fault.sequence"] = record.Sequence,
+                    ["supervise.fault.kind"] = record.Kind.ToString(),
+                    ["supervise.fault.target"] = record.Target,
+                    ["supervise.fault.skipped"] = record.Skipped,
+                }));
             }
             else
             {

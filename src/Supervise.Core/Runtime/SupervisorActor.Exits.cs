@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Akka.Actor.Internal;
 using Akka.Event;
@@ -139,7 +140,33 @@ internal sealed partial class SupervisorActor
         record.LastFailure = failure.Cause;
         _events.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, record.Ref!, failure.Cause));
         HandleInFlight(record, failure);
+        _crashSpan = SuperviseTracing.StartCrash(_path, record.Id, _spec is SupervisorSpec s ? s.Strategy : Strategy.OneForOne, failure.Cause);
+        if (covered)
+        {
+            Outcome("covered by a group restart");
+            EndCrashSpan();
+        }
     }
+
+    /// <summary>The span of the crash being decided (<see cref="SuperviseTracing"/>); null with no listener.</summary>
+    private Activity? _crashSpan;
+
+    /// <summary>What came of the crash being decided, on its span: the first outcome stands (a give-up then stops children).</summary>
+    private void Outcome(string outcome)
+    {
+        if (_crashSpan is { } span && span.GetTagItem("supervise.outcome") is null)
+        {
+            span.SetTag("supervise.outcome", outcome);
+        }
+    }
+
+    private void EndCrashSpan()
+    {
+        _crashSpan?.Stop();
+        _crashSpan = null;
+    }
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.CrashDecided(ChildRecord child) => EndCrashSpan();
 
     /// <summary>The message a crashed child was handling: requeued or set aside by a policy, else dropped and reported.</summary>
     private void HandleInFlight(ChildRecord record, PendingFailure failure)
@@ -214,24 +241,57 @@ internal sealed partial class SupervisorActor
         }
     }
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.Discard(ChildRecord child) => Discard(child);
+    void ISupervisorEffects<ChildRecord, PendingFailure>.Discard(ChildRecord child)
+    {
+        Outcome("not restarted");
+        Discard(child);
+    }
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.Remove(ChildRecord child) => RemoveChild(child);
+    void ISupervisorEffects<ChildRecord, PendingFailure>.Remove(ChildRecord child)
+    {
+        Outcome("not restarted");
+        RemoveChild(child);
+    }
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.OpenCircuit(ChildRecord child) => OpenCircuit(child);
+    void ISupervisorEffects<ChildRecord, PendingFailure>.OpenCircuit(ChildRecord child)
+    {
+        Outcome("circuit opened");
+        OpenCircuit(child);
+    }
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.Isolate(ChildRecord child, ExitReason reason) => Isolate(child, reason);
+    void ISupervisorEffects<ChildRecord, PendingFailure>.Isolate(ChildRecord child, ExitReason reason)
+    {
+        Outcome("isolated");
+        Isolate(child, reason);
+    }
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.GiveUp(ChildRecord child, RestartVerdict verdict, ExitReason reason) => GiveUp(child, verdict, reason);
+    void ISupervisorEffects<ChildRecord, PendingFailure>.GiveUp(ChildRecord child, RestartVerdict verdict, ExitReason reason)
+    {
+        Outcome("gave up");
+        GiveUp(child, verdict, reason);
+    }
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartAfterBackoff(ChildRecord child, ExitReason reason, bool alive) => DelayRestart(child, child.Policies.Backoff!, reason, alive);
+    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartAfterBackoff(ChildRecord child, ExitReason reason, bool alive)
+    {
+        Outcome("restart delayed");
+        DelayRestart(child, child.Policies.Backoff!, reason, alive);
+    }
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.AutoShutdown(ChildRecord exited, AutoShutdown mode) => ShutDownAutomatically(exited, mode);
+    void ISupervisorEffects<ChildRecord, PendingFailure>.AutoShutdown(ChildRecord exited, AutoShutdown mode)
+    {
+        Outcome("supervisor shut down");
+        ShutDownAutomatically(exited, mode);
+    }
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartOne(ChildRecord child, ExitReason reason, bool alive) => RestartOne(child, CauseOf(child, reason), alive);
+    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartOne(ChildRecord child, ExitReason reason, bool alive)
+    {
+        Outcome("restarted");
+        RestartOne(child, CauseOf(child, reason), alive);
+    }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.RestartGroup(ChildRecord failed, ExitReason reason, IReadOnlyList<ChildRecord> restart, IReadOnlyList<ChildRecord> remove)
     {
+        Outcome("restarted with its group");
         var group = new GroupRestart<ChildRecord>(this, failed, CauseOf(failed, reason), restart, remove, _children);
         _group = group;
         _starting = group;

@@ -100,7 +100,10 @@ internal sealed partial class SupervisorActor
 
     private void GiveUp(ChildRecord record, RestartVerdict verdict, ExitReason reason)
     {
-        var error = new RestartIntensityExceededException(_path, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, reason.Exception);
+        var error = new RestartIntensityExceededException(_path, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, reason.Exception)
+        {
+            TraceContext = _crashSpan?.Context ?? default, // its parent's crash span links to this one
+        };
         _log.Error(error, "Supervisor {0} gave up", _path);
         _events.Publish(new SupervisorGaveUp(_path, _runtime.Now, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, error));
         if (record.Ref is not null)

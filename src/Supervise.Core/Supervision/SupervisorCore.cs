@@ -201,6 +201,7 @@ internal sealed class SupervisorCore<TChild, TCrash>
     {
         _effects.ReportCrash(child, crash);
         Decide(child, ExitReason.Crash(crash.Cause), alive: true);
+        _effects.CrashDecided(child);
     }
 
     /// <summary>

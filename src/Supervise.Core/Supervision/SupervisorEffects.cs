@@ -95,6 +95,9 @@ internal interface ISupervisorEffects<in TChild, in TCrash>
     /// <summary>Log and publish the crash, and handle the message it was handling (dropped and reported, or kept by a policy).</summary>
     void ReportCrash(TChild child, TCrash crash);
 
+    /// <summary>The crash reported last is decided: every effect of its decision has been asked for (its trace span ends).</summary>
+    void CrashDecided(TChild child);
+
     /// <summary>A restart was counted in the window (a restart a fault injected below the intensity had reserved is now counted).</summary>
     void RestartCounted(TChild child);
 

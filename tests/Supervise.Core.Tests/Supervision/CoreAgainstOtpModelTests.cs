@@ -101,6 +101,10 @@ public sealed class CoreAgainstOtpModelTests(ITestOutputHelper output)
     /// </summary>
     private sealed class CoreSupervisor(ModelSupervisor shape, CoreSupervisor? parent) : ISupervisorEffects<CoreChild, CoreCrash>
     {
+        public void CrashDecided(CoreChild child)
+        {
+        }
+
         private SupervisorCore<CoreChild, CoreCrash> _core = null!;
         private HashSet<string> _restarted = [];
         private List<string> _gaveUp = [];

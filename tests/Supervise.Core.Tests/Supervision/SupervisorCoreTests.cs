@@ -475,6 +475,10 @@ public sealed class SupervisorCoreTests
     /// <summary>The shell, reduced to a log of what it was told to do.</summary>
     internal sealed class RecordingShell : ISupervisorEffects<FakeChild, FakeCrash>
     {
+        public void CrashDecided(FakeChild child)
+        {
+        }
+
         public List<string> Log { get; } = [];
 
         public bool InSequence { get; set; }

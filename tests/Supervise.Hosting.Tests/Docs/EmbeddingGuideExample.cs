@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Serilog;
 
 namespace Supervise.Hosting.Tests.Docs;
@@ -23,7 +24,7 @@ public sealed class Pricing : ReceiveActor
         {
             if (q.Sku == "bad")
             {
-                Sender.Tell(new Status.Failure(new InvalidOperationException("no price for bad")));
+                Sender.Tell(new Akka.Actor.Status.Failure(new InvalidOperationException("no price for bad")));
                 throw new InvalidOperationException($"no price for {q.Sku}");
             }
 
@@ -53,11 +54,15 @@ public static class OrdersService
             })
             .UseSerilog());
 
-        // Metrics: the Supervise meter, exported with OpenTelemetry (to the console here; to your backend
-        // through OTLP or a Prometheus exporter in production).
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(SuperviseMetrics.MeterName)
-            .AddConsoleExporter());
+        // Metrics and traces: the Supervise meter and activity source, exported with OpenTelemetry (to the
+        // console here; to your backend through OTLP or a Prometheus exporter in production).
+        builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddMeter(SuperviseMetrics.MeterName)
+                .AddConsoleExporter())
+            .WithTracing(tracing => tracing
+                .AddSource(SuperviseTracing.SourceName)
+                .AddConsoleExporter());
 
         var app = builder.Build();
 
