@@ -54,9 +54,19 @@ public sealed class SupervisionEventLogTests : IAsyncLifetime
         var gaveUp = await _sink.WhenAsync(e => e.Scalar("EventType") is "SupervisorGaveUp");
         Assert.Equal(LogEventLevel.Error, gaveUp.Level);
         Assert.Equal(("shop/web", "cart", 0, "OneForOne"), (gaveUp.Scalar("Supervisor"), gaveUp.Scalar("ChildId"), gaveUp.Scalar("Intensity"), gaveUp.Scalar("Strategy")));
-        var health = await _sink.WhenAsync(e => e.Scalar("EventType") is "HealthChanged");
+        var health = await _sink.WhenAsync(e => e.Scalar("EventType") is "HealthChanged" && e.Scalar("PreviousHealth") is not null);
         Assert.Equal(LogEventLevel.Information, health.Level);
         Assert.NotNull(health.Scalar("Health"));
+    }
+
+    [Fact]
+    public async Task A_supervisors_start_is_a_progress_report_not_a_recovery()
+    {
+        await StartAsync(new SupervisorSpec { Children = [ChildSpec.Worker("cart", Worker.Props)] });
+
+        var started = await _sink.WhenAsync(e => e.Scalar("EventType") is "HealthChanged" && e.Scalar("Path") is "shop");
+        Assert.Equal((LogEventLevel.Debug, "Running", null), (started.Level, started.Scalar("Health")?.ToString(), started.Scalar("PreviousHealth")));
+        Assert.StartsWith("Progress report: ", started.MessageTemplate.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -62,4 +62,8 @@ public sealed record ChildHealth(string Id, HealthState State, Criticality Criti
 /// <param name="Previous">Its health before.</param>
 /// <param name="Current">Its health now.</param>
 public sealed record HealthChanged(string SupervisorPath, DateTimeOffset Timestamp, string? ChildId, HealthState Previous, HealthState Current)
-    : SupervisionEvent(SupervisorPath, Timestamp);
+    : SupervisionEvent(SupervisorPath, Timestamp)
+{
+    /// <summary>A supervisor's first health once its start is over (<see cref="Previous"/> is then its Restarting while it started): a start, not a recovery.</summary>
+    public bool Started { get; init; }
+}

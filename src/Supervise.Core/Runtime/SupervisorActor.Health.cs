@@ -13,6 +13,8 @@ internal sealed partial class SupervisorActor
     /// <summary>What its child records share: the ones marked for the next health pass, and where an undecided crash goes.</summary>
     private readonly ChildBook _book;
     private HealthState _health = HealthState.Restarting;
+    /// <summary>Whether this incarnation has published its health: the first change is its start's end, not a recovery.</summary>
+    private bool _healthPublished;
     /// <summary>The children by their last published health: what <see cref="HealthRule"/> reads, and what this supervisor adds to the tree's counts.</summary>
     private readonly HealthTally _tally = new();
     private int _inProgress;
@@ -203,6 +205,8 @@ internal sealed partial class SupervisorActor
 
         var previous = _health;
         _health = health;
+        var started = !_healthPublished;
+        _healthPublished = true;
         if (_root is null)
         {
             Context.Parent.Tell(new ChildHealthReport(health), Self);
@@ -212,7 +216,7 @@ internal sealed partial class SupervisorActor
             _runtime.Counts.RootHealth = health; // before the event: whoever it wakes reads it up to date
         }
 
-        _events.Publish(new HealthChanged(_path, _runtime.Now, null, previous, health));
+        _events.Publish(new HealthChanged(_path, _runtime.Now, null, previous, health) { Started = started });
     }
 
     private void OnChildHealthReport(IActorRef child, HealthState health)

@@ -9,7 +9,8 @@ namespace Supervise.Hosting;
 /// <c>Supervisor</c>, <c>ChildId</c>, <c>Path</c>, <c>Strategy</c>, <c>RestartCount</c>, <c>Intensity</c>,
 /// <c>Period</c>, <c>Reason</c>, <c>Health</c>, <c>PreviousHealth</c>, <c>FaultKind</c>,
 /// <c>FaultSequence</c>, and the exception attached. Crash and give-up reports are Errors, restarts and
-/// health changes Information, injected faults and lost messages Warnings, starts (progress) Debug.
+/// health changes Information, injected faults and lost messages Warnings, starts (progress, a supervisor's first health
+/// included: a start is not a recovery) Debug.
 /// </summary>
 public static class SupervisionEventLog
 {
@@ -38,6 +39,7 @@ public static class SupervisionEventLog
             ChildStartFailed f => (LogEventLevel.Error, "Child {ChildId} of {Supervisor} failed to start: {Reason}", [f.ChildId, f.SupervisorPath, f.Cause.Message], f.Cause),
             ChildRestarted r => (LogEventLevel.Information, "Child {ChildId} of {Supervisor} restarted by {Strategy} after {TriggeredBy}: {RestartCount} of {Intensity} restarts within {Period}", [r.ChildId, r.SupervisorPath, strategy, r.TriggeredBy, r.RestartsInWindow, r.Intensity, r.Period], null),
             ChildRestartDelayed d => (LogEventLevel.Information, "Child {ChildId} of {Supervisor} restarts in {Delay} (attempt {Attempt})", [d.ChildId, d.SupervisorPath, d.Delay, d.Attempt], null),
+            HealthChanged { Started: true } h => (LogEventLevel.Debug, "Progress report: {Path} started: {Health}", [h.SupervisorPath, h.Current], null),
             HealthChanged h => (LogEventLevel.Information, "{Path} is {Health} (was {PreviousHealth})", [h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId, h.Current, h.Previous], null),
             FaultInjected f => (LogEventLevel.Warning, "Injected {FaultKind} into {Path} (fault {FaultSequence})", [f.Fault.Kind, f.Fault.Target, f.Fault.Sequence], null),
             FaultSkipped s => (LogEventLevel.Debug, "Skipped {FaultKind} (fault {FaultSequence}): {Reason}", [s.Fault.Kind, s.Fault.Sequence, s.Fault.Skipped], null),
