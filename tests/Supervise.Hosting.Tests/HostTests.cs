@@ -81,6 +81,32 @@ public sealed class HostTests
     }
 
     [Fact]
+    public async Task Health_checks_take_the_names_tags_and_failure_status_the_app_gives_and_an_undeclared_tree_fails_naming_the_declared()
+    {
+        var name = "orders" + Guid.NewGuid().ToString("N")[..6];
+        using var host = Build(
+            [],
+            b =>
+            {
+                b.AddTree(name, Orders());
+                b.DefaultHealthChecks = false;
+            },
+            services => services.AddHealthChecks()
+                .AddSupervise(name, "orders-ready", ["ready"])
+                .AddSupervise(name, "orders-alive", ["live"], liveness: true)
+                .AddSupervise("typo", "typo-ready", ["ready"], failureStatus: HealthStatus.Degraded));
+        await host.StartAsync();
+        var checks = host.Services.GetRequiredService<HealthCheckService>();
+
+        var report = await checks.CheckHealthAsync();
+        Assert.Equal(["orders-alive", "orders-ready", "typo-ready"], report.Entries.Keys.Order()); // no default checks beside them
+        Assert.Equal((HealthStatus.Healthy, HealthStatus.Healthy), (report.Entries["orders-ready"].Status, report.Entries["orders-alive"].Status));
+        Assert.Equal(["ready"], report.Entries["orders-ready"].Tags);
+        Assert.Equal((HealthStatus.Degraded, $"No tree named 'typo' is declared: expected one of {name}."), (report.Entries["typo-ready"].Status, report.Entries["typo-ready"].Description));
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_misconfigured_host_does_not_start_and_lists_every_problem()
     {
         using var host = Build(

@@ -13,13 +13,15 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
     private readonly SuperviseTrees _trees;
     private readonly string _treeName;
     private readonly bool _liveness;
+    private readonly HealthStatus _failure;
 
-    /// <summary>Checks the tree named <paramref name="treeName"/>: its readiness, or with <paramref name="liveness"/> only whether it runs.</summary>
-    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness = false)
+    /// <summary>Checks the tree named <paramref name="treeName"/>: its readiness, or with <paramref name="liveness"/> only whether it runs; a failure reports <paramref name="failureStatus"/>.</summary>
+    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness = false, HealthStatus failureStatus = HealthStatus.Unhealthy)
     {
         _trees = trees ?? throw new ArgumentNullException(nameof(trees));
         _treeName = treeName ?? throw new ArgumentNullException(nameof(treeName));
         _liveness = liveness;
+        _failure = failureStatus;
     }
 
     /// <inheritdoc />
@@ -31,15 +33,20 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
             return HealthCheckResult.Healthy($"Tree {_treeName} is disabled in configuration.");
         }
 
+        if (!_trees.Declared.Contains(_treeName, StringComparer.Ordinal))
+        {
+            return new HealthCheckResult(_failure, $"No tree named '{_treeName}' is declared: expected one of {string.Join(", ", _trees.Declared)}.");
+        }
+
         if (!_trees.TryGet(_treeName, out var tree))
         {
-            return HealthCheckResult.Unhealthy($"Tree {_treeName} is not started.");
+            return new HealthCheckResult(_failure, $"Tree {_treeName} is not started.");
         }
 
         if (tree.Completion.IsCompleted)
         {
             var outcome = await tree.Completion.ConfigureAwait(false);
-            return HealthCheckResult.Unhealthy($"Tree {_treeName} has stopped: {outcome.Reason}.", outcome.Error);
+            return new HealthCheckResult(_failure, $"Tree {_treeName} has stopped: {outcome.Reason}.", outcome.Error);
         }
 
         if (_liveness)
@@ -54,7 +61,7 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
         }
         catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"Tree {_treeName} did not answer: {e.Message}", e);
+            return new HealthCheckResult(_failure, $"Tree {_treeName} did not answer: {e.Message}", e);
         }
 
         var data = new Dictionary<string, object>(StringComparer.Ordinal);
@@ -71,7 +78,7 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
         return snapshot.State switch
         {
             HealthState.Running => HealthCheckResult.Healthy(description, data),
-            HealthState.Down => HealthCheckResult.Unhealthy(description, null, data),
+            HealthState.Down => new HealthCheckResult(_failure, description, null, data),
             _ => HealthCheckResult.Degraded(description, null, data),
         };
     }

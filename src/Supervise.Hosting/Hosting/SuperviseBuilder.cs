@@ -49,10 +49,29 @@ public sealed class SuperviseBuilder
         }
 
         _trees.Add(new TreeDeclaration(name, spec, options));
-        Services.AddHealthChecks()
-            .Add(new HealthCheckRegistration($"supervise:{name}", sp => new SupervisionTreeHealthCheck(sp.GetRequiredService<SuperviseTrees>(), name), HealthStatus.Unhealthy, ["supervise", "ready"]))
-            .Add(new HealthCheckRegistration($"supervise:{name}:live", sp => new SupervisionTreeHealthCheck(sp.GetRequiredService<SuperviseTrees>(), name, liveness: true), HealthStatus.Unhealthy, ["supervise", "live"]));
         return this;
+    }
+
+    /// <summary>
+    /// Whether each tree gets two health checks of its own (<c>supervise:NAME</c> tagged <c>supervise</c> and <c>ready</c>,
+    /// <c>supervise:NAME:live</c> tagged <c>supervise</c> and <c>live</c>). Default: true. Set it to false to name and tag
+    /// them yourself: <c>services.AddHealthChecks().AddSupervise("orders", "orders-ready", ["ready"])</c>.
+    /// </summary>
+    public bool DefaultHealthChecks { get; set; } = true;
+
+    /// <summary>Registers the default health checks of every declared tree, when <see cref="DefaultHealthChecks"/> asks for them.</summary>
+    internal void AddDefaultHealthChecks()
+    {
+        if (!DefaultHealthChecks)
+        {
+            return;
+        }
+
+        var checks = Services.AddHealthChecks();
+        foreach (var tree in _trees)
+        {
+            checks.AddSupervise(tree.Name, tags: ["supervise", "ready"]).AddSupervise(tree.Name, tags: ["supervise", "live"], liveness: true);
+        }
     }
 
     /// <summary>

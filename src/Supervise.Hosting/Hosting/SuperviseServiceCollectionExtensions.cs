@@ -12,7 +12,9 @@ public static class SuperviseServiceCollectionExtensions
     /// actor system (the services' own, as Akka.Hosting registers it, or one Supervise creates) and stop in
     /// reverse within the host's shutdown timeout. Registers <see cref="SuperviseTrees"/> (the trees by name,
     /// and their children's addresses), <see cref="SuperviseMetrics"/>, and two health checks per tree
-    /// (<c>supervise:NAME</c> tagged <c>ready</c>, <c>supervise:NAME:live</c> tagged <c>live</c>).
+    /// (<c>supervise:NAME</c> tagged <c>ready</c>, <c>supervise:NAME:live</c> tagged <c>live</c>) unless
+    /// <see cref="SuperviseBuilder.DefaultHealthChecks"/> is false (then add your own with
+    /// <see cref="SuperviseHealthChecksBuilderExtensions.AddSupervise"/>).
     /// </summary>
     public static IServiceCollection AddSupervise(this IServiceCollection services, Action<SuperviseBuilder> configure)
     {
@@ -25,6 +27,7 @@ public static class SuperviseServiceCollectionExtensions
 
         var builder = new SuperviseBuilder(services);
         configure(builder);
+        builder.AddDefaultHealthChecks();
         services.AddOptions<SuperviseOptions>();
         services.AddSingleton(builder);
         services.AddSingleton(_ => new SuperviseTrees(builder.Trees.Select(t => t.Name).ToList()));
