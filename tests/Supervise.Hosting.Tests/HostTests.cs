@@ -129,6 +129,12 @@ public sealed class HostTests
         Assert.Contains(error.Problems, p => p.StartsWith("broken: Children[1].Id: expected an id unique among its siblings", StringComparison.Ordinal));
         Assert.StartsWith("Supervise cannot start: 4 configuration problem(s):", error.Message, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<SuperviseTrees>()["orders"]); // nothing was started
+
+        // By the conventions: the options' own validation (ValidateOnStart) throws it, an OptionsValidationException whose
+        // failures are the problems; reading the options says the same.
+        Assert.Equal(error.Problems, Assert.IsAssignableFrom<Microsoft.Extensions.Options.OptionsValidationException>(error).Failures);
+        var read = Assert.Throws<SuperviseConfigurationException>(() => host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SuperviseOptions>>().Value);
+        Assert.Equal(error.Problems, read.Problems);
     }
 
     [Fact]

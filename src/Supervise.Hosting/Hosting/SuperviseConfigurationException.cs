@@ -1,11 +1,17 @@
+using Microsoft.Extensions.Options;
+
 namespace Supervise.Hosting;
 
-/// <summary>Supervise's configuration is wrong: the host does not start, and every problem found is listed.</summary>
-public sealed class SuperviseConfigurationException : Exception
+/// <summary>
+/// Supervise's configuration is wrong: the host does not start, and every problem found is listed. It is an
+/// <see cref="OptionsValidationException"/> of <see cref="SuperviseOptions"/>, as the options' validation on the host's start
+/// throws it (its <see cref="OptionsValidationException.Failures"/> are the <see cref="Problems"/>).
+/// </summary>
+public sealed class SuperviseConfigurationException : OptionsValidationException
 {
     /// <summary>Lists <paramref name="problems"/>, one per line.</summary>
     public SuperviseConfigurationException(IReadOnlyList<string> problems)
-        : base(Describe(problems ?? throw new ArgumentNullException(nameof(problems))))
+        : base(Microsoft.Extensions.Options.Options.DefaultName, typeof(SuperviseOptions), problems ?? throw new ArgumentNullException(nameof(problems)))
     {
         Problems = problems;
     }
@@ -13,6 +19,7 @@ public sealed class SuperviseConfigurationException : Exception
     /// <summary>Each problem: what was wrong, where, what was expected and what was received.</summary>
     public IReadOnlyList<string> Problems { get; }
 
-    private static string Describe(IReadOnlyList<string> problems) =>
-        $"Supervise cannot start: {problems.Count} configuration problem(s):{Environment.NewLine}" + string.Join(Environment.NewLine, problems.Select(p => "  - " + p));
+    /// <inheritdoc/>
+    public override string Message =>
+        $"Supervise cannot start: {Problems.Count} configuration problem(s):{Environment.NewLine}" + string.Join(Environment.NewLine, Problems.Select(p => "  - " + p));
 }

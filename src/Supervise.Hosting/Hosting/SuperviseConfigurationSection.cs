@@ -18,6 +18,22 @@ internal sealed class SuperviseConfigurationSection(IConfiguration section)
     /// <summary>The section's path, as problems name keys.</summary>
     public string Path => section is IConfigurationSection s ? s.Path : "Supervise";
 
+    /// <summary>The options as far as the section binds: keys the binder skips are skipped, and a value it cannot convert ends the binding there.</summary>
+    public SuperviseOptions BindAsFarAsItGoes()
+    {
+        var options = new SuperviseOptions();
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException)
+        {
+            // The section check names that value; what bound before it is still checked.
+        }
+
+        return options;
+    }
+
     /// <summary>Every key that is not a setting, and every value that does not convert to its setting's type.</summary>
     public IEnumerable<string> Problems()
     {

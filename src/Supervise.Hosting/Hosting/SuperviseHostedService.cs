@@ -37,7 +37,8 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var (options, plan) = Validate();
+        // Validated with the options (SuperviseOptionsValidator, on the host's start): made once, every problem at once.
+        var (options, plan) = _services.GetRequiredService<SupervisePlan>().Made(_services.GetRequiredService<IOptions<SuperviseOptions>>().Value);
         foreach (var disabled in _builder.Trees.Select(t => t.Name).Except(plan.Select(p => p.Name)))
         {
             _trees.Disabled(disabled);
@@ -176,144 +177,6 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
         var config = _builder.AkkaConfig ?? Config.Empty;
         return _builder.UsesSerilog ? config.WithSerilog(_builder.SerilogTarget) : config;
     }
-
-    /// <summary>The options and every tree's spec and options as they will start; every problem found, at once.</summary>
-    private (SuperviseOptions Options, List<(string Name, SupervisionSpec Spec, TreeOptions Options)> Plan) Validate()
-    {
-        // Everything is checked and every problem listed, configuration and specs together.
-        var problems = new List<string>();
-        var section = _services.GetService<SuperviseConfigurationSection>();
-        var prefix = section?.Path ?? "Supervise";
-        if (section is not null)
-        {
-            problems.AddRange(section.Problems());
-        }
-
-        SuperviseOptions options;
-        try
-        {
-            options = _services.GetRequiredService<IOptions<SuperviseOptions>>().Value;
-        }
-        catch (InvalidOperationException e)
-        {
-            // A value the binder could not convert: it names the key and the value. The section check has
-            // said so already, unless the binder knows better.
-            if (problems.Count == 0)
-            {
-                problems.Add($"{prefix}: {e.Message}");
-            }
-
-            options = new SuperviseOptions();
-        }
-
-        if (!IsActorSystemName(options.ActorSystemName))
-        {
-            problems.Add($"{prefix}:ActorSystemName: expected a letter or digit, then letters, digits, '-' or '_', received '{options.ActorSystemName}'");
-        }
-
-        var declared = _builder.Trees.Select(t => t.Name).ToList();
-        foreach (var name in options.Trees.Keys.Where(k => !declared.Contains(k, StringComparer.Ordinal)))
-        {
-            problems.Add($"{prefix}:Trees:{name}: expected the name of a tree declared in code ({string.Join(", ", declared)}), received '{name}'");
-        }
-
-        var plan = new List<(string, SupervisionSpec, TreeOptions)>();
-        foreach (var tree in _builder.Trees)
-        {
-            var settings = options.Trees.GetValueOrDefault(tree.Name) ?? new TreeSettings();
-            var at = $"{prefix}:Trees:{tree.Name}";
-            if (!settings.Enabled)
-            {
-                continue;
-            }
-
-            SupervisionSpec spec;
-            try
-            {
-                spec = tree.Spec(_services) ?? throw new InvalidOperationException("the spec factory returned null");
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                problems.Add($"{tree.Name}: its spec could not be made: {e.GetType().Name}: {e.Message}");
-                continue;
-            }
-
-            if (settings.Intensity is { } intensity)
-            {
-                if (intensity < 0)
-                {
-                    problems.Add($"{at}:Intensity: expected 0 or more restarts, received {intensity}");
-                }
-                else
-                {
-                    spec = spec with { Intensity = intensity };
-                }
-            }
-
-            if (settings.Period is { } period)
-            {
-                if (period <= TimeSpan.Zero)
-                {
-                    problems.Add($"{at}:Period: expected a positive time span, received {period}");
-                }
-                else
-                {
-                    spec = spec with { Period = period };
-                }
-            }
-
-            if (settings.Strategy is { } strategy)
-            {
-                if (spec is SupervisorSpec s)
-                {
-                    spec = s with { Strategy = strategy };
-                }
-                else
-                {
-                    problems.Add($"{at}:Strategy: expected no strategy for a dynamic supervisor (its children are alike), received {strategy}");
-                }
-            }
-
-            var treeOptions = new TreeOptions { Name = tree.Name };
-            try
-            {
-                treeOptions = tree.Options?.Invoke(treeOptions) ?? treeOptions;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                problems.Add($"{tree.Name}: its options could not be made: {e.GetType().Name}: {e.Message}");
-                continue;
-            }
-
-            if (settings.CallTimeout is { } callTimeout)
-            {
-                if (callTimeout <= TimeSpan.Zero || callTimeout > TimeSpan.FromDays(49))
-                {
-                    problems.Add($"{at}:CallTimeout: expected a positive time span of at most 49 days, received {callTimeout}");
-                }
-
-                treeOptions = treeOptions with { CallTimeout = callTimeout };
-            }
-
-            if (treeOptions.Name != tree.Name)
-            {
-                problems.Add($"{tree.Name}: TreeOptions.Name: expected '{tree.Name}' (the name it was declared with), received '{treeOptions.Name}'");
-            }
-
-            problems.AddRange(spec.Validate(tree.Name).Select(p => p.ToString()));
-            plan.Add((tree.Name, spec, treeOptions));
-        }
-
-        if (problems.Count > 0)
-        {
-            throw new SuperviseConfigurationException(problems);
-        }
-
-        return (options, plan);
-    }
-
-    private static bool IsActorSystemName(string? name) =>
-        !string.IsNullOrEmpty(name) && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Supervise started tree {Tree} ({SpecKind})")]
     private partial void LogTreeStarted(string tree, string specKind);

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Supervise.Hosting;
 
@@ -28,7 +29,10 @@ public static class SuperviseServiceCollectionExtensions
         var builder = new SuperviseBuilder(services);
         configure(builder);
         builder.AddDefaultHealthChecks();
-        services.AddOptions<SuperviseOptions>();
+        // Validated by the conventions: on the host's start, every problem at once (SupervisePlan).
+        services.AddOptions<SuperviseOptions>().ValidateOnStart();
+        services.AddSingleton<SupervisePlan>();
+        services.AddSingleton<IValidateOptions<SuperviseOptions>, SuperviseOptionsValidator>();
         services.AddSingleton(builder);
         services.AddSingleton(_ => new SuperviseTrees(builder.Trees.Select(t => t.Name).ToList()));
         services.TryAddSingleton(sp => new SuperviseMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
@@ -45,8 +49,11 @@ public static class SuperviseServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSupervise(configure);
-        services.Configure<SuperviseOptions>(configuration);
         services.AddSingleton(new SuperviseConfigurationSection(configuration));
+        // Before the binder: it skips keys it does not know and may drop an entry it cannot convert; the section check
+        // names each, with what was expected (ErrorOnUnknownConfiguration would stop at the first, in the binder's words).
+        services.AddSingleton<IConfigureOptions<SuperviseOptions>, SuperviseSectionCheck>();
+        services.Configure<SuperviseOptions>(configuration);
         return services;
     }
 }
