@@ -32,10 +32,11 @@ public sealed class SoakTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("--minutes|-1", "--minutes: expected a number above 0 and at most 10080 (a week), received '-1'.")]
-    [InlineData("--seconds|ten", "--seconds: expected a number above 0 and at most 604800 (a week), received 'ten'.")]
+    [InlineData("--minutes|-1", "--minutes: expected a number above 0 and at most 120 (two hours), received '-1'.")]
+    [InlineData("--seconds|ten", "--seconds: expected a number above 0 and at most 7200 (two hours), received 'ten'.")]
     [InlineData("--faults|-5", "--faults: expected a whole number of 0 or more, received '-5'.")]
-    [InlineData("--burst|0", "--burst: expected a whole number of 1 or more, received '0'.")]
+    [InlineData("--burst|0", "--burst: expected a whole number from 1 to 256, received '0'.")]
+    [InlineData("--help", "--help: not an option of the soak. Usage: " + SoakSettings.Usage)]
     [InlineData("--burst", "--burst: expected a value after it. Usage: " + SoakSettings.Usage)]
     [InlineData("--hours|2", "--hours: not an option of the soak. Usage: " + SoakSettings.Usage)]
     public void A_bad_command_line_is_refused_naming_the_option_and_what_was_expected(string args, string message) =>

@@ -28,6 +28,11 @@ public sealed record SoakSettings(TimeSpan Duration, int MaxFaults, TimeSpan Int
         for (var i = 0; i < args.Count; i += 2)
         {
             var name = args[i];
+            if (!Options.Contains(name))
+            {
+                throw new ArgumentException($"{name}: not an option of the soak. Usage: {Usage}");
+            }
+
             if (i + 1 >= args.Count)
             {
                 throw new ArgumentException($"{name}: expected a value after it. Usage: {Usage}");
@@ -36,13 +41,12 @@ public sealed record SoakSettings(TimeSpan Duration, int MaxFaults, TimeSpan Int
             var value = args[i + 1];
             settings = name switch
             {
-                "--minutes" => settings with { Duration = TimeSpan.FromMinutes(Positive(name, value, Week.TotalMinutes)) },
-                "--seconds" => settings with { Duration = TimeSpan.FromSeconds(Positive(name, value, Week.TotalSeconds)) },
-                "--faults" => settings with { MaxFaults = Whole(name, value, 0) },
-                "--interval-ms" => settings with { Interval = TimeSpan.FromMilliseconds(Whole(name, value, 1)) },
-                "--burst" => settings with { Burst = Whole(name, value, 1) },
-                "--seed" => settings with { Seed = Whole(name, value, int.MinValue) },
-                _ => throw new ArgumentException($"{name}: not an option of the soak. Usage: {Usage}"),
+                "--minutes" => settings with { Duration = TimeSpan.FromMinutes(Positive(name, value, Longest.TotalMinutes)) },
+                "--seconds" => settings with { Duration = TimeSpan.FromSeconds(Positive(name, value, Longest.TotalSeconds)) },
+                "--faults" => settings with { MaxFaults = Whole(name, value, 0, int.MaxValue) },
+                "--interval-ms" => settings with { Interval = TimeSpan.FromMilliseconds(Whole(name, value, 1, 60_000)) },
+                "--burst" => settings with { Burst = Whole(name, value, 1, 256) },
+                _ => settings with { Seed = Whole(name, value, int.MinValue, int.MaxValue) },
             };
         }
 
@@ -64,15 +68,18 @@ public sealed record SoakSettings(TimeSpan Duration, int MaxFaults, TimeSpan Int
         return Parse(args);
     }
 
-    private static readonly TimeSpan Week = TimeSpan.FromDays(7);
+    private static readonly string[] Options = ["--minutes", "--seconds", "--faults", "--interval-ms", "--burst", "--seed"];
+
+    /// <summary>The longest run: its ledger of tracked messages (about 80 KB a second) is made before it starts.</summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromHours(2);
 
     private static double Positive(string name, string value, double max) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && number > 0 && number <= max
             ? number
-            : throw new ArgumentException(FormattableString.Invariant($"{name}: expected a number above 0 and at most {max:0} (a week), received '{value}'."));
+            : throw new ArgumentException(FormattableString.Invariant($"{name}: expected a number above 0 and at most {max:0} (two hours), received '{value}'."));
 
-    private static int Whole(string name, string value, int min) =>
-        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= min
+    private static int Whole(string name, string value, int min, int max) =>
+        int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max
             ? number
-            : throw new ArgumentException($"{name}: expected a whole number{(min == int.MinValue ? "" : $" of {min} or more")}, received '{value}'.");
+            : throw new ArgumentException($"{name}: expected a whole number{(min == int.MinValue ? "" : max == int.MaxValue ? $" of {min} or more" : $" from {min} to {max}")}, received '{value}'.");
 }

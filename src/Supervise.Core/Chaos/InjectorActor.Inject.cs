@@ -258,4 +258,23 @@ internal sealed partial class InjectorActor
     private sealed record FaultOver(ActiveFault Fault);
 
     private sealed record NodeFaultOver(ActiveFault Fault, TimeSpan? RecoveredAfter, Exception? Error);
+
+    private void BurstPending(bool pending)
+    {
+        if (_state.BurstPending != pending)
+        {
+            _state.BurstPending = pending;
+            _runtime.Counts.PendingInjectionsChanged(pending ? 1 : -1);
+        }
+    }
+
+    /// <summary>
+    /// How far behind its schedule the run ended: the lateness of its last injection (a run that stopped injecting, at
+    /// MaxFaults say, keeps what it was), or, when it ended while its next injection time was still unreached, how far.
+    /// </summary>
+    private TimeSpan BehindSchedule()
+    {
+        var unreached = TimeSpan.FromTicks(Math.Max(0, Math.Min(Now.Ticks, (_options.Duration ?? Now).Ticks) - _nextAt.Ticks));
+        return _state.Lateness > unreached ? _state.Lateness : unreached;
+    }
 }

@@ -304,6 +304,7 @@ internal sealed partial class InjectorActor : ReceiveActor
     /// </summary>
     private async Task<bool> InjectBurstAsync()
     {
+        _state.Lateness = Now - _nextAt; // how late this injection time is served (the report's BehindSchedule)
         if (_burstLeft > 1 && !_runtime.RealTime)
         {
             // Before the first fault is journaled: a driver that sees it must not find the tree settled mid-burst.
@@ -347,15 +348,6 @@ internal sealed partial class InjectorActor : ReceiveActor
     }
 
     /// <summary>A burst waits to go on: the tree, and a driver of virtual time, wait for it as for a fault in motion.</summary>
-    private void BurstPending(bool pending)
-    {
-        if (_state.BurstPending != pending)
-        {
-            _state.BurstPending = pending;
-            _runtime.Counts.PendingInjectionsChanged(pending ? 1 : -1);
-        }
-    }
-
     private bool InWindow() =>
         _schedule.Windows.Count == 0 || _schedule.Windows.Any(w => Now >= w.From && Now < w.To);
 
@@ -485,7 +477,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         BurstPending(false);
         // Faults still in effect end with the run: hung children resume, armed drops and delays are cancelled.
         _runtime.Holds.LiftAll();
-        var report = _ledger.Report(_seed, Now, reason, !_rootStopped, _state.Journal(_seed)) with { BehindSchedule = TimeSpan.FromTicks(Math.Max(0, Math.Min(Now.Ticks, (_options.Duration ?? Now).Ticks) - _nextAt.Ticks)) };
+        var report = _ledger.Report(_seed, Now, reason, !_rootStopped, _state.Journal(_seed)) with { BehindSchedule = BehindSchedule() };
         // Not to itself: it stops right after, and the event would be a dead letter.
         Context.System.EventStream.Unsubscribe(Self);
         _state.End(_runtime, _treeName, report);

@@ -63,10 +63,21 @@ internal sealed class InjectorState(int journalCapacity = int.MaxValue, Action<F
     /// <summary>The run's span (<see cref="SuperviseTracing"/>); null with no listener.</summary>
     private Activity? _span;
 
-    /// <summary>The run begins: its event is published and its span starts.</summary>
+    /// <summary>Events the span got (at most <see cref="MaxSpanEvents"/>), and the ones past that.</summary>
+    private int _spanEvents;
+
+    /// <summary>A span keeps its events in memory until it ends: a long run's faults beyond these are counted on it.</summary>
+    public const int MaxSpanEvents = 1_000;
+
+    /// <summary>How late the last injection time was served (see <see cref="ChaosReport.BehindSchedule"/>).</summary>
+    public TimeSpan Lateness { get; set; }
+
+    /// <summary>The run begins: its event is published and its span starts (not left current on the injector's thread).</summary>
     public void Begin(TreeRuntime runtime, string tree, int seed)
     {
+        var current = Activity.Current;
         _span = SuperviseTracing.Source.StartActivity("supervise.chaos", ActivityKind.Internal, default(ActivityContext));
+        Activity.Current = current;
         _span?.SetTag("supervise.tree", tree).SetTag("supervise.chaos.seed", seed);
         runtime.Publish(new ChaosStarted(tree, runtime.Now, seed));
     }
@@ -78,14 +89,14 @@ internal sealed class InjectorState(int journalCapacity = int.MaxValue, Action<F
         {
             span.SetTag("supervise.chaos.faults", report.CarriedOut).SetTag("supervise.chaos.skipped", report.Skipped)
                 .SetTag("supervise.chaos.end", report.EndReason).SetTag("supervise.chaos.root_survived", report.RootSurvived)
-                .SetTag("supervise.chaos.events_omitted", report.Journal.Omitted);
+                .SetTag("supervise.chaos.events_omitted", Math.Max(0, _spanEvents - MaxSpanEvents));
             span.Stop();
         }
 
         runtime.Publish(new ChaosEnded(tree, runtime.Now, report));
     }
 
-    /// <summary>Journals <paramref name="record"/>: kept while under the capacity, else counted; given to the sink either way. Its span gets the kept ones as events.</summary>
+    /// <summary>Journals <paramref name="record"/>: kept while under the capacity, else counted; given to the sink either way. The run's span gets the first <see cref="MaxSpanEvents"/> as events.</summary>
     public void Add(FaultRecord record)
     {
         lock (_journal)
@@ -93,17 +104,21 @@ internal sealed class InjectorState(int journalCapacity = int.MaxValue, Action<F
             if (_journal.Count < journalCapacity)
             {
                 _journal.Add(record);
-                _span?.AddEvent(new ActivityEvent("fault", tags: new ActivityTagsCollection
+            }
+            else
+            {
+                _omitted++;
+            }
+
+            if (_span is { IsAllDataRequested: true } && ++_spanEvents <= MaxSpanEvents)
+            {
+                _span.AddEvent(new ActivityEvent("fault", tags: new ActivityTagsCollection
                 {
                     ["supervise.fault.sequence"] = record.Sequence,
                     ["supervise.fault.kind"] = record.Kind.ToString(),
                     ["supervise.fault.target"] = record.Target,
                     ["supervise.fault.skipped"] = record.Skipped,
                 }));
-            }
-            else
-            {
-                _omitted++;
             }
         }
 

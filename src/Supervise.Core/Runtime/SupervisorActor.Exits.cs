@@ -51,7 +51,11 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        record.SeenFailureOf = AkkaCell.InstanceId(child); // this incarnation's failure reached its supervisor
+        if (AkkaCell.HasFailed(child))
+        {
+            // This incarnation's failure reached its supervisor (not a late report of an older one, the cell recreated since).
+            record.SeenFailureOf = AkkaCell.InstanceId(child);
+        }
 
         if (_group is { } group)
         {
@@ -140,7 +144,7 @@ internal sealed partial class SupervisorActor
         record.LastFailure = failure.Cause;
         _events.Publish(new ChildCrashed(_path, _runtime.Now, record.Id, record.Ref!, failure.Cause));
         HandleInFlight(record, failure);
-        _crashSpan = SuperviseTracing.StartCrash(_path, record.Id, _spec is SupervisorSpec s ? s.Strategy : Strategy.OneForOne, failure.Cause);
+        _crashSpans.Push(SuperviseTracing.StartCrash(_path, record.Id, _spec is SupervisorSpec s ? s.Strategy : Strategy.OneForOne, failure.Cause));
         if (covered)
         {
             Outcome("covered by a group restart");
@@ -148,13 +152,18 @@ internal sealed partial class SupervisorActor
         }
     }
 
-    /// <summary>The span of the crash being decided (<see cref="SuperviseTracing"/>); null with no listener.</summary>
-    private Activity? _crashSpan;
+    /// <summary>
+    /// The spans of the crashes being decided (<see cref="SuperviseTracing"/>; null entries with no listener): one, unless
+    /// a decision ends a group restart at once and the next crash in line is decided inside it. Ended last in, first out.
+    /// </summary>
+    private readonly Stack<Activity?> _crashSpans = new();
+
+    private Activity? CrashSpan => _crashSpans.TryPeek(out var span) ? span : null;
 
     /// <summary>What came of the crash being decided, on its span: the first outcome stands (a give-up then stops children).</summary>
     private void Outcome(string outcome)
     {
-        if (_crashSpan is { } span && span.GetTagItem("supervise.outcome") is null)
+        if (CrashSpan is { } span && span.GetTagItem("supervise.outcome") is null)
         {
             span.SetTag("supervise.outcome", outcome);
         }
@@ -162,8 +171,19 @@ internal sealed partial class SupervisorActor
 
     private void EndCrashSpan()
     {
-        _crashSpan?.Stop();
-        _crashSpan = null;
+        if (_crashSpans.TryPop(out var span))
+        {
+            span?.Stop();
+        }
+    }
+
+    /// <summary>This incarnation ends: a decision that threw leaves no span open.</summary>
+    private void EndCrashSpans()
+    {
+        while (_crashSpans.Count > 0)
+        {
+            EndCrashSpan();
+        }
     }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.CrashDecided(ChildRecord child) => EndCrashSpan();

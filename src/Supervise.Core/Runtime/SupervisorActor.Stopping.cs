@@ -102,7 +102,7 @@ internal sealed partial class SupervisorActor
     {
         var error = new RestartIntensityExceededException(_path, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, reason.Exception)
         {
-            TraceContext = _crashSpan?.Context ?? default, // its parent's crash span links to this one
+            TraceContext = CrashSpan?.Context ?? default, // its parent's crash span links to this one
         };
         _log.Error(error, "Supervisor {0} gave up", _path);
         _events.Publish(new SupervisorGaveUp(_path, _runtime.Now, record.Id, verdict.CountInWindow, _spec.Intensity, _spec.Period, error));

@@ -105,6 +105,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         DisposeTimers();
         LeaveTreeCounts();
         DropUndecided("the child crashed on it as its supervisor restarted", unseen: true);
+        EndCrashSpans();
         ParkAddresses();
         FailPendingCalls("it is restarting");
         ReleaseAbandoned();
@@ -120,6 +121,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         DisposeTimers();
         LeaveTreeCounts();
         DropUndecided("the child crashed on it as its supervisor stopped", unseen: false);
+        EndCrashSpans();
         // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
         // again, or mark it down, or remove it); a dynamic supervisor's children and a stopped tree's are gone.
         if (_root is not null)

@@ -17,15 +17,15 @@ public static class SuperviseHealthChecksBuilderExtensions
     /// <param name="name">The check's name. Default: <c>supervise:TREE</c>, or <c>supervise:TREE:live</c> for liveness.</param>
     /// <param name="tags">Its tags, to select it on an endpoint (for example <c>ready</c> or <c>live</c>). Default: none.</param>
     /// <param name="liveness">Whether it checks only that the tree runs, whatever its health.</param>
-    /// <param name="failureStatus">What a tree that is down or stopped reports. Default: Unhealthy.</param>
-    public static IHealthChecksBuilder AddSupervise(this IHealthChecksBuilder builder, string tree, string? name = null, IEnumerable<string>? tags = null, bool liveness = false, HealthStatus failureStatus = HealthStatus.Unhealthy)
+    /// <param name="failureStatus">What a tree that is down or stopped reports. Default (null): Unhealthy.</param>
+    public static IHealthChecksBuilder AddSupervise(this IHealthChecksBuilder builder, string tree, string? name = null, IEnumerable<string>? tags = null, bool liveness = false, HealthStatus? failureStatus = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(tree);
         return builder.Add(new HealthCheckRegistration(
             name ?? (liveness ? $"supervise:{tree}:live" : $"supervise:{tree}"),
-            services => new SupervisionTreeHealthCheck(services.GetRequiredService<SuperviseTrees>(), tree, liveness, failureStatus),
-            failureStatus,
+            services => new SupervisionTreeHealthCheck(services.GetRequiredService<SuperviseTrees>(), tree, liveness, failureStatus ?? HealthStatus.Unhealthy),
+            failureStatus ?? HealthStatus.Unhealthy,
             tags));
     }
 }

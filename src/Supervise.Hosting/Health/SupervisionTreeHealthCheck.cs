@@ -15,8 +15,14 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
     private readonly bool _liveness;
     private readonly HealthStatus _failure;
 
-    /// <summary>Checks the tree named <paramref name="treeName"/>: its readiness, or with <paramref name="liveness"/> only whether it runs; a failure reports <paramref name="failureStatus"/>.</summary>
-    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness = false, HealthStatus failureStatus = HealthStatus.Unhealthy)
+    /// <summary>Checks the tree named <paramref name="treeName"/>: its readiness, or with <paramref name="liveness"/> only whether it runs.</summary>
+    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness = false)
+        : this(trees, treeName, liveness, HealthStatus.Unhealthy)
+    {
+    }
+
+    /// <summary>As the other constructor; a failure reports <paramref name="failureStatus"/>.</summary>
+    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness, HealthStatus failureStatus)
     {
         _trees = trees ?? throw new ArgumentNullException(nameof(trees));
         _treeName = treeName ?? throw new ArgumentNullException(nameof(treeName));
@@ -35,7 +41,9 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
 
         if (!_trees.Declared.Contains(_treeName, StringComparer.Ordinal))
         {
-            return new HealthCheckResult(_failure, $"No tree named '{_treeName}' is declared: expected one of {string.Join(", ", _trees.Declared)}.");
+            return new HealthCheckResult(_failure, _trees.Declared.Count == 0
+                ? $"No tree named '{_treeName}' is declared: no tree is (AddTree declares one)."
+                : $"No tree named '{_treeName}' is declared: expected one of {string.Join(", ", _trees.Declared)}.");
         }
 
         if (!_trees.TryGet(_treeName, out var tree))

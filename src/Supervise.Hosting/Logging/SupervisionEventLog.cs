@@ -39,7 +39,7 @@ public static class SupervisionEventLog
             ChildStartFailed f => (LogEventLevel.Error, "Child {ChildId} of {Supervisor} failed to start: {Reason}", [f.ChildId, f.SupervisorPath, f.Cause.Message], f.Cause),
             ChildRestarted r => (LogEventLevel.Information, "Child {ChildId} of {Supervisor} restarted by {Strategy} after {TriggeredBy}: {RestartCount} of {Intensity} restarts within {Period}", [r.ChildId, r.SupervisorPath, strategy, r.TriggeredBy, r.RestartsInWindow, r.Intensity, r.Period], null),
             ChildRestartDelayed d => (LogEventLevel.Information, "Child {ChildId} of {Supervisor} restarts in {Delay} (attempt {Attempt})", [d.ChildId, d.SupervisorPath, d.Delay, d.Attempt], null),
-            HealthChanged { Started: true } h => (LogEventLevel.Debug, "Progress report: {Path} started: {Health}", [h.SupervisorPath, h.Current], null),
+            HealthChanged { Started: true, Current: HealthState.Running } h => (LogEventLevel.Debug, "Progress report: {Path} started: {Health}", [h.SupervisorPath, h.Current], null),
             HealthChanged h => (LogEventLevel.Information, "{Path} is {Health} (was {PreviousHealth})", [h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId, h.Current, h.Previous], null),
             FaultInjected f => (LogEventLevel.Warning, "Injected {FaultKind} into {Path} (fault {FaultSequence})", [f.Fault.Kind, f.Fault.Target, f.Fault.Sequence], null),
             FaultSkipped s => (LogEventLevel.Debug, "Skipped {FaultKind} (fault {FaultSequence}): {Reason}", [s.Fault.Kind, s.Fault.Sequence, s.Fault.Skipped], null),
