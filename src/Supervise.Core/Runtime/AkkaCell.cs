@@ -30,8 +30,9 @@ internal static class AkkaCell
     /// <summary>Whether <paramref name="child"/> threw and has not been resumed or restarted since (false when Akka.NET does not say).</summary>
     public static bool HasFailed(IActorRef child) => Of(child) is { } cell && FailedMark is { } failed && failed(cell);
 
-    /// <summary>Which instance (incarnation) the child's cell holds now, as a number; 0 when none or not known.</summary>
-    public static int InstanceId(IActorRef child) => Instance(child) is { } instance ? RuntimeHelpers.GetHashCode(instance) : 0;
+    /// <summary>Which instance (incarnation) the child's cell holds, as a number, if it has failed; 0 when it has not, or when Akka.NET does not say.</summary>
+    public static int FailedInstanceId(IActorRef child) =>
+        Of(child) is { } cell && FailedMark is { } failed && failed(cell) && CurrentInstance?.Invoke(cell) is { } instance ? RuntimeHelpers.GetHashCode(instance) : 0;
 
     /// <summary>
     /// The message <paramref name="child"/> failed on, if it has failed in an incarnation other than <paramref name="seenInstance"/>

@@ -254,7 +254,7 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
     /// <summary>The last exception the child crashed with.</summary>
     public Exception? LastFailure { get => _policy?.LastFailure; set { if (Policy(value is not null) is { } p) { p.LastFailure = value; } } }
 
-    /// <summary>Which incarnation's failure its supervisor last saw (<see cref="AkkaCell.InstanceId"/>): one it did not see is Akka's to drop.</summary>
+    /// <summary>Which incarnation's failure its supervisor last saw (<see cref="AkkaCell.FailedInstanceId"/>): one it did not see is Akka's to drop.</summary>
     public int SeenFailureOf { get => _policy?.SeenFailureOf ?? 0; set { if (Policy(value != 0) is { } p) { p.SeenFailureOf = value; } } }
 
     /// <summary>The shutdown timer while stopping with a timeout.</summary>

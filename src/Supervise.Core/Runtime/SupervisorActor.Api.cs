@@ -183,8 +183,9 @@ internal sealed partial class SupervisorActor
 
     private void TerminateChild(TerminateChildRequest request, IActorRef sender)
     {
+        // By reference only a dynamic supervisor looks (ChildCalls answers not_found on a static one: no scan for it).
         var record = request.Child is { } child
-            ? (_byRef.TryGetValue(child, out var byRef) ? byRef : _children.Find(c => child.Equals(c.Ref)))
+            ? (!IsDynamic ? null : _byRef.TryGetValue(child, out var byRef) ? byRef : _children.Find(c => child.Equals(c.Ref)))
             : Find(request.Id!);
         var id = record?.Id ?? request.Id ?? request.Child?.Path.Name ?? "?";
         if (ChildCalls.Answer(request.Child is null ? ChildCall.TerminateById : ChildCall.TerminateByRef, IsDynamic, record?.Lifecycle, nameHeld: false) != CallAnswer.Proceed || record is null)

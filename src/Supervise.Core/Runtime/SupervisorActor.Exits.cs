@@ -51,10 +51,10 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        if (AkkaCell.HasFailed(child))
+        if (AkkaCell.FailedInstanceId(child) is var seen and not 0)
         {
             // This incarnation's failure reached its supervisor (not a late report of an older one, the cell recreated since).
-            record.SeenFailureOf = AkkaCell.InstanceId(child);
+            record.SeenFailureOf = seen;
         }
 
         if (_group is { } group)
@@ -196,12 +196,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        if (message is InjectedPoison)
-        {
-            record.Injected = null; // the poison is gone with it
-        }
-
-        _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, "it was being handled when the child crashed"));
+        ReportDropped(record, message, "it was being handled when the child crashed");
     }
 
     /// <summary>
@@ -213,7 +208,7 @@ internal sealed partial class SupervisorActor
     {
         if (!record.IsSuperviseSupervisor && failure.InFlight is { } message)
         {
-            DropUndecided(record, message, "the child crashed on it and was stopped or restarted before its crash was decided");
+            ReportDropped(record, message, "the child crashed on it and was stopped or restarted before its crash was decided");
         }
     }
 
@@ -234,16 +229,17 @@ internal sealed partial class SupervisorActor
 
             if (record.TakeFailure() is { InFlight: { } message })
             {
-                DropUndecided(record, message, why);
+                ReportDropped(record, message, why);
             }
             else if (unseen && record.Ref is { } child && AkkaCell.UnseenFailure(child, record.SeenFailureOf) is { } lost)
             {
-                DropUndecided(record, lost, why);
+                ReportDropped(record, lost, why);
             }
         }
     }
 
-    private void DropUndecided(ChildRecord record, object message, string why)
+    /// <summary>The message a crashed child was handling is reported dropped (an injected poison is gone with it).</summary>
+    private void ReportDropped(ChildRecord record, object message, string why)
     {
         if (message is InjectedPoison)
         {
