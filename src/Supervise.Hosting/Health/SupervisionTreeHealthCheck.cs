@@ -4,7 +4,7 @@ namespace Supervise.Hosting;
 
 /// <summary>
 /// A tree's health for ASP.NET Core health checks. For readiness: Running → Healthy, Restarting and
-/// Degraded → Degraded, Down (or stopped) → Unhealthy, with every node's state in the result's data (by
+/// Degraded → Degraded, Down (or stopped, or the host stopping) → Unhealthy, with every node's state in the result's data (by
 /// path) and each child's restart count (<c>path:restarts</c>). For liveness: Healthy while the tree runs,
 /// whatever its health; Unhealthy once it has stopped.
 /// </summary>
@@ -60,6 +60,12 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
         if (_liveness)
         {
             return HealthCheckResult.Healthy($"Tree {_treeName} is running ({tree.RootHealth}).");
+        }
+
+        if (_trees.HostStopping)
+        {
+            // Not ready from the moment the host begins to stop: load balancers stop sending work before the trees stop.
+            return new HealthCheckResult(_failure, $"Tree {_treeName} is about to stop: the host is stopping.");
         }
 
         HealthSnapshot snapshot;

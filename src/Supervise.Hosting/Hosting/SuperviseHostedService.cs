@@ -20,6 +20,7 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
     private readonly SuperviseMetrics _metrics;
     private readonly ILogger<SuperviseHostedService> _log;
     private readonly List<SupervisionTree> _started = [];
+    private Task? _stoppingTrees;
     private ActorSystem? _ownSystem;
     private ActorSystem? _system;
     private IActorRef? _eventLog;
@@ -44,6 +45,9 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
             _trees.Disabled(disabled);
         }
 
+        // Readiness fails as soon as the host begins to stop (the trees stop after that, one after the other).
+        _trees.StopsWith(_services.GetService<IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None);
+
         try
         {
             var shared = _services.GetService<IServiceProviderIsService>()?.IsService(typeof(ActorSystem)) == true;
@@ -55,7 +59,7 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
             }
             else
             {
-                system = _ownSystem = ActorSystem.Create(options.ActorSystemName, AkkaConfig());
+                system = _ownSystem = ActorSystem.Create(options.ActorSystemName, HostDrivenShutdown.Config.WithFallback(AkkaConfig()));
             }
 
             _system = system;
@@ -69,12 +73,24 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
             foreach (var (name, spec, treeOptions) in plan)
             {
                 _metrics.Strategies.Add(name, spec);
-                var tree = await system.StartTreeAsync(spec, treeOptions, cancellationToken).ConfigureAwait(false);
-                _started.Add(tree);
+                // The host stops the trees in order (below); a coordinated shutdown of the actor system does the same.
+                var tree = await system.StartTreeAsync(spec, treeOptions with { StopWithActorSystem = false }, cancellationToken).ConfigureAwait(false);
+                lock (_started)
+                {
+                    _started.Add(tree);
+                }
+
                 _trees.Started(system, tree);
                 _metrics.Track(tree);
                 LogTreeStarted(name, spec.GetType().Name);
             }
+
+            // Without the host (a cluster that downs this node, a coordinated shutdown run by hand): the same stop in order.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "supervise-trees", async () =>
+            {
+                await StopTreesAsync(CancellationToken.None).ConfigureAwait(false);
+                return Akka.Done.Instance;
+            });
 
             foreach (var path in _builder.Addresses.Where(p => _trees.TryGet(p.Split('/')[0], out _)))
             {
@@ -94,29 +110,7 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        // In reverse start order, each awaited before the next; past the host's timeout the rest are only
-        // asked to stop (their supervisors still stop their children in order).
-        for (var i = _started.Count - 1; i >= 0; i--)
-        {
-            var tree = _started[i];
-            try
-            {
-                var outcome = await tree.StopAsync(cancellationToken).ConfigureAwait(false);
-                LogTreeStopped(tree.Name, outcome.Reason);
-            }
-            catch (OperationCanceledException)
-            {
-                LogTreeStopTimedOut(tree.Name);
-            }
-            catch (Exception e)
-            {
-                LogTreeStopFailed(e, tree.Name);
-            }
-
-            _metrics.Untrack(tree.Name);
-        }
-
-        _started.Clear();
+        await StopTreesAsync(cancellationToken).ConfigureAwait(false);
         if (_system is { } system)
         {
             _metrics.Detach(system);
@@ -139,10 +133,47 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
         }
     }
 
+    /// <summary>
+    /// Stops the trees in reverse start order, each awaited before the next; past <paramref name="cancellationToken"/>
+    /// the rest are only asked to stop (their supervisors still stop their children in order). The host and a
+    /// coordinated shutdown of the actor system share one stop.
+    /// </summary>
+    private Task StopTreesAsync(CancellationToken cancellationToken)
+    {
+        lock (_started)
+        {
+            return _stoppingTrees ??= StopInOrderAsync([.. _started], cancellationToken);
+        }
+    }
+
+    private async Task StopInOrderAsync(List<SupervisionTree> trees, CancellationToken cancellationToken)
+    {
+        await Task.Yield(); // the caller's lock is released first
+        for (var i = trees.Count - 1; i >= 0; i--)
+        {
+            var tree = trees[i];
+            try
+            {
+                var outcome = await tree.StopAsync(cancellationToken).ConfigureAwait(false);
+                LogTreeStopped(tree.Name, outcome.Reason);
+            }
+            catch (OperationCanceledException)
+            {
+                LogTreeStopTimedOut(tree.Name);
+            }
+            catch (Exception e)
+            {
+                LogTreeStopFailed(e, tree.Name);
+            }
+
+            _metrics.Untrack(tree.Name);
+        }
+    }
+
     /// <summary>If the host never stopped this service (another one failed to start), the actor system it created goes with the container.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_started.Count == 0 && _system is null && _ownSystem is null)
+        if (_system is null && _ownSystem is null && (_stoppingTrees is not null || _started.Count == 0))
         {
             return;
         }
@@ -170,6 +201,11 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
         {
             LogIgnored($"ActorSystemName '{options.ActorSystemName}'", system.Name);
         }
+
+        if (HostDrivenShutdown.HookIsOn(system))
+        {
+            LogShutdownHookOn(system.Name, HostDrivenShutdown.HookSetting);
+        }
     }
 
     private Config AkkaConfig()
@@ -195,6 +231,9 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise runs in the services' actor system {System}: {Setting} does not apply to it")]
     private partial void LogIgnored(string setting, string system);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise runs in the services' actor system {System}, whose CLR shutdown hook is on: Ctrl+C or SIGTERM stops every tree at once, before the host stops them in order. Call AddAkka before AddSupervise (Supervise then turns it off), or set {Setting} = off")]
+    private partial void LogShutdownHookOn(string system, string setting);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise's actor system {System} did not terminate within the host's shutdown timeout")]
     private partial void LogSystemStopTimedOut(string system);

@@ -37,6 +37,7 @@ public static class SuperviseServiceCollectionExtensions
         services.AddSingleton(_ => new SuperviseTrees(builder.Trees.Select(t => t.Name).ToList()));
         services.TryAddSingleton(sp => new SuperviseMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.AddHostedService<SuperviseHostedService>();
+        HostDrivenShutdown.ApplyToAkkaHosting(services);
         return services;
     }
 

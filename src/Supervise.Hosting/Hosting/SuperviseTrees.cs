@@ -12,6 +12,7 @@ public sealed class SuperviseTrees
     private HashSet<string> _disabled = new(StringComparer.Ordinal);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ChildAddress> _addresses = new(StringComparer.Ordinal);
     private ActorSystem? _system;
+    private CancellationToken _hostStopping;
 
     internal SuperviseTrees(IReadOnlyList<string> declared) => _declared = declared;
 
@@ -81,6 +82,11 @@ public sealed class SuperviseTrees
     }
 
     internal void Attached(ActorSystem system) => _system = system;
+
+    /// <summary>Whether the host has begun to stop (its trees are about to stop, or stopping): readiness fails from then on.</summary>
+    public bool HostStopping => _hostStopping.IsCancellationRequested;
+
+    internal void StopsWith(CancellationToken hostStopping) => _hostStopping = hostStopping;
 
     /// <summary>An address declared with <see cref="SuperviseBuilder.AddChildAddress"/>, looked up when the host started.</summary>
     internal ChildAddress Address(string path) =>
