@@ -32,6 +32,5 @@ public sealed class EmbeddingGuideTests
         await metrics.WhenAsync(() => metrics.Sum("supervise.child.restarts", ("supervise.child", "pricing")) == 1);
 
         await app.StopAsync();
-        await Serilog.Log.CloseAndFlushAsync();
     }
 }

@@ -1,15 +1,14 @@
 using Akka.Actor;
-using Serilog;
-using Serilog.Events;
+using Microsoft.Extensions.Logging;
 using Supervise.Hosting.Tests.Support;
 using Xunit;
 
 namespace Supervise.Hosting.Tests;
 
-/// <summary>Supervision events written to Serilog with stable property names and levels.</summary>
+/// <summary>Supervision events written through ILogger with stable event ids, field names and levels.</summary>
 public sealed class SupervisionEventLogTests : IAsyncLifetime
 {
-    private readonly CollectingSink _sink = new();
+    private readonly CollectingLogger _log = new();
     private readonly ActorSystem _system = ActorSystem.Create("events", "akka.loglevel = WARNING");
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -20,7 +19,7 @@ public sealed class SupervisionEventLogTests : IAsyncLifetime
     {
         var strategies = new SupervisionStrategies();
         strategies.Add("shop", spec);
-        SupervisionEventLog.Start(_system, new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(_sink).CreateLogger(), strategies);
+        SupervisionEventLog.Start(_system, _log.CreateLogger(SupervisionEventLog.Category), strategies);
         return await _system.StartTreeAsync(spec, new TreeOptions { Name = "shop" });
     }
 
@@ -29,18 +28,19 @@ public sealed class SupervisionEventLogTests : IAsyncLifetime
     {
         var inner = new SupervisorSpec { Strategy = Strategy.RestForOne, Children = [ChildSpec.Worker("cart", Worker.Props)] };
         var tree = await StartAsync(new SupervisorSpec { Intensity = 5, Period = TimeSpan.FromSeconds(10), Children = [ChildSpec.ForSupervisor("web", inner)] });
-        var started = await _sink.WhenAsync(e => e.Scalar("EventType") is "ChildStarted" && e.Scalar("ChildId") is "cart");
-        Assert.Equal(LogEventLevel.Debug, started.Level);
+        var started = await _log.WhenAsync(e => e.Id.Name is "ChildStarted" && e["ChildId"] is "cart");
+        Assert.Equal((LogLevel.Debug, SupervisionLogEvents.ChildStarted), (started.Level, started.Id.Id));
 
         (await tree.GetChildAsync("web", "cart")).Tell("boom");
 
-        var crash = await _sink.WhenAsync(e => e.Scalar("EventType") is "ChildCrashed");
-        Assert.Equal(LogEventLevel.Error, crash.Level);
-        Assert.Equal(("cart", "shop/web", "shop/web/cart", "RestForOne", "boom"), (crash.Scalar("ChildId"), crash.Scalar("Supervisor"), crash.Scalar("Path"), crash.Scalar("Strategy"), crash.Scalar("Reason")));
+        var crash = await _log.WhenAsync(e => e.Id.Name is "ChildCrashed");
+        Assert.Equal((LogLevel.Error, SupervisionLogEvents.ChildCrashed, SupervisionEventLog.Category), (crash.Level, crash.Id.Id, crash.Category));
+        Assert.Equal(("shop", "cart", "shop/web", "shop/web/cart", "RestForOne", "boom"), (crash["Tree"], crash["ChildId"], crash["Supervisor"], crash["Path"], crash["Strategy"], crash["Reason"]));
+        Assert.Equal("Crash report: child cart of shop/web (RestForOne) crashed: boom", crash.Message);
         Assert.IsType<InvalidOperationException>(crash.Exception);
-        var restart = await _sink.WhenAsync(e => e.Scalar("EventType") is "ChildRestarted");
-        Assert.Equal(LogEventLevel.Information, restart.Level);
-        Assert.Equal((1, 3, TimeSpan.FromSeconds(5)), (restart.Scalar("RestartCount"), restart.Scalar("Intensity"), restart.Scalar("Period")));
+        var restart = await _log.WhenAsync(e => e.Id.Name is "ChildRestarted");
+        Assert.Equal(LogLevel.Information, restart.Level);
+        Assert.Equal((1, 3, TimeSpan.FromSeconds(5)), (restart["RestartCount"], restart["Intensity"], restart["Period"]));
     }
 
     [Fact]
@@ -51,12 +51,13 @@ public sealed class SupervisionEventLogTests : IAsyncLifetime
 
         (await tree.GetChildAsync("web", "cart")).Tell("boom");
 
-        var gaveUp = await _sink.WhenAsync(e => e.Scalar("EventType") is "SupervisorGaveUp");
-        Assert.Equal(LogEventLevel.Error, gaveUp.Level);
-        Assert.Equal(("shop/web", "cart", 0, "OneForOne"), (gaveUp.Scalar("Supervisor"), gaveUp.Scalar("ChildId"), gaveUp.Scalar("Intensity"), gaveUp.Scalar("Strategy")));
-        var health = await _sink.WhenAsync(e => e.Scalar("EventType") is "HealthChanged" && e.Scalar("PreviousHealth") is not null);
-        Assert.Equal(LogEventLevel.Information, health.Level);
-        Assert.NotNull(health.Scalar("Health"));
+        var gaveUp = await _log.WhenAsync(e => e.Id.Name is "SupervisorGaveUp");
+        Assert.Equal((LogLevel.Error, SupervisionLogEvents.SupervisorGaveUp), (gaveUp.Level, gaveUp.Id.Id));
+        Assert.Equal(("shop", "shop/web", "cart", 0, "OneForOne"), (gaveUp["Tree"], gaveUp["Supervisor"], gaveUp["ChildId"], gaveUp["Intensity"], gaveUp["Strategy"]));
+        Assert.IsType<RestartIntensityExceededException>(gaveUp.Exception);
+        var health = await _log.WhenAsync(e => e.Id.Name is "HealthChanged" && e["PreviousHealth"] is not null);
+        Assert.Equal(LogLevel.Information, health.Level);
+        Assert.NotNull(health["Health"]);
     }
 
     [Fact]
@@ -64,9 +65,10 @@ public sealed class SupervisionEventLogTests : IAsyncLifetime
     {
         await StartAsync(new SupervisorSpec { Children = [ChildSpec.Worker("cart", Worker.Props)] });
 
-        var started = await _sink.WhenAsync(e => e.Scalar("EventType") is "HealthChanged" && e.Scalar("Path") is "shop");
-        Assert.Equal((LogEventLevel.Debug, "Running", null), (started.Level, started.Scalar("Health")?.ToString(), started.Scalar("PreviousHealth")));
-        Assert.StartsWith("Progress report: ", started.MessageTemplate.Text, StringComparison.Ordinal);
+        var started = await _log.WhenAsync(e => e.Id.Id == SupervisionLogEvents.Started && e["Path"] is "shop");
+        Assert.Equal((LogLevel.Debug, "Running"), (started.Level, started["Health"]?.ToString()));
+        Assert.StartsWith("Progress report: ", started.Template, StringComparison.Ordinal);
+        Assert.DoesNotContain(_log.Records, r => r.Id.Name is "HealthChanged" && r["Path"] is "shop" && r["PreviousHealth"] is null);
     }
 
     [Fact]
@@ -77,8 +79,8 @@ public sealed class SupervisionEventLogTests : IAsyncLifetime
         await chaos.WhenJournaledAsync(1);
         await chaos.StopAsync();
 
-        var fault = await _sink.WhenAsync(e => e.Scalar("EventType") is "FaultInjected");
-        Assert.Equal(LogEventLevel.Warning, fault.Level);
-        Assert.Equal(("Crash", "shop/cart", 1L), (fault.Scalar("FaultKind")?.ToString(), fault.Scalar("Path"), fault.Scalar("FaultSequence")));
+        var fault = await _log.WhenAsync(e => e.Id.Name is "FaultInjected");
+        Assert.Equal((LogLevel.Warning, SupervisionLogEvents.FaultInjected), (fault.Level, fault.Id.Id));
+        Assert.Equal(("Crash", "shop/cart", 1L, "shop"), (fault["FaultKind"]?.ToString(), fault["Path"], fault["FaultSequence"], fault["Tree"]));
     }
 }

@@ -20,10 +20,6 @@ public sealed class SuperviseBuilder
 
     internal IReadOnlyList<string> Addresses => _addresses;
 
-    internal Serilog.ILogger? SerilogTarget { get; private set; }
-
-    internal bool UsesSerilog { get; private set; }
-
     internal Config? AkkaConfig { get; private set; }
 
     /// <summary>Declares a tree started from <paramref name="spec"/>; trees start in the order declared and stop in reverse.</summary>
@@ -95,17 +91,6 @@ public sealed class SuperviseBuilder
             Services.AddKeyedSingleton(path, (sp, _) => sp.GetRequiredService<SuperviseTrees>().Address(path));
         }
 
-        return this;
-    }
-
-    /// <summary>
-    /// Sends Akka.NET's log events (of the actor system Supervise creates) and Supervise's supervision events
-    /// to Serilog: to <paramref name="logger"/>, or to Serilog's static <see cref="Serilog.Log.Logger"/>.
-    /// </summary>
-    public SuperviseBuilder UseSerilog(Serilog.ILogger? logger = null)
-    {
-        UsesSerilog = true;
-        SerilogTarget = logger;
         return this;
     }
 

@@ -1,5 +1,7 @@
 using Akka.Actor;
+using Akka.Actor.Setup;
 using Akka.Configuration;
+using Akka.Hosting.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -59,15 +61,15 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
             }
             else
             {
-                system = _ownSystem = ActorSystem.Create(options.ActorSystemName, HostDrivenShutdown.Config.WithFallback(AkkaConfig()));
+                // Akka.NET's own log events go to the host's logging too, through Akka.Hosting's logger-factory bridge.
+                var config = HostDrivenShutdown.Config.WithFallback(_builder.AkkaConfig ?? Config.Empty).WithFallback(LogsToLoggerFactory);
+                system = _ownSystem = ActorSystem.Create(options.ActorSystemName, BootstrapSetup.Create().WithConfig(config).And(new LoggerFactorySetup(LoggerFactory)));
             }
 
             _system = system;
             _trees.Attached(system);
-            if (_builder.UsesSerilog)
-            {
-                _eventLog = SupervisionEventLog.Start(system, _builder.SerilogTarget, _metrics.Strategies);
-            }
+            // Supervision events through ILogger: every logging provider of the host gets them.
+            _eventLog = SupervisionEventLog.Start(system, LoggerFactory.CreateLogger(SupervisionEventLog.Category), _metrics.Strategies);
 
             _metrics.Attach(system);
             foreach (var (name, spec, treeOptions) in plan)
@@ -192,11 +194,6 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
             LogIgnored("WithAkkaConfig", system.Name);
         }
 
-        if (_builder.UsesSerilog)
-        {
-            LogIgnored("UseSerilog's Akka.NET logger (supervision events still go to Serilog; configure Akka's logging where the actor system is made)", system.Name);
-        }
-
         if (options.ActorSystemName != new SuperviseOptions().ActorSystemName)
         {
             LogIgnored($"ActorSystemName '{options.ActorSystemName}'", system.Name);
@@ -208,33 +205,32 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
         }
     }
 
-    private Config AkkaConfig()
-    {
-        var config = _builder.AkkaConfig ?? Config.Empty;
-        return _builder.UsesSerilog ? config.WithSerilog(_builder.SerilogTarget) : config;
-    }
+    /// <summary>Akka.NET's logging in the actor system Supervise makes, unless <c>WithAkkaConfig</c> says otherwise.</summary>
+    private static readonly Config LogsToLoggerFactory = ConfigurationFactory.ParseString("akka.loggers = [\"Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting\"]");
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Supervise started tree {Tree} ({SpecKind})")]
+    private ILoggerFactory LoggerFactory => _services.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance;
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Supervise started tree {Tree} ({SpecKind})")]
     private partial void LogTreeStarted(string tree, string specKind);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Supervise stopped tree {Tree} ({Reason})")]
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Information, Message = "Supervise stopped tree {Tree} ({Reason})")]
     private partial void LogTreeStopped(string tree, TreeStopReason reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise tree {Tree} did not stop within the host's shutdown timeout")]
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Supervise tree {Tree} did not stop within the host's shutdown timeout")]
     private partial void LogTreeStopTimedOut(string tree);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Supervise could not start; what it started is stopped")]
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Error, Message = "Supervise could not start; what it started is stopped")]
     private partial void LogStartFailed(Exception error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Supervise tree {Tree} failed to stop")]
+    [LoggerMessage(EventId = 1105, Level = LogLevel.Error, Message = "Supervise tree {Tree} failed to stop")]
     private partial void LogTreeStopFailed(Exception error, string tree);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise runs in the services' actor system {System}: {Setting} does not apply to it")]
+    [LoggerMessage(EventId = 1106, Level = LogLevel.Warning, Message = "Supervise runs in the services' actor system {System}: {Setting} does not apply to it")]
     private partial void LogIgnored(string setting, string system);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise runs in the services' actor system {System}, whose CLR shutdown hook is on: Ctrl+C or SIGTERM stops every tree at once, before the host stops them in order. Call AddAkka before AddSupervise (Supervise then turns it off), or set {Setting} = off")]
+    [LoggerMessage(EventId = 1107, Level = LogLevel.Warning, Message = "Supervise runs in the services' actor system {System}, whose CLR shutdown hook is on: Ctrl+C or SIGTERM stops every tree at once, before the host stops them in order. Call AddAkka before AddSupervise (Supervise then turns it off), or set {Setting} = off")]
     private partial void LogShutdownHookOn(string system, string setting);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Supervise's actor system {System} did not terminate within the host's shutdown timeout")]
+    [LoggerMessage(EventId = 1108, Level = LogLevel.Warning, Message = "Supervise's actor system {System} did not terminate within the host's shutdown timeout")]
     private partial void LogSystemStopTimedOut(string system);
 }

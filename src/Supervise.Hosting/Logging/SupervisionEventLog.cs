@@ -1,91 +1,132 @@
 using Akka.Actor;
-using Serilog;
-using Serilog.Events;
+using Microsoft.Extensions.Logging;
 
 namespace Supervise.Hosting;
 
 /// <summary>
-/// Writes Supervise's supervision events to Serilog as structured events with stable property names:
-/// <c>Supervisor</c>, <c>ChildId</c>, <c>Path</c>, <c>Strategy</c>, <c>RestartCount</c>, <c>Intensity</c>,
-/// <c>Period</c>, <c>Reason</c>, <c>Health</c>, <c>PreviousHealth</c>, <c>FaultKind</c>,
-/// <c>FaultSequence</c>, and the exception attached. Crash and give-up reports are Errors, restarts and
-/// health changes Information, injected faults and lost messages Warnings, starts (progress, a supervisor's first health
-/// included: a start is not a recovery) Debug.
+/// Writes Supervise's supervision events through <see cref="ILogger"/>, so that every logging provider gets them (the
+/// console, Serilog through <c>AddSerilog</c>, OpenTelemetry logs). Each kind of event has its own event id and name
+/// (<see cref="SupervisionLogEvents"/>) and structured fields with stable names: <c>Tree</c>, <c>Path</c>,
+/// <c>Supervisor</c>, <c>ChildId</c>, <c>Strategy</c>, <c>RestartCount</c>, <c>Intensity</c>, <c>Period</c>,
+/// <c>Reason</c>, <c>Health</c>, <c>PreviousHealth</c>, <c>FaultKind</c>, <c>FaultSequence</c>, and the exception
+/// attached. Crash and give-up reports are Errors; restarts, recoveries and health changes Information; injected faults,
+/// lost and quarantined messages, isolation and circuits Warnings; starts (progress, a supervisor's first health
+/// included: a start is not a recovery) Debug. The host starts it with the category <c>Supervise</c>.
 /// </summary>
 public static class SupervisionEventLog
 {
+    /// <summary>The category the host writes supervision events with.</summary>
+    public const string Category = "Supervise";
+
     /// <summary>
-    /// Starts writing every supervision event of <paramref name="system"/> to <paramref name="logger"/>
-    /// (Serilog's static logger when none is given); <paramref name="strategies"/> names each supervisor's
-    /// strategy. Stop the returned actor to stop.
+    /// Starts writing every supervision event of <paramref name="system"/> to <paramref name="logger"/>;
+    /// <paramref name="strategies"/> names each supervisor's strategy. Stop the returned actor to stop.
     /// </summary>
-    public static IActorRef Start(ActorSystem system, ILogger? logger = null, SupervisionStrategies? strategies = null)
+    public static IActorRef Start(ActorSystem system, ILogger logger, SupervisionStrategies? strategies = null)
     {
         ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(logger);
         var writer = system.ActorOf(Props.Create(() => new Writer(logger, strategies ?? new SupervisionStrategies())), "supervise-event-log-" + Guid.NewGuid().ToString("N")[..8]);
         // Now, not when the actor starts: no event published after this call is missed.
         system.EventStream.Subscribe(writer, typeof(SupervisionEvent));
         return writer;
     }
 
-    /// <summary>The level, message template and properties an event is written with; null for none.</summary>
-    public static (LogEventLevel Level, string Template, object?[] Args, Exception? Error)? Describe(SupervisionEvent e, string? strategy)
+    /// <summary>Writes one event (what the writer actor does with each).</summary>
+    internal static void Write(ILogger logger, SupervisionEvent e, string? strategy)
     {
-        ArgumentNullException.ThrowIfNull(e);
-        return e switch
+        if (e is ChildStarted or ChildStopRequested or FaultSkipped && !logger.IsEnabled(LogLevel.Debug))
         {
-            ChildCrashed c => (LogEventLevel.Error, "Crash report: child {ChildId} of {Supervisor} ({Strategy}) crashed: {Reason}", [c.ChildId, c.SupervisorPath, strategy, c.Cause.Message], c.Cause),
-            SupervisorGaveUp g => (LogEventLevel.Error, "Give-up report: supervisor {Supervisor} ({Strategy}) gave up after {RestartCount} restarts within {Period} (intensity {Intensity}); last failure in child {ChildId}: {Reason}", [g.SupervisorPath, strategy, g.Restarts, g.Period, g.Intensity, g.ChildId, g.Reason.Message], g.Reason),
-            ChildStartFailed f => (LogEventLevel.Error, "Child {ChildId} of {Supervisor} failed to start: {Reason}", [f.ChildId, f.SupervisorPath, f.Cause.Message], f.Cause),
-            ChildRestarted r => (LogEventLevel.Information, "Child {ChildId} of {Supervisor} restarted by {Strategy} after {TriggeredBy}: {RestartCount} of {Intensity} restarts within {Period}", [r.ChildId, r.SupervisorPath, strategy, r.TriggeredBy, r.RestartsInWindow, r.Intensity, r.Period], null),
-            ChildRestartDelayed d => (LogEventLevel.Information, "Child {ChildId} of {Supervisor} restarts in {Delay} (attempt {Attempt})", [d.ChildId, d.SupervisorPath, d.Delay, d.Attempt], null),
-            HealthChanged { Started: true, Current: HealthState.Running } h => (LogEventLevel.Debug, "Progress report: {Path} started: {Health}", [h.SupervisorPath, h.Current], null),
-            HealthChanged h => (LogEventLevel.Information, "{Path} is {Health} (was {PreviousHealth})", [h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId, h.Current, h.Previous], null),
-            FaultInjected f => (LogEventLevel.Warning, "Injected {FaultKind} into {Path} (fault {FaultSequence})", [f.Fault.Kind, f.Fault.Target, f.Fault.Sequence], null),
-            FaultSkipped s => (LogEventLevel.Debug, "Skipped {FaultKind} (fault {FaultSequence}): {Reason}", [s.Fault.Kind, s.Fault.Sequence, s.Fault.Skipped], null),
-            MessageDropped m => (LogEventLevel.Warning, "A message to {Path} was lost: {Reason}", [m.SupervisorPath + "/" + m.ChildId, m.Why], null),
-            MessageQuarantined q => (LogEventLevel.Warning, "A message to {Path} was quarantined", [q.SupervisorPath + "/" + q.ChildId], null),
-            ChildIsolated i => (LogEventLevel.Warning, "Child {ChildId} of {Supervisor} isolated: {Reason}", [i.ChildId, i.SupervisorPath, i.LastFailure?.Message], i.LastFailure),
-            CircuitChanged c => (LogEventLevel.Warning, "Circuit of child {ChildId} of {Supervisor} is {CircuitState}", [c.ChildId, c.SupervisorPath, c.State], null),
-            ChildTerminated t => (t.Reason.IsAbnormal ? LogEventLevel.Information : LogEventLevel.Debug, "Child {ChildId} of {Supervisor} terminated: {Reason}", [t.ChildId, t.SupervisorPath, t.Reason.ToString()], t.Reason.Exception),
-            ChildStarted s => (LogEventLevel.Debug, "Progress report: child {ChildId} of {Supervisor} started", [s.ChildId, s.SupervisorPath], null),
-            SupervisorStarted s => (LogEventLevel.Debug, "Progress report: supervisor {Supervisor} ({Strategy}) started {ChildCount} children", [s.SupervisorPath, strategy, s.ChildCount], null),
-            SupervisorAutoShutdown a => (LogEventLevel.Information, "Supervisor {Supervisor} shut down automatically ({Reason}) after significant child {ChildId} exited", [a.SupervisorPath, a.Mode, a.ChildId], null),
-            TreeShutdown t => (t.Error is null ? LogEventLevel.Information : LogEventLevel.Error, "Tree {Supervisor} stopped: {Reason}", [t.SupervisorPath, t.Reason], t.Error),
-            ChaosStarted c => (LogEventLevel.Information, "Chaos started on {Supervisor} (seed {Seed})", [c.SupervisorPath, c.Seed], null),
-            ChaosEnded c => (LogEventLevel.Information, "Chaos ended on {Supervisor}: {Reason}", [c.SupervisorPath, c.Report.EndReason], null),
-            ChildStopRequested s => (LogEventLevel.Debug, "Stopping child {ChildId} of {Supervisor}", [s.ChildId, s.SupervisorPath], null),
-            _ => (LogEventLevel.Debug, "{EventType} on {Supervisor}", [e.GetType().Name, e.SupervisorPath], null),
+            return; // the many progress events: not even made into an entry when Debug is off
+        }
+
+        var supervisor = e.SupervisorPath;
+        var entry = e switch
+        {
+            ChildCrashed c => new LogEntry(SupervisionLogEvents.ChildCrashed, "ChildCrashed", LogLevel.Error, c.Cause, "Crash report: child {ChildId} of {Supervisor} ({Strategy}) crashed: {Reason}")
+                .With("ChildId", c.ChildId).With("Supervisor", supervisor).With("Strategy", strategy).With("Reason", c.Cause.Message).At(c.ChildPath),
+            SupervisorGaveUp g => new LogEntry(SupervisionLogEvents.SupervisorGaveUp, "SupervisorGaveUp", LogLevel.Error, g.Reason, "Give-up report: supervisor {Supervisor} ({Strategy}) gave up after {RestartCount} restarts within {Period} (intensity {Intensity}); last failure in child {ChildId}: {Reason}")
+                .With("Supervisor", supervisor).With("Strategy", strategy).With("RestartCount", g.Restarts).With("Period", g.Period).With("Intensity", g.Intensity).With("ChildId", g.ChildId).With("Reason", g.Reason.Message).At(supervisor),
+            ChildStartFailed f => new LogEntry(SupervisionLogEvents.ChildStartFailed, "ChildStartFailed", LogLevel.Error, f.Cause, "Child {ChildId} of {Supervisor} failed to start: {Reason}")
+                .With("ChildId", f.ChildId).With("Supervisor", supervisor).With("Reason", f.Cause.Message).At(f.ChildPath),
+            ChildRestarted r => new LogEntry(SupervisionLogEvents.ChildRestarted, "ChildRestarted", LogLevel.Information, null, "Child {ChildId} of {Supervisor} restarted by {Strategy} after {TriggeredBy}: {RestartCount} of {Intensity} restarts within {Period}")
+                .With("ChildId", r.ChildId).With("Supervisor", supervisor).With("Strategy", strategy).With("TriggeredBy", r.TriggeredBy).With("RestartCount", r.RestartsInWindow).With("Intensity", r.Intensity).With("Period", r.Period).At(r.ChildPath),
+            ChildRestartDelayed d => new LogEntry(SupervisionLogEvents.ChildRestartDelayed, "ChildRestartDelayed", LogLevel.Information, null, "Child {ChildId} of {Supervisor} restarts in {Delay} (attempt {Attempt})")
+                .With("ChildId", d.ChildId).With("Supervisor", supervisor).With("Delay", d.Delay).With("Attempt", d.Attempt).At(d.ChildPath),
+            HealthChanged { Started: true, Current: HealthState.Running } h => new LogEntry(SupervisionLogEvents.Started, "Started", LogLevel.Debug, null, "Progress report: {Path} started: {Health}")
+                .At(PathOf(h)).With("Health", h.Current),
+            HealthChanged h => new LogEntry(SupervisionLogEvents.HealthChanged, "HealthChanged", LogLevel.Information, null, "{Path} is {Health} (was {PreviousHealth})")
+                .At(PathOf(h)).With("Health", h.Current).With("PreviousHealth", h.Previous),
+            FaultInjected f => new LogEntry(SupervisionLogEvents.FaultInjected, "FaultInjected", LogLevel.Warning, null, "Injected {FaultKind} into {Path} (fault {FaultSequence})")
+                .With("FaultKind", f.Fault.Kind).At(f.Fault.Target).With("FaultSequence", f.Fault.Sequence),
+            FaultSkipped k => new LogEntry(SupervisionLogEvents.FaultSkipped, "FaultSkipped", LogLevel.Debug, null, "Skipped {FaultKind} at {Path} (fault {FaultSequence}): {Reason}")
+                .With("FaultKind", k.Fault.Kind).At(k.Fault.Target).With("FaultSequence", k.Fault.Sequence).With("Reason", k.Fault.Skipped),
+            MessageDropped m => new LogEntry(SupervisionLogEvents.MessageDropped, "MessageDropped", LogLevel.Warning, null, "A message to {Path} was lost: {Reason}")
+                .At(m.ChildPath).With("Reason", m.Why).With("ChildId", m.ChildId).With("Supervisor", supervisor),
+            MessageQuarantined q => new LogEntry(SupervisionLogEvents.MessageQuarantined, "MessageQuarantined", LogLevel.Warning, null, "A message to {Path} was quarantined")
+                .At(q.ChildPath).With("ChildId", q.ChildId).With("Supervisor", supervisor),
+            ChildIsolated i => new LogEntry(SupervisionLogEvents.ChildIsolated, "ChildIsolated", LogLevel.Warning, i.LastFailure, "Child {ChildId} of {Supervisor} isolated: {Reason}")
+                .With("ChildId", i.ChildId).With("Supervisor", supervisor).With("Reason", i.LastFailure?.Message).At(i.ChildPath),
+            CircuitChanged c => new LogEntry(SupervisionLogEvents.CircuitChanged, "CircuitChanged", LogLevel.Warning, null, "Circuit of child {ChildId} of {Supervisor} is {CircuitState}")
+                .With("ChildId", c.ChildId).With("Supervisor", supervisor).With("CircuitState", c.State).At(c.ChildPath),
+            ChildTerminated t => new LogEntry(SupervisionLogEvents.ChildTerminated, "ChildTerminated", t.Reason.IsAbnormal ? LogLevel.Information : LogLevel.Debug, t.Reason.Exception, "Child {ChildId} of {Supervisor} terminated: {Reason}")
+                .With("ChildId", t.ChildId).With("Supervisor", supervisor).With("Reason", t.Reason).At(t.ChildPath),
+            ChildStarted c => new LogEntry(SupervisionLogEvents.ChildStarted, "ChildStarted", LogLevel.Debug, null, "Progress report: child {ChildId} of {Supervisor} started")
+                .With("ChildId", c.ChildId).With("Supervisor", supervisor).At(c.ChildPath),
+            SupervisorStarted s => new LogEntry(SupervisionLogEvents.SupervisorStarted, "SupervisorStarted", LogLevel.Debug, null, "Progress report: supervisor {Supervisor} ({Strategy}) started {ChildCount} children")
+                .With("Supervisor", supervisor).With("Strategy", strategy).With("ChildCount", s.ChildCount).At(supervisor),
+            SupervisorAutoShutdown a => new LogEntry(SupervisionLogEvents.SupervisorAutoShutdown, "SupervisorAutoShutdown", LogLevel.Information, null, "Supervisor {Supervisor} shut down automatically ({Reason}) after significant child {ChildId} exited")
+                .With("Supervisor", supervisor).With("Reason", a.Mode).With("ChildId", a.ChildId).At(supervisor),
+            TreeShutdown t => new LogEntry(SupervisionLogEvents.TreeShutdown, "TreeShutdown", t.Error is null ? LogLevel.Information : LogLevel.Error, t.Error, "Tree {Tree} stopped: {Reason}")
+                .At(supervisor).With("Reason", t.Reason),
+            ChaosStarted c => new LogEntry(SupervisionLogEvents.ChaosStarted, "ChaosStarted", LogLevel.Information, null, "Chaos started on {Path} (seed {Seed})")
+                .At(supervisor).With("Seed", c.Seed),
+            ChaosEnded c => new LogEntry(SupervisionLogEvents.ChaosEnded, "ChaosEnded", LogLevel.Information, null, "Chaos ended on {Path}: {Reason}")
+                .At(supervisor).With("Reason", c.Report.EndReason),
+            ChildStopRequested r => new LogEntry(SupervisionLogEvents.ChildStopRequested, "ChildStopRequested", LogLevel.Debug, null, "Stopping child {ChildId} of {Supervisor}")
+                .With("ChildId", r.ChildId).With("Supervisor", supervisor).At(r.ChildPath),
+            _ => new LogEntry(SupervisionLogEvents.Other, e.GetType().Name, LogLevel.Debug, null, "{EventType} on {Path}")
+                .With("EventType", e.GetType().Name).At(supervisor),
         };
+        entry.WriteTo(logger);
     }
+
+    private static string PathOf(HealthChanged h) => h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId;
 
     private sealed class Writer : ReceiveActor
     {
-        private readonly ILogger? _logger;
-        private readonly SupervisionStrategies _strategies;
-
-        public Writer(ILogger? logger, SupervisionStrategies strategies)
-        {
-            _logger = logger;
-            _strategies = strategies;
-            Receive<SupervisionEvent>(Write);
-        }
+        public Writer(ILogger logger, SupervisionStrategies strategies) =>
+            Receive<SupervisionEvent>(e => Write(logger, e, strategies.Of(e.SupervisorPath)));
 
         protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
-
-        private void Write(SupervisionEvent e)
-        {
-            var logger = _logger ?? Log.Logger;
-            var strategy = _strategies.Of(e.SupervisorPath);
-            if (Describe(e, strategy) is not { } d || !logger.IsEnabled(d.Level))
-            {
-                return;
-            }
-
-            var context = logger.ForContext("SourceContext", "Supervise").ForContext("EventType", e.GetType().Name);
-            context = context.ForContext("Path", e is ChildEvent child ? child.SupervisorPath + "/" + child.ChildId : e.SupervisorPath);
-
-            context.Write(d.Level, d.Error, d.Template, d.Args);
-        }
     }
+}
+
+/// <summary>The event ids Supervise's supervision events are logged with (stable: filter and alert on them).</summary>
+public static class SupervisionLogEvents
+{
+#pragma warning disable CS1591 // each is named after the event it logs
+    public const int ChildCrashed = 1001;
+    public const int SupervisorGaveUp = 1002;
+    public const int ChildStartFailed = 1003;
+    public const int ChildRestarted = 1004;
+    public const int ChildRestartDelayed = 1005;
+    public const int Started = 1006;
+    public const int HealthChanged = 1007;
+    public const int FaultInjected = 1008;
+    public const int FaultSkipped = 1009;
+    public const int MessageDropped = 1010;
+    public const int MessageQuarantined = 1011;
+    public const int ChildIsolated = 1012;
+    public const int CircuitChanged = 1013;
+    public const int ChildTerminated = 1014;
+    public const int ChildStarted = 1015;
+    public const int SupervisorStarted = 1016;
+    public const int SupervisorAutoShutdown = 1017;
+    public const int TreeShutdown = 1018;
+    public const int ChaosStarted = 1019;
+    public const int ChaosEnded = 1020;
+    public const int ChildStopRequested = 1021;
+    public const int Other = 1099;
+#pragma warning restore CS1591
 }

@@ -5,7 +5,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Serilog;
 
 namespace Supervise.Hosting.Tests.Docs;
 
@@ -39,10 +38,6 @@ public static class OrdersService
     {
         var builder = WebApplication.CreateBuilder(args);
 
-        // Serilog for everything: ASP.NET Core's logs, Akka.NET's, and Supervise's supervision events.
-        Log.Logger = new LoggerConfiguration().MinimumLevel.Information().WriteTo.Console().CreateLogger();
-        builder.Services.AddSerilog();
-
         // The tree: declared in code, tuned from the "Supervise" section of appsettings.json.
         builder.Services.AddSupervise(builder.Configuration.GetSection("Supervise"), supervise => supervise
             .AddTree("orders", new SupervisorSpec
@@ -51,8 +46,7 @@ public static class OrdersService
                 [
                     ChildSpec.Worker("pricing", Props.Create<Pricing>()),
                 ],
-            })
-            .UseSerilog());
+            }));
 
         // Metrics and traces: the Supervise meter and activity source, exported with OpenTelemetry (to the
         // console here; to your backend through OTLP or a Prometheus exporter in production).
