@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Supervise.Hosting;
 using Supervise.Samples.Common;
 
@@ -40,8 +41,7 @@ internal sealed class WebSample : ISample
     public async Task<SampleOutcome> RunAsync(SampleRun run)
     {
         await using var app = Build();
-        using var metrics = new PrometheusText(SuperviseMetrics.MeterName);
-        app.MapGet("/metrics", () => Results.Text(metrics.Scrape(), "text/plain; version=0.0.4"));
+        app.MapPrometheusScrapingEndpoint(); // /metrics, by OpenTelemetry's Prometheus exporter
         await app.StartAsync(run.Stopping);
         var baseAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         if (!new Uri(baseAddress).IsLoopback)
@@ -103,9 +103,9 @@ internal sealed class WebSample : ISample
             violations.Add("/health/ready did not say Healthy again within 15 s of the faults stopping");
         }
 
-        if (!scrape.Contains("supervise_child_restarts", StringComparison.Ordinal) && report is { Restarts: > 0 })
+        if (report is { Restarts: > 0 } && !(scrape.Contains("# TYPE supervise_child_restarts_total counter", StringComparison.Ordinal) && scrape.Contains("# HELP supervise_child_restarts_total Children restarted", StringComparison.Ordinal)))
         {
-            violations.Add("/metrics does not show supervise.child.restarts");
+            violations.Add("/metrics does not show supervise.child.restarts as a Prometheus counter (supervise_child_restarts_total, with its TYPE and HELP)");
         }
 
         var findings = new List<string>
@@ -125,6 +125,7 @@ internal sealed class WebSample : ISample
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0)); // loopback, a free port, whatever the configuration says
         builder.Logging.ClearProviders();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(SuperviseMetrics.MeterName).AddPrometheusExporter());
         builder.Services.AddSupervise(new ConfigurationBuilder().Build(), supervise => supervise
             .AddTree("shop", new SupervisorSpec
             {
