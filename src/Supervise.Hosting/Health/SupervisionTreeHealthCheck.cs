@@ -15,14 +15,11 @@ public sealed class SupervisionTreeHealthCheck : IHealthCheck
     private readonly bool _liveness;
     private readonly HealthStatus _failure;
 
-    /// <summary>Checks the tree named <paramref name="treeName"/>: its readiness, or with <paramref name="liveness"/> only whether it runs.</summary>
-    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness = false)
-        : this(trees, treeName, liveness, HealthStatus.Unhealthy)
-    {
-    }
-
-    /// <summary>As the other constructor; a failure reports <paramref name="failureStatus"/>.</summary>
-    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness, HealthStatus failureStatus)
+    /// <summary>
+    /// Checks the tree named <paramref name="treeName"/>: its readiness, or with <paramref name="liveness"/> only whether it
+    /// runs; a failure reports <paramref name="failureStatus"/>.
+    /// </summary>
+    public SupervisionTreeHealthCheck(SuperviseTrees trees, string treeName, bool liveness = false, HealthStatus failureStatus = HealthStatus.Unhealthy)
     {
         _trees = trees ?? throw new ArgumentNullException(nameof(trees));
         _treeName = treeName ?? throw new ArgumentNullException(nameof(treeName));
