@@ -12,7 +12,6 @@ public sealed class DocSnippetTests
         { "docs/concepts/degradation.md", "tests/Supervise.Core.Tests/Docs/DegradationGuideExamples.cs" },
         { "docs/concepts/fault-injection.md", "tests/Supervise.Core.Tests/Docs/FaultInjectionGuideExamples.cs" },
         { "docs/guides/chaos-tests.md", "tests/Supervise.TestKit.Tests/Docs/ChaosTestsGuideExamples.cs" },
-        { "docs/guides/embedding.md", "tests/Supervise.Hosting.Tests/Docs/EmbeddingGuideExample.cs" },
         { "docs/guides/cluster.md", "tests/Supervise.Cluster.Tests/Docs/ClusterGuideExamples.cs" },
     };
 
