@@ -13,6 +13,7 @@ public sealed class DocSnippetTests
         { "docs/concepts/fault-injection.md", "tests/Supervise.Core.Tests/Docs/FaultInjectionGuideExamples.cs" },
         { "docs/guides/chaos-tests.md", "tests/Supervise.TestKit.Tests/Docs/ChaosTestsGuideExamples.cs" },
         { "docs/guides/cluster.md", "tests/Supervise.Cluster.Tests/Docs/ClusterGuideExamples.cs" },
+        { "docs/guides/observability.md", "tests/Supervise.Hosting.Tests/Docs/ObservabilityExample.cs" },
     };
 
     [Theory]
