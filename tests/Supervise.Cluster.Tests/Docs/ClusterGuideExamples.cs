@@ -1,5 +1,10 @@
 using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
 using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using AkkaCluster = Akka.Cluster.Cluster;
 
 namespace Supervise.Cluster.Tests.Docs;
@@ -55,4 +60,18 @@ public static class ClusterGuideExamples
             Schedule = FaultSchedule.Poisson(TimeSpan.FromSeconds(2)),
             MaxFaults = 6,
         });
+
+    /// <summary>Step 3 in a .NET host: the same node, made by Akka.Hosting and Akka.Cluster.Hosting.</summary>
+    public static IServiceCollection AddClusterNode(IServiceCollection services, string host, int port, IReadOnlyList<string> seedHosts) =>
+        services.AddAkka("shop", akka => akka
+            .WithRemoting(host, port)
+            .WithClustering(new ClusterOptions
+            {
+                SeedNodes = seedHosts.Select(seed => $"akka.tcp://shop@{seed}:{port}").ToArray(),
+                SplitBrainResolver = SplitBrainResolverOption.Default, // keep-majority, as SuperviseClusterConfig.Node
+            })
+            .WithSuperviseCluster()
+            .WithActors((system, registry) => registry.Register<Orders>(SupervisedSingleton.Start(
+                system,
+                ChildSpec.Worker("orders", Props.Create<Orders>()) with { Policies = [Policy.Buffer(10_000)] }))));
 }
