@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -17,12 +16,29 @@ public sealed class ObservabilityGuideTests(ITestOutputHelper output)
     [Fact]
     public async Task One_crash_is_scraped_by_Prometheus_and_its_metrics_trace_and_logs_reach_OTLP()
     {
-        var received = new ConcurrentDictionary<string, TaskCompletionSource>(StringComparer.Ordinal);
-        TaskCompletionSource Signal(string name) => received.GetOrAdd(name, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        var collector = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]).Build();
-        collector.MapPost("/v1/{signal}", (string signal) =>
+        // What the collector must see, by signal: the crash's restart counter, its span, and its crash report with its fields.
+        var expected = new (string Signal, string Text)[]
         {
-            Signal(signal).TrySetResult();
+            ("metrics", "supervise.child.restarts"),
+            ("traces", "supervise.crash"),
+            ("logs", "Crash report"),
+            ("logs", "Tree"),
+        };
+        var seen = expected.ToDictionary(e => e, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var collector = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]).Build();
+        collector.MapPost("/v1/{signal}", async (string signal, HttpRequest request) =>
+        {
+            using var body = new MemoryStream();
+            await request.Body.CopyToAsync(body);
+            var text = System.Text.Encoding.UTF8.GetString(body.ToArray()); // protobuf keeps strings as UTF-8
+            foreach (var ((name, needle), done) in seen)
+            {
+                if (name == signal && text.Contains(needle, StringComparison.Ordinal))
+                {
+                    done.TrySetResult();
+                }
+            }
+
             return Results.Ok();
         });
         await collector.StartAsync();
@@ -48,9 +64,10 @@ public sealed class ObservabilityGuideTests(ITestOutputHelper output)
         output.WriteLine(scrape);
         Assert.Contains("# TYPE supervise_child_restarts_total counter", scrape, StringComparison.Ordinal);
         Assert.Contains(scrape.Split('\n'), l => l.StartsWith("supervise_child_restarts_total{", StringComparison.Ordinal) && l.Contains("supervise_child=\"pricing\"", StringComparison.Ordinal) && l.Split(' ')[1] == "1");
-        foreach (var signal in new[] { "metrics", "traces", "logs" })
+        foreach (var (what, done) in seen)
         {
-            await Signal(signal).Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            output.WriteLine($"the collector received {what.Signal} with '{what.Text}'");
         }
 
         await app.StopAsync();

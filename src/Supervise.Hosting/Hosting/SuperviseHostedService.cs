@@ -23,6 +23,7 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
     private readonly ILogger<SuperviseHostedService> _log;
     private readonly List<SupervisionTree> _started = [];
     private Task? _stoppingTrees;
+    private readonly CancellationTokenSource _stopCancel = new();
     private ActorSystem? _ownSystem;
     private ActorSystem? _system;
     private IActorRef? _eventLog;
@@ -77,9 +78,18 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
                 _metrics.Strategies.Add(name, spec);
                 // The host stops the trees in order (below); a coordinated shutdown of the actor system does the same.
                 var tree = await system.StartTreeAsync(spec, treeOptions with { StopWithActorSystem = false }, cancellationToken).ConfigureAwait(false);
+                bool late;
                 lock (_started)
                 {
                     _started.Add(tree);
+                    late = _stoppingTrees is not null;
+                }
+
+                if (late)
+                {
+                    // The stop began while this tree was starting: the stop's list did not have it, so it stops here.
+                    await StopOneAsync(tree, _stopCancel.Token).ConfigureAwait(false);
+                    return;
                 }
 
                 _trees.Started(system, tree);
@@ -90,7 +100,7 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
             // Without the host (a cluster that downs this node, a coordinated shutdown run by hand): the same stop in order.
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "supervise-trees", async () =>
             {
-                await StopTreesAsync(CancellationToken.None).ConfigureAwait(false);
+                await StopTreesAsync().ConfigureAwait(false);
                 return Akka.Done.Instance;
             });
 
@@ -112,7 +122,12 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        await StopTreesAsync(cancellationToken).ConfigureAwait(false);
+        // Whoever began the stop (the host, or a coordinated shutdown), the host's deadline bounds it.
+        using (cancellationToken.Register(static cancel => ((CancellationTokenSource)cancel!).Cancel(), _stopCancel))
+        {
+            await StopTreesAsync().ConfigureAwait(false);
+        }
+
         if (_system is { } system)
         {
             _metrics.Detach(system);
@@ -136,52 +151,56 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
     }
 
     /// <summary>
-    /// Stops the trees in reverse start order, each awaited before the next; past <paramref name="cancellationToken"/>
-    /// the rest are only asked to stop (their supervisors still stop their children in order). The host and a
-    /// coordinated shutdown of the actor system share one stop.
+    /// Stops the trees in reverse start order, each awaited before the next. The host and a coordinated shutdown of the
+    /// actor system share this one stop; past the first deadline any caller gives (the host's shutdown timeout), the rest
+    /// are only asked to stop (their supervisors still stop their children in order).
     /// </summary>
-    private Task StopTreesAsync(CancellationToken cancellationToken)
+    private Task StopTreesAsync()
     {
         lock (_started)
         {
-            return _stoppingTrees ??= StopInOrderAsync([.. _started], cancellationToken);
+            return _stoppingTrees ??= StopInOrderAsync([.. _started]);
         }
     }
 
-    private async Task StopInOrderAsync(List<SupervisionTree> trees, CancellationToken cancellationToken)
+    private async Task StopInOrderAsync(List<SupervisionTree> trees)
     {
         await Task.Yield(); // the caller's lock is released first
         for (var i = trees.Count - 1; i >= 0; i--)
         {
-            var tree = trees[i];
-            try
-            {
-                var outcome = await tree.StopAsync(cancellationToken).ConfigureAwait(false);
-                LogTreeStopped(tree.Name, outcome.Reason);
-            }
-            catch (OperationCanceledException)
-            {
-                LogTreeStopTimedOut(tree.Name);
-            }
-            catch (Exception e)
-            {
-                LogTreeStopFailed(e, tree.Name);
-            }
-
-            _metrics.Untrack(tree.Name);
+            await StopOneAsync(trees[i], _stopCancel.Token).ConfigureAwait(false);
         }
+    }
+
+    private async Task StopOneAsync(SupervisionTree tree, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await tree.StopAsync(cancellationToken).ConfigureAwait(false);
+            LogTreeStopped(tree.Name, outcome.Reason);
+        }
+        catch (OperationCanceledException)
+        {
+            LogTreeStopTimedOut(tree.Name);
+        }
+        catch (Exception e)
+        {
+            LogTreeStopFailed(e, tree.Name);
+        }
+
+        _metrics.Untrack(tree.Name);
     }
 
     /// <summary>If the host never stopped this service (another one failed to start), the actor system it created goes with the container.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_system is null && _ownSystem is null && (_stoppingTrees is not null || _started.Count == 0))
+        if (!(_system is null && _ownSystem is null && (_stoppingTrees is not null || _started.Count == 0)))
         {
-            return;
+            using var timeout = new CancellationTokenSource(ShutdownTimeout);
+            await StopAsync(timeout.Token).ConfigureAwait(false);
         }
 
-        using var timeout = new CancellationTokenSource(ShutdownTimeout);
-        await StopAsync(timeout.Token).ConfigureAwait(false);
+        _stopCancel.Dispose();
     }
 
     private TimeSpan ShutdownTimeout { get; }

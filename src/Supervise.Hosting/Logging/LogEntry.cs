@@ -38,7 +38,10 @@ internal sealed class LogEntry(int id, string name, LogLevel level, Exception? e
 
     public int Count => _fields.Count + 1;
 
-    public KeyValuePair<string, object?> this[int index] => index < _fields.Count ? _fields[index] : new("{OriginalFormat}", template);
+    public KeyValuePair<string, object?> this[int index] =>
+        index == _fields.Count ? new("{OriginalFormat}", template)
+        : index >= 0 && index < _fields.Count ? _fields[index]
+        : throw new ArgumentOutOfRangeException(nameof(index), index, $"expected an index from 0 to {_fields.Count}");
 
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator()
     {

@@ -96,7 +96,18 @@ public static class SupervisionEventLog
     private sealed class Writer : ReceiveActor
     {
         public Writer(ILogger logger, SupervisionStrategies strategies) =>
-            Receive<SupervisionEvent>(e => Write(logger, e, strategies.Of(e.SupervisorPath)));
+            Receive<SupervisionEvent>(e =>
+            {
+                try
+                {
+                    Write(logger, e, strategies.Of(e.SupervisorPath));
+                }
+                catch (Exception)
+                {
+                    // A logging provider that throws loses this one event; the writer goes on with the next (a restart
+                    // would end its subscription to the event stream, and no event would be logged again).
+                }
+            });
 
         protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self);
     }

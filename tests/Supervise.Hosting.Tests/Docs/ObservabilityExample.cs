@@ -45,7 +45,7 @@ public static class ObservedService
             var pricing = await trees.GetChildAsync("orders/pricing");
             try
             {
-                return Results.Ok(await pricing.Ask<decimal>(sku, TimeSpan.FromSeconds(1)));
+                return Results.Ok(await pricing.Ask<decimal>(sku, TimeSpan.FromSeconds(3)));
             }
             catch (AskTimeoutException)
             {
