@@ -66,6 +66,14 @@ public sealed record ChildSpec
     /// </summary>
     public IReadOnlyList<DegradationPolicy>? Policies { get; init; }
 
+    /// <summary>
+    /// The version of the child's code, as the caller names it (<c>"2.1"</c>, a build number, a configuration's hash). An
+    /// upgrade (<see cref="UpgradePlan"/>) replaces a running child whose version changed, and keeps one whose version did
+    /// not: how it starts (<see cref="Start"/>, a function) cannot be compared, so a new version is what says the code is
+    /// new. Default: none.
+    /// </summary>
+    public string? Version { get; init; }
+
     /// <summary>Labels for the fault injector's targets (<see cref="FaultTargets.Tags"/>). Default: none.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 

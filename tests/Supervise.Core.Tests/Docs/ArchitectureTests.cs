@@ -26,13 +26,13 @@ public sealed partial class ArchitectureTests
         var long_ = files.Select(f => (File: Path.GetRelativePath(core, f), Lines: File.ReadAllLines(f).Length)).Where(f => f.Lines > 500).ToList();
 
         Assert.True(long_.Count == 0, "over 500 lines: " + string.Join(", ", long_.Select(f => $"{f.File} ({f.Lines})")));
-        foreach (var folder in new[] { "Supervision", "Degradation", "Health", "Chaos", "Runtime", "Api", "Events", "Specs" })
+        foreach (var folder in new[] { "Supervision", "Degradation", "Health", "Chaos", "Runtime", "Api", "Events", "Specs", "Upgrades" })
         {
             Assert.True(File.Exists(Path.Combine(core, folder, "README.md")), $"{folder}/ has no README.md saying what it owns");
         }
     }
 
-    [GeneratedRegex(@"`(?<path>(?:Api|Chaos|Degradation|Events|Health|Runtime|Specs|Supervision)/[A-Za-z.]+\.cs)`")]
+    [GeneratedRegex(@"`(?<path>(?:Api|Chaos|Degradation|Events|Health|Runtime|Specs|Supervision|Upgrades)/[A-Za-z.]+\.cs)`")]
     private static partial Regex SourcePath();
 
     private static string RepositoryRoot()
