@@ -92,7 +92,8 @@ public sealed class NodeChaosTests(ITestOutputHelper output)
         // Two nodes are left: no fault may be done, and the chosen ones are journaled as skipped.
         Assert.Equal(2, nodes.Live.Count);
         Assert.Empty(nodes.Targets);
-        var none = await RunAsync(run with { Faults = [new(FaultKind.NodeDown)], MaxFaults = null, Duration = TimeSpan.FromMilliseconds(500) });
+        // Long enough for the 100 ms schedule to try at least once on a loaded machine (a 500 ms run once ended before its first try).
+        var none = await RunAsync(run with { Faults = [new(FaultKind.NodeDown)], MaxFaults = null, Duration = TimeSpan.FromSeconds(3) });
         Assert.Empty(none.Faults);
         Assert.NotEmpty(none.Journal.Faults);
         Assert.All(none.Journal.Faults, f => Assert.Equal("no node may be faulted now (a fault would leave too few nodes)", f.Skipped));

@@ -36,6 +36,16 @@ public sealed class SupervisorHandle
     public Task<ChildSpecResult> GetChildSpecAsync(string id, CancellationToken cancellationToken = default) =>
         CallAsync<ChildSpecResult>(new GetChildSpecRequest(id), cancellationToken);
 
+    /// <summary>
+    /// What an upgrade of this supervisor to <paramref name="next"/> would do, computed from the children it runs now and
+    /// shown before anything changes (a dry run): see <see cref="UpgradePlan"/>. A refused upgrade's plan lists why.
+    /// </summary>
+    public Task<UpgradePlan> PlanUpgradeAsync(SupervisionSpec next, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        return CallAsync<UpgradePlan>(new PlanUpgradeRequest(next), cancellationToken);
+    }
+
     /// <summary>Adds a child to a static supervisor and starts it, after the others (OTP <c>start_child</c>).</summary>
     public Task<StartChildResult> StartChildAsync(ChildSpec spec, CancellationToken cancellationToken = default) =>
         CallAsync<StartChildResult>(new StartChildRequest(spec), cancellationToken);

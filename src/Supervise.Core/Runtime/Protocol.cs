@@ -50,6 +50,9 @@ internal sealed record CountChildrenRequest;
 
 internal sealed record GetChildSpecRequest(string Id);
 
+/// <summary>Asks what an upgrade to <see cref="Next"/> would do (a dry run); answered with the <see cref="UpgradePlan"/>.</summary>
+internal sealed record PlanUpgradeRequest(SupervisionSpec Next);
+
 internal sealed record StartChildRequest(ChildSpec Spec);
 
 internal sealed record StartDynamicChildRequest(object? Args);

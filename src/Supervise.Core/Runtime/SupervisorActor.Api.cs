@@ -28,6 +28,10 @@ internal sealed partial class SupervisorActor
             case GetChildSpecRequest get:
                 sender.Tell(Find(get.Id) is { } found ? new ChildSpecResult.Found(found.PublicSpec) : new ChildSpecResult.NotFound(get.Id));
                 break;
+            case PlanUpgradeRequest plan:
+                // From the children it runs now (a runtime call may have added or deleted some since it started).
+                sender.Tell(UpgradePlan.Make(_spec is SupervisorSpec s ? s with { Children = _children.Select(c => c.PublicSpec).ToList() } : _spec, plan.Next, _path));
+                break;
             case StartChildRequest start:
                 StartChild(start, sender);
                 break;

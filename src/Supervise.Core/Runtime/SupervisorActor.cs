@@ -299,6 +299,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
             case WhichChildrenRequest:
             case CountChildrenRequest:
             case GetChildSpecRequest:
+            case PlanUpgradeRequest:
             case StartChildRequest:
             case StartDynamicChildRequest:
             case StartDynamicChildrenRequest:
