@@ -110,6 +110,9 @@ public sealed class StrategyTests(ITestOutputHelper output) : SuperviseTestKit(o
         var t = ExpectLife<Up>().Ref;
         t.Tell(new StopSelf());
         ExpectEvent<ChildTerminated>(e => e.ChildId == "t");
+        // Gone for good first: a message sent while its mailbox is still closing may be lost by Akka.NET with no dead letter.
+        Watch(t);
+        ExpectTerminated(t);
 
         t.Tell("hello?");
 
