@@ -259,6 +259,27 @@ internal sealed partial class InjectorActor
 
     private sealed record NodeFaultOver(ActiveFault Fault, TimeSpan? RecoveredAfter, Exception? Error);
 
+    /// <summary>Whether this injection time's tree has settled before its first fault (virtual time only).</summary>
+    private bool _firstSettled;
+
+    /// <summary>
+    /// In virtual time, an injection time's first fault waits, as each next fault of a burst does, until the tree has done
+    /// what the clock's move set off at the instants before it (a hang lifted, and a group restart it held going on), so
+    /// that what the fault finds does not depend on the threads. Returns <see langword="true"/> while it waits.
+    /// </summary>
+    private bool SettleBeforeFirstFault()
+    {
+        if (_runtime.RealTime || _firstSettled || _burstLeft == 0)
+        {
+            return false;
+        }
+
+        _firstSettled = true;
+        BurstPending(true);
+        WaitToSettle();
+        return true;
+    }
+
     private void BurstPending(bool pending)
     {
         if (_state.BurstPending != pending)

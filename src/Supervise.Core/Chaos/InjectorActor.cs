@@ -305,6 +305,11 @@ internal sealed partial class InjectorActor : ReceiveActor
     private async Task<bool> InjectBurstAsync()
     {
         _state.Lateness = Now - _nextAt; // how late this injection time is served (the report's BehindSchedule)
+        if (SettleBeforeFirstFault())
+        {
+            return true;
+        }
+
         if (_burstLeft > 1 && !_runtime.RealTime)
         {
             // Before the first fault is journaled: a driver that sees it must not find the tree settled mid-burst.
@@ -323,6 +328,7 @@ internal sealed partial class InjectorActor : ReceiveActor
         }
 
         _burstLeft = 0;
+        _firstSettled = false;
         BurstPending(false);
         return false;
     }
