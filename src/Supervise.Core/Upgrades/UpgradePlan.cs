@@ -53,10 +53,7 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
                 settings.Add("Template: replaced (for the children started from now on)");
             }
 
-            if (dynamic.MaxChildren != nextDynamic.MaxChildren)
-            {
-                settings.Add(Change("MaxChildren", dynamic.MaxChildren, nextDynamic.MaxChildren));
-            }
+            AddIfChanged(settings, "MaxChildren", dynamic.MaxChildren, nextDynamic.MaxChildren);
 
             return new UpgradePlan(path, [], settings, [], []);
         }
@@ -175,26 +172,12 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
         var changes = new List<string>();
         if (now is SupervisorSpec a && next is SupervisorSpec b)
         {
-            if (a.Strategy != b.Strategy)
-            {
-                changes.Add(Change("Strategy", a.Strategy, b.Strategy));
-            }
-
-            if (a.AutoShutdown != b.AutoShutdown)
-            {
-                changes.Add(Change("AutoShutdown", a.AutoShutdown, b.AutoShutdown));
-            }
+            AddIfChanged(changes, "Strategy", a.Strategy, b.Strategy);
+            AddIfChanged(changes, "AutoShutdown", a.AutoShutdown, b.AutoShutdown);
         }
 
-        if (now.Intensity != next.Intensity)
-        {
-            changes.Add(Change("Intensity", now.Intensity, next.Intensity));
-        }
-
-        if (now.Period != next.Period)
-        {
-            changes.Add(Change("Period", now.Period, next.Period));
-        }
+        AddIfChanged(changes, "Intensity", now.Intensity, next.Intensity);
+        AddIfChanged(changes, "Period", now.Period, next.Period);
 
         if (!now.DefaultPolicies.SequenceEqual(next.DefaultPolicies))
         {
@@ -208,25 +191,10 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
     private static List<string> ChildChanges(ChildSpec now, ChildSpec next)
     {
         var changes = new List<string>();
-        if (now.Restart != next.Restart)
-        {
-            changes.Add(Change("Restart", now.Restart, next.Restart));
-        }
-
-        if (now.EffectiveShutdown != next.EffectiveShutdown)
-        {
-            changes.Add(Change("Shutdown", now.EffectiveShutdown, next.EffectiveShutdown));
-        }
-
-        if (now.Significant != next.Significant)
-        {
-            changes.Add(Change("Significant", now.Significant, next.Significant));
-        }
-
-        if (now.Criticality != next.Criticality)
-        {
-            changes.Add(Change("Criticality", now.Criticality, next.Criticality));
-        }
+        AddIfChanged(changes, "Restart", now.Restart, next.Restart);
+        AddIfChanged(changes, "Shutdown", now.EffectiveShutdown, next.EffectiveShutdown);
+        AddIfChanged(changes, "Significant", now.Significant, next.Significant);
+        AddIfChanged(changes, "Criticality", now.Criticality, next.Criticality);
 
         if (!(now.Policies ?? []).SequenceEqual(next.Policies ?? []) || (now.Policies is null) != (next.Policies is null))
         {
@@ -239,6 +207,15 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
         }
 
         return changes;
+    }
+
+    /// <summary>Adds <c>name: from → to</c> to <paramref name="changes"/> when the two differ.</summary>
+    private static void AddIfChanged<T>(List<string> changes, string name, T from, T to)
+    {
+        if (!EqualityComparer<T>.Default.Equals(from, to))
+        {
+            changes.Add(Change(name, from, to));
+        }
     }
 
     private static string Change(string name, object? from, object? to) =>
