@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Akka.Actor;
 using Akka.Configuration;
 using Supervise.Cluster.Tests.Support;
+using Supervise.Tests.Common;
 using Xunit;
 using Xunit.Abstractions;
 using AkkaCluster = Akka.Cluster.Cluster;
@@ -11,13 +12,8 @@ namespace Supervise.Cluster.Tests;
 /// <summary>Nodes in separate processes on 127.0.0.1; the one hosting the singleton is killed with SIGKILL.</summary>
 public sealed class KilledProcessTests(ITestOutputHelper output)
 {
-    private static string NodeProgram()
-    {
-        // Built with the solution (a project reference that brings no assembly): beside this project's output.
-        var here = Path.GetDirectoryName(typeof(KilledProcessTests).Assembly.Location)!;
-        var path = Path.GetFullPath(Path.Combine(here.Replace("Supervise.Cluster.Tests", "Supervise.Cluster.Node", StringComparison.Ordinal), "Supervise.Cluster.Node.dll"));
-        return File.Exists(path) ? path : throw new FileNotFoundException($"The node program was not built: expected {path}.");
-    }
+    // Built with the solution (a project reference that brings no assembly): beside this project's output.
+    private static string NodeProgram() => SiblingProgram.Path(typeof(KilledProcessTests), "Supervise.Cluster.Tests", "Supervise.Cluster.Node");
 
     /// <summary>Starts a node process and waits (bounded) for it to say it is Up; returns it and its address.</summary>
     private static async Task<(Process Process, string Address)> StartNodeAsync(Address seed, string role, List<Process> started)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Supervise.Tests.Common;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -11,13 +12,8 @@ namespace Supervise.Hosting.Tests;
 /// </summary>
 public sealed class ShutdownTests(ITestOutputHelper output)
 {
-    private static string AppProgram()
-    {
-        // Built with the solution (a project reference that brings no assembly): beside this project's output.
-        var here = Path.GetDirectoryName(typeof(ShutdownTests).Assembly.Location)!;
-        var path = Path.GetFullPath(Path.Combine(here.Replace("Supervise.Hosting.Tests", "Supervise.Hosting.ShutdownApp", StringComparison.Ordinal), "Supervise.Hosting.ShutdownApp.dll"));
-        return File.Exists(path) ? path : throw new FileNotFoundException($"The shutdown app was not built: expected {path}.");
-    }
+    // Built with the solution (a project reference that brings no assembly): beside this project's output.
+    private static string AppProgram() => SiblingProgram.Path(typeof(ShutdownTests), "Supervise.Hosting.Tests", "Supervise.Hosting.ShutdownApp");
 
     [Theory]
     [InlineData("own")]
