@@ -86,12 +86,17 @@ public static class SoakRun
             // kept must be collectable.
             await injector.Actor.WatchAsync().WaitAsync(TimeSpan.FromSeconds(60));
             (report, injector) = (null!, null!);
+            // The soak's list of addresses is done with: the sessions' old ones (their supervisor restarted) would otherwise
+            // stay reachable from here, and count as the tree's growth.
+            var workers = addresses.Count;
+            addresses.Clear();
+            addresses.TrimExcess();
             await RestoreShapeAsync(tree, log);
             var after = Managed();
             log($"managed memory: {(before - ledger.Bytes) / 1e6:N1} MB before the run, {(after - ledger.Bytes) / 1e6:N1} MB after it, its report and this soak's ledger of messages set aside");
             await tree.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
             // The ledger is made before the run and kept to its end: it is not the tree's memory.
-            return new SoakResult(addresses.Count, text, ledger.Sent, ledger.AnsweredCount, ledger.ReportedCount, ledger.Twice, missing, before - ledger.Bytes, after - ledger.Bytes)
+            return new SoakResult(workers, text, ledger.Sent, ledger.AnsweredCount, ledger.ReportedCount, ledger.Twice, missing, before - ledger.Bytes, after - ledger.Bytes)
             {
                 Unaccounted = ledger.Sent - ledger.DoneCount,
             };
