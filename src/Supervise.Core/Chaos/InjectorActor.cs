@@ -339,7 +339,8 @@ internal sealed partial class InjectorActor : ReceiveActor
         var self = Self;
         var state = _state;
         // Bounded: a fault that cannot land at this instant does not stall the run (the burst goes on, at the cost of exactness).
-        _runtime.Settle.SettleAsync(() => state.Landing == 0, () => Volatile.Read(ref settling.Value), SettleBound, CancellationToken.None)
+        // Not waiting on itself: the BurstNext it is told comes after every event published before.
+        _runtime.Settle.SettleAsync(() => state.Landing == 0, () => Volatile.Read(ref settling.Value), SettleBound, CancellationToken.None, self)
             .ContinueWith(
                 settled =>
                 {

@@ -69,9 +69,11 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
     /// events published before: an Identify sent after comes back (an actor's mailbox is in order). An
     /// actor held by an injected hang or delay is not waited for (it would not answer until the clock
     /// moves); it stays named for a catch-up after it resumes. Safe to run from several callers at once:
-    /// an entry is removed only by a catch-up that waited for it and saw no newer one.
+    /// an entry is removed only by a catch-up that waited for it and saw no newer one. An observer that
+    /// waits itself (<paramref name="self"/>) is not asked: what it is told after this catch-up comes after
+    /// every event published before, in its mailbox's order, so it has caught up when it handles that.
     /// </summary>
-    public async Task CatchUpAsync()
+    public async Task CatchUpAsync(IActorRef? self = null)
     {
         while (true)
         {
@@ -87,7 +89,7 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
                 _fired.TryRemove(target);
             }
 
-            await Task.WhenAll(Observers.Keys.Select(IdentifyAsync)).ConfigureAwait(false);
+            await Task.WhenAll(Observers.Keys.Where(o => !o.Equals(self)).Select(IdentifyAsync)).ConfigureAwait(false);
             if (!HasFiredTimers)
             {
                 return;
@@ -100,9 +102,9 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
     /// first: a fault that lands names its supervisor for the catch-up), every fired timer and observer has
     /// caught up (<see cref="CatchUpAsync"/>), and nothing is in progress. <see langword="false"/> if that
     /// did not happen within <paramref name="limit"/> (real time); <see langword="true"/> also once
-    /// <paramref name="stopped"/> holds.
+    /// <paramref name="stopped"/> holds. An observer that waits gives itself as <paramref name="self"/> (see <see cref="CatchUpAsync"/>).
     /// </summary>
-    public async Task<bool> SettleAsync(Func<bool> ready, Func<bool> stopped, TimeSpan limit, CancellationToken cancellationToken)
+    public async Task<bool> SettleAsync(Func<bool> ready, Func<bool> stopped, TimeSpan limit, CancellationToken cancellationToken, IActorRef? self = null)
     {
         var waited = global::System.Diagnostics.Stopwatch.StartNew();
         for (var i = 0; !stopped(); i++)
@@ -111,7 +113,7 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
             var left = limit - waited.Elapsed;
             try
             {
-                await CatchUpAsync().WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                await CatchUpAsync(self).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
