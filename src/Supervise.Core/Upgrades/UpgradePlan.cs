@@ -86,6 +86,7 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
                 continue;
             }
 
+            var upgradedNested = false;
             if (now1.Supervisor is { } inner && next1.Supervisor is { } innerNext && !ReferenceEquals(inner, innerNext))
             {
                 var plan = Make(inner, innerNext, path + "/" + next1.Id);
@@ -98,6 +99,7 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
                 if (!plan.IsEmpty)
                 {
                     nested.Add(new UpgradeNestedStep(next1.Id, plan));
+                    upgradedNested = true;
                 }
             }
 
@@ -106,7 +108,7 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
             {
                 updated.Add(new UpdateChildStep(next1.Id, changes));
             }
-            else if (!nested.Any(s => s.ChildId == next1.Id))
+            else if (!upgradedNested)
             {
                 kept.Add(next1.Id);
             }

@@ -88,7 +88,7 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
                 if (late)
                 {
                     // The stop began while this tree was starting: the stop's list did not have it, so it stops here.
-                    await StopOneAsync(tree, _stopCancel.Token).ConfigureAwait(false);
+                    await StopOneAsync(tree).ConfigureAwait(false);
                     return;
                 }
 
@@ -168,15 +168,15 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
         await Task.Yield(); // the caller's lock is released first
         for (var i = trees.Count - 1; i >= 0; i--)
         {
-            await StopOneAsync(trees[i], _stopCancel.Token).ConfigureAwait(false);
+            await StopOneAsync(trees[i]).ConfigureAwait(false);
         }
     }
 
-    private async Task StopOneAsync(SupervisionTree tree, CancellationToken cancellationToken)
+    private async Task StopOneAsync(SupervisionTree tree)
     {
         try
         {
-            var outcome = await tree.StopAsync(cancellationToken).ConfigureAwait(false);
+            var outcome = await tree.StopAsync(_stopCancel.Token).ConfigureAwait(false);
             LogTreeStopped(tree.Name, outcome.Reason);
         }
         catch (OperationCanceledException)
