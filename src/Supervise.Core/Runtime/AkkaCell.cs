@@ -57,6 +57,35 @@ internal static class AkkaCell
         return ReferenceEquals(CurrentInstance(cell), before) && FailedMark(cell) ? message : null;
     }
 
+    /// <summary>
+    /// The user message a running child is inside a handler for now, and which of its messages that is (its cell's envelope
+    /// count); null when it has failed, handles none, or has children of its own (its stop would mark it failed too).
+    /// </summary>
+    public static (object Message, int Envelope)? Handling(IActorRef child)
+    {
+        if (Of(child) is not { } cell || FailedMark is not { } failed || failed(cell) || cell.ChildrenContainer.Children.Count > 0)
+        {
+            return null;
+        }
+
+        var envelope = cell.CurrentEnvelopeId;
+        Interlocked.MemoryBarrier();
+        if (InFlight(child) is not var (message, _))
+        {
+            return null;
+        }
+
+        Interlocked.MemoryBarrier();
+        return cell.CurrentEnvelopeId == envelope ? (message, envelope) : null;
+    }
+
+    /// <summary>
+    /// Whether a child seen inside the handler of message number <paramref name="envelope"/> (see <see cref="Handling"/>) failed on
+    /// it: it is marked failed and took no message since. Read once the child has stopped (Akka has cleared its message by then).
+    /// </summary>
+    public static bool CrashedOn(IActorRef child, int envelope) =>
+        Of(child) is { } cell && FailedMark is { } failed && failed(cell) && cell.CurrentEnvelopeId == envelope;
+
     /// <summary>Whether <paramref name="child"/> is a Supervise supervisor (its messages are the runtime's own, never a user's).</summary>
     public static bool IsSupervisor(IActorRef child) => Of(child) is { } cell && cell.Props.Type == typeof(SupervisorActor);
 

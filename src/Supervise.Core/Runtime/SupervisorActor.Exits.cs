@@ -19,6 +19,12 @@ internal sealed partial class SupervisorActor
     /// <summary>Called by Akka (through <see cref="FailureHook"/>) when a child throws; guarded like <see cref="OnReceive"/>.</summary>
     private void OnChildFailure(IActorRef child, Exception cause)
     {
+        if (_ended)
+        {
+            FailedAfterTheEnd(child);
+            return;
+        }
+
         try
         {
             OnChildFailed(child, cause);
@@ -40,11 +46,17 @@ internal sealed partial class SupervisorActor
                 // Discarded, on its way out: its failure decides nothing, but the message it failed on is reported.
                 if (!AkkaCell.IsSupervisor(child))
                 {
+                    SawFailureOf(child);
                     DropInFlight(child, id, "the child crashed on it while it was being stopped");
                 }
             }
             else if (!OnStandInFailed(child, cause))
             {
+                if (!AkkaCell.IsSupervisor(child))
+                {
+                    DropInFlight(child, child.Path.Name, "the child crashed on it when its supervisor no longer knew it");
+                }
+
                 Context.Stop(child);
             }
 
@@ -106,31 +118,6 @@ internal sealed partial class SupervisorActor
         _core.Crash(record, failure);
     }
 
-    /// <summary>A failure that decides nothing (the child is on its way out): the message it failed on, if any, is reported dropped.</summary>
-    private void DropInFlightOf(ChildRecord record, IActorRef child, string why)
-    {
-        if (!record.IsSuperviseSupervisor)
-        {
-            DropInFlight(child, record.Id, why);
-        }
-    }
-
-    private void DropInFlight(IActorRef child, string id, string why)
-    {
-        if (AkkaCell.InFlight(child) is var (message, _))
-        {
-            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, why));
-        }
-    }
-
-    /// <summary>The message the crashed child was handling, kept by Akka until the child restarts.</summary>
-    private static PendingFailure ReadInFlight(IActorRef child, ChildRecord record, Exception cause)
-    {
-        return !record.IsSuperviseSupervisor && AkkaCell.InFlight(child) is var (message, sender)
-            ? new PendingFailure(cause, message, sender)
-            : new PendingFailure(cause, null);
-    }
-
     void ISupervisorEffects<ChildRecord, PendingFailure>.ReportCrash(ChildRecord child, PendingFailure crash) => ReportCrash(child, crash, covered: false);
 
     /// <summary>A crash is logged and published, and its message in flight handled; <paramref name="covered"/> when a group restart under way covers it.</summary>
@@ -187,67 +174,6 @@ internal sealed partial class SupervisorActor
     }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.CrashDecided(ChildRecord child) => EndCrashSpan();
-
-    /// <summary>The message a crashed child was handling: requeued or set aside by a policy, else dropped and reported.</summary>
-    private void HandleInFlight(ChildRecord record, PendingFailure failure)
-    {
-        if (failure.InFlight is not { } message || (record.Policies.RequeueAfter > 0 && KeepInFlight(record, failure, message)))
-        {
-            return;
-        }
-
-        ReportDropped(record, message, "it was being handled when the child crashed");
-    }
-
-    /// <summary>
-    /// A crash that waited in line leaves without its decision (its child is stopped, or restarted with its group): the
-    /// message it was handling is reported dropped. Not requeued: the child may be restarting on its own thread already, or
-    /// its mailbox about to close.
-    /// </summary>
-    private void HandleUndecided(ChildRecord record, PendingFailure failure)
-    {
-        if (!record.IsSuperviseSupervisor && failure.InFlight is { } message)
-        {
-            ReportDropped(record, message, "the child crashed on it and was stopped or restarted before its crash was decided");
-        }
-    }
-
-    /// <summary>
-    /// This incarnation ends with crashes it never decided, whose messages are reported: a crash waiting in line and, when
-    /// <paramref name="unseen"/> (it is being restarted, its children still there), a failure Akka holds back because this
-    /// supervisor has failed, and drops once it is recreated. A supervisor stopped for good once it has failed cannot read the
-    /// latter: Akka clears a child's message as it stops it (see docs/concepts/supervision.md).
-    /// </summary>
-    private void DropUndecided(string why, bool unseen)
-    {
-        foreach (var record in _children)
-        {
-            if (record.IsSuperviseSupervisor)
-            {
-                continue;
-            }
-
-            if (record.TakeFailure() is { InFlight: { } message })
-            {
-                ReportDropped(record, message, why);
-            }
-            else if (unseen && record.Ref is { } child && AkkaCell.UnseenFailure(child, record.SeenFailureOf) is { } lost)
-            {
-                ReportDropped(record, lost, why);
-            }
-        }
-    }
-
-    /// <summary>The message a crashed child was handling is reported dropped (an injected poison is gone with it).</summary>
-    private void ReportDropped(ChildRecord record, object message, string why)
-    {
-        if (message is InjectedPoison)
-        {
-            record.Injected = null; // the poison is gone with it
-        }
-
-        _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, why));
-    }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.RestartCounted(ChildRecord child)
     {
@@ -363,6 +289,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
+        _seenFailures.Remove(child);
         if (_dying.Remove(child, out var name))
         {
             OnDyingGone(child, name);

@@ -13,6 +13,8 @@ internal sealed partial class SupervisorActor
 
     private readonly List<QuarantinedMessage> _quarantine = [];
     private readonly Dictionary<IActorRef, ChildRecord> _standIns = new(ChildRefComparer.Instance);
+    /// <summary>Stand-ins and children on their way out whose failure was seen, by the instance that failed (see <see cref="SawFailureOf"/>).</summary>
+    private readonly Dictionary<IActorRef, int> _seenFailures = new(ChildRefComparer.Instance);
 
     /// <summary>A new record joins the children: it takes over its address from an earlier supervisor instance, or gets one if its policies answer callers.</summary>
     private ChildRecord Adopt(ChildRecord record)
@@ -106,6 +108,7 @@ internal sealed partial class SupervisorActor
         }
 
         _log.Warning("Fallback stand-in {0} crashed and is restarted: {1}", child.Path, cause.Message);
+        SawFailureOf(child);
         if (AkkaCell.InFlight(child) is var (message, _))
         {
             _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, "its fallback stand-in crashed while handling it"));

@@ -22,6 +22,8 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     private readonly EventStream _events;
     private readonly string _path;
     private readonly RootLink? _root;
+    /// <summary>Shared with this supervisor's other incarnations: the children that may crash after the last look of the one before.</summary>
+    private readonly CrashHandover _handover;
     private readonly List<ChildRecord> _children = [];
     // Keyed by reference: every ref looked up here is the instance ActorOf returned (a child's Self, in
     // Failed, in its termination notice and in its own messages), and Akka's ref hash walks the whole path.
@@ -42,8 +44,9 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     private TreeStopReason _stopReason = TreeStopReason.Killed;
     private Exception? _stopError;
 
-    public SupervisorActor(SupervisionSpec spec, TreeRuntime runtime, string path, RootLink? root)
+    public SupervisorActor(SupervisionSpec spec, TreeRuntime runtime, string path, RootLink? root, CrashHandover handover)
     {
+        _handover = handover;
         _spec = spec;
         _runtime = runtime;
         _events = runtime.System.EventStream;
@@ -81,6 +84,11 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
 
     protected override void PreStart()
     {
+        foreach (var (id, message) in _handover.TakeCrashed())
+        {
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, RestartedWhy));
+        }
+
         if (_spec is SupervisorSpec s)
         {
             _children.Capacity = s.Children.Count;
@@ -98,13 +106,16 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         RefreshHealth();
     }
 
+    private const string RestartedWhy = "the child crashed on it as its supervisor restarted";
+
     protected override void PreRestart(Exception reason, object message)
     {
         // The children are already stopped in order when this supervisor gives up; anything left
         // (an unexpected failure of the supervisor itself) is stopped by Akka.
         DisposeTimers();
         LeaveTreeCounts();
-        DropUndecided("the child crashed on it as its supervisor restarted", unseen: true);
+        DropUndecided(RestartedWhy, restarting: true);
+        _ended = true;
         EndCrashSpans();
         ParkAddresses();
         FailPendingCalls("it is restarting");
@@ -120,7 +131,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         _runtime.Settle.Departed(Self);
         DisposeTimers();
         LeaveTreeCounts();
-        DropUndecided("the child crashed on it as its supervisor stopped", unseen: false);
+        DropUndecided("the child crashed on it as its supervisor stopped", restarting: false);
         EndCrashSpans();
         // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
         // again, or mark it down, or remove it); a dynamic supervisor's children and a stopped tree's are gone.

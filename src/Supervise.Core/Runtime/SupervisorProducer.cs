@@ -9,6 +9,7 @@ internal sealed class SupervisorProducer : IIndirectActorProducer
     private readonly TreeRuntime _runtime;
     private readonly string _path;
     private readonly RootLink? _root;
+    private readonly CrashHandover _handover = new();
 
     public SupervisorProducer(SupervisionSpec spec, TreeRuntime runtime, string path, RootLink? root)
     {
@@ -20,7 +21,7 @@ internal sealed class SupervisorProducer : IIndirectActorProducer
 
     public Type ActorType => typeof(SupervisorActor);
 
-    public ActorBase Produce() => new SupervisorActor(_spec, _runtime, _path, _root);
+    public ActorBase Produce() => new SupervisorActor(_spec, _runtime, _path, _root, _handover);
 
     public void Release(ActorBase actor)
     {

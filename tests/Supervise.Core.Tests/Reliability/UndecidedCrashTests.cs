@@ -87,4 +87,81 @@ public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTes
         Assert.False(drops.HasMessages, "the message was reported again"); // settled: every report is in
         await tree.StopAsync();
     }
+
+    [Fact]
+    public async Task A_child_that_crashes_on_a_message_after_its_restarting_supervisor_last_looked_has_the_message_reported()
+    {
+        // x is inside a handler when its supervisor restarts: it has not failed when the supervisor's old incarnation looks,
+        // and fails after, as Akka stops it. Akka hands that failure to the ended incarnation, which decides nothing and often
+        // cannot read the message any more (x clears it as it stops, on its own thread); the new incarnation reports it, once.
+        using var gate = new ManualResetEventSlim();
+        var nested = ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [Worker("x")] }) with { Policies = [Policy.Backoff(S, S)] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [nested] });
+        var n = await ChildRef(tree.Root, "n");
+        var x = await ChildRef(await tree.Root.GetSupervisorAsync("n"), "x");
+        var crashOn = new BlockThenCrash(gate);
+        x.Tell(crashOn);
+        ExpectLife<Blocked>(b => b.Id == "x");
+
+        n.Tell(Kill.Instance);
+        var delayed = ExpectEvent<ChildRestartDelayed>(e => e.ChildId == "n");
+        Time.Advance(delayed.Delay);
+        await AwaitAssertAsync(() => Assert.True(Recreating(n), "n has not begun its restart"));
+        gate.Set();
+
+        var dropped = ExpectEvent<MessageDropped>(e => e.ChildId == "x");
+        Assert.Equal((crashOn, "the child crashed on it as its supervisor restarted"), (dropped.Message, dropped.Why));
+        ExpectLife<Up>(u => u.Id == "x" && u.Incarnation == 2);
+        await tree.WhenSettledAsync();
+        Assert.DoesNotContain(ReceivedSoFar(Events), e => e is MessageDropped); // settled: reported once
+        await tree.StopAsync();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_fallback_stand_in_that_crashes_on_a_message_as_its_supervisor_restarts_has_the_message_reported(bool afterTheLastLook)
+    {
+        // x's breaker is open, so its address sends to the fallback stand-in; the stand-in crashes on a message while the
+        // supervisor has failed (Akka holds its report back) or after the restarting supervisor last looked (Akka drops it).
+        using var gate = new ManualResetEventSlim();
+        var x = Worker("x") with { Policies = [Policy.CircuitBreaker(1, TimeSpan.FromMinutes(1), 30 * S), Policy.Fallback(TestWorker.Props("stand-in", Life.Ref))] };
+        var nested = ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [x] }) with { Policies = [Policy.Backoff(S, S)] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [nested] });
+        var n = await ChildRef(tree.Root, "n");
+        var address = await (await tree.Root.GetSupervisorAsync("n")).GetChildAsync("x");
+        address.Tell(new Crash("opens the breaker"));
+        ExpectEvent<MessageDropped>(e => e.ChildId == "x");
+        await AwaitAssertAsync(() => Assert.IsType<FallbackRoute>(address.RouteNow));
+
+        var crashOn = new BlockThenCrash(gate);
+        address.Tell(crashOn);
+        ExpectLife<Blocked>(b => b.Id == "stand-in");
+        n.Tell(Kill.Instance);
+        var delayed = ExpectEvent<ChildRestartDelayed>(e => e.ChildId == "n");
+        if (afterTheLastLook)
+        {
+            Time.Advance(delayed.Delay);
+            await AwaitAssertAsync(() => Assert.True(Recreating(n), "n has not begun its restart"));
+            gate.Set();
+        }
+        else
+        {
+            gate.Set();
+            await AwaitAssertAsync(() => Assert.True(Context(n).GetChildren().Any(AkkaCell.HasFailed), "the stand-in has not failed"));
+            Time.Advance(delayed.Delay);
+        }
+
+        var dropped = ExpectEvent<MessageDropped>(e => e.Message is BlockThenCrash);
+        Assert.Equal(("x", crashOn, "the child crashed on it as its supervisor restarted"), (dropped.ChildId, dropped.Message, dropped.Why));
+        await tree.WhenSettledAsync();
+        Assert.DoesNotContain(ReceivedSoFar(Events), e => e is MessageDropped); // settled: reported once
+        await tree.StopAsync();
+    }
+
+    private static ActorCell Context(IActorRef supervisor) => (ActorCell)((ActorRefWithCell)supervisor).Underlying;
+
+    /// <summary>The supervisor's restart has begun: its old incarnation is gone and its children are being stopped.</summary>
+    private static bool Recreating(IActorRef supervisor) =>
+        Context(supervisor).ChildrenContainer is Akka.Actor.Internal.TerminatingChildrenContainer { Reason: Akka.Actor.Internal.SuspendReason.Recreation };
 }

@@ -1,0 +1,182 @@
+using Akka.Actor;
+using Supervise.Chaos;
+
+namespace Supervise.Runtime;
+
+/// <summary>
+/// The message a crash takes with it: a child that throws was inside a handler, and that message is requeued or set aside by a
+/// policy, or reported dropped (<see cref="MessageDropped"/>), never lost silently. That holds when the crash is decided, when it
+/// never is (its child stopped first, or this supervisor gone), and when Akka holds its report back or drops it because this
+/// supervisor itself failed and restarted (see <see cref="CrashHandover"/>).
+/// </summary>
+internal sealed partial class SupervisorActor
+{
+    /// <summary>This incarnation has ended (its PreRestart ran): a child's failure that reaches it still is only reported.</summary>
+    private bool _ended;
+
+    /// <summary>The children whose message was reported as this incarnation ended: a failure Akka hands over after is not reported again.</summary>
+    private readonly HashSet<IActorRef> _reportedAtTheEnd = new(ChildRefComparer.Instance);
+
+    /// <summary>A failure that decides nothing (the child is on its way out): the message it failed on, if any, is reported dropped.</summary>
+    private void DropInFlightOf(ChildRecord record, IActorRef child, string why)
+    {
+        if (!record.IsSuperviseSupervisor)
+        {
+            DropInFlight(child, record.Id, why);
+        }
+    }
+
+    private void DropInFlight(IActorRef child, string id, string why)
+    {
+        if (AkkaCell.InFlight(child) is var (message, _))
+        {
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, why));
+        }
+    }
+
+    /// <summary>The message the crashed child was handling, kept by Akka until the child restarts.</summary>
+    private static PendingFailure ReadInFlight(IActorRef child, ChildRecord record, Exception cause)
+    {
+        return !record.IsSuperviseSupervisor && AkkaCell.InFlight(child) is var (message, sender)
+            ? new PendingFailure(cause, message, sender)
+            : new PendingFailure(cause, null);
+    }
+
+    /// <summary>The message a crashed child was handling: requeued or set aside by a policy, else dropped and reported.</summary>
+    private void HandleInFlight(ChildRecord record, PendingFailure failure)
+    {
+        if (failure.InFlight is not { } message || (record.Policies.RequeueAfter > 0 && KeepInFlight(record, failure, message)))
+        {
+            return;
+        }
+
+        ReportDropped(record, message, "it was being handled when the child crashed");
+    }
+
+    /// <summary>
+    /// A crash that waited in line leaves without its decision (its child is stopped, or restarted with its group): the
+    /// message it was handling is reported dropped. Not requeued: the child may be restarting on its own thread already, or
+    /// its mailbox about to close.
+    /// </summary>
+    private void HandleUndecided(ChildRecord record, PendingFailure failure)
+    {
+        if (!record.IsSuperviseSupervisor && failure.InFlight is { } message)
+        {
+            ReportDropped(record, message, "the child crashed on it and was stopped or restarted before its crash was decided");
+        }
+    }
+
+    /// <summary>
+    /// This incarnation ends with crashes it never decided, whose messages are reported: a crash waiting in line and, when
+    /// <paramref name="restarting"/> (its children still there), a failure Akka holds back because this supervisor has failed, and
+    /// drops once it is recreated; a child inside a handler now is left to the next incarnation, which finds whether it crashed
+    /// there (<see cref="CrashHandover"/>). Fallback stand-ins and children on their way out count too. A supervisor stopped for good
+    /// cannot read the latter two: Akka clears a child's message as it stops it (see docs/concepts/supervision.md).
+    /// </summary>
+    private void DropUndecided(string why, bool restarting)
+    {
+        foreach (var record in _children)
+        {
+            if (record.IsSuperviseSupervisor)
+            {
+                continue;
+            }
+
+            if (record.TakeFailure() is { InFlight: { } message })
+            {
+                ReportDropped(record, message, why);
+                if (record.Ref is { } failed)
+                {
+                    _reportedAtTheEnd.Add(failed);
+                }
+            }
+            else if (restarting && record.Ref is { } child)
+            {
+                LeaveChild(child, record.Id, record.SeenFailureOf, record);
+            }
+        }
+
+        if (!restarting)
+        {
+            return;
+        }
+
+        foreach (var (standIn, record) in _standIns)
+        {
+            LeaveChild(standIn, record.Id, _seenFailures.GetValueOrDefault(standIn), record: null);
+        }
+
+        foreach (var (child, id) in _dying)
+        {
+            if (!AkkaCell.IsSupervisor(child))
+            {
+                LeaveChild(child, id, _seenFailures.GetValueOrDefault(child), record: null);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A child failed after this incarnation ended (its PreRestart ran; Akka, stopping the children, still hands their failures to
+    /// it): nothing is decided, as the child is on its way out, but the message it failed on is reported, once. The child may have
+    /// cleared it already, stopping on its own thread: then the next incarnation reports it (<see cref="CrashHandover"/>).
+    /// </summary>
+    private void FailedAfterTheEnd(IActorRef child)
+    {
+        if (AkkaCell.IsSupervisor(child) || _reportedAtTheEnd.Contains(child) || AkkaCell.InFlight(child) is not var (message, _))
+        {
+            return;
+        }
+
+        _reportedAtTheEnd.Add(child);
+
+        _handover.Forget(child);
+        var id = _byRef.TryGetValue(child, out var record) ? record.Id
+            : _standIns.TryGetValue(child, out var of) ? of.Id
+            : _dying.GetValueOrDefault(child) ?? child.Path.Name;
+        _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, RestartedWhy));
+    }
+
+    /// <summary>As this incarnation restarts: a failure of <paramref name="child"/> it never saw is reported now; a message the child is inside a handler for is left to the next one.</summary>
+    private void LeaveChild(IActorRef child, string id, int seenFailureOf, ChildRecord? record)
+    {
+        if (AkkaCell.UnseenFailure(child, seenFailureOf) is not { } lost)
+        {
+            _handover.LeaveIfHandling(child, id);
+            return;
+        }
+
+        // Akka hands this failure to the ended incarnation next (it held it back while this supervisor had failed): not again then.
+        _reportedAtTheEnd.Add(child);
+        if (record is not null)
+        {
+            ReportDropped(record, lost, RestartedWhy);
+        }
+        else
+        {
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, lost, RestartedWhy));
+        }
+    }
+
+    /// <summary>
+    /// A failure of a child without a record of its own (a stand-in, or one on its way out) was seen and its message reported: the
+    /// instance that failed, so that a restart of this supervisor before the child's own restart or stop does not report it again.
+    /// </summary>
+    private void SawFailureOf(IActorRef child)
+    {
+        if (AkkaCell.FailedInstanceId(child) is var seen and not 0)
+        {
+            _seenFailures[child] = seen;
+        }
+    }
+
+    /// <summary>The message a crashed child was handling is reported dropped (an injected poison is gone with it).</summary>
+    private void ReportDropped(ChildRecord record, object message, string why)
+    {
+        if (message is InjectedPoison)
+        {
+            record.Injected = null; // the poison is gone with it
+        }
+
+        _events.Publish(new MessageDropped(_path, _runtime.Now, record.Id, message, why));
+    }
+}
