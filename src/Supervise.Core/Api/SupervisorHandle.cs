@@ -153,6 +153,28 @@ public sealed class SupervisorHandle
         return new SupervisorHandle(child.Child, Path + "/" + childId, _timeout);
     }
 
+    /// <summary>
+    /// Upgrades this running supervisor to <paramref name="next"/>, by the plan <see cref="PlanUpgradeAsync"/> shows: removed
+    /// children stopped and deleted, changed settings applied in place, nested supervisors upgraded by plans of their own,
+    /// children whose <see cref="ChildSpec.Version"/> changed replaced (the first <see cref="UpgradeOptions.CanaryCount"/> one at
+    /// a time, each watched), added children started at their place, then the supervisor's own settings. A step that fails
+    /// (a child that fails to start, crashes during its watch, or is not Running at its end) is rolled back by default.
+    /// </summary>
+    /// <param name="next">The spec to run from now on.</param>
+    /// <param name="options">How the plan runs; the defaults when null.</param>
+    /// <param name="cancellationToken">Stops waiting for the result (the upgrade goes on).</param>
+    /// <returns>Completed, rolled back, stopped, or refused (with every problem named, and nothing changed).</returns>
+    public async Task<UpgradeResult> UpgradeAsync(SupervisionSpec next, UpgradeOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        if (IsStopped)
+        {
+            throw new SupervisorUnavailableException(Path, "it has stopped");
+        }
+
+        // Not bounded by the call timeout: the watch windows and pauses take as long as the options say.
+        return await Actor.Ask<UpgradeResult>(new UpgradeRequest(next, options ?? new UpgradeOptions()), timeout: null, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<T> CallAsync<T>(object request, CancellationToken cancellationToken)
     {
         if (IsStopped)

@@ -30,7 +30,10 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
     }
 
     /// <summary>Its spec, policies and (for a dynamic child) template factory: one object shared by all of a dynamic supervisor's children.</summary>
-    private readonly ChildShape _shape;
+    private ChildShape _shape;
+
+    /// <summary>A static child takes a new spec (a live upgrade): how its next incarnation starts, and its settings from now on.</summary>
+    public void Reshape(ChildSpec spec, PolicySet policies) => _shape = new ChildShape(spec, policies, null);
 
     private readonly ChildBook _book;
 

@@ -64,3 +64,9 @@ internal sealed record TerminateChildRequest(string? Id, IActorRef? Child);
 internal sealed record RestartChildRequest(string Id);
 
 internal sealed record DeleteChildRequest(string Id);
+
+/// <summary>Asks for an upgrade to <see cref="Next"/>; answered with the <see cref="UpgradeResult"/> once it has ended.</summary>
+internal sealed record UpgradeRequest(SupervisionSpec Next, UpgradeOptions Options);
+
+/// <summary>An upgrade's watch window or pause is over (for the upgrade numbered <see cref="Token"/>).</summary>
+internal sealed record UpgradeTimerDue(long Token);

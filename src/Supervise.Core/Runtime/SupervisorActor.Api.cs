@@ -32,6 +32,9 @@ internal sealed partial class SupervisorActor
                 // From the children it runs now (a runtime call may have added or deleted some since it started).
                 sender.Tell(UpgradePlan.Make(_spec is SupervisorSpec s ? s with { Children = _children.Select(c => c.PublicSpec).ToList() } : _spec, plan.Next, _path));
                 break;
+            case UpgradeRequest upgrade:
+                BeginUpgrade(upgrade, sender);
+                break;
             case StartChildRequest start:
                 StartChild(start, sender);
                 break;

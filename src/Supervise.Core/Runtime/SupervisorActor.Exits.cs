@@ -116,6 +116,7 @@ internal sealed partial class SupervisorActor
         }
 
         _core.Crash(record, failure);
+        WatchedChildCrashed(record, cause);
     }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.ReportCrash(ChildRecord child, PendingFailure crash) => ReportCrash(child, crash, covered: false);

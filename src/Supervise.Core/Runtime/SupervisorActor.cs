@@ -16,7 +16,8 @@ namespace Supervise.Runtime;
 /// </remarks>
 internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects<ChildRecord, PendingFailure>, IStopEffects<ChildRecord>, IStartEffects<ChildRecord>, IGroupRestartEffects<ChildRecord>
 {
-    private readonly SupervisionSpec _spec;
+    /// <summary>Its spec: the one it started from, or the last a live upgrade gave it.</summary>
+    private SupervisionSpec _spec;
     private readonly TreeRuntime _runtime;
     /// <summary>The tree's system's event stream, where every supervision event is published.</summary>
     private readonly EventStream _events;
@@ -24,6 +25,9 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     private readonly RootLink? _root;
     /// <summary>Shared with this supervisor's other incarnations: the children that may crash after the last look of the one before.</summary>
     private readonly CrashHandover _handover;
+
+    /// <summary>What makes this supervisor's incarnations (a live upgrade gives it the spec the next one starts from).</summary>
+    private readonly SupervisorProducer _producer;
     private readonly List<ChildRecord> _children = [];
     // Keyed by reference: every ref looked up here is the instance ActorOf returned (a child's Self, in
     // Failed, in its termination notice and in its own messages), and Akka's ref hash walks the whole path.
@@ -40,13 +44,14 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     private StopSequence<ChildRecord>? _stopping;
     private long _nextDynamicId;
     /// <summary>A dynamic supervisor's one spec, policies and factory, made from its template and shared by its children.</summary>
-    private readonly ChildShape? _dynamicShape;
+    private ChildShape? _dynamicShape;
     private TreeStopReason _stopReason = TreeStopReason.Killed;
     private Exception? _stopError;
 
-    public SupervisorActor(SupervisionSpec spec, TreeRuntime runtime, string path, RootLink? root, CrashHandover handover)
+    public SupervisorActor(SupervisionSpec spec, TreeRuntime runtime, string path, RootLink? root, SupervisorProducer producer)
     {
-        _handover = handover;
+        _producer = producer;
+        _handover = producer.Handover;
         _spec = spec;
         _runtime = runtime;
         _events = runtime.System.EventStream;
@@ -59,8 +64,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         _core = new(strategy, autoShutdown, spec is DynamicSupervisorSpec, _window, _children, this);
         if (spec is DynamicSupervisorSpec { Template: { } template })
         {
-            var shared = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality, Tags = template.Tags };
-            _dynamicShape = new ChildShape(shared, PolicySet.For(template.Policies, spec.DefaultPolicies), template.Start);
+            _dynamicShape = ShapeOf(template, spec.DefaultPolicies);
         }
         var self = Self;
         _strategy = new FailureHook(OnChildFailure, child => self.Tell(new ChildGone(child), self));
@@ -68,6 +72,13 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     }
 
     private bool IsDynamic => _spec is DynamicSupervisorSpec;
+
+    /// <summary>A dynamic supervisor's one spec, policies and factory for its children, made from its template.</summary>
+    private static ChildShape ShapeOf(ChildTemplate template, IReadOnlyList<DegradationPolicy> defaultPolicies)
+    {
+        var shared = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality, Tags = template.Tags };
+        return new ChildShape(shared, PolicySet.For(template.Policies, defaultPolicies), template.Start);
+    }
 
     /// <summary>Stopping its children because its parent restarts it as part of a group: Restarting, not Down.</summary>
     private bool _stoppingForRestart;
@@ -119,6 +130,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         EndCrashSpans();
         ParkAddresses();
         FailPendingCalls("it is restarting");
+        AbandonUpgrade("it is restarting");
         ReleaseAbandoned();
         foreach (var child in Context.GetChildren())
         {
@@ -145,6 +157,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         }
 
         FailPendingCalls("it has stopped");
+        AbandonUpgrade("it has stopped");
         ReleaseAbandoned();
         ReportTreeStopped();
         _root?.Terminated.TrySetResult();
@@ -239,6 +252,12 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
             case ChildGone gone:
                 OnTerminated(gone.Child);
                 break;
+            case UpgradeTimerDue due:
+                OnUpgradeTimer(due);
+                break;
+            case TerminateChildResult or RestartChildResult or StartChildResult or DeleteChildResult or UpgradeResult:
+                OnUpgradeAnswer(message); // the answer to a call an upgrade under way made
+                break;
             case ChildHealthReport report:
                 OnChildHealthReport(Sender, report.Health);
                 break;
@@ -311,6 +330,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
             case CountChildrenRequest:
             case GetChildSpecRequest:
             case PlanUpgradeRequest:
+            case UpgradeRequest:
             case StartChildRequest:
             case StartDynamicChildRequest:
             case StartDynamicChildrenRequest:

@@ -5,15 +5,17 @@ namespace Supervise.Runtime;
 /// <summary>Makes supervisor actors without reflection.</summary>
 internal sealed class SupervisorProducer : IIndirectActorProducer
 {
-    private readonly SupervisionSpec _spec;
+    /// <summary>The spec its next incarnation starts from: the first one, or the last a live upgrade gave the supervisor.</summary>
+    public SupervisionSpec Spec { get; set; }
     private readonly TreeRuntime _runtime;
     private readonly string _path;
     private readonly RootLink? _root;
-    private readonly CrashHandover _handover = new();
+    /// <summary>What an incarnation leaves the next (see <see cref="CrashHandover"/>).</summary>
+    public CrashHandover Handover { get; } = new();
 
     public SupervisorProducer(SupervisionSpec spec, TreeRuntime runtime, string path, RootLink? root)
     {
-        _spec = spec;
+        Spec = spec;
         _runtime = runtime;
         _path = path;
         _root = root;
@@ -21,7 +23,7 @@ internal sealed class SupervisorProducer : IIndirectActorProducer
 
     public Type ActorType => typeof(SupervisorActor);
 
-    public ActorBase Produce() => new SupervisorActor(_spec, _runtime, _path, _root, _handover);
+    public ActorBase Produce() => new SupervisorActor(Spec, _runtime, _path, _root, this);
 
     public void Release(ActorBase actor)
     {

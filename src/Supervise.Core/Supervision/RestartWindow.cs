@@ -21,10 +21,19 @@ public sealed class RestartWindow
     }
 
     /// <summary>Restarts allowed within <see cref="Period"/>.</summary>
-    public int Intensity { get; }
+    public int Intensity { get; private set; }
 
     /// <summary>The window's length.</summary>
-    public TimeSpan Period { get; }
+    public TimeSpan Period { get; private set; }
+
+    /// <summary>Takes a new intensity and period (a live upgrade of its supervisor): the restarts already counted stay in the window.</summary>
+    internal void Reconfigure(int intensity, TimeSpan period)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(intensity);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(period, TimeSpan.Zero);
+        Intensity = intensity;
+        Period = period;
+    }
 
     /// <summary>The restarts in the window as of the last call to <see cref="Record(TimeSpan)"/>.</summary>
     public int Count => _restarts.Count;

@@ -21,8 +21,8 @@ internal sealed class SupervisorCore<TChild, TCrash>
     private readonly Queue<object> _waiting = new();
     private readonly ISupervisorEffects<TChild, TCrash> _effects;
     private readonly List<TChild> _children;
-    private readonly Strategy _strategy;
-    private readonly AutoShutdown _autoShutdown;
+    private Strategy _strategy;
+    private AutoShutdown _autoShutdown;
     private readonly bool _dynamic;
 
     /// <summary>A supervisor's core over <paramref name="children"/> (in start order; the shell adds and removes them).</summary>
@@ -40,6 +40,13 @@ internal sealed class SupervisorCore<TChild, TCrash>
         Window = window;
         _children = children;
         _effects = effects;
+    }
+
+    /// <summary>Takes a new strategy and auto-shutdown (a live upgrade): the next exit is decided by them.</summary>
+    public void Reconfigure(Strategy strategy, AutoShutdown autoShutdown)
+    {
+        _strategy = _dynamic ? Strategy.OneForOne : strategy;
+        _autoShutdown = _dynamic ? AutoShutdown.Never : autoShutdown;
     }
 
     /// <summary>Where the supervisor is: starting its children, running, or stopping (for good, or to be restarted).</summary>

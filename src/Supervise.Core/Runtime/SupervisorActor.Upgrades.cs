@@ -1,0 +1,379 @@
+using Akka.Actor;
+using Supervise.Supervision;
+using Supervise.Upgrades;
+
+namespace Supervise.Runtime;
+
+/// <summary>
+/// Carrying out a live upgrade (the decisions are <see cref="UpgradeRun"/>'s): each change is one of the runtime calls this
+/// supervisor already answers (terminate, restart, start, delete), sent to itself so that it waits its turn like any call;
+/// a step's children are watched for crashes and for being Running at the end of the window; a failed step is undone.
+/// Restarts an upgrade makes are not counted in the restart window (as OTP's terminate_child and restart_child are not);
+/// crashes of the new incarnations are, as any crash.
+/// </summary>
+internal sealed partial class SupervisorActor
+{
+    private Upgrade? _upgrade;
+    private long _upgrades;
+
+    private void BeginUpgrade(UpgradeRequest request, IActorRef sender)
+    {
+        var current = _spec is SupervisorSpec s ? s with { Children = _children.Select(c => c.PublicSpec).ToList() } : _spec;
+        var plan = UpgradePlan.Make(current, request.Next, _path);
+        var problems = plan.Problems.Concat(request.Options.Validate()).ToList();
+        if (_upgrade is not null)
+        {
+            problems.Add(new SpecProblem(_path, "upgrade", "no other upgrade of this supervisor running", "one is running"));
+        }
+
+        if (_core.Phase != SupervisorPhase.Running)
+        {
+            problems.Add(new SpecProblem(_path, "upgrade", "a running supervisor", _core.Phase.ToString()));
+        }
+
+        if (problems.Count > 0)
+        {
+            var refused = new UpgradeResult.Refused(plan, problems);
+            _events.Publish(new UpgradeEnded(_path, _runtime.Now, refused));
+            sender.Tell(refused);
+            return;
+        }
+
+        var batches = current is SupervisorSpec now && request.Next is SupervisorSpec next
+            ? UpgradeBatch.Of(plan, now.Children, next.Children, request.Options)
+            : [];
+        _upgrade = new Upgrade(++_upgrades, plan, request.Next, request.Options, sender, new UpgradeRun(batches, request.Options));
+        _events.Publish(new UpgradeStarted(_path, _runtime.Now, plan));
+        Act(_upgrade.Run.Start());
+    }
+
+    private void Act(UpgradeAction action)
+    {
+        var upgrade = _upgrade!;
+        switch (action)
+        {
+            case UpgradeAction.Apply apply:
+                upgrade.Begin(apply.Batch.Do, undoing: false);
+                NextChange();
+                break;
+            case UpgradeAction.Undo undo:
+                upgrade.Begin(undo.Batch.Undo, undoing: true);
+                NextChange();
+                break;
+            case UpgradeAction.Watch watch:
+                upgrade.Watched = [.. watch.Children];
+                upgrade.Timer = _runtime.Schedule(Self, new UpgradeTimerDue(upgrade.Token), watch.Window);
+                break;
+            case UpgradeAction.Pause pause:
+                upgrade.Timer = _runtime.Schedule(Self, new UpgradeTimerDue(upgrade.Token), pause.Delay);
+                break;
+            case UpgradeAction.Finish finish:
+                FinishUpgrade(upgrade, finish.End);
+                break;
+        }
+    }
+
+    /// <summary>Carries out the next change of the step under way, or reports the step done.</summary>
+    private void NextChange()
+    {
+        var upgrade = _upgrade!;
+        if (!upgrade.Changes.TryDequeue(out var change))
+        {
+            Act(upgrade.StepFailure is { } failure ? upgrade.Run.Failed(failure.Child, failure.Why) : upgrade.Run.Done());
+            return;
+        }
+
+        upgrade.Change = change;
+        switch (change)
+        {
+            case RemoveOp or ReplaceOp:
+                if (change is ReplaceOp && Find(change.ChildId) is { } replaced)
+                {
+                    upgrade.Positions[change.ChildId] = _children.IndexOf(replaced);
+                }
+
+                Self.Tell(new TerminateChildRequest(change.ChildId, null), Self);
+                break;
+            case AddOp add:
+                Self.Tell(new StartChildRequest(add.Spec), Self);
+                break;
+            case UpdateOp update:
+                if (Find(update.ChildId) is { } record)
+                {
+                    Reshape(record, record.Spec with
+                    {
+                        Restart = update.Spec.Restart,
+                        Shutdown = update.Spec.Shutdown,
+                        Significant = update.Spec.Significant,
+                        Criticality = update.Spec.Criticality,
+                        Policies = update.Spec.Policies,
+                        Tags = update.Spec.Tags,
+                    });
+                    ChangeDone(upgrade.Undoing ? "settings restored" : "settings updated in place");
+                }
+                else
+                {
+                    ChangeFailed("it is no longer a child");
+                }
+
+                break;
+            case UpgradeBelowOp below:
+                if (Find(below.ChildId) is { Ref: { } nested })
+                {
+                    var options = upgrade.Undoing ? upgrade.Options with { OnFailure = UpgradeFailureAction.Continue, WatchWindow = TimeSpan.Zero } : upgrade.Options;
+                    nested.Tell(new UpgradeRequest(below.Spec.Supervisor!, options), Self);
+                }
+                else
+                {
+                    ChangeFailed("the nested supervisor is not running");
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>An answer to a call the upgrade made of this supervisor (or of a nested one).</summary>
+    private void OnUpgradeAnswer(object answer)
+    {
+        if (_upgrade?.Change is not { } change)
+        {
+            return;
+        }
+
+        switch (change, answer)
+        {
+            case (RemoveOp, TerminateChildResult):
+                Self.Tell(new DeleteChildRequest(change.ChildId), Self);
+                break;
+            case (RemoveOp, DeleteChildResult):
+                ChangeDone(_upgrade.Undoing ? "removed (its addition undone)" : "removed");
+                break;
+            case (ReplaceOp replace, TerminateChildResult):
+                if (Find(replace.ChildId) is { } record)
+                {
+                    Reshape(record, replace.Spec);
+                    Self.Tell(new RestartChildRequest(replace.ChildId), Self);
+                }
+                else
+                {
+                    Self.Tell(new StartChildRequest(replace.Spec), Self); // a Temporary child is forgotten once stopped
+                }
+
+                break;
+            case (ReplaceOp replace, RestartChildResult.Restarted or StartChildResult.Started):
+                MoveTo(replace.ChildId, _upgrade.Positions.GetValueOrDefault(replace.ChildId, int.MaxValue));
+                ChangeDone(_upgrade.Undoing ? $"restored to version {replace.Spec.Version ?? "none"}" : $"replaced by version {replace.Spec.Version ?? "none"}");
+                break;
+            case (AddOp add, StartChildResult.Started or StartChildResult.AlreadyStarted):
+                MoveTo(add.ChildId, add.Position);
+                ChangeDone(_upgrade.Undoing ? "started again (its removal undone)" : "added");
+                break;
+            case (UpgradeBelowOp below, UpgradeResult.Completed):
+                if (Find(below.ChildId) is { } nested)
+                {
+                    Reshape(nested, nested.Spec with { Supervisor = below.Spec.Supervisor });
+                }
+
+                ChangeDone(_upgrade.Undoing ? "restored below" : "upgraded below");
+                break;
+            case (_, RestartChildResult.Failed failed):
+                ChangeFailed("its new spec failed to start: " + failed.Cause.Message);
+                break;
+            case (_, StartChildResult.Failed failed):
+                ChangeFailed("it failed to start: " + failed.Cause.Message);
+                break;
+            case (_, UpgradeResult nestedResult):
+                ChangeFailed("its own upgrade " + nestedResult switch
+                {
+                    UpgradeResult.RolledBack r => "was rolled back: " + r.Failure,
+                    UpgradeResult.Stopped r => "stopped: " + r.Failure,
+                    UpgradeResult.Refused r => "was refused: " + string.Join("; ", r.Problems),
+                    _ => "did not complete",
+                });
+                break;
+            default:
+                ChangeFailed("the supervisor answered " + answer);
+                break;
+        }
+    }
+
+    private void ChangeDone(string how)
+    {
+        var upgrade = _upgrade!;
+        _events.Publish(new ChildUpgraded(_path, _runtime.Now, upgrade.Change!.ChildId, how));
+        upgrade.Change = null;
+        NextChange();
+    }
+
+    private void ChangeFailed(string why)
+    {
+        var upgrade = _upgrade!;
+        upgrade.StepFailure ??= (upgrade.Change!.ChildId, why);
+        upgrade.Change = null;
+        NextChange(); // the step's other changes still run (undoing a change never made does nothing), then the step fails
+    }
+
+    /// <summary>A watched child crashed: the watch fails now.</summary>
+    private void WatchedChildCrashed(ChildRecord record, Exception cause)
+    {
+        if (_upgrade is { Watched: { } watched } upgrade && watched.Contains(record.Id))
+        {
+            EndWatch(upgrade, (record.Id, "it crashed during its watch: " + cause.Message));
+        }
+    }
+
+    private void OnUpgradeTimer(UpgradeTimerDue due)
+    {
+        if (_upgrade is not { } upgrade || due.Token != upgrade.Token)
+        {
+            return;
+        }
+
+        upgrade.Timer = null;
+        if (upgrade.Watched is not { } watched)
+        {
+            Act(upgrade.Run.Done()); // a pause is over
+            return;
+        }
+
+        var down = watched.Select(Find).FirstOrDefault(r => r is null || r.Lifecycle != ChildLifecycle.Running || ChildHealthOf(r) != HealthState.Running);
+        EndWatch(upgrade, down is null ? null : (down.Id, $"it was not Running at the end of its watch ({down.Lifecycle})"));
+    }
+
+    private void EndWatch(Upgrade upgrade, (string Child, string Why)? failure)
+    {
+        upgrade.Timer?.Dispose();
+        upgrade.Timer = null;
+        var watched = upgrade.Watched!;
+        upgrade.Watched = null;
+        _events.Publish(new UpgradeStepWatched(_path, _runtime.Now, watched.ToList(), upgrade.Options.WatchWindow, failure is { } f ? $"{f.Child}: {f.Why}" : null));
+        Act(failure is { } failed ? upgrade.Run.Failed(failed.Child, failed.Why) : upgrade.Run.Done());
+    }
+
+    private void FinishUpgrade(Upgrade upgrade, UpgradeEnd end)
+    {
+        _upgrade = null;
+        if (end == UpgradeEnd.Completed)
+        {
+            TakeSettings(upgrade.Next);
+        }
+
+        var run = upgrade.Run;
+        UpgradeResult result = end switch
+        {
+            UpgradeEnd.Completed => new UpgradeResult.Completed(upgrade.Plan, run.Failures),
+            UpgradeEnd.RolledBack => new UpgradeResult.RolledBack(upgrade.Plan, run.FirstFailure!, run.Restored, run.Failures),
+            _ => new UpgradeResult.Stopped(upgrade.Plan, run.FirstFailure!, run.Changed),
+        };
+        _events.Publish(new UpgradeEnded(_path, _runtime.Now, result));
+        upgrade.ReplyTo.Tell(result);
+        RefreshHealth();
+    }
+
+    /// <summary>This incarnation ends with an upgrade under way: its caller is told, as any caller waiting.</summary>
+    private void AbandonUpgrade(string why)
+    {
+        if (_upgrade is { } upgrade)
+        {
+            _upgrade = null;
+            upgrade.Timer?.Dispose();
+            upgrade.ReplyTo.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why + " during an upgrade")));
+        }
+    }
+
+    /// <summary>The supervisor's own settings from the next spec (strategy, window, auto-shutdown, default policies, template, order), in place.</summary>
+    private void TakeSettings(SupervisionSpec next)
+    {
+        if (next is SupervisorSpec then)
+        {
+            var order = then.Children.Select((c, i) => (c.Id, i)).ToDictionary(x => x.Id, x => x.i, StringComparer.Ordinal);
+            var sorted = _children.OrderBy(c => order.GetValueOrDefault(c.Id, int.MaxValue)).ToList();
+            _children.Clear();
+            _children.AddRange(sorted);
+            _spec = then with { Children = _children.Select(c => c.PublicSpec).ToList() };
+            foreach (var record in _children)
+            {
+                Reshape(record, record.Spec);
+            }
+        }
+        else
+        {
+            _spec = next;
+            if (next is DynamicSupervisorSpec { Template: { } template })
+            {
+                _dynamicShape = ShapeOf(template, next.DefaultPolicies);
+            }
+        }
+
+        _window.Reconfigure(next.Intensity, next.Period);
+        _core.Reconfigure(_spec is SupervisorSpec s ? s.Strategy : Strategy.OneForOne, _spec is SupervisorSpec a ? a.AutoShutdown : AutoShutdown.Never);
+        _producer.Spec = _spec; // a restart in place comes back with it
+    }
+
+    /// <summary>A static child takes <paramref name="spec"/> (its policies made again with the supervisor's defaults).</summary>
+    private void Reshape(ChildRecord record, ChildSpec spec)
+    {
+        record.Reshape(spec, PolicySet.For(spec.Policies, _spec.DefaultPolicies));
+        record.Touch();
+    }
+
+    /// <summary>Moves a child to <paramref name="position"/> among the children (the start order), or last.</summary>
+    private void MoveTo(string id, int position)
+    {
+        if (Find(id) is not { } record)
+        {
+            return;
+        }
+
+        _children.Remove(record);
+        _children.Insert(Math.Min(position, _children.Count), record);
+    }
+
+    /// <summary>One upgrade under way.</summary>
+    private sealed class Upgrade(long token, UpgradePlan plan, SupervisionSpec next, UpgradeOptions options, IActorRef replyTo, UpgradeRun run)
+    {
+        public long Token { get; } = token;
+
+        public UpgradePlan Plan { get; } = plan;
+
+        public SupervisionSpec Next { get; } = next;
+
+        public UpgradeOptions Options { get; } = options;
+
+        public IActorRef ReplyTo { get; } = replyTo;
+
+        public UpgradeRun Run { get; } = run;
+
+        /// <summary>The changes of the step under way still to carry out.</summary>
+        public Queue<UpgradeOp> Changes { get; } = new();
+
+        /// <summary>The change carried out now (its calls answered one by one).</summary>
+        public UpgradeOp? Change { get; set; }
+
+        /// <summary>Whether the step under way undoes one.</summary>
+        public bool Undoing { get; private set; }
+
+        /// <summary>The first change of the step under way that failed.</summary>
+        public (string Child, string Why)? StepFailure { get; set; }
+
+        /// <summary>The children watched now; null when no watch is under way.</summary>
+        public HashSet<string>? Watched { get; set; }
+
+        /// <summary>Where each replaced child stood, so that it stands there again.</summary>
+        public Dictionary<string, int> Positions { get; } = new(StringComparer.Ordinal);
+
+        public ITimer? Timer { get; set; }
+
+        public void Begin(IEnumerable<UpgradeOp> changes, bool undoing)
+        {
+            Changes.Clear();
+            foreach (var change in changes)
+            {
+                Changes.Enqueue(change);
+            }
+
+            Undoing = undoing;
+            StepFailure = null;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Akka.Actor;
+using Supervise.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Tests.Upgrades;
+
+/// <summary>A live upgrade of a running supervisor: the plan carried out, the canary watched, and a failed step rolled back.</summary>
+public sealed class UpgradeTests(ITestOutputHelper output) : SuperviseTestKit(output)
+{
+    private static readonly TimeSpan S = TimeSpan.FromSeconds(1);
+
+    private ChildSpec V(string id, string version, WorkerScript? script = null) => Worker(id, script) with { Version = version };
+
+    private ChildSpec Broken(string id, string version) => V(id, version, new WorkerScript { FailPreStart = _ => true });
+
+    private static async Task<ChildSpec> SpecOf(SupervisorHandle supervisor, string id) =>
+        Assert.IsType<ChildSpecResult.Found>(await supervisor.GetChildSpecAsync(id)).Spec;
+
+    private static async Task<IReadOnlyDictionary<string, IActorRef?>> RefsAsync(SupervisorHandle supervisor) =>
+        (await supervisor.WhichChildrenAsync()).ToDictionary(c => c.Id, c => c.Child);
+
+    [Fact]
+    public async Task An_upgrade_replaces_removes_updates_and_adds_children_and_keeps_the_unchanged_ones_untouched()
+    {
+        var spec = new SupervisorSpec { Children = [V("a", "1"), V("b", "1"), V("gone", "1"), V("c", "1")] };
+        var tree = await StartTreeAsync(spec);
+        var before = await RefsAsync(tree.Root);
+        var next = spec with
+        {
+            Intensity = 7,
+            Children = [V("a", "2"), V("b", "1"), V("c", "1") with { Restart = RestartType.Transient }, V("d", "1")],
+        };
+        var dryRun = await tree.Root.PlanUpgradeAsync(next);
+
+        var result = await tree.Root.UpgradeAsync(next, new UpgradeOptions { WatchWindow = TimeSpan.Zero });
+
+        var completed = Assert.IsType<UpgradeResult.Completed>(result);
+        Assert.Equal(dryRun.ToString(), completed.Plan.ToString());
+        var after = await RefsAsync(tree.Root);
+        Assert.Equal(["a", "b", "c", "d"], after.Keys);
+        Assert.NotEqual(before["a"], after["a"]); // replaced: a new incarnation
+        Assert.Equal((before["b"], before["c"]), (after["b"], after["c"])); // kept, and updated in place: same reference
+        Assert.Equal(("2", RestartType.Transient), ((await SpecOf(tree.Root, "a")).Version, (await SpecOf(tree.Root, "c")).Restart));
+        var events = ReceivedSoFar(Events).OfType<ChildUpgraded>().Select(e => $"{e.ChildId}: {e.Change}").ToList();
+        Assert.Equal(["gone: removed", "c: settings updated in place", "a: replaced by version 2", "d: added"], events);
+        Assert.True((await tree.Root.PlanUpgradeAsync(next)).IsEmpty, "the supervisor does not run the next spec");
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_canary_that_fails_to_start_is_rolled_back_and_no_other_child_is_touched()
+    {
+        var spec = new SupervisorSpec { Children = [V("a", "1"), V("b", "1"), V("c", "1")] };
+        var tree = await StartTreeAsync(spec);
+        var before = await RefsAsync(tree.Root);
+
+        var result = await tree.Root.UpgradeAsync(spec with { Children = [Broken("a", "2"), Broken("b", "2"), Broken("c", "2")] });
+
+        var rolledBack = Assert.IsType<UpgradeResult.RolledBack>(result);
+        Assert.StartsWith("a: its new spec failed to start", rolledBack.Failure);
+        Assert.Equal(["a"], rolledBack.Restored);
+        var after = await RefsAsync(tree.Root);
+        Assert.Equal((before["b"], before["c"]), (after["b"], after["c"]));
+        Assert.NotNull(after["a"]);
+        Assert.Equal("1", (await SpecOf(tree.Root, "a")).Version);
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_canary_that_crashes_during_its_watch_is_rolled_back_before_the_next_child_is_touched()
+    {
+        var spec = new SupervisorSpec { Children = [V("a", "1"), V("b", "1")] };
+        var tree = await StartTreeAsync(spec);
+        var b = (await RefsAsync(tree.Root))["b"];
+
+        var upgrading = tree.Root.UpgradeAsync(spec with { Children = [V("a", "2"), V("b", "2")] }, new UpgradeOptions { WatchWindow = 10 * S });
+        ExpectEvent<ChildUpgraded>(e => e.ChildId == "a");
+        (await ChildRef(tree.Root, "a")).Tell(new Crash("v2 cannot trade without position tracking"));
+        var result = await upgrading;
+
+        var rolledBack = Assert.IsType<UpgradeResult.RolledBack>(result);
+        Assert.Equal("a: it crashed during its watch: v2 cannot trade without position tracking", rolledBack.Failure);
+        Assert.Equal(("1", b), ((await SpecOf(tree.Root, "a")).Version, (await RefsAsync(tree.Root))["b"]));
+        var watched = ExpectEvent<UpgradeStepWatched>();
+        Assert.Equal(("a", "a: it crashed during its watch: v2 cannot trade without position tracking"), (string.Join(",", watched.Children), watched.Failure));
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_canary_that_passes_its_watch_in_virtual_time_lets_the_rest_go()
+    {
+        var spec = new SupervisorSpec { Children = [V("a", "1"), V("b", "1")] };
+        var tree = await StartTreeAsync(spec);
+
+        var upgrading = tree.Root.UpgradeAsync(spec with { Children = [V("a", "2"), V("b", "2")] }, new UpgradeOptions { WatchWindow = 5 * S });
+        ExpectEvent<ChildUpgraded>(e => e.ChildId == "a");
+        Time.Advance(5 * S);
+        Assert.Null(ExpectEvent<UpgradeStepWatched>(e => e.Children.SequenceEqual(["a"])).Failure);
+        ExpectEvent<ChildUpgraded>(e => e.ChildId == "b");
+        Time.Advance(5 * S);
+
+        Assert.IsType<UpgradeResult.Completed>(await upgrading);
+        Assert.Equal("2", (await SpecOf(tree.Root, "b")).Version);
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task An_upgrade_is_refused_with_its_problems_while_another_runs_and_for_an_invalid_spec()
+    {
+        var spec = new SupervisorSpec { Children = [V("a", "1")] };
+        var tree = await StartTreeAsync(spec);
+        var first = tree.Root.UpgradeAsync(spec with { Children = [V("a", "2")] }, new UpgradeOptions { WatchWindow = 5 * S });
+        ExpectEvent<ChildUpgraded>(e => e.ChildId == "a");
+
+        var second = Assert.IsType<UpgradeResult.Refused>(await tree.Root.UpgradeAsync(spec with { Children = [V("a", "3")] }));
+        var invalid = Assert.IsType<UpgradeResult.Refused>(await tree.Root.UpgradeAsync(spec with { Children = [V("a", "1"), V("a", "1")] }, new UpgradeOptions { CanaryCount = -1 }));
+
+        Assert.Equal("no other upgrade of this supervisor running", second.Problems.Single().Expected);
+        Assert.Equal(["Children[1].Id", "CanaryCount", "upgrade"], invalid.Problems.Select(p => p.Field)); // every problem, the running upgrade too
+        Time.Advance(5 * S);
+        Assert.IsType<UpgradeResult.Completed>(await first);
+        await tree.StopAsync();
+    }
+}
