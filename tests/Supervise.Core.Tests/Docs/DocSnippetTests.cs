@@ -11,6 +11,7 @@ public sealed class DocSnippetTests
         { "README.md", "tests/Supervise.Core.Tests/Docs/ReadmeExample.cs" },
         { "docs/concepts/degradation.md", "tests/Supervise.Core.Tests/Docs/DegradationGuideExamples.cs" },
         { "docs/concepts/fault-injection.md", "tests/Supervise.Core.Tests/Docs/FaultInjectionGuideExamples.cs" },
+        { "docs/concepts/upgrades.md", "tests/Supervise.Core.Tests/Docs/UpgradeGuideExamples.cs" },
         { "docs/guides/chaos-tests.md", "tests/Supervise.TestKit.Tests/Docs/ChaosTestsGuideExamples.cs" },
         { "docs/guides/cluster.md", "tests/Supervise.Cluster.Tests/Docs/ClusterGuideExamples.cs" },
         { "docs/guides/observability.md", "tests/Supervise.Hosting.Tests/Docs/ObservabilityExample.cs" },

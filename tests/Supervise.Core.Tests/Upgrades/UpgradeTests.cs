@@ -122,4 +122,57 @@ public sealed class UpgradeTests(ITestOutputHelper output) : SuperviseTestKit(ou
         Assert.IsType<UpgradeResult.Completed>(await first);
         await tree.StopAsync();
     }
+    [Fact]
+    public async Task Replacements_an_upgrade_makes_are_not_counted_in_the_restart_window()
+    {
+        // Intensity 0: one counted restart would make the supervisor give up.
+        var spec = new SupervisorSpec { Intensity = 0, Children = [V("a", "1"), V("b", "1"), V("c", "1")] };
+        var tree = await StartTreeAsync(spec);
+
+        var result = await tree.Root.UpgradeAsync(spec with { Children = [V("a", "2"), V("b", "2"), V("c", "2")] }, new UpgradeOptions { WatchWindow = TimeSpan.Zero });
+
+        Assert.IsType<UpgradeResult.Completed>(result);
+        Assert.DoesNotContain(ReceivedSoFar(Events), e => e is SupervisorGaveUp or ChildRestarted);
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_nested_supervisor_is_upgraded_by_its_own_plan_and_comes_back_from_a_restart_with_the_new_spec()
+    {
+        var nested = new SupervisorSpec { Children = [V("x", "1"), V("y", "1")] };
+        var spec = new SupervisorSpec { Children = [ChildSpec.ForSupervisor("n", nested)] };
+        var tree = await StartTreeAsync(spec);
+        var n = await ChildRef(tree.Root, "n");
+
+        var result = await tree.Root.UpgradeAsync(spec with { Children = [ChildSpec.ForSupervisor("n", nested with { Children = [V("x", "2"), V("y", "1")] })] }, new UpgradeOptions { WatchWindow = TimeSpan.Zero });
+
+        Assert.IsType<UpgradeResult.Completed>(result);
+        Assert.Equal(n, await ChildRef(tree.Root, "n")); // not restarted
+        var handle = await tree.Root.GetSupervisorAsync("n");
+        Assert.Equal("2", (await SpecOf(handle, "x")).Version);
+        Assert.Contains(ReceivedSoFar(Events), e => e is ChildUpgraded { SupervisorPath: "t", ChildId: "n", Change: "upgraded below" });
+
+        n.Tell(Kill.Instance); // restarted in place by its parent: it starts from the spec the upgrade gave it
+        ExpectEvent<ChildRestarted>(e => e.ChildId == "n");
+        await tree.WhenSettledAsync();
+        Assert.Equal("2", (await SpecOf(await tree.Root.GetSupervisorAsync("n"), "x")).Version);
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_dynamic_supervisors_new_template_applies_to_the_children_it_starts_from_then_on()
+    {
+        var old = new DynamicSupervisorSpec(new ChildTemplate(_ => TestWorker.Props("old", Life.Ref)));
+        var tree = await StartTreeAsync(old);
+        var first = Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync(args: (object?)null));
+        ExpectLife<Up>(u => u.Id == "old");
+
+        var result = await tree.Root.UpgradeAsync(old with { Template = new ChildTemplate(_ => TestWorker.Props("new", Life.Ref)) });
+
+        Assert.Equal(["Template: replaced (for the children started from now on)"], Assert.IsType<UpgradeResult.Completed>(result).Plan.SupervisorChanges);
+        Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync(args: (object?)null));
+        ExpectLife<Up>(u => u.Id == "new");
+        Assert.Equal(first.Child, (await tree.Root.WhichChildrenAsync())[0].Child);
+        await tree.StopAsync();
+    }
 }
