@@ -17,6 +17,7 @@ internal static class Runner
         new Figures.StartMany(Figures.StartMany.Measure.OrderedTime),
         new Figures.RestartStorm(),
         new Figures.Escalation(),
+        new Figures.Upgrade(),
         new Figures.MillionWorkers(bytes: false),
         new Figures.MillionWorkers(bytes: true),
     ];
