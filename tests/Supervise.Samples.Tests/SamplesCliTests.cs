@@ -98,9 +98,23 @@ public sealed class SamplesCliTests
     }
 
     [Fact]
-    public async Task Trading_isolates_and_cuts_off_the_gateways_a_bad_configuration_breaks_and_none_trades_without_position_tracking()
+    public async Task Trading_deploys_as_an_upgrade_whose_failed_canary_the_supervisor_rolls_back_and_none_trades_without_position_tracking()
     {
-        var text = await RunDocumentedAsync("trading"); // seed 4
+        var text = await RunDocumentedAsync("trading"); // seed 4: v2 for gw-04, gw-05, gw-06, ...; gw-06 needs position tracking
+
+        Assert.Contains("kind=outcome invariant_held=true invariant=\"no gateway trades without position tracking\"", text, StringComparison.Ordinal);
+        Assert.Contains("kind=finding detail=\"v2 was to go to 6 gateways; it ran on ", text, StringComparison.Ordinal);
+        Assert.Contains(" failed, and the supervisor rolled back: ", text, StringComparison.Ordinal);
+        Assert.Contains("time from the upgrade's start to the rollback's end: ", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("gw-09", text.Split('\n').Where(l => l.Contains("kind=finding detail=\"v2 was to go", StringComparison.Ordinal)).Single(), StringComparison.Ordinal); // past the failed canary: never touched
+    }
+
+    [Fact]
+    public async Task Trading_without_a_canary_isolates_and_cuts_off_every_gateway_the_bad_configuration_breaks()
+    {
+        // The page's typical run, the old way (the page's printed lines are the upgrade's: not held to this run).
+        var (exit, text, _) = await RunAsync([.. SamplePage.Of("trading").Args, "--no-canary"]); // seed 4
+        Assert.True(exit == 0, text);
 
         Assert.Contains("kind=outcome invariant_held=true invariant=\"no gateway trades without position tracking\"", text, StringComparison.Ordinal);
         Assert.Contains("2 of them need position tracking and failed validation: gw-06, gw-09", text, StringComparison.Ordinal); // seed 4's deployment

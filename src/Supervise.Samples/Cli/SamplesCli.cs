@@ -84,9 +84,18 @@ internal static class SamplesCli
                 }
             });
 
+            var switches = command == root ? [] : sample.Switches.Select(s => new Option<bool>("--" + s.Name) { Description = s.Description }).ToList();
+            foreach (var option in switches)
+            {
+                command.Options.Add(option);
+            }
+
             command.SetAction((parsed, ct) => RunSampleAsync(
                 sample,
-                new SampleSettings(parsed.GetValue(seed), parsed.GetValue(duration), parsed.GetValue(faults), !parsed.GetValue(noLive), parsed.GetValue(report)),
+                new SampleSettings(parsed.GetValue(seed), parsed.GetValue(duration), parsed.GetValue(faults), !parsed.GetValue(noLive), parsed.GetValue(report))
+                {
+                    Switches = switches.Where(o => parsed.GetValue(o)).Select(o => o.Name[2..]).ToHashSet(),
+                },
                 output,
                 interactive,
                 parsed.GetValue(snapshot),

@@ -12,6 +12,7 @@ internal sealed class SampleRun
         Seed = settings.Seed ?? Random.Shared.Next();
         Duration = settings.Duration ?? sample.DefaultDuration;
         FaultsPerSecond = settings.FaultsPerSecond ?? sample.DefaultFaultsPerSecond;
+        Switches = settings.Switches;
         View = view;
         Stopping = stopping;
         Timeline.Added += view.Feed;
@@ -25,6 +26,9 @@ internal sealed class SampleRun
     public TimeSpan Duration { get; }
 
     public double FaultsPerSecond { get; }
+
+    /// <summary>The sample's own switches that were given (see <see cref="ISample.Switches"/>).</summary>
+    public IReadOnlySet<string> Switches { get; }
 
     public IRunView View { get; }
 

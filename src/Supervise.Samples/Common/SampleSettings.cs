@@ -6,7 +6,11 @@ namespace Supervise.Samples.Common;
 /// <param name="FaultsPerSecond">How often the fault injector strikes; 0 turns it off.</param>
 /// <param name="Live">The live terminal view, or plain structured log lines.</param>
 /// <param name="ReportPath">Where to write the report: JSON, or HTML when the name ends in .html.</param>
-internal sealed record SampleSettings(int? Seed, TimeSpan? Duration, double? FaultsPerSecond, bool Live, string? ReportPath);
+internal sealed record SampleSettings(int? Seed, TimeSpan? Duration, double? FaultsPerSecond, bool Live, string? ReportPath)
+{
+    /// <summary>The sample's own switches given on the command line (see <see cref="ISample.Switches"/>), by name.</summary>
+    public IReadOnlySet<string> Switches { get; init; } = new HashSet<string>();
+}
 
 /// <summary>What a sample is: its name, what it teaches, and its defaults.</summary>
 internal interface ISample
@@ -28,6 +32,9 @@ internal interface ISample
 
     /// <summary>Why it takes no <c>--duration</c> (it runs its steps, then ends), or null when it takes one.</summary>
     string? FixedLength => null;
+
+    /// <summary>Switches of its own (name without the dashes, and what it does), for example trading's <c>--no-canary</c>.</summary>
+    IReadOnlyList<(string Name, string Description)> Switches => [];
 
     /// <summary>Runs it; the outcome says whether its invariant held.</summary>
     Task<SampleOutcome> RunAsync(SampleRun run);

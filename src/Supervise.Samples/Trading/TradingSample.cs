@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using Akka.Actor;
 using Supervise.Samples.Common;
 
@@ -18,7 +19,10 @@ internal sealed class TradingSample : ISample
 
     public string Name => "trading";
 
-    public string Summary => "A fleet of trading gateways gets a bad configuration: those that need what it lacks are isolated and cut off, the rest trade on, and it is rolled back.";
+    public string Summary => "A fleet of trading gateways gets a bad configuration as a live upgrade: the canary that needs what it lacks fails its start, is cut off, and the supervisor rolls the upgrade back.";
+
+    public IReadOnlyList<(string Name, string Description)> Switches =>
+        [("no-canary", "Deploys by hand, one gateway after another, without a canary or a rollback by the supervisor (the old way, to compare).")];
 
     public TimeSpan DefaultDuration => TimeSpan.FromSeconds(20);
 
@@ -76,8 +80,124 @@ internal sealed class TradingSample : ISample
 
         targets.Sort();
         var broken = targets.Where(NeedsTracking).Select(Id).ToList();
-        run.Say($"Deployment: configuration v2 (no position-tracking section) goes to {string.Join(", ", targets.Select(Id))}; each is stopped and started again with it, one after another.");
-        var deployedAt = DateTimeOffset.UtcNow;
+        var deployment = run.Switches.Contains("no-canary")
+            ? await DeployByHandAsync(run, clock, fleetHandle, store, targets, broken)
+            : await DeployAsUpgradeAsync(run, clock, system, fleet, fleetHandle, exchangeActor, targets);
+        await run.UntilAsync(clock, run.Duration);
+        var report = injector is null ? null : await injector.StopAsync("the sample's time was up");
+        var after = (await fleetHandle.GetHealthAsync()).Children.ToDictionary(c => c.Id, c => c.State);
+        await tree.StopAsync();
+        await system.Terminate();
+
+        var violations = new List<string>();
+        if (exchange.TradedWithoutTracking is { Count: > 0 } untracked)
+        {
+            violations.Add($"orders traded without position tracking: {string.Join(", ", untracked.Select(u => $"{u.Key} ×{u.Value}"))}");
+        }
+
+        var rolledBackAt = deployment.RolledBackAt;
+        foreach (var id in deployment.Broken)
+        {
+            // At the exchange, not in the kill switch's own notes: the gateway was cut off there, and nothing of it traded until the rollback.
+            if (exchange.DisconnectedAt(id) is not { } cut || cut > rolledBackAt)
+            {
+                violations.Add($"{id} failed validation but the exchange never disconnected it before the rollback");
+            }
+            else if (exchange.AcceptedBetween(id, cut, rolledBackAt) is > 0 and var traded)
+            {
+                violations.Add($"{id} was disconnected but the exchange accepted {traded} order(s) from it before the rollback");
+            }
+        }
+
+        violations.AddRange(deployment.Violations);
+        foreach (var id in Enumerable.Range(1, Gateways).Select(Id).Where(id => exchange.AcceptedSince(id, rolledBackAt) == 0))
+        {
+            violations.Add($"{id} did not trade after the rollback");
+        }
+
+        foreach (var (id, state) in after.Where(c => c.Value != HealthState.Running))
+        {
+            violations.Add($"{id} was {state} at the end, not Running");
+        }
+
+        var healthy = Enumerable.Range(1, Gateways).Select(Id).Except(deployment.Broken).ToList();
+        var findings = new List<string>(deployment.Findings)
+        {
+            "time to kill (deployment to disconnect at the exchange): " + string.Join(", ", deployment.Broken.Select(id => exchange.DisconnectedAt(id) is { } at ? $"{id} {(at - deployment.DeployedAt[id]).TotalMilliseconds:0.0} ms" : $"{id} never")),
+            $"the other {healthy.Count} kept trading through the deployment: {healthy.Sum(id => exchange.AcceptedBetween(id, deployment.StartedAt, rolledBackAt))} orders accepted in that time",
+            $"orders: {exchange.Accepted} accepted, {exchange.Refused} refused from disconnected gateways",
+        };
+        return new SampleOutcome(violations.Count == 0, "no gateway trades without position tracking", findings, violations) { Chaos = report };
+    }
+
+    /// <summary>What a deployment did: when it started and was rolled back, which gateways it broke, and what it found.</summary>
+    private sealed record Deployment(DateTimeOffset StartedAt, DateTimeOffset RolledBackAt, IReadOnlyList<string> Broken, IReadOnlyDictionary<string, DateTimeOffset> DeployedAt, IReadOnlyList<string> Findings, IReadOnlyList<string> Violations);
+
+    /// <summary>
+    /// The deployment as a live upgrade of the fleet: v2 for the chosen gateways, a canary of one first, each gateway watched
+    /// before the next; the first that needs position tracking fails its start on v2, and the fleet's supervisor rolls back.
+    /// </summary>
+    private static async Task<Deployment> DeployAsUpgradeAsync(SampleRun run, Stopwatch clock, ActorSystem system, SupervisorSpec fleet, SupervisorHandle fleetHandle, IActorRef exchange, List<int> targets)
+    {
+        var watch = run.Duration * 0.05;
+        var ids = targets.Select(Id).ToHashSet();
+        var v2 = fleet with
+        {
+            Children = fleet.Children.Select((c, i) => ids.Contains(c.Id)
+                ? c with { Version = "2", Start = () => Props.Create(() => new Gateway(c.Id, NeedsTracking(i + 1), new GatewayConfig(2, false), exchange)) }
+                : c).ToList(),
+        };
+        var events = new ConcurrentQueue<ChildEvent>();
+        var recorder = system.ActorOf(Props.Create(() => new UpgradeRecorder(events)), "upgrade-recorder");
+        system.EventStream.Subscribe(recorder, typeof(ChildUpgraded));
+        system.EventStream.Subscribe(recorder, typeof(ChildStopRequested));
+        run.Say($"Deployment: configuration v2 (no position-tracking section) for {string.Join(", ", ids)}, as a live upgrade of the fleet: a canary of one first, each gateway watched {watch.TotalMilliseconds:0} ms before the next, and a rollback by the supervisor if one fails.");
+        var startedAt = DateTimeOffset.UtcNow;
+        var result = await fleetHandle.UpgradeAsync(v2, new UpgradeOptions { CanaryCount = 1, MaxOutOfService = 1, WatchWindow = watch });
+        var rolledBackAt = DateTimeOffset.UtcNow;
+        system.Stop(recorder);
+        var ranV2 = events.OfType<ChildUpgraded>().Where(u => u.Change.StartsWith("replaced by version 2", StringComparison.Ordinal)).Select(u => u.ChildId).Distinct().ToList();
+        var violations = new List<string>();
+        var findings = new List<string>();
+        var broken = new List<string>();
+        if (result is UpgradeResult.RolledBack rolledBack)
+        {
+            // "gw-06: its new spec failed to start: ...", or a crash an injected fault made during a gateway's watch.
+            var failed = rolledBack.Failure[..rolledBack.Failure.IndexOf(':', StringComparison.Ordinal)];
+            var why = rolledBack.Failure[(failed.Length + 2)..];
+            if (NeedsTracking(int.Parse(failed[3..], CultureInfo.InvariantCulture)))
+            {
+                broken.Add(failed);
+            }
+
+            run.Say($"{failed} failed ({why}); the supervisor rolled the upgrade back: {string.Join(", ", rolledBack.Restored)} run v1 again, and the rest of the fleet was never touched.");
+            findings.Add($"v2 was to go to {ids.Count} gateways; it ran on {ranV2.Count} ({(ranV2.Count == 0 ? "none" : string.Join(", ", ranV2))}) before {failed} failed, and the supervisor rolled back: {string.Join(", ", rolledBack.Restored)} restored");
+            findings.Add($"why {failed} failed: {why}");
+            findings.Add($"time from the upgrade's start to the rollback's end: {(rolledBackAt - startedAt).TotalMilliseconds:0.0} ms");
+            if (targets.Select(Id).SkipWhile(id => id != failed).Skip(1).Intersect(ranV2).ToList() is { Count: > 0 } late)
+            {
+                violations.Add($"gateways after the failed canary ran v2: {string.Join(", ", late)}");
+            }
+        }
+        else
+        {
+            violations.Add($"the upgrade was not rolled back: {result.GetType().Name}");
+        }
+
+        await run.UntilAsync(clock, run.Duration * 0.6);
+        // A gateway's deployment began when the upgrade stopped its v1 incarnation to replace it.
+        var deployedAt = broken.ToDictionary(id => id, id => events.OfType<ChildStopRequested>().FirstOrDefault(e => e.ChildId == id)?.Timestamp ?? startedAt);
+        return new Deployment(startedAt, rolledBackAt, broken, deployedAt, findings, violations);
+    }
+
+    /// <summary>
+    /// The deployment by hand (<c>--no-canary</c>), the old way: each chosen gateway stopped and started again with v2, one after
+    /// another; the broken ones are isolated and cut off, and v1 goes back at 60 % of the run.
+    /// </summary>
+    private static async Task<Deployment> DeployByHandAsync(SampleRun run, Stopwatch clock, SupervisorHandle fleetHandle, ConfigStore store, List<int> targets, List<string> broken)
+    {
+        run.Say($"Deployment (no canary): configuration v2 (no position-tracking section) goes to {string.Join(", ", targets.Select(Id))}; each is stopped and started again with it, one after another.");
+        var startedAt = DateTimeOffset.UtcNow;
         var deployed = new Dictionary<string, DateTimeOffset>();
         foreach (var g in targets)
         {
@@ -105,33 +225,10 @@ internal sealed class TradingSample : ISample
         }
 
         var rolledBackAt = DateTimeOffset.UtcNow;
-        await run.UntilAsync(clock, run.Duration);
-        var report = injector is null ? null : await injector.StopAsync("the sample's time was up");
-        await tree.StopAsync();
-        await system.Terminate();
-
         var violations = new List<string>();
-        if (exchange.TradedWithoutTracking is { Count: > 0 } untracked)
+        foreach (var id in broken.Where(id => beforeRollback.GetValueOrDefault(id) != HealthState.Down))
         {
-            violations.Add($"orders traded without position tracking: {string.Join(", ", untracked.Select(u => $"{u.Key} ×{u.Value}"))}");
-        }
-
-        foreach (var id in broken)
-        {
-            // At the exchange, not in the kill switch's own notes: the gateway was cut off there, and nothing of it traded until the rollback.
-            if (exchange.DisconnectedAt(id) is not { } cut || cut > rolledBackAt)
-            {
-                violations.Add($"{id} failed validation but the exchange never disconnected it before the rollback");
-            }
-            else if (exchange.AcceptedBetween(id, cut, rolledBackAt) is > 0 and var traded)
-            {
-                violations.Add($"{id} was disconnected but the exchange accepted {traded} order(s) from it before the rollback");
-            }
-
-            if (beforeRollback.GetValueOrDefault(id) != HealthState.Down)
-            {
-                violations.Add($"{id} failed validation but was {beforeRollback.GetValueOrDefault(id)} before the rollback, not stopped (Down)");
-            }
+            violations.Add($"{id} failed validation but was {beforeRollback.GetValueOrDefault(id)} before the rollback, not stopped (Down)");
         }
 
         foreach (var id in Enumerable.Range(1, Gateways).Select(Id).Except(broken).Where(id => beforeRollback.GetValueOrDefault(id) == HealthState.Down))
@@ -139,20 +236,8 @@ internal sealed class TradingSample : ISample
             violations.Add($"{id} has what it needs but was Down before the rollback: the failure did not stay with the broken gateways");
         }
 
-        foreach (var id in Enumerable.Range(1, Gateways).Select(Id).Where(id => exchange.AcceptedSince(id, rolledBackAt) == 0))
-        {
-            violations.Add($"{id} did not trade after the rollback");
-        }
-
-        var healthy = Enumerable.Range(1, Gateways).Select(Id).Except(broken).ToList();
-        var findings = new List<string>
-        {
-            $"v2 went to {targets.Count} gateways; {broken.Count} of them need position tracking and failed validation: {string.Join(", ", broken)}",
-            "time to kill (deployment to disconnect at the exchange): " + string.Join(", ", broken.Select(id => exchange.DisconnectedAt(id) is { } at ? $"{id} {(at - deployed[id]).TotalMilliseconds:0.0} ms" : $"{id} never")),
-            $"the other {healthy.Count} kept trading through the deployment: {healthy.Sum(id => exchange.AcceptedBetween(id, deployedAt, rolledBackAt))} orders accepted in that time",
-            $"orders: {exchange.Accepted} accepted, {exchange.Refused} refused from disconnected gateways",
-        };
-        return new SampleOutcome(violations.Count == 0, "no gateway trades without position tracking", findings, violations) { Chaos = report };
+        var findings = new List<string> { $"v2 went to {targets.Count} gateways; {broken.Count} of them need position tracking and failed validation: {string.Join(", ", broken)}" };
+        return new Deployment(startedAt, rolledBackAt, broken, deployed, findings, violations);
     }
 }
 
@@ -184,11 +269,17 @@ internal sealed class Gateway : ReceiveActor, IWithTimers
     private readonly GatewayConfig _config;
 
     public Gateway(string id, bool needsTracking, ConfigStore store, IActorRef exchange)
+        : this(id, needsTracking, store.Get(id), exchange)
+    {
+    }
+
+    /// <summary>A gateway started with <paramref name="config"/> (an upgrade's version of it), not the store's.</summary>
+    public Gateway(string id, bool needsTracking, GatewayConfig config, IActorRef exchange)
     {
         _id = id;
         _needsTracking = needsTracking;
         _exchange = exchange;
-        _config = store.Get(id);
+        _config = config;
         if (needsTracking && !_config.HasPositionTracking)
         {
             throw new InvalidOperationException($"{id}: configuration v{_config.Version} lacks the position-tracking section this gateway needs");
@@ -312,6 +403,12 @@ internal sealed class Exchange : ReceiveActor
             }
         });
     }
+}
+
+/// <summary>Keeps the upgrade's child events: which gateways ever ran v2, and when each was stopped to be replaced.</summary>
+internal sealed class UpgradeRecorder : ReceiveActor
+{
+    public UpgradeRecorder(ConcurrentQueue<ChildEvent> events) => Receive<ChildEvent>(events.Enqueue);
 }
 
 /// <summary>Disconnects a gateway at the exchange the moment its start fails, and reconnects it once it runs again.</summary>
