@@ -73,4 +73,19 @@ public sealed class MetricsAndHealthTests : IAsyncLifetime
         core.Tell("ping");
         await recorder.WhenAsync(() => recorder.Sum("supervise.messages.lost", ("supervise.child", "core")) == 1);
     }
+    [Fact]
+    public async Task Upgrades_are_counted_by_outcome_and_the_children_they_change_by_child()
+    {
+        var name = "u" + Guid.NewGuid().ToString("N")[..6];
+        using var recorder = new MetricsRecorder(name);
+        var spec = new SupervisorSpec { Children = [ChildSpec.Worker("cart", Worker.Props) with { Version = "1" }, ChildSpec.Worker("core", Worker.Props)] };
+        var (tree, _) = await StartAsync(name, spec);
+
+        await tree.Root.UpgradeAsync(spec with { Children = [ChildSpec.Worker("cart", Worker.Props) with { Version = "2" }, ChildSpec.Worker("core", Worker.Props)] }, new UpgradeOptions { WatchWindow = TimeSpan.Zero });
+        await tree.Root.UpgradeAsync(spec with { Children = [ChildSpec.Worker("cart", Worker.Props), ChildSpec.Worker("cart", Worker.Props)] });
+
+        await recorder.WhenAsync(() => recorder.Sum("supervise.upgrades", ("supervise.upgrade.outcome", "refused")) == 1);
+        Assert.Equal(1, recorder.Sum("supervise.upgrades", ("supervise.upgrade.outcome", "completed")));
+        Assert.Equal((1, 0), (recorder.Sum("supervise.upgrade.children", ("supervise.child", "cart")), recorder.Sum("supervise.upgrade.children", ("supervise.child", "core"))));
+    }
 }

@@ -84,4 +84,27 @@ public sealed class SupervisionEventLogTests : IAsyncLifetime
         Assert.Equal((LogLevel.Warning, SupervisionLogEvents.FaultInjected), (fault.Level, fault.Id.Id));
         Assert.Equal(("Crash", "shop/cart", 1L, "shop"), (fault["FaultKind"]?.ToString(), fault["Path"], fault["FaultSequence"], fault["Tree"]));
     }
+    [Fact]
+    public async Task An_upgrade_is_logged_step_by_step_and_a_rollback_is_a_warning_that_says_what_failed_and_what_was_restored()
+    {
+        var spec = new SupervisorSpec { Children = [ChildSpec.Worker("cart", Worker.Props) with { Version = "1" }] };
+        var tree = await StartAsync(spec);
+        var broken = spec with { Children = [ChildSpec.Worker("cart", Props.Create<CannotStart>()) with { Version = "2" }] };
+
+        await tree.Root.UpgradeAsync(broken, new UpgradeOptions { WatchWindow = TimeSpan.Zero });
+
+        var started = await _log.WhenAsync(e => e.Id.Name is "UpgradeStarted");
+        Assert.Equal((LogLevel.Information, SupervisionLogEvents.UpgradeStarted, 1), (started.Level, started.Id.Id, started["StepCount"]));
+        var ended = await _log.WhenAsync(e => e.Id.Name is "UpgradeEnded");
+        Assert.Equal((LogLevel.Warning, SupervisionLogEvents.UpgradeEnded, "shop"), (ended.Level, ended.Id.Id, ended["Supervisor"]));
+        Assert.StartsWith("Upgrade of shop ended: rolled back after cart: its new spec failed to start", ended.Message);
+        Assert.EndsWith("restored: cart", ended.Message);
+        var restored = await _log.WhenAsync(e => e.Id.Name is "ChildUpgraded");
+        Assert.Equal(("cart", "restored to version 1"), (restored["ChildId"], restored["Change"]));
+    }
+
+    private sealed class CannotStart : ReceiveActor
+    {
+        public CannotStart() => throw new InvalidOperationException("v2 cannot load its catalogue");
+    }
 }

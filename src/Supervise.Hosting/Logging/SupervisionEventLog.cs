@@ -85,11 +85,30 @@ public static class SupervisionEventLog
                 .At(supervisor).With("Reason", c.Report.EndReason),
             ChildStopRequested r => new LogEntry(SupervisionLogEvents.ChildStopRequested, "ChildStopRequested", LogLevel.Debug, null, "Stopping child {ChildId} of {Supervisor}")
                 .With("ChildId", r.ChildId).With("Supervisor", supervisor).At(r.ChildPath),
+            UpgradeStarted u => new LogEntry(SupervisionLogEvents.UpgradeStarted, "UpgradeStarted", LogLevel.Information, null, "Upgrade of {Supervisor} started: {StepCount} steps; plan: {Plan}")
+                .With("Supervisor", supervisor).With("StepCount", u.Plan.Steps.Count).With("Plan", u.Plan.ToString()).At(supervisor),
+            ChildUpgraded u => new LogEntry(SupervisionLogEvents.ChildUpgraded, "ChildUpgraded", LogLevel.Information, null, "Upgrade of {Supervisor}: child {ChildId} {Change}")
+                .With("Supervisor", supervisor).With("ChildId", u.ChildId).With("Change", u.Change).At(u.ChildPath),
+            UpgradeStepWatched w => new LogEntry(SupervisionLogEvents.UpgradeStepWatched, "UpgradeStepWatched", w.Failure is null ? LogLevel.Information : LogLevel.Warning, null, "Upgrade of {Supervisor}: {Children} watched for {Window}: {Outcome}")
+                .With("Supervisor", supervisor).With("Children", string.Join(", ", w.Children)).With("Window", w.Window).With("Outcome", w.Failure ?? "passed").At(supervisor),
+            UpgradeEnded u => new LogEntry(SupervisionLogEvents.UpgradeEnded, "UpgradeEnded", u.Result is UpgradeResult.Completed ? LogLevel.Information : LogLevel.Warning, null, "Upgrade of {Supervisor} ended: {Outcome}")
+                .With("Supervisor", supervisor).With("Outcome", UpgradeOutcome(u.Result)).At(supervisor),
             _ => new LogEntry(SupervisionLogEvents.Other, e.GetType().Name, LogLevel.Debug, null, "{EventType} on {Path}")
                 .With("EventType", e.GetType().Name).At(supervisor),
         };
         entry.WriteTo(logger);
     }
+
+    /// <summary>How an upgrade ended, in words: completed, rolled back (with its failure and what was restored), stopped, or refused (with its problems).</summary>
+    internal static string UpgradeOutcome(UpgradeResult result) => result switch
+    {
+        UpgradeResult.Completed { Failures.Count: 0 } => "completed",
+        UpgradeResult.Completed c => $"completed, with failed steps passed over: {string.Join("; ", c.Failures)}",
+        UpgradeResult.RolledBack r => $"rolled back after {r.Failure}; restored: {string.Join(", ", r.Restored)}",
+        UpgradeResult.Stopped s => $"stopped after {s.Failure}; kept: {string.Join(", ", s.Changed)}",
+        UpgradeResult.Refused f => $"refused: {string.Join("; ", f.Problems)}",
+        _ => result.GetType().Name,
+    };
 
     private static string PathOf(HealthChanged h) => h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId;
 
@@ -138,6 +157,10 @@ public static class SupervisionLogEvents
     public const int ChaosStarted = 1019;
     public const int ChaosEnded = 1020;
     public const int ChildStopRequested = 1021;
+    public const int UpgradeStarted = 1022;
+    public const int ChildUpgraded = 1023;
+    public const int UpgradeStepWatched = 1024;
+    public const int UpgradeEnded = 1025;
     public const int Other = 1099;
 #pragma warning restore CS1591
 }

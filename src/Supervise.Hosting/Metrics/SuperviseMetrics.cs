@@ -34,6 +34,8 @@ public sealed class SuperviseMetrics : IDisposable
     private readonly Counter<long> _injected;
     private readonly Counter<long> _skipped;
     private readonly Counter<long> _lost;
+    private readonly Counter<long> _upgrades;
+    private readonly Counter<long> _upgradedChildren;
     private readonly ConcurrentDictionary<string, SupervisionTree> _trees = new(StringComparer.Ordinal);
     private readonly Dictionary<ActorSystem, Counting> _attached = [];
     private readonly bool _ownsMeter;
@@ -56,6 +58,8 @@ public sealed class SuperviseMetrics : IDisposable
         _injected = _meter.CreateCounter<long>("supervise.faults.injected", "{fault}", "Faults the fault injector carried out.");
         _skipped = _meter.CreateCounter<long>("supervise.faults.skipped", "{fault}", "Faults the fault injector chose but skipped.");
         _lost = _meter.CreateCounter<long>("supervise.messages.lost", "{message}", "Messages lost: dropped or dead letters addressed to a child.");
+        _upgrades = _meter.CreateCounter<long>("supervise.upgrades", "{upgrade}", "Live upgrades that ended, by outcome (completed, rolled_back, stopped, refused).");
+        _upgradedChildren = _meter.CreateCounter<long>("supervise.upgrade.children", "{change}", "Children an upgrade changed (replaced, updated, added, removed, restored).");
         _meter.CreateObservableGauge("supervise.children", ObserveChildren, "{child}", "Children of each tree by health.");
         _meter.CreateObservableGauge("supervise.tree.health", ObserveTrees, null, "Each tree's root health: 0 Running, 1 Restarting, 2 Degraded, 3 Down, 4 stopped.");
     }
@@ -99,7 +103,7 @@ public sealed class SuperviseMetrics : IDisposable
 
     /// <summary>The events the counters count: nothing else is subscribed to.</summary>
     private static readonly Type[] Counted =
-        [typeof(ChildStarted), typeof(ChildRestarted), typeof(ChildCrashed), typeof(ChildStartFailed), typeof(SupervisorGaveUp), typeof(FaultInjected), typeof(FaultSkipped), typeof(MessageDropped)];
+        [typeof(ChildStarted), typeof(ChildRestarted), typeof(ChildCrashed), typeof(ChildStartFailed), typeof(SupervisorGaveUp), typeof(FaultInjected), typeof(FaultSkipped), typeof(MessageDropped), typeof(ChildUpgraded), typeof(UpgradeEnded)];
 
     /// <summary>Reports <paramref name="tree"/>'s gauges (until it is stopped and <see cref="Untrack"/> is called).</summary>
     public void Track(SupervisionTree tree)
@@ -181,6 +185,20 @@ public sealed class SuperviseMetrics : IDisposable
                 break;
             case MessageDropped { Message: not InjectedPoison } d:
                 Count(_lost, d, d.ChildId);
+                break;
+            case ChildUpgraded u:
+                Count(_upgradedChildren, u, u.ChildId);
+                break;
+            case UpgradeEnded u when _upgrades.Enabled:
+                var tags = Tags(u.SupervisorPath, null);
+                tags.Add("supervise.upgrade.outcome", u.Result switch
+                {
+                    UpgradeResult.Completed => "completed",
+                    UpgradeResult.RolledBack => "rolled_back",
+                    UpgradeResult.Stopped => "stopped",
+                    _ => "refused",
+                });
+                _upgrades.Add(1, tags);
                 break;
         }
     }
