@@ -68,5 +68,5 @@ internal sealed record DeleteChildRequest(string Id);
 /// <summary>Asks for an upgrade to <see cref="Next"/>; answered with the <see cref="UpgradeResult"/> once it has ended.</summary>
 internal sealed record UpgradeRequest(SupervisionSpec Next, UpgradeOptions Options);
 
-/// <summary>An upgrade's watch window or pause is over (for the upgrade numbered <see cref="Token"/>).</summary>
-internal sealed record UpgradeTimerDue(long Token);
+/// <summary>An upgrade's watch window or pause is over (timer number <see cref="Timer"/> of the upgrade numbered <see cref="Token"/>).</summary>
+internal sealed record UpgradeTimerDue(long Token, long Timer);

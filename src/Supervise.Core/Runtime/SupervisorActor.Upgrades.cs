@@ -13,6 +13,9 @@ namespace Supervise.Runtime;
 /// </summary>
 internal sealed partial class SupervisorActor
 {
+    /// <summary>How many times a change stops a child that its group's restarts keep starting again before the change fails.</summary>
+    private const int MaxAttempts = 3;
+
     private Upgrade? _upgrade;
     private long _upgrades;
 
@@ -62,10 +65,10 @@ internal sealed partial class SupervisorActor
                 break;
             case UpgradeAction.Watch watch:
                 upgrade.Watched = [.. watch.Children];
-                upgrade.Timer = _runtime.Schedule(Self, new UpgradeTimerDue(upgrade.Token), watch.Window);
+                StartTimer(upgrade, watch.Window);
                 break;
             case UpgradeAction.Pause pause:
-                upgrade.Timer = _runtime.Schedule(Self, new UpgradeTimerDue(upgrade.Token), pause.Delay);
+                StartTimer(upgrade, pause.Delay);
                 break;
             case UpgradeAction.Finish finish:
                 FinishUpgrade(upgrade, finish.End);
@@ -84,6 +87,7 @@ internal sealed partial class SupervisorActor
         }
 
         upgrade.Change = change;
+        upgrade.Attempts = 0;
         switch (change)
         {
             case RemoveOp or ReplaceOp:
@@ -144,6 +148,19 @@ internal sealed partial class SupervisorActor
         {
             case (RemoveOp, TerminateChildResult):
                 Self.Tell(new DeleteChildRequest(change.ChildId), Self);
+                break;
+            case (RemoveOp or ReplaceOp, DeleteChildResult.Running or DeleteChildResult.Restarting or RestartChildResult.Running or RestartChildResult.Restarting):
+                // Started again between the stop and the next call (a restart of its group starts stopped children too, as
+                // OTP's does): stopped again, so that no incarnation of the old spec is left running.
+                if (++_upgrade.Attempts > MaxAttempts)
+                {
+                    ChangeFailed($"it was started again by its group's restarts {MaxAttempts} times as the upgrade stopped it");
+                }
+                else
+                {
+                    Self.Tell(new TerminateChildRequest(change.ChildId, null), Self);
+                }
+
                 break;
             case (RemoveOp, DeleteChildResult):
                 ChangeDone(_upgrade.Undoing ? "removed (its addition undone)" : "removed");
@@ -222,11 +239,15 @@ internal sealed partial class SupervisorActor
         }
     }
 
+    /// <summary>A watch window or a pause: the timer's number tells its message from one of a timer ended early (a watch a crash failed).</summary>
+    private void StartTimer(Upgrade upgrade, TimeSpan delay) =>
+        upgrade.Timer = _runtime.Schedule(Self, new UpgradeTimerDue(upgrade.Token, ++upgrade.Timers), delay);
+
     private void OnUpgradeTimer(UpgradeTimerDue due)
     {
-        if (_upgrade is not { } upgrade || due.Token != upgrade.Token)
+        if (_upgrade is not { } upgrade || due.Token != upgrade.Token || due.Timer != upgrade.Timers || upgrade.Timer is null)
         {
-            return;
+            return; // another upgrade's, or a timer ended before it fired
         }
 
         upgrade.Timer = null;
@@ -350,6 +371,9 @@ internal sealed partial class SupervisorActor
         /// <summary>The change carried out now (its calls answered one by one).</summary>
         public UpgradeOp? Change { get; set; }
 
+        /// <summary>How many times the change under way stopped its child again (see <see cref="MaxAttempts"/>).</summary>
+        public int Attempts { get; set; }
+
         /// <summary>Whether the step under way undoes one.</summary>
         public bool Undoing { get; private set; }
 
@@ -363,6 +387,9 @@ internal sealed partial class SupervisorActor
         public Dictionary<string, int> Positions { get; } = new(StringComparer.Ordinal);
 
         public ITimer? Timer { get; set; }
+
+        /// <summary>How many timers it started: the number of the last (see <see cref="UpgradeTimerDue.Timer"/>).</summary>
+        public long Timers { get; set; }
 
         public void Begin(IEnumerable<UpgradeOp> changes, bool undoing)
         {
