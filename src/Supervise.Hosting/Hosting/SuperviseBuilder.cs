@@ -48,6 +48,27 @@ public sealed class SuperviseBuilder
         return this;
     }
 
+    /// <summary>How a reload of the configuration upgrades the running trees (see <see cref="WithUpgradeOnReload"/>).</summary>
+    internal UpgradeOptions UpgradeOnReload { get; private set; } = new();
+
+    /// <summary>
+    /// How a reload of the configuration upgrades the running trees: the canary, watch window, pause, and what a failed step
+    /// does (see <see cref="SupervisorHandle.UpgradeAsync"/>). Default: <see cref="UpgradeOptions"/>'s defaults. Only trees bound
+    /// to configuration (<c>AddSupervise(configuration, ...)</c>) are upgraded on a reload.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are not valid (each problem named).</exception>
+    public SuperviseBuilder WithUpgradeOnReload(UpgradeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Validate() is { Count: > 0 } problems)
+        {
+            throw new ArgumentException($"Upgrade options for a reload: {string.Join("; ", problems)}", nameof(options));
+        }
+
+        UpgradeOnReload = options;
+        return this;
+    }
+
     /// <summary>
     /// Whether each tree gets two health checks of its own (<c>supervise:NAME</c> tagged <c>supervise</c> and <c>ready</c>,
     /// <c>supervise:NAME:live</c> tagged <c>supervise</c> and <c>live</c>). Default: true. Set it to false to name and tag

@@ -15,6 +15,9 @@ internal sealed class SuperviseConfigurationSection(IConfiguration section)
     private static readonly string[] TreeKeys =
         [nameof(TreeSettings.Enabled), nameof(TreeSettings.Strategy), nameof(TreeSettings.Intensity), nameof(TreeSettings.Period), nameof(TreeSettings.CallTimeout)];
 
+    /// <summary>Fires when the configuration the section comes from is reloaded (a file saved, a provider's reload).</summary>
+    public Microsoft.Extensions.Primitives.IChangeToken ReloadToken() => section.GetReloadToken();
+
     /// <summary>The section's path, as problems name keys.</summary>
     public string Path => section is IConfigurationSection s ? s.Path : "Supervise";
 

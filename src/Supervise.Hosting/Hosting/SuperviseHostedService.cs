@@ -27,6 +27,16 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
     private ActorSystem? _ownSystem;
     private ActorSystem? _system;
     private IActorRef? _eventLog;
+    private ConfigurationReload? _reload;
+
+    /// <summary>The trees started, in order.</summary>
+    private List<SupervisionTree> RunningTrees()
+    {
+        lock (_started)
+        {
+            return _started.ToList();
+        }
+    }
 
     public SuperviseHostedService(IServiceProvider services, SuperviseBuilder builder, SuperviseTrees trees, SuperviseMetrics metrics, ILogger<SuperviseHostedService> log)
     {
@@ -97,6 +107,12 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
                 LogTreeStarted(name, spec.GetType().Name);
             }
 
+            // A reload of the configuration upgrades the running trees to it (or is refused, and logged).
+            if (_services.GetService<SuperviseConfigurationSection>() is { } section)
+            {
+                _reload = new ConfigurationReload(section, _services.GetRequiredService<SupervisePlan>(), RunningTrees, _builder.UpgradeOnReload, _log, _stopCancel.Token);
+            }
+
             // Without the host (a cluster that downs this node, a coordinated shutdown run by hand): the same stop in order.
             CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseServiceStop, "supervise-trees", async () =>
             {
@@ -122,6 +138,8 @@ internal sealed partial class SuperviseHostedService : IHostedService, IAsyncDis
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _reload?.Dispose(); // no upgrade begins once the host stops
+
         // Whoever began the stop (the host, or a coordinated shutdown), the host's deadline bounds it.
         using (cancellationToken.Register(static cancel => ((CancellationTokenSource)cancel!).Cancel(), _stopCancel))
         {

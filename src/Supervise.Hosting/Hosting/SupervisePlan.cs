@@ -30,9 +30,38 @@ internal sealed class SupervisePlan(IServiceProvider services, SuperviseBuilder 
     /// </summary>
     public void CheckSection()
     {
+        lock (_gate)
+        {
+            if (_made is not null)
+            {
+                return; // started: a reload is checked by ConfigurationReload, which refuses it and logs why instead of throwing
+            }
+        }
+
         if (Section is { } section && section.Problems().ToList() is { Count: > 0 } problems)
         {
             Make(section.BindAsFarAsItGoes(), problems);
+        }
+    }
+
+    /// <summary>
+    /// The plan for the section as it reads now (a reload): every tree's spec made again by its factory, with the settings
+    /// applied; or every problem, configuration and specs together, and no plan.
+    /// </summary>
+    public (List<(string Name, SupervisionSpec Spec, TreeOptions Options)>? Plan, IReadOnlyList<string> Problems) Remake()
+    {
+        if (Section is not { } section)
+        {
+            return (null, ["no configuration section is bound (AddSupervise was given none)"]);
+        }
+
+        try
+        {
+            return (Make(section.BindAsFarAsItGoes(), section.Problems().ToList()).Plan, []);
+        }
+        catch (SuperviseConfigurationException e)
+        {
+            return (null, e.Problems);
         }
     }
 
