@@ -38,13 +38,23 @@ public enum FaultKind
 
     /// <summary>The network between a node and every other is cut; the split brain resolver decides. Needs <see cref="ChaosOptions.Nodes"/>.</summary>
     NodePartition,
+
+    /// <summary>
+    /// The child's next start by a live upgrade (its replacement by a new version) throws, as a new version that cannot start
+    /// would: armed on the child until an upgrade replaces it (nothing happens before), so that a chaos test can prove the
+    /// rollback. Not among <see cref="FaultKinds.OfChildren"/>: choose it explicitly.
+    /// </summary>
+    FailingUpgrade,
 }
 
 /// <summary>Groups of <see cref="FaultKind"/>s.</summary>
 public static class FaultKinds
 {
-    /// <summary>The faults done to a child of a tree.</summary>
-    public static IReadOnlyList<FaultKind> OfChildren { get; } = Enum.GetValues<FaultKind>().Where(k => !k.IsNodeFault()).ToArray();
+    /// <summary>The faults done to a child of a tree that act at once (not <see cref="FaultKind.FailingUpgrade"/>, armed for an upgrade).</summary>
+    public static IReadOnlyList<FaultKind> OfChildren { get; } = Enum.GetValues<FaultKind>().Where(k => !k.IsNodeFault() && k != FaultKind.FailingUpgrade).ToArray();
+
+    /// <summary>Whether <paramref name="kind"/> stops its child (so its recovery is measured): not a delay, hang, drop or an armed upgrade fault.</summary>
+    internal static bool StopsChild(this FaultKind kind) => kind is not (FaultKind.Delay or FaultKind.Hang or FaultKind.Drop or FaultKind.FailingUpgrade);
 
     /// <summary>The faults done to a whole node of a cluster (through <see cref="ChaosOptions.Nodes"/>).</summary>
     public static IReadOnlyList<FaultKind> OfNodes { get; } = Enum.GetValues<FaultKind>().Where(IsNodeFault).ToArray();

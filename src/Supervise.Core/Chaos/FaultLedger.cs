@@ -221,7 +221,7 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
             : IsolationVerdict.Leaked;
         var why = WhyNotRecovered(a, recoveredAfter, runEnded);
         _verdicts[verdict] = _verdicts.GetValueOrDefault(verdict) + 1;
-        if (a.Record.Kind is not (FaultKind.Delay or FaultKind.Hang or FaultKind.Drop))
+        if (a.Record.Kind.StopsChild())
         {
             _ = recoveredAfter is null ? _notRecoveredCount++ : _recovered++;
         }
@@ -243,7 +243,7 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
 
     /// <summary>Why a fault that stops its child did not see it run again: what the child was last seen waiting for, else what ended the wait.</summary>
     private static string? WhyNotRecovered(ActiveFault a, TimeSpan? recoveredAfter, bool runEnded) =>
-        recoveredAfter is not null || a.Record.Kind is FaultKind.Delay or FaultKind.Hang or FaultKind.Drop ? null
+        recoveredAfter is not null || !a.Record.Kind.StopsChild() ? null
         : a.Escalated ? "its supervisor gave up: the failure went up a level"
         : a.Waiting ?? (runEnded ? "the run ended before it ran again"
         : a.Landed ? "it did not run again within the recovery timeout" : "its effect was not seen (the child may have been restarted or stopped by something else first)");
@@ -259,7 +259,7 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
         Active.Clear();
         _outcomes.Sort((x, y) => x.Fault.Sequence.CompareTo(y.Fault.Sequence));
         // Recovery is from faults that stop the child; a hang, delay or drop is over when its time is.
-        var restarting = _outcomes.Where(o => o.Fault.Kind is not (FaultKind.Delay or FaultKind.Hang or FaultKind.Drop)).ToList();
+        var restarting = _outcomes.Where(o => o.Fault.Kind.StopsChild()).ToList();
         var times = restarting.Where(o => o.RecoveredAfter is not null).Select(o => o.RecoveredAfter!.Value).Order().ToList();
         TimeSpan At(double q) => times.Count == 0 ? TimeSpan.Zero : times[Math.Min(times.Count - 1, (int)Math.Ceiling(q * times.Count) - 1)];
         return new ChaosReport(

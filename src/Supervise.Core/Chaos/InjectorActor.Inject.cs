@@ -126,7 +126,7 @@ internal sealed partial class InjectorActor
         var sequence = ++_sequence;
         var record = new FaultRecord(sequence, Now, path, kind, kind is FaultKind.Delay or FaultKind.Hang ? choice.Duration : TimeSpan.Zero, kind == FaultKind.Drop ? choice.Count : 0, null)
         {
-            Exception = kind is FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart ? error.GetType().FullName : null,
+            Exception = kind is FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart or FaultKind.FailingUpgrade ? error.GetType().FullName : null,
         };
         // Before the supervisor is asked: every event the fault causes is stamped at or after this; an event
         // stamped before it was about an earlier incarnation, only handled late by this actor.
@@ -166,15 +166,15 @@ internal sealed partial class InjectorActor
         _state.Add(record);
         _runtime.Publish(new FaultInjected(target!.SupervisorPath, _runtime.Now, target.ChildId, record));
         var active = new ActiveFault(record, target, Now, error) { At = sentAt };
-        if (kind is FaultKind.Delay or FaultKind.Drop)
+        if (kind is FaultKind.Delay or FaultKind.Drop or FaultKind.FailingUpgrade)
         {
-            // Armed on the child's address for its next messages; nothing to wait for.
+            // Armed on the child's address for its next messages, or on the child for its next upgrade; nothing to wait for.
             if (kind == FaultKind.Drop)
             {
                 _ledger.ArmedDrop(InjectFault.DropReason(error), choice.Count);
             }
 
-            _ledger.Finish(active, kind == FaultKind.Drop ? TimeSpan.Zero : choice.Duration);
+            _ledger.Finish(active, kind == FaultKind.Delay ? choice.Duration : TimeSpan.Zero);
         }
         else
         {

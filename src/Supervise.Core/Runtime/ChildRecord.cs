@@ -64,6 +64,9 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
     public PolicySet Policies => _shape.Policies;
 
     /// <summary>The child's stable address, once someone asked for it (or its policies answer callers).</summary>
+    /// <summary>An injected <see cref="FaultKind.FailingUpgrade"/>: the error its next start by an upgrade throws.</summary>
+    public Exception? UpgradeFault { get => _policy?.UpgradeFault; set { if (Policy(value is not null) is { } p) { p.UpgradeFault = value; } } }
+
     public ChildAddress? Address { get => _policy?.Address; set { if (Policy(value is not null) is { } p) { p.Address = value; } } }
 
     /// <summary>No longer one of the supervisor's children.</summary>
@@ -114,6 +117,7 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
         public int TimerToken;
         public IActorRef? StandIn;
         public InjectedFault? Injected;
+        public Exception? UpgradeFault;
         public ChildAddress? Address;
         public ExitReason? AnnouncedExit;
         public PendingFailure? PendingFailure;

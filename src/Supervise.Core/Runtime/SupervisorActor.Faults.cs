@@ -91,7 +91,8 @@ internal sealed partial class SupervisorActor
             : _core.Phase != SupervisorPhase.Running || Busy ? "its supervisor is busy starting or stopping"
             : record.Ref is null || !ChildLifecycleRule.Answers(record.Lifecycle) ? "it is not running"
             : record.AnnouncedExit is not null ? "it is already on its way out"
-            : record.Injected is not null ? "an earlier fault has not landed yet"
+            : fault.Kind == FaultKind.FailingUpgrade && record.UpgradeFault is not null ? "a failing upgrade is already armed on it"
+            : fault.Kind != FaultKind.FailingUpgrade && record.Injected is not null ? "an earlier fault has not landed yet"
             : fault.Kind is FaultKind.Delay or FaultKind.Drop && record.Address?.RouteNow is InjectedRoute ? "an earlier drop or delay is still armed on its address"
             : fault.BelowIntensity && WouldExceedIntensity(fault.Kind, record) ? "it would take its supervisor past its intensity"
             : null;
@@ -128,6 +129,9 @@ internal sealed partial class SupervisorActor
                 break;
             case FaultKind.Hang:
                 _runtime.Holds.SuspendFor(child, fault.Duration);
+                break;
+            case FaultKind.FailingUpgrade:
+                record.UpgradeFault = fault.Error; // its next start by an upgrade throws (SupervisorActor.Upgrades)
                 break;
             case FaultKind.Delay:
                 var delayed = AddressOf(record);

@@ -175,4 +175,34 @@ public sealed class UpgradeTests(ITestOutputHelper output) : SuperviseTestKit(ou
         Assert.Equal(first.Child, (await tree.Root.WhichChildrenAsync())[0].Child);
         await tree.StopAsync();
     }
+    [Fact]
+    public async Task A_chaos_run_can_fail_the_next_start_an_upgrade_makes_so_a_test_proves_the_rollback()
+    {
+        var spec = new SupervisorSpec { Children = [V("a", "1"), V("b", "1")] };
+        var tree = await StartTreeAsync(spec);
+        var chaos = await tree.StartChaosAsync(new ChaosOptions
+        {
+            Seed = 7,
+            EnvironmentName = "Test",
+            Faults = [new FaultChoice(FaultKind.FailingUpgrade)],
+            Targets = new FaultTargets { Include = ["t/a"] },
+            Schedule = FaultSchedule.Fixed(TimeSpan.FromMilliseconds(10)),
+            MaxFaults = 1,
+        });
+        Time.Advance(TimeSpan.FromMilliseconds(10));
+        await chaos.WhenJournaledAsync(1);
+        var report = await chaos.StopAsync("armed");
+
+        var result = await tree.Root.UpgradeAsync(spec with { Children = [V("a", "2"), V("b", "2")] }, new UpgradeOptions { WatchWindow = TimeSpan.Zero });
+
+        var rolledBack = Assert.IsType<UpgradeResult.RolledBack>(result);
+        Assert.StartsWith("a: its new spec failed to start: Injected FailingUpgrade", rolledBack.Failure);
+        Assert.Equal("1", (await SpecOf(tree.Root, "a")).Version);
+        Assert.Equal(1, report.FaultsByKind[FaultKind.FailingUpgrade]);
+        ExpectEvent<ChildStartFailed>(e => e.ChildId == "a");
+
+        // Armed once: the next upgrade goes through.
+        Assert.IsType<UpgradeResult.Completed>(await tree.Root.UpgradeAsync(spec with { Children = [V("a", "2"), V("b", "2")] }, new UpgradeOptions { WatchWindow = TimeSpan.Zero }));
+        await tree.StopAsync();
+    }
 }
