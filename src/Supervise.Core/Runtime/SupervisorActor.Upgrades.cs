@@ -188,7 +188,13 @@ internal sealed partial class SupervisorActor
                 break;
             case (ReplaceOp replace, RestartChildResult.Restarted or StartChildResult.Started):
                 MoveTo(replace.ChildId, _upgrade.Positions.GetValueOrDefault(replace.ChildId, int.MaxValue));
-                ChangeDone(_upgrade.Undoing ? $"restored to version {replace.Spec.Version ?? "none"}" : $"replaced by version {replace.Spec.Version ?? "none"}");
+                ChangeDone((_upgrade.Undoing, replace.Spec.Version) switch
+                {
+                    (true, { } version) => $"restored to version {version}",
+                    (true, null) => "restored to its previous spec",
+                    (false, { } version) => $"replaced by version {version}",
+                    (false, null) => "replaced by a spec without a version",
+                });
                 break;
             case (AddOp add, StartChildResult.Started or StartChildResult.AlreadyStarted):
                 MoveTo(add.ChildId, add.Position);

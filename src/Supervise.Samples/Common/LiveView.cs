@@ -195,6 +195,7 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
             MomentKind.GaveUp => ("red bold", "GAVE UP"),
             MomentKind.Health => (HealthColour(m.Health ?? HealthState.Running), "health"),
             MomentKind.Dropped => ("grey", "dropped"),
+            MomentKind.Upgrade => ("springgreen3", "upgrade"),
             _ => ("yellow", "»"),
         };
         var time = FormattableString.Invariant($"{m.At.TotalSeconds,7:0.00} ");

@@ -120,6 +120,7 @@ internal static class ReportWriter
                     MomentKind.Restart => F($"<circle cx=\"{x:0.#}\" cy=\"{y + 12}\" r=\"3\" fill=\"#0969da\">{title}</circle>"),
                     MomentKind.Crash => F($"<text x=\"{x:0.#}\" y=\"{y + 13}\" text-anchor=\"middle\" fill=\"#8250df\">✕{title}</text>"),
                     MomentKind.GaveUp => F($"<rect x=\"{x - 1:0.#}\" y=\"{y}\" width=\"3\" height=\"{laneHeight}\" fill=\"#222\">{title}</rect>"),
+                    MomentKind.Upgrade => F($"<path d=\"M{x:0.#},{y + 2} L{x + 4:0.#},{y + 6} L{x:0.#},{y + 10} L{x - 4:0.#},{y + 6} Z\" fill=\"#1a7f37\">{title}</path>"),
                     _ => "",
                 });
             }

@@ -26,6 +26,9 @@ internal enum MomentKind
 
     /// <summary>A message was dropped (reported, never silent).</summary>
     Dropped,
+
+    /// <summary>A live upgrade began, changed a child, watched a step, or ended.</summary>
+    Upgrade,
 }
 
 /// <summary>One moment of a run: when (from its start), what, where.</summary>
@@ -108,6 +111,24 @@ internal sealed class Timeline
             case MessageDropped d:
                 Interlocked.Increment(ref _dropped);
                 Add(MomentKind.Dropped, d.ChildPath, d.Why);
+                break;
+            case UpgradeStarted u:
+                Add(MomentKind.Upgrade, u.SupervisorPath, $"upgrade started: {u.Plan.Steps.Count} steps");
+                break;
+            case ChildUpgraded u:
+                Add(MomentKind.Upgrade, u.ChildPath, u.Change);
+                break;
+            case UpgradeStepWatched w:
+                Add(MomentKind.Upgrade, w.SupervisorPath, $"watched {string.Join(", ", w.Children)}: {w.Failure ?? "passed"}");
+                break;
+            case UpgradeEnded u:
+                Add(MomentKind.Upgrade, u.SupervisorPath, "upgrade " + u.Result switch
+                {
+                    UpgradeResult.Completed => "completed",
+                    UpgradeResult.RolledBack r => "rolled back after " + r.Failure,
+                    UpgradeResult.Stopped s => "stopped after " + s.Failure,
+                    _ => "refused",
+                });
                 break;
         }
     }

@@ -47,6 +47,7 @@ internal sealed class TradingSample : ISample
             {
                 Policies = [Policy.Isolate()], // past the fleet's intensity, this gateway is stopped and stays Down; the others are untouched
                 Tags = NeedsTracking(g) ? ["derivatives"] : ["cash"],
+                Version = "1",
             }).ToList(),
         };
         var spec = new SupervisorSpec { Children = [ChildSpec.ForSupervisor("fleet", fleet)] };
