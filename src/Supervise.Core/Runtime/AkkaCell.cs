@@ -58,12 +58,12 @@ internal static class AkkaCell
     }
 
     /// <summary>
-    /// The user message a running child is inside a handler for now, and which of its messages that is (its cell's envelope
-    /// count); null when it has failed, handles none, or has children of its own (its stop would mark it failed too).
+    /// The user message a child is inside a handler for now (or failed on), which of its messages that is (its cell's envelope
+    /// count), and whether it has children of its own (its stop marks it failed too); null when it handles none.
     /// </summary>
-    public static (object Message, int Envelope)? Handling(IActorRef child)
+    public static (object Message, int Envelope, bool HasChildren)? Handling(IActorRef child)
     {
-        if (Of(child) is not { } cell || FailedMark is not { } failed || failed(cell) || cell.ChildrenContainer.Children.Count > 0)
+        if (Of(child) is not { } cell)
         {
             return null;
         }
@@ -76,7 +76,7 @@ internal static class AkkaCell
         }
 
         Interlocked.MemoryBarrier();
-        return cell.CurrentEnvelopeId == envelope ? (message, envelope) : null;
+        return cell.CurrentEnvelopeId == envelope ? (message, envelope, cell.ChildrenContainer.Children.Count > 0) : null;
     }
 
     /// <summary>

@@ -285,12 +285,12 @@ internal sealed partial class SupervisorActor
 
     private void OnTerminated(IActorRef child)
     {
+        _seenFailures.Remove(child);
         if (OnStandInGone(child))
         {
             return;
         }
 
-        _seenFailures.Remove(child);
         if (_dying.Remove(child, out var name))
         {
             OnDyingGone(child, name);

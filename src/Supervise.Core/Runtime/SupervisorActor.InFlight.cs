@@ -122,26 +122,34 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void FailedAfterTheEnd(IActorRef child)
     {
-        if (AkkaCell.IsSupervisor(child) || _reportedAtTheEnd.Contains(child) || AkkaCell.InFlight(child) is not var (message, _))
+        if (AkkaCell.IsSupervisor(child) || !_reportedAtTheEnd.Add(child))
         {
             return;
         }
 
-        _reportedAtTheEnd.Add(child);
-
-        _handover.Forget(child);
-        var id = _byRef.TryGetValue(child, out var record) ? record.Id
-            : _standIns.TryGetValue(child, out var of) ? of.Id
-            : _dying.GetValueOrDefault(child) ?? child.Path.Name;
-        _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, RestartedWhy));
+        // The message it was seen handling at the last look (it may have cleared it by now, stopping), else the one it took since.
+        var (id, message) = _handover.TakeFailed(child) ?? (AkkaCell.InFlight(child) is var (since, _) ? (IdOf(child), since) : default);
+        if (message is not null)
+        {
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, RestartedWhy));
+        }
     }
+
+    private string IdOf(IActorRef child) =>
+        _byRef.TryGetValue(child, out var record) ? record.Id
+        : _standIns.TryGetValue(child, out var of) ? of.Id
+        : _dying.GetValueOrDefault(child) ?? child.Path.Name;
 
     /// <summary>As this incarnation restarts: a failure of <paramref name="child"/> it never saw is reported now; a message the child is inside a handler for is left to the next one.</summary>
     private void LeaveChild(IActorRef child, string id, int seenFailureOf, ChildRecord? record)
     {
         if (AkkaCell.UnseenFailure(child, seenFailureOf) is not { } lost)
         {
-            _handover.LeaveIfHandling(child, id);
+            if (seenFailureOf == 0 || AkkaCell.FailedInstanceId(child) != seenFailureOf)
+            {
+                _handover.LeaveIfHandling(child, id); // not a failure it saw (and reported) already
+            }
+
             return;
         }
 

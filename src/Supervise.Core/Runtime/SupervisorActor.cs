@@ -144,6 +144,12 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         DisposeTimers();
         LeaveTreeCounts();
         DropUndecided("the child crashed on it as its supervisor stopped", restarting: false);
+        foreach (var (id, message) in _handover.TakeCrashed())
+        {
+            // Stopped while it waited for its old children in a restart: what they crashed on after its last look.
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, RestartedWhy));
+        }
+
         EndCrashSpans();
         // The addresses below a nested static supervisor are its parent's to decide on (it may start this one
         // again, or mark it down, or remove it); a dynamic supervisor's children and a stopped tree's are gone.

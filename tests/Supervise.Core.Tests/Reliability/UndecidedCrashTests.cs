@@ -93,7 +93,7 @@ public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTes
     {
         // x is inside a handler when its supervisor restarts: it has not failed when the supervisor's old incarnation looks,
         // and fails after, as Akka stops it. Akka hands that failure to the ended incarnation, which decides nothing and often
-        // cannot read the message any more (x clears it as it stops, on its own thread); the new incarnation reports it, once.
+        // cannot read the message any more (x clears it as it stops, on its own thread): it reports the one it noted, once.
         using var gate = new ManualResetEventSlim();
         var nested = ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [Worker("x")] }) with { Policies = [Policy.Backoff(S, S)] };
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [nested] });
