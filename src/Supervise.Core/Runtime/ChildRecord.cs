@@ -281,7 +281,15 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
 }
 
 /// <summary>What a child record is made from: its spec, its policies, and for a dynamic child its template's factory.</summary>
-internal sealed record ChildShape(ChildSpec Spec, PolicySet Policies, Func<object?, Props>? Start);
+internal sealed record ChildShape(ChildSpec Spec, PolicySet Policies, Func<object?, Props>? Start)
+{
+    /// <summary>A dynamic supervisor's one spec, policies and factory for its children, made from its template.</summary>
+    public static ChildShape Of(ChildTemplate template, IReadOnlyList<DegradationPolicy> defaultPolicies)
+    {
+        var shared = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality, Tags = template.Tags };
+        return new ChildShape(shared, PolicySet.For(template.Policies, defaultPolicies), template.Start);
+    }
+}
 
 /// <summary>
 /// An injected fault on its way: a crash (the child was sent a Kill) reported with <paramref name="Error"/>, for a poison

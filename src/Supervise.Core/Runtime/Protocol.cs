@@ -68,5 +68,11 @@ internal sealed record DeleteChildRequest(string Id);
 /// <summary>Asks for an upgrade to <see cref="Next"/>; answered with the <see cref="UpgradeResult"/> once it has ended.</summary>
 internal sealed record UpgradeRequest(SupervisionSpec Next, UpgradeOptions Options);
 
+/// <summary>A runtime call an upgrade sends its own supervisor (numbered <see cref="Token"/>: a later incarnation ignores it).</summary>
+internal sealed record UpgradeCall(long Token, object Request);
+
+/// <summary>A nested supervisor tells its parent the spec an upgrade left it with.</summary>
+internal sealed record NestedSpecChanged(SupervisionSpec Spec);
+
 /// <summary>An upgrade's watch window or pause is over (timer number <see cref="Timer"/> of the upgrade numbered <see cref="Token"/>).</summary>
 internal sealed record UpgradeTimerDue(long Token, long Timer);

@@ -72,7 +72,9 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var problems = SpecValidator.ValidateChild(request.Spec, (SupervisorSpec)_spec, _path);
+        // While an upgrade adds children, they are checked against the spec it is taking the supervisor to.
+        var parent = _upgrade is { Undoing: false, Next: SupervisorSpec next } ? next : (SupervisorSpec)_spec;
+        var problems = SpecValidator.ValidateChild(request.Spec, parent, _path);
         if (problems.Count > 0)
         {
             sender.Tell(new StartChildResult.InvalidSpec(problems));
@@ -94,7 +96,7 @@ internal sealed partial class SupervisorActor
                 return;
         }
 
-        AddAndStart(Adopt(new ChildRecord(spec, PolicySet.For(spec.Policies, _spec.DefaultPolicies), _book)), sender);
+        AddAndStart(Adopt(new ChildRecord(spec, PolicySet.For(spec.Policies, parent.DefaultPolicies), _book)), sender);
     }
 
     private void StartDynamicChild(object? args, IActorRef sender)

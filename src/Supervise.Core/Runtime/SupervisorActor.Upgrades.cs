@@ -17,7 +17,18 @@ internal sealed partial class SupervisorActor
     private const int MaxAttempts = 3;
 
     private Upgrade? _upgrade;
-    private long _upgrades;
+
+    /// <summary>One of the runtime calls a change is made of, sent to this supervisor so that it waits its turn like any call.</summary>
+    private void Call(object request) => Self.Tell(new UpgradeCall(_upgrade!.Token, request), Self);
+
+    /// <summary>A call an upgrade sent itself: carried out only while that upgrade is under way (not by a later incarnation, after a restart in place).</summary>
+    private void OnUpgradeCall(UpgradeCall call)
+    {
+        if (_upgrade?.Token == call.Token)
+        {
+            _core.Submit(new PendingWork(call.Request, Self), WorkKind.Call);
+        }
+    }
 
     private void BeginUpgrade(UpgradeRequest request, IActorRef sender)
     {
@@ -45,7 +56,8 @@ internal sealed partial class SupervisorActor
         var batches = current is SupervisorSpec now && request.Next is SupervisorSpec next
             ? UpgradeBatch.Of(plan, now.Children, next.Children, request.Options)
             : [];
-        _upgrade = new Upgrade(++_upgrades, plan, request.Next, request.Options, sender, new UpgradeRun(batches, request.Options));
+        // Numbered across the tree: a call an earlier incarnation's upgrade sent itself is told from this one's.
+        _upgrade = new Upgrade(_runtime.NextEpoch(), plan, request.Next, request.Options, sender, new UpgradeRun(batches, request.Options));
         _events.Publish(new UpgradeStarted(_path, _runtime.Now, plan));
         Act(_upgrade.Run.Start());
     }
@@ -96,10 +108,10 @@ internal sealed partial class SupervisorActor
                     upgrade.Positions[change.ChildId] = _children.IndexOf(replaced);
                 }
 
-                Self.Tell(new TerminateChildRequest(change.ChildId, null), Self);
+                Call(new TerminateChildRequest(change.ChildId, null));
                 break;
             case AddOp add:
-                Self.Tell(new StartChildRequest(add.Spec), Self);
+                Call(new StartChildRequest(add.Spec));
                 break;
             case UpdateOp update:
                 if (Find(update.ChildId) is { } record)
@@ -137,17 +149,28 @@ internal sealed partial class SupervisorActor
     }
 
     /// <summary>An answer to a call the upgrade made of this supervisor (or of a nested one).</summary>
-    private void OnUpgradeAnswer(object answer)
+    private void OnUpgradeAnswer(object answer, IActorRef sender)
     {
         if (_upgrade?.Change is not { } change)
         {
             return;
         }
 
+        if (change is UpgradeBelowOp && (Find(change.ChildId)?.Ref is not { } answering || !answering.Equals(sender)))
+        {
+            return; // not from the nested supervisor being upgraded now (a late answer of an earlier change)
+        }
+
+        if (answer is Status.Failure failure)
+        {
+            ChangeFailed(change is UpgradeBelowOp ? "its own upgrade failed: " + failure.Cause.Message : "the supervisor could not take the call: " + failure.Cause.Message);
+            return;
+        }
+
         switch (change, answer)
         {
             case (RemoveOp, TerminateChildResult):
-                Self.Tell(new DeleteChildRequest(change.ChildId), Self);
+                Call(new DeleteChildRequest(change.ChildId));
                 break;
             case (RemoveOp or ReplaceOp, DeleteChildResult.Running or DeleteChildResult.Restarting or RestartChildResult.Running or RestartChildResult.Restarting):
                 // Started again between the stop and the next call (a restart of its group starts stopped children too, as
@@ -158,7 +181,7 @@ internal sealed partial class SupervisorActor
                 }
                 else
                 {
-                    Self.Tell(new TerminateChildRequest(change.ChildId, null), Self);
+                    Call(new TerminateChildRequest(change.ChildId, null));
                 }
 
                 break;
@@ -178,16 +201,20 @@ internal sealed partial class SupervisorActor
                         break;
                     }
 
-                    Self.Tell(new RestartChildRequest(replace.ChildId), Self);
+                    Call(new RestartChildRequest(replace.ChildId));
                 }
                 else
                 {
-                    Self.Tell(new StartChildRequest(replace.Spec), Self); // a Temporary child is forgotten once stopped
+                    Call(new StartChildRequest(replace.Spec)); // a Temporary child is forgotten once stopped
                 }
 
                 break;
             case (ReplaceOp replace, RestartChildResult.Restarted or StartChildResult.Started):
-                MoveTo(replace.ChildId, _upgrade.Positions.GetValueOrDefault(replace.ChildId, int.MaxValue));
+                if (answer is StartChildResult.Started)
+                {
+                    MoveTo(replace.ChildId, _upgrade.Positions.GetValueOrDefault(replace.ChildId, int.MaxValue)); // a Temporary child, added again last
+                }
+
                 ChangeDone((_upgrade.Undoing, replace.Spec.Version) switch
                 {
                     (true, { } version) => $"restored to version {version}",
@@ -245,12 +272,16 @@ internal sealed partial class SupervisorActor
         NextChange(); // the step's other changes still run (undoing a change never made does nothing), then the step fails
     }
 
-    /// <summary>A watched child crashed: the watch fails now.</summary>
+    /// <summary>A watched child crashed: the watch fails now. A nested supervisor crashed during its own upgrade: that change fails.</summary>
     private void WatchedChildCrashed(ChildRecord record, Exception cause)
     {
         if (_upgrade is { Watched: { } watched } upgrade && watched.Contains(record.Id))
         {
             EndWatch(upgrade, (record.Id, "it crashed during its watch: " + cause.Message));
+        }
+        else if (_upgrade?.Change is UpgradeBelowOp below && below.ChildId == record.Id)
+        {
+            ChangeFailed("it crashed during its own upgrade: " + cause.Message); // its answer, if any, comes from an ended incarnation
         }
     }
 
@@ -272,8 +303,23 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var down = watched.Select(Find).FirstOrDefault(r => r is null || r.Lifecycle != ChildLifecycle.Running || ChildHealthOf(r) != HealthState.Running);
-        EndWatch(upgrade, down is null ? null : (down.Id, $"it was not Running at the end of its watch ({down.Lifecycle})"));
+        (string, string)? failure = null;
+        foreach (var id in watched)
+        {
+            if (Find(id) is not { } r)
+            {
+                failure = (id, "it was no longer a child at the end of its watch");
+                break;
+            }
+
+            if (r.Lifecycle != ChildLifecycle.Running || ChildHealthOf(r) != HealthState.Running)
+            {
+                failure = (id, $"it was not Running at the end of its watch ({r.Lifecycle})");
+                break;
+            }
+        }
+
+        EndWatch(upgrade, failure);
     }
 
     private void EndWatch(Upgrade upgrade, (string Child, string Why)? failure)
@@ -292,6 +338,18 @@ internal sealed partial class SupervisorActor
         if (end == UpgradeEnd.Completed)
         {
             TakeSettings(upgrade.Next);
+        }
+        else if (_spec is SupervisorSpec now)
+        {
+            // Rolled back or stopped: its settings stay; its spec says what its children run now (a stop keeps their change).
+            _spec = now with { Children = _children.Select(c => c.PublicSpec).ToList() };
+            _producer.Spec = _spec;
+        }
+
+        if (_root is null && !upgrade.Plan.IsEmpty)
+        {
+            // A nested supervisor: its parent starts it from this spec again if it recreates it.
+            Context.Parent.Tell(new NestedSpecChanged(_spec), Self);
         }
 
         var run = upgrade.Run;
@@ -317,6 +375,15 @@ internal sealed partial class SupervisorActor
         }
     }
 
+    /// <summary>A nested supervisor's spec changed by an upgrade: its record here takes it (a static parent only: a dynamic one's children share its template).</summary>
+    private void OnNestedSpecChanged(NestedSpecChanged changed, IActorRef nested)
+    {
+        if (!IsDynamic && _byRef.TryGetValue(nested, out var record) && record.IsSuperviseSupervisor)
+        {
+            Reshape(record, record.Spec with { Supervisor = changed.Spec });
+        }
+    }
+
     /// <summary>The supervisor's own settings from the next spec (strategy, window, auto-shutdown, default policies, template, order), in place.</summary>
     private void TakeSettings(SupervisionSpec next)
     {
@@ -337,7 +404,7 @@ internal sealed partial class SupervisorActor
             _spec = next;
             if (next is DynamicSupervisorSpec { Template: { } template })
             {
-                _dynamicShape = ShapeOf(template, next.DefaultPolicies);
+                _dynamicShape = ChildShape.Of(template, next.DefaultPolicies);
             }
         }
 

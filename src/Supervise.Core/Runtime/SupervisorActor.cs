@@ -64,7 +64,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         _core = new(strategy, autoShutdown, spec is DynamicSupervisorSpec, _window, _children, this);
         if (spec is DynamicSupervisorSpec { Template: { } template })
         {
-            _dynamicShape = ShapeOf(template, spec.DefaultPolicies);
+            _dynamicShape = ChildShape.Of(template, spec.DefaultPolicies);
         }
         var self = Self;
         _strategy = new FailureHook(OnChildFailure, child => self.Tell(new ChildGone(child), self));
@@ -73,12 +73,6 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
 
     private bool IsDynamic => _spec is DynamicSupervisorSpec;
 
-    /// <summary>A dynamic supervisor's one spec, policies and factory for its children, made from its template.</summary>
-    private static ChildShape ShapeOf(ChildTemplate template, IReadOnlyList<DegradationPolicy> defaultPolicies)
-    {
-        var shared = new ChildSpec("dynamic", null) { Restart = template.Restart, Shutdown = template.Shutdown, Kind = template.Kind, Criticality = template.Criticality, Tags = template.Tags };
-        return new ChildShape(shared, PolicySet.For(template.Policies, defaultPolicies), template.Start);
-    }
 
     /// <summary>Stopping its children because its parent restarts it as part of a group: Restarting, not Down.</summary>
     private bool _stoppingForRestart;
@@ -261,8 +255,14 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
             case UpgradeTimerDue due:
                 OnUpgradeTimer(due);
                 break;
-            case TerminateChildResult or RestartChildResult or StartChildResult or DeleteChildResult or UpgradeResult:
-                OnUpgradeAnswer(message); // the answer to a call an upgrade under way made
+            case TerminateChildResult or RestartChildResult or StartChildResult or DeleteChildResult or UpgradeResult or Status.Failure:
+                OnUpgradeAnswer(message, Sender); // the answer to a call an upgrade under way made
+                break;
+            case UpgradeCall call:
+                OnUpgradeCall(call);
+                break;
+            case NestedSpecChanged changed:
+                OnNestedSpecChanged(changed, Sender);
                 break;
             case ChildHealthReport report:
                 OnChildHealthReport(Sender, report.Health);

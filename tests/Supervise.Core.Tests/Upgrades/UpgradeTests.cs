@@ -205,4 +205,53 @@ public sealed class UpgradeTests(ITestOutputHelper output) : SuperviseTestKit(ou
         Assert.IsType<UpgradeResult.Completed>(await tree.Root.UpgradeAsync(spec with { Children = [V("a", "2"), V("b", "2")] }, new UpgradeOptions { WatchWindow = TimeSpan.Zero }));
         await tree.StopAsync();
     }
+    [Fact]
+    public async Task A_watched_child_that_is_gone_at_the_end_of_its_watch_fails_the_step()
+    {
+        var spec = new SupervisorSpec { Children = [V("a", "1") with { Restart = RestartType.Temporary }, V("b", "1")] };
+        var tree = await StartTreeAsync(spec);
+
+        var upgrading = tree.Root.UpgradeAsync(spec with { Children = [V("a", "2") with { Restart = RestartType.Temporary }, V("b", "2")] }, new UpgradeOptions { WatchWindow = 5 * S });
+        ExpectEvent<ChildUpgraded>(e => e.ChildId == "a");
+        (await ChildRef(tree.Root, "a")).Tell(new StopSelf()); // a Temporary child that stops is forgotten
+        ExpectEvent<ChildTerminated>(e => e.ChildId == "a");
+        Time.Advance(5 * S);
+
+        var rolledBack = Assert.IsType<UpgradeResult.RolledBack>(await upgrading);
+        Assert.Equal("a: it was no longer a child at the end of its watch", rolledBack.Failure);
+        Assert.Equal("1", (await SpecOf(tree.Root, "b")).Version);
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_nested_supervisor_that_crashes_during_its_own_upgrade_fails_the_step_instead_of_holding_the_upgrade()
+    {
+        var nested = new SupervisorSpec { Children = [V("x", "1")] };
+        var spec = new SupervisorSpec { Children = [ChildSpec.ForSupervisor("n", nested)] };
+        var tree = await StartTreeAsync(spec);
+
+        var upgrading = tree.Root.UpgradeAsync(spec with { Children = [ChildSpec.ForSupervisor("n", nested with { Children = [V("x", "2")] })] }, new UpgradeOptions { WatchWindow = 5 * S });
+        ExpectEvent<ChildUpgraded>(e => e.SupervisorPath == "t/n" && e.ChildId == "x");
+        (await ChildRef(tree.Root, "n")).Tell(Kill.Instance); // n is restarted in place by its parent, its own upgrade cut short
+
+        var rolledBack = Assert.IsType<UpgradeResult.RolledBack>(await upgrading);
+        Assert.StartsWith("n: it crashed during its own upgrade", rolledBack.Failure);
+        await tree.WhenSettledAsync();
+        Assert.Equal("1", (await SpecOf(await tree.Root.GetSupervisorAsync("n"), "x")).Version);
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_child_added_by_an_upgrade_is_checked_against_the_next_spec()
+    {
+        // Significant children need an auto-shutdown: the running spec has none, the next one has.
+        var spec = new SupervisorSpec { Children = [V("a", "1")] };
+        var tree = await StartTreeAsync(spec);
+
+        var result = await tree.Root.UpgradeAsync(spec with { AutoShutdown = AutoShutdown.AnySignificant, Children = [V("a", "1"), V("s", "1") with { Restart = RestartType.Transient, Significant = true }] }, new UpgradeOptions { WatchWindow = TimeSpan.Zero });
+
+        Assert.IsType<UpgradeResult.Completed>(result);
+        Assert.True((await SpecOf(tree.Root, "s")).Significant);
+        await tree.StopAsync();
+    }
 }
