@@ -115,6 +115,11 @@ internal sealed partial class SupervisorActor
             failure = AsInjected(record, cause, failure); // a Kill the fault injector sent stands for the crash it injected
         }
 
+        if (WatchedCrashRollsBack(record, failure))
+        {
+            return;
+        }
+
         _core.Crash(record, failure);
         WatchedChildCrashed(record, cause);
     }

@@ -272,6 +272,31 @@ internal sealed partial class SupervisorActor
         NextChange(); // the step's other changes still run (undoing a change never made does nothing), then the step fails
     }
 
+    /// <summary>
+    /// A child an upgrade step changed crashed during its watch, and the restart window has room for it: the crash is reported and
+    /// counted, the child is not restarted (it stays suspended, failed), and the step fails at once, so that its undo replaces the
+    /// child by its previous spec before a crash loop of the new version could use up the window. With no room (or the supervisor
+    /// busy, or a failed step not rolled back), the crash takes its usual path, and the supervisor gives up as OTP's would.
+    /// </summary>
+    private bool WatchedCrashRollsBack(ChildRecord record, PendingFailure failure)
+    {
+        if (_upgrade is not { Watched: { } watched } upgrade || !watched.Contains(record.Id) || Busy || _group is not null
+            || upgrade.Options.OnFailure != UpgradeFailureAction.RollBack // nothing would replace it: it is restarted as usual
+            || _window.CountAt(_runtime.Elapsed) + _reservedRestarts + 1 > _spec.Intensity)
+        {
+            return false;
+        }
+
+        _window.Record(_runtime.Elapsed, record);
+        ReportCrash(record, failure, covered: false);
+        record.MoveTo(ChildLifecycle.Crashed); // suspended by its crash: the undo's stop stops it at once
+        Outcome("rolled back by the upgrade under way");
+        EndCrashSpan();
+        EndWatch(upgrade, (record.Id, "it crashed during its watch: " + failure.Cause.Message));
+        RefreshHealth();
+        return true;
+    }
+
     /// <summary>A watched child crashed: the watch fails now. A nested supervisor crashed during its own upgrade: that change fails.</summary>
     private void WatchedChildCrashed(ChildRecord record, Exception cause)
     {

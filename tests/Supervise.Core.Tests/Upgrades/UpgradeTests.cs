@@ -254,4 +254,26 @@ public sealed class UpgradeTests(ITestOutputHelper output) : SuperviseTestKit(ou
         Assert.True((await SpecOf(tree.Root, "s")).Significant);
         await tree.StopAsync();
     }
+    [Fact]
+    public async Task A_canary_in_a_crash_loop_is_rolled_back_before_its_crashes_use_up_the_restart_window()
+    {
+        // Intensity 1: a second counted restart would make the supervisor give up.
+        var spec = new SupervisorSpec { Intensity = 1, Children = [V("a", "1"), V("b", "1")] };
+        var tree = await StartTreeAsync(spec);
+
+        var upgrading = tree.Root.UpgradeAsync(spec with { Children = [V("a", "2"), V("b", "2")] }, new UpgradeOptions { WatchWindow = 10 * S });
+        ExpectEvent<ChildUpgraded>(e => e.ChildId == "a");
+        var a = await ChildRef(tree.Root, "a");
+        foreach (var i in Enumerable.Range(1, 3))
+        {
+            a.Tell(new Crash($"v2 crash {i}"));
+        }
+
+        var rolledBack = Assert.IsType<UpgradeResult.RolledBack>(await upgrading);
+        Assert.Equal("a: it crashed during its watch: v2 crash 1", rolledBack.Failure);
+        await tree.WhenSettledAsync();
+        Assert.DoesNotContain(ReceivedSoFar(Events), e => e is SupervisorGaveUp);
+        Assert.Equal("1", (await SpecOf(tree.Root, "a")).Version);
+        await tree.StopAsync();
+    }
 }
