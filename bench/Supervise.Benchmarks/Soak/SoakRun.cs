@@ -91,7 +91,16 @@ public static class SoakRun
             var workers = addresses.Count;
             addresses.Clear();
             addresses.TrimExcess();
-            await RestoreShapeAsync(tree, log);
+            var rootSurvived = !tree.Completion.IsCompleted;
+            if (rootSurvived)
+            {
+                await RestoreShapeAsync(tree, log);
+            }
+            else
+            {
+                log("the tree's root gave up: no memory figure of the same tree after the run (the root's end is in the report above)");
+            }
+
             var after = Managed();
             log($"managed memory: {(before - ledger.Bytes) / 1e6:N1} MB before the run, {(after - ledger.Bytes) / 1e6:N1} MB after it, its report and this soak's ledger of messages set aside");
             await tree.StopAsync().WaitAsync(TimeSpan.FromSeconds(60));
