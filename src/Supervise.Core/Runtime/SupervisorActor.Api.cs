@@ -29,8 +29,8 @@ internal sealed partial class SupervisorActor
                 sender.Tell(Find(get.Id) is { } found ? new ChildSpecResult.Found(found.PublicSpec) : new ChildSpecResult.NotFound(get.Id));
                 break;
             case PlanUpgradeRequest plan:
-                // From the children it runs now (a runtime call may have added or deleted some since it started).
-                sender.Tell(UpgradePlan.Make(_spec is SupervisorSpec s ? s with { Children = _children.Select(c => c.PublicSpec).ToList() } : _spec, plan.Next, _path));
+                // From the children it runs now, as the upgrade itself plans: a dry run is the plan that runs.
+                sender.Tell(UpgradePlan.Make(RunningSpec(), plan.Next, _path));
                 break;
             case UpgradeRequest upgrade:
                 BeginUpgrade(upgrade, sender);

@@ -290,7 +290,11 @@ internal sealed partial class SupervisorActor
 
     private void OnTerminated(IActorRef child)
     {
-        _seenFailures.Remove(child);
+        if (_seenFailures.Count > 0)
+        {
+            _seenFailures.Remove(child); // empty unless a stand-in or a dying child failed: no lookup on every exit
+        }
+
         if (OnStandInGone(child))
         {
             return;

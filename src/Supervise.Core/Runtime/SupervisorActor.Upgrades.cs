@@ -32,7 +32,7 @@ internal sealed partial class SupervisorActor
 
     private void BeginUpgrade(UpgradeRequest request, IActorRef sender)
     {
-        var current = _spec is SupervisorSpec s ? s with { Children = _children.Select(c => c.PublicSpec).ToList() } : _spec;
+        var current = RunningSpec();
         var plan = UpgradePlan.Make(current, request.Next, _path);
         var problems = plan.Problems.Concat(request.Options.Validate()).ToList();
         if (_upgrade is not null)
@@ -227,12 +227,8 @@ internal sealed partial class SupervisorActor
                 MoveTo(add.ChildId, add.Position);
                 ChangeDone(_upgrade.Undoing ? "started again (its removal undone)" : "added");
                 break;
-            case (UpgradeBelowOp below, UpgradeResult.Completed):
-                if (Find(below.ChildId) is { } nested)
-                {
-                    Reshape(nested, nested.Spec with { Supervisor = below.Spec.Supervisor });
-                }
-
+            case (UpgradeBelowOp, UpgradeResult.Completed):
+                // Its record here took its new spec already: the nested supervisor tells it before it answers (NestedSpecChanged).
                 ChangeDone(_upgrade.Undoing ? "restored below" : "upgraded below");
                 break;
             case (_, RestartChildResult.Failed failed):
@@ -364,10 +360,10 @@ internal sealed partial class SupervisorActor
         {
             TakeSettings(upgrade.Next);
         }
-        else if (_spec is SupervisorSpec now)
+        else
         {
             // Rolled back or stopped: its settings stay; its spec says what its children run now (a stop keeps their change).
-            _spec = now with { Children = _children.Select(c => c.PublicSpec).ToList() };
+            _spec = RunningSpec();
             _producer.Spec = _spec;
         }
 
@@ -399,6 +395,9 @@ internal sealed partial class SupervisorActor
             upgrade.ReplyTo.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why + " during an upgrade")));
         }
     }
+
+    /// <summary>The spec this supervisor runs now: its own settings, with the children it runs (a runtime call may have added or deleted some).</summary>
+    private SupervisionSpec RunningSpec() => _spec is SupervisorSpec s ? s with { Children = _children.Select(c => c.PublicSpec).ToList() } : _spec;
 
     /// <summary>A nested supervisor's spec changed by an upgrade: its record here takes it (a static parent only: a dynamic one's children share its template).</summary>
     private void OnNestedSpecChanged(NestedSpecChanged changed, IActorRef nested)

@@ -19,7 +19,6 @@ internal sealed partial class ConfigurationReload : IDisposable
     private readonly CancellationToken _stopping;
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
     private readonly IDisposable _subscription;
-    private Task _last = Task.CompletedTask;
 
     public ConfigurationReload(SuperviseConfigurationSection section, SupervisePlan plan, Func<IReadOnlyList<SupervisionTree>> trees, UpgradeOptions options, ILogger log, CancellationToken stopping)
     {
@@ -28,11 +27,8 @@ internal sealed partial class ConfigurationReload : IDisposable
         _trees = trees;
         _log = log;
         _stopping = stopping;
-        _subscription = ChangeToken.OnChange(section.ReloadToken, () => _last = ReloadAsync());
+        _subscription = ChangeToken.OnChange(section.ReloadToken, () => _ = ReloadAsync());
     }
-
-    /// <summary>The last reload's work (for tests: await it to see its upgrades ended).</summary>
-    public Task Last => _last;
 
     /// <summary>Checks the configuration as it reads now and upgrades each running tree to it.</summary>
     public async Task ReloadAsync()

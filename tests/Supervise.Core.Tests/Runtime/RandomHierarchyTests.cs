@@ -24,24 +24,8 @@ public sealed class RandomHierarchyTests : SuperviseTestKit
     private const int CrashesPerTree = 25;
 
     [Fact]
-    public async Task Random_trees_under_random_crashes_behave_as_otp_says()
-    {
-        var seed = Environment.GetEnvironmentVariable("SUPERVISE_SEED") is { } fixedSeed
-            ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture)
-            : Environment.TickCount;
-        _output.WriteLine($"seed {seed} (set SUPERVISE_SEED={seed} to replay)");
-        for (var round = 0; round < Trees; round++)
-        {
-            try
-            {
-                await RunRoundAsync(new Random(seed + round), "r" + round);
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"Random hierarchy test failed: seed {seed}, round {round} (SUPERVISE_SEED={seed} replays it): {e.Message}", e);
-            }
-        }
-    }
+    public Task Random_trees_under_random_crashes_behave_as_otp_says() =>
+        SeededRounds.RunAsync(_output, "Random hierarchy test", Trees, (random, round) => RunRoundAsync(random, "r" + round));
 
     private async Task RunRoundAsync(Random random, string name)
     {

@@ -17,24 +17,8 @@ public sealed class RandomUpgradeTests(ITestOutputHelper output) : SuperviseTest
     private const int Rounds = 25;
 
     [Fact]
-    public async Task Random_upgrades_under_random_crashes_end_in_exactly_the_old_or_the_next_spec_and_lose_nothing_silently()
-    {
-        var seed = Environment.GetEnvironmentVariable("SUPERVISE_SEED") is { } fixedSeed
-            ? int.Parse(fixedSeed, System.Globalization.CultureInfo.InvariantCulture)
-            : Environment.TickCount;
-        Output!.WriteLine($"seed {seed} (set SUPERVISE_SEED={seed} to replay)");
-        for (var round = 0; round < Rounds; round++)
-        {
-            try
-            {
-                await RunRoundAsync(new Random(seed + round), "u" + round);
-            }
-            catch (Exception e)
-            {
-                throw new InvalidOperationException($"Random upgrade test failed: seed {seed}, round {round} (SUPERVISE_SEED={seed} replays it): {e.Message}", e);
-            }
-        }
-    }
+    public Task Random_upgrades_under_random_crashes_end_in_exactly_the_old_or_the_next_spec_and_lose_nothing_silently() =>
+        SeededRounds.RunAsync(Output!, "Random upgrade test", Rounds, (random, round) => RunRoundAsync(random, "u" + round));
 
     private ChildSpec Child(string id, string version, bool broken, RestartType restart) =>
         Worker(id, broken ? new WorkerScript { FailPreStart = _ => true } : null) with { Version = version, Restart = restart };
