@@ -153,6 +153,9 @@ public static class SoakRun
         Schedule = FaultSchedule.Poisson(settings.Interval) with { Burst = settings.Burst },
         MaxConcurrentFaults = 16 * settings.Burst,
         StayBelowIntensity = true,
+        // Half of each window for the run: the rest is for the soak's own crashing messages, which would otherwise make a
+        // supervisor the run holds at its limit give up (at a high rate, often enough for the root to give up in turn).
+        IntensityShare = 0.5,
         RecoveryTimeout = TimeSpan.FromSeconds(5),
         Duration = settings.Duration,
         MaxFaults = settings.MaxFaults > 0 ? settings.MaxFaults : null,

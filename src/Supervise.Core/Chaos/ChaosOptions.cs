@@ -126,6 +126,14 @@ public sealed record ChaosOptions
     /// </summary>
     public bool StayBelowIntensity { get; init; }
 
+    /// <summary>
+    /// With <see cref="StayBelowIntensity"/>: the share of each supervisor's intensity the run may fill. A fault is refused
+    /// once the restarts in its supervisor's window (whatever caused them) and those of faults not landed yet would pass
+    /// this share; what is left is the application's own. At 1 the run fills every window to the brim, and one crash of the
+    /// application's own then makes that supervisor give up. Default: 1; above 0, at most 1.
+    /// </summary>
+    public double IntensityShare { get; init; } = 1;
+
     /// <summary>Stop injecting when the root has been below Running for this long (the reason is recorded). Default: never.</summary>
     public TimeSpan? AbortWhenRootNotRunningFor { get; init; }
 
@@ -311,6 +319,11 @@ public sealed record ChaosOptions
         if (JournalCapacity < 0)
         {
             Problem("JournalCapacity", "0 or more records", JournalCapacity.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        if (!(IntensityShare > 0 && IntensityShare <= 1))
+        {
+            Problem("IntensityShare", "above 0 and at most 1", IntensityShare.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
         if (MaxConcurrentFaults < 1)

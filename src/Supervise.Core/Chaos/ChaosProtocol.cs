@@ -24,7 +24,7 @@ internal sealed record FaultTarget(string SupervisorPath, IActorRef Supervisor, 
 }
 
 /// <summary>The fault injector asks a supervisor to do a fault to one of its children; answered with <see cref="FaultApplied"/>.</summary>
-internal sealed record InjectFault(long Sequence, string ChildId, FaultKind Kind, Exception Error, TimeSpan Duration, int Count, bool BelowIntensity) : IChaosRequest
+internal sealed record InjectFault(long Sequence, string ChildId, FaultKind Kind, Exception Error, TimeSpan Duration, int Count, double? BelowIntensity) : IChaosRequest
 {
     /// <summary>Why a message an injected drop lost was lost: it names the fault, its run's seed and its target, so a run knows its own drops.</summary>
     public static string DropReason(Exception error) => "dropped by the fault injector: " + error.Message;

@@ -134,10 +134,14 @@ public sealed record ChaosReport(
     /// <summary>Why faults did not recover, and how many for each reason, all of them.</summary>
     public IReadOnlyDictionary<string, int> NotRecoveredBecause { get; init; } = new Dictionary<string, int>();
 
+    /// <summary>Why faults chosen were not carried out (see <see cref="Skipped"/>), and how many for each reason, all of them.</summary>
+    public IReadOnlyDictionary<string, int> SkippedBecause { get; init; } = new Dictionary<string, int>();
+
     /// <summary>
-    /// How far behind its schedule the injector was when the run ended (zero when it kept up): it carries out one fault at a
-    /// time, each once its target's supervisor has answered, so a schedule faster than the tree can take is served late, and
-    /// the injection times past this point were never reached.
+    /// How far behind its schedule the injector was when the run ended (zero when it kept up): an injection time's faults are
+    /// carried out once the supervisors asked for them have answered (in real time a burst's at once; in virtual time one
+    /// after another), so a schedule faster than the tree can take is served late, and the injection times past this point
+    /// were never reached.
     /// </summary>
     public TimeSpan BehindSchedule { get; init; }
 
@@ -151,10 +155,16 @@ public sealed record ChaosReport(
         text.AppendLine(FormattableString.Invariant($"Chaos run (seed {Seed}): {Math.Max(CarriedOut, Faults.Count)} faults in {Elapsed.TotalSeconds:0.###} s, ended: {EndReason}"));
         text.AppendLine("  by kind: " + string.Join(", ", FaultsByKind.OrderBy(k => k.Key).Select(k => $"{k.Key} {k.Value}")));
         text.AppendLine(FormattableString.Invariant($"  restarts {Restarts}, escalations {Escalations}, messages lost {MessagesLost}, skipped {Skipped}"));
+        var skipped = SkippedBecause.OrderByDescending(g => g.Value).ThenBy(g => g.Key, StringComparer.Ordinal).ToList();
+        if (skipped.Count > 0)
+        {
+            text.AppendLine("  skipped because: " + string.Join("; ", skipped.Select(g => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{g.Value} {g.Key}"))));
+        }
+
         text.AppendLine(FormattableString.Invariant($"  caused by this run's faults: restarts {Caused.Restarts}, escalations {Caused.Escalations}, messages lost {Caused.MessagesLost}"));
         if (BehindSchedule.TotalSeconds >= Math.Max(0.1, Elapsed.TotalSeconds / 100))
         {
-            text.AppendLine(FormattableString.Invariant($"  pace: {CarriedOut / Elapsed.TotalSeconds:0} faults a second carried out; the injector ended {BehindSchedule.TotalSeconds:0.###} s behind its schedule (one fault at a time, each once its target's supervisor answered: a faster schedule does not make it faster)"));
+            text.AppendLine(FormattableString.Invariant($"  pace: {CarriedOut / Elapsed.TotalSeconds:0} faults a second carried out; the injector ended {BehindSchedule.TotalSeconds:0.###} s behind its schedule (an injection time's faults go once the supervisors asked for them answered: a faster schedule does not make it faster)"));
         }
 
         text.AppendLine(FormattableString.Invariant($"  recovery: {Recovery.Recovered} recovered, {Recovery.NotRecovered} not; p50 {Ms(Recovery.P50)}, p95 {Ms(Recovery.P95)}, p99 {Ms(Recovery.P99)}, max {Ms(Recovery.Max)}"));

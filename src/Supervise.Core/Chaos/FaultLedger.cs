@@ -35,7 +35,14 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
     /// <summary>Faults carried out so far (not the skipped ones).</summary>
     public int CarriedOut { get; private set; }
 
-    public void Skipped() => _skipped++;
+    public void Skipped(string why)
+    {
+        _skipped++;
+        _skippedBecause[why] = _skippedBecause.GetValueOrDefault(why) + 1;
+    }
+
+    /// <summary>How many attempts were skipped for each reason (a handful of fixed reasons: bounded).</summary>
+    private readonly Dictionary<string, int> _skippedBecause = new(StringComparer.Ordinal);
 
     /// <summary>A fault was carried out on <paramref name="target"/> (a child's path, or a node).</summary>
     public void Count(FaultKind kind, string target)
@@ -281,6 +288,7 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
             OutcomesOmitted = _omitted,
             Verdicts = new Dictionary<IsolationVerdict, int>(_verdicts),
             NotRecoveredBecause = new Dictionary<string, int>(_notRecovered, StringComparer.Ordinal),
+            SkippedBecause = new Dictionary<string, int>(_skippedBecause, StringComparer.Ordinal),
             Journal = journal,
             MessagesLostByChild = new Dictionary<string, long>(_lostByChild, StringComparer.Ordinal),
         };

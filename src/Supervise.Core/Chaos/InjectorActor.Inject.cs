@@ -29,7 +29,7 @@ internal sealed partial class InjectorActor
             {
                 if (NodeTargets().Contains(record.Target, StringComparer.Ordinal))
                 {
-                    InjectNode(record.Target, record.Kind);
+                    InjectNode(record.Target, record.Kind, ++_sequence);
                 }
                 else
                 {
@@ -45,43 +45,7 @@ internal sealed partial class InjectorActor
             return;
         }
 
-        var choice = _chooser.Pick(_options.Faults, f => f.Weight);
-        if (_ledger.Active.Count >= _options.MaxConcurrentFaults)
-        {
-            Skip(choice.Kind, "", $"{_options.MaxConcurrentFaults} earlier fault(s) have not recovered yet (MaxConcurrentFaults)");
-            return;
-        }
-
-        if (choice.Kind.IsNodeFault())
-        {
-            var may = NodeTargets();
-            var nodes = may.Where(n => !_ledger.Active.Any(a => a.Record.Target == n && a.Record.Kind.IsNodeFault())).ToList();
-            if (nodes.Count == 0)
-            {
-                Skip(choice.Kind, "", may.Count == 0
-                    ? "no node may be faulted now (a fault would leave too few nodes)"
-                    : "every node that may be faulted is under a fault already");
-                return;
-            }
-
-            InjectNode(_chooser.Pick(nodes, _ => 1), choice.Kind);
-            return;
-        }
-
-        var candidates = await _catalog.GatherAsync();
-        if (_stopped.IsCancellationRequested)
-        {
-            return; // it stopped while the targets were asked for
-        }
-
-        var target = _chooser.PickTarget(candidates, t => EligibleNow(t) && Handles(choice.Kind, t));
-        if (target is null)
-        {
-            Skip(choice.Kind, "", "no target is running");
-            return;
-        }
-
-        await InjectAsync(target, target.Path, choice.Kind, choice);
+        await InjectFaultsAsync(1);
     }
 
     /// <summary>
@@ -94,12 +58,9 @@ internal sealed partial class InjectorActor
     /// <summary>Whether <see cref="ChaosOptions.MaxFaults"/> faults have been carried out: no more are injected.</summary>
     private bool BudgetSpent => _options.MaxFaults is { } max && _ledger.CarriedOut >= max;
 
-    private void Skip(FaultKind kind, string target, string why) =>
-        Skipped(new FaultRecord(++_sequence, Now, target, kind, TimeSpan.Zero, 0, why));
-
     private void Skipped(FaultRecord record)
     {
-        _ledger.Skipped();
+        _ledger.Skipped(record.Skipped ?? "");
         _state.Add(record);
         _runtime.Publish(new FaultSkipped(_treeName, _runtime.Now, record));
     }
@@ -109,6 +70,28 @@ internal sealed partial class InjectorActor
         !_ledger.Targets(t.Path) && !_runtime.Holds.IsSuspended(t.Supervisor) && !_ledger.Hung(t.Path);
 
     private async Task InjectAsync(FaultTarget? target, string path, FaultKind kind, FaultChoice choice)
+    {
+        if (Prepare(target, path, kind, choice) is not { } fault)
+        {
+            return;
+        }
+
+        var why = await AskAsync(fault);
+        if (!_stopped.IsCancellationRequested)
+        {
+            Carried(fault, why); // unless the injector stopped while the supervisor was asked: its run is over and reported
+        }
+    }
+
+    /// <summary>A fault chosen and numbered, to be asked of its target's supervisor.</summary>
+    private sealed record Planned(FaultTarget? Target, string Path, FaultKind Kind, FaultChoice Choice, Exception Error, FaultRecord Record)
+    {
+        /// <summary>The tree's clock before the supervisor was asked: every event the fault causes is stamped at or after this.</summary>
+        public DateTimeOffset SentAt { get; init; }
+    }
+
+    /// <summary>The fault's exception made and its number taken; null if the user's exception factory threw (the run ends).</summary>
+    private Planned? Prepare(FaultTarget? target, string path, FaultKind kind, FaultChoice choice)
     {
         Exception error;
         try
@@ -120,58 +103,62 @@ internal sealed partial class InjectorActor
             // The user's factory is broken: every fault of this kind would fail the same way. The run ends, saying so.
             _log.Error(e, "Chaos on {0}: the exception factory of {1} threw for {2}; the run ends", _treeName, kind, path);
             End($"the exception factory of {kind} threw {e.GetType().Name} for {Show.Cut(path)}: {e.Message}");
-            return;
+            return null;
         }
 
-        var sequence = ++_sequence;
-        var record = new FaultRecord(sequence, Now, path, kind, kind is FaultKind.Delay or FaultKind.Hang ? choice.Duration : TimeSpan.Zero, kind == FaultKind.Drop ? choice.Count : 0, null)
+        var record = new FaultRecord(++_sequence, Now, path, kind, kind is FaultKind.Delay or FaultKind.Hang ? choice.Duration : TimeSpan.Zero, kind == FaultKind.Drop ? choice.Count : 0, null)
         {
             Exception = kind is FaultKind.Crash or FaultKind.Poison or FaultKind.FailingRestart or FaultKind.FailingUpgrade ? error.GetType().FullName : null,
         };
-        // Before the supervisor is asked: every event the fault causes is stamped at or after this; an event
-        // stamped before it was about an earlier incarnation, only handled late by this actor.
-        var sentAt = _runtime.Now;
-        string? why;
+        // Before the supervisor is asked: an event stamped before this was about an earlier incarnation, only handled late by this actor.
+        return new Planned(target, path, kind, choice, error, record) { SentAt = _runtime.Now };
+    }
+
+    /// <summary>Asks the target's supervisor to carry the fault out: null if it did, else why not.</summary>
+    private async Task<string?> AskAsync(Planned fault)
+    {
+        var target = fault.Target;
         if (target is null)
         {
-            why = "no such target is running";
+            return "no such target is running";
         }
-        else if (target.ChildId == "")
+
+        if (target.ChildId == "")
         {
             // The root itself: a simulated bug; the tree stops in order.
-            target.Supervisor.Tell(new SimulatedBug($"fault {sequence}"));
-            why = null;
-        }
-        else
-        {
-            _catalog.Forget(target.SupervisorPath);
-            var applied = await _runtime.AskUnlessGoneAsync<FaultApplied>(
-                target.Supervisor, new InjectFault(sequence, target.ChildId, kind, error, choice.Duration, choice.Count, _options.StayBelowIntensity), _stopped.Token);
-            why = applied is null ? "its supervisor stopped, or did not answer" : applied.Applied ? null : applied.Why;
+            target.Supervisor.Tell(new SimulatedBug($"fault {fault.Record.Sequence}"));
+            return null;
         }
 
-        if (_stopped.IsCancellationRequested)
-        {
-            return; // the injector stopped while the supervisor was asked: its run is over and reported
-        }
+        _catalog.Forget(target.SupervisorPath);
+        var applied = await _runtime.AskUnlessGoneAsync<FaultApplied>(
+            target.Supervisor,
+            new InjectFault(fault.Record.Sequence, target.ChildId, fault.Kind, fault.Error, fault.Choice.Duration, fault.Choice.Count, _options.StayBelowIntensity ? _options.IntensityShare : null),
+            _stopped.Token);
+        return applied is null ? "its supervisor stopped, or did not answer" : applied.Applied ? null : applied.Why;
+    }
 
-        record = record with { Skipped = why };
+    /// <summary>Journals the supervisor's answer: a fault carried out (then followed by the ledger) or skipped with why.</summary>
+    private void Carried(Planned fault, string? why)
+    {
+        var (target, kind, choice) = (fault.Target, fault.Kind, fault.Choice);
+        var record = fault.Record with { Skipped = why };
         if (why is not null)
         {
             Skipped(record);
             return;
         }
 
-        _ledger.Count(kind, path); // counted before the journal's sink is called: a sink that throws leaves the figures whole
+        _ledger.Count(kind, fault.Path); // counted before the journal's sink is called: a sink that throws leaves the figures whole
         _state.Add(record);
         _runtime.Publish(new FaultInjected(target!.SupervisorPath, _runtime.Now, target.ChildId, record));
-        var active = new ActiveFault(record, target, Now, error) { At = sentAt };
+        var active = new ActiveFault(record, target, Now, fault.Error) { At = fault.SentAt };
         if (kind is FaultKind.Delay or FaultKind.Drop or FaultKind.FailingUpgrade)
         {
             // Armed on the child's address for its next messages, or on the child for its next upgrade; nothing to wait for.
             if (kind == FaultKind.Drop)
             {
-                _ledger.ArmedDrop(InjectFault.DropReason(error), choice.Count);
+                _ledger.ArmedDrop(InjectFault.DropReason(fault.Error), choice.Count);
             }
 
             _ledger.Finish(active, kind == FaultKind.Delay ? choice.Duration : TimeSpan.Zero);
@@ -196,9 +183,9 @@ internal sealed partial class InjectorActor
     /// A whole node's fault: journaled and counted here, carried out by <see cref="ChaosOptions.Nodes"/>, and
     /// over when the nodes left agree on the cluster again. Nothing in this tree is its blast radius.
     /// </summary>
-    private void InjectNode(string node, FaultKind kind)
+    private void InjectNode(string node, FaultKind kind, long sequence)
     {
-        var record = new FaultRecord(++_sequence, Now, node, kind, TimeSpan.Zero, 0, null);
+        var record = new FaultRecord(sequence, Now, node, kind, TimeSpan.Zero, 0, null);
         _ledger.Count(kind, node);
         _state.Add(record);
         _runtime.Publish(new FaultInjected(_treeName, _runtime.Now, "node:" + node, record));

@@ -232,8 +232,9 @@ internal sealed partial class InjectorActor : ReceiveActor
         }
 
         ExpireActive();
-        if (_options.Duration is { } duration && Now >= duration)
+        if (_options.Duration is { } duration && (Now >= duration || _nextAt >= duration))
         {
+            // The tick set for the run's end ends it, even if its timer came a little early.
             End("its duration was over");
             return;
         }
@@ -291,46 +292,6 @@ internal sealed partial class InjectorActor : ReceiveActor
             ScheduleNext();
             _state.Ticked();
         }
-    }
-
-    /// <summary>
-    /// Carries out the burst's faults left. Every injection time journals Burst entries, carried out or
-    /// skipped, so a test in virtual time can wait for them (FaultInjector.WhenJournaledAsync). In virtual
-    /// time the faults of a burst come one after another at the same instant, each once the tree has done
-    /// all it can about the one before (its fault landed, nothing in progress, every timer and this actor
-    /// caught up): what the next one finds then does not depend on the threads, so a seed repeats exactly.
-    /// Returns <see langword="true"/> while it waits for that; the injection time is over when it returns
-    /// <see langword="false"/>.
-    /// </summary>
-    private async Task<bool> InjectBurstAsync()
-    {
-        _state.Lateness = Now - _nextAt; // how late this injection time is served (the report's BehindSchedule)
-        if (SettleBeforeFirstFault())
-        {
-            return true;
-        }
-
-        if (_burstLeft > 1 && !_runtime.RealTime)
-        {
-            // Before the first fault is journaled: a driver that sees it must not find the tree settled mid-burst.
-            BurstPending(true);
-        }
-
-        while (_burstLeft > 0 && !_ended && !_state.Halted && !_state.InjectionStopped && !BudgetSpent)
-        {
-            _burstLeft--;
-            await InjectOneAsync();
-            if (_burstLeft > 0 && !_runtime.RealTime && !_ended)
-            {
-                WaitToSettle();
-                return true;
-            }
-        }
-
-        _burstLeft = 0;
-        _firstSettled = false;
-        BurstPending(false);
-        return false;
     }
 
     private void WaitToSettle()

@@ -94,7 +94,8 @@ internal sealed partial class SupervisorActor
             : fault.Kind == FaultKind.FailingUpgrade && record.UpgradeFault is not null ? "a failing upgrade is already armed on it"
             : fault.Kind != FaultKind.FailingUpgrade && record.Injected is not null ? "an earlier fault has not landed yet"
             : fault.Kind is FaultKind.Delay or FaultKind.Drop && record.Address?.RouteNow is InjectedRoute ? "an earlier drop or delay is still armed on its address"
-            : fault.BelowIntensity && WouldExceedIntensity(fault.Kind, record) ? "it would take its supervisor past its intensity"
+            : fault.BelowIntensity is { } share && WouldExceedIntensity(fault.Kind, record, share)
+                ? share < 1 ? "it would take its supervisor past the run's share of its intensity (IntensityShare)" : "it would take its supervisor past its intensity"
             : null;
         if (why is not null)
         {
@@ -160,10 +161,10 @@ internal sealed partial class SupervisorActor
     };
 
     /// <summary>Whether the restarts this fault causes, with those of faults not yet landed, would take the window past the intensity.</summary>
-    private bool WouldExceedIntensity(FaultKind kind, ChildRecord record)
+    private bool WouldExceedIntensity(FaultKind kind, ChildRecord record, double share)
     {
         var restarts = RestartsOf(kind, record);
-        return restarts > 0 && _window.CountAt(_runtime.Elapsed) + _reservedRestarts + restarts > _spec.Intensity;
+        return restarts > 0 && _window.CountAt(_runtime.Elapsed) + _reservedRestarts + restarts > Math.Floor(_spec.Intensity * share);
     }
 
     /// <summary>A Kill the injector sent is reported as the crash it stands for.</summary>

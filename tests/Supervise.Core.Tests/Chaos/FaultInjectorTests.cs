@@ -51,6 +51,7 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
             Schedule = FaultSchedule.Fixed(TimeSpan.Zero) with { Burst = 0 },
             MaxConcurrentFaults = 0,
             MaxFaults = 0,
+            IntensityShare = double.NaN,
         }).Validate().Select(p => p.ToString()).ToList();
 
         Assert.Equal(
@@ -59,6 +60,7 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
             "chaos: Faults[0].Duration: expected a positive duration of at most 49 days, received 00:00:00",
             "chaos: Schedule.Interval: expected a positive duration of at most 49 days, received 00:00:00",
             "chaos: Schedule.Burst: expected 1 or more faults per injection, received 0",
+            "chaos: IntensityShare: expected above 0 and at most 1, received NaN",
             "chaos: MaxConcurrentFaults: expected 1 or more, received 0",
             "chaos: MaxFaults: expected 1 or more, or null (no limit), received 0",
         ], problems);
@@ -332,6 +334,32 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
     }
 
     [Fact]
+    public async Task A_share_of_the_intensity_leaves_the_rest_of_the_window_to_the_application()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Intensity = 5, Period = TimeSpan.FromMinutes(1), Children = [Worker("a"), Worker("b")] });
+        var injector = await tree.StartChaosAsync(Options() with { StayBelowIntensity = true, IntensityShare = 0.5 });
+
+        for (var i = 1; i <= 6; i++)
+        {
+            await NextAsync(injector, i);
+            await tree.Root.GetHealthAsync();
+        }
+
+        // Two of five restarts (the floor of half) for the run; the application's own crashes have three more before the supervisor gives up.
+        var report = await injector.StopAsync();
+        Assert.Equal((2, 4), (report.CarriedOut, report.Skipped));
+        Assert.Equal(new Dictionary<string, int> { ["it would take its supervisor past the run's share of its intensity (IntensityShare)"] = 4 }, report.SkippedBecause);
+        var a = await tree.Root.GetChildAsync("a");
+        for (var inWindow = 3; inWindow <= 5; inWindow++)
+        {
+            a.Tell(new Crash("the application's own"));
+            ExpectEvent<ChildRestarted>(r => r.RestartsInWindow == inWindow);
+        }
+
+        Assert.Equal(HealthState.Running, (await tree.Root.GetHealthAsync()).State);
+    }
+
+    [Fact]
     public async Task Below_the_intensity_mode_never_makes_a_supervisor_give_up()
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Intensity = 2, Period = TimeSpan.FromMinutes(1), Children = [Worker("a"), Worker("b")] });
@@ -347,6 +375,8 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
         Assert.Equal((2, 4, 0, true), (report.Faults.Count, report.Skipped, report.Escalations, report.RootSurvived));
         Assert.Equal("it would take its supervisor past its intensity", ExpectEvent<FaultSkipped>().Fault.Skipped);
         Assert.All(injector.Journal.Faults.Where(f => f.Skipped is not null), f => Assert.Equal("it would take its supervisor past its intensity", f.Skipped));
+        Assert.Equal(new Dictionary<string, int> { ["it would take its supervisor past its intensity"] = 4 }, report.SkippedBecause);
+        Assert.Contains("skipped because: 4 it would take its supervisor past its intensity", report.ToText(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,78 @@
+using Supervise.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Tests.Chaos;
+
+/// <summary>
+/// In real time a burst's faults go out together (one walk of the targets, the supervisors asked at once): each on a target
+/// of its own, none above or under another of the same burst, journaled in the order they were numbered.
+/// </summary>
+public sealed class BurstTests(ITestOutputHelper output) : SuperviseTestKit(output)
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_burst_in_real_time_hits_as_many_different_children_as_it_has_faults_and_journals_them_in_order()
+    {
+        var tree = await Sys.StartTreeAsync(
+            new SupervisorSpec { Intensity = 1_000, Children = Enumerable.Range(0, 16).Select(i => Worker($"w{i}")).ToList() },
+            new TreeOptions { Name = "burst", TimeProvider = TimeProvider.System });
+        var injector = await tree.StartChaosAsync(new ChaosOptions
+        {
+            Seed = 11,
+            EnvironmentName = "Test",
+            Schedule = FaultSchedule.Fixed(TimeSpan.FromMilliseconds(10)) with { Burst = 16 },
+            MaxConcurrentFaults = 16,
+            MaxFaults = 16,
+        });
+
+        var report = await injector.Completion.WaitAsync(Bound);
+        var journal = report.Journal.Faults;
+        Assert.True(report.CarriedOut == 16, $"seed 11:\n{report.ToText()}");
+        Assert.Equal(Enumerable.Range(1, journal.Count).Select(i => (long)i), journal.Select(f => f.Sequence));
+        Assert.Equal(16, journal.Where(f => f.Skipped is null).Select(f => f.Target).Distinct().Count());
+        await tree.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_burst_in_real_time_never_hits_a_supervisor_and_a_child_under_it_together()
+    {
+        var tree = await Sys.StartTreeAsync(
+            new SupervisorSpec
+            {
+                Intensity = 1_000,
+                Children =
+                [
+                    ChildSpec.ForSupervisor("s", new SupervisorSpec { Intensity = 1_000, Children = [Worker("x"), Worker("y")] }),
+                    Worker("z"),
+                ],
+            },
+            new TreeOptions { Name = "nested", TimeProvider = TimeProvider.System });
+        for (var seed = 1; seed <= 10; seed++)
+        {
+            var injector = await tree.StartChaosAsync(new ChaosOptions
+            {
+                Seed = seed,
+                EnvironmentName = "Test",
+                Targets = new FaultTargets { IncludeSupervisors = true },
+                Schedule = FaultSchedule.Fixed(TimeSpan.FromMilliseconds(10)) with { Burst = 4 },
+                MaxConcurrentFaults = 4,
+                Duration = TimeSpan.FromMilliseconds(15),
+            });
+
+            var report = await injector.Completion.WaitAsync(Bound);
+            var hit = report.Journal.Faults.Where(f => f.Skipped is null).Select(f => f.Target).ToList();
+            Assert.True(hit.Count > 0, $"seed {seed}: nothing hit\n{report.ToText()}");
+            foreach (var a in hit)
+            {
+                Assert.False(hit.Any(b => b != a && b.StartsWith(a + "/", StringComparison.Ordinal)), $"seed {seed}: {string.Join(", ", report.Journal.Faults)}");
+            }
+
+            Assert.Equal(hit.Count, hit.Distinct().Count());
+            await tree.WhenSettledAsync();
+        }
+
+        await tree.StopAsync();
+    }
+}
