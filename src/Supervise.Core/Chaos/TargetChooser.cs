@@ -24,6 +24,10 @@ internal sealed class TargetChooser
     private readonly (Regex Pattern, double Rate)[] _rates;
     private double[] _cumulative = [];
 
+    /// <summary>The list <see cref="_cumulative"/> sums the weights of, and their total.</summary>
+    private IReadOnlyList<FaultTarget>? _summed;
+    private double _total;
+
     /// <summary>How many draws <see cref="PickTarget"/> makes before it filters every candidate instead.</summary>
     public const int Draws = 16;
 
@@ -85,17 +89,25 @@ internal sealed class TargetChooser
     {
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(eligibleNow);
-        if (_cumulative.Length < candidates.Count)
+        if (!ReferenceEquals(candidates, _summed))
         {
-            _cumulative = new double[Math.Max(candidates.Count, _cumulative.Length * 2)];
+            // A target's weight does not change for this chooser: the sums hold for every draw from the same list (a burst's).
+            if (_cumulative.Length < candidates.Count)
+            {
+                _cumulative = new double[Math.Max(candidates.Count, _cumulative.Length * 2)];
+            }
+
+            _total = 0.0;
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                _total += WeightOf(candidates[i]);
+                _cumulative[i] = _total;
+            }
+
+            _summed = candidates;
         }
 
-        var total = 0.0;
-        for (var i = 0; i < candidates.Count; i++)
-        {
-            total += WeightOf(candidates[i]);
-            _cumulative[i] = total;
-        }
+        var total = _total;
 
         if (total <= 0)
         {
