@@ -68,8 +68,11 @@ public static class SoakRun
             await warmUp.Actor.WatchAsync().WaitAsync(TimeSpan.FromSeconds(60));
             warmUp = null!;
             await RestoreShapeAsync(tree, log);
+            // The journal keeps a long run's first records only: the last faults carried out are kept here, to tell what was
+            // on a lost message's path when it was sent.
+            var recent = new RecentFaults(1 << 16);
             var before = Managed();
-            var injector = await tree.StartChaosAsync(Options(settings));
+            var injector = await tree.StartChaosAsync(Options(settings) with { JournalSink = recent.Add });
             await SendUntilAsync(addresses, collector, ledger, injector.Completion, new Random(settings.Seed));
             var report = await injector.Completion;
             var text = report.ToText();
@@ -78,8 +81,9 @@ public static class SoakRun
             // Every message sent is answered or reported once the tree has done what the faults asked of it.
             await ledger.AllAccountedAsync(TimeSpan.FromSeconds(60));
             log($"sent {ledger.Sent:N0}, answered {ledger.AnsweredCount:N0}, reported {ledger.ReportedCount:N0}");
-            var missing = ledger.Missing().Select(m => $"{m.Path}: sent at {m.SentAt}; its faults: {string.Join("; ", report.Journal.Faults.Where(f => f.Target == m.Path || m.Path.StartsWith(f.Target + "/", StringComparison.Ordinal)).Select(f => $"{f.Sequence} {f.Kind} at {f.At}{(f.Skipped is null ? "" : " skipped")}"))}").ToList();
+            var missing = ledger.Missing().Select(m => $"{m.Path}: sent at {m.SentAt}; its faults: {recent.On(m.Path, report.Journal)}").ToList();
             missing.ForEach(log);
+            recent.Clear(); // set aside for the memory figure, as the report is
             check(report);
 
             // The run is over, its injector gone (it handled what was left in its mailbox) and its report set aside: what it
@@ -247,6 +251,32 @@ public static class SoakRun
     }
 
     /// <summary>Every tracked message: sent to a worker, then answered or reported, once. Sized beforehand: it does not grow during the run.</summary>
+    /// <summary>The last faults carried out, in a ring of fixed size: memory stays flat however long the run.</summary>
+    private sealed class RecentFaults(int capacity)
+    {
+        private readonly FaultRecord?[] _ring = new FaultRecord?[capacity];
+        private long _next;
+
+        public void Add(FaultRecord record)
+        {
+            if (record.Skipped is null)
+            {
+                _ring[_next++ % _ring.Length] = record;
+            }
+        }
+
+        public void Clear() => Array.Clear(_ring);
+
+        /// <summary>The faults journaled or kept here on <paramref name="path"/> or above it, in order.</summary>
+        public string On(string path, FaultJournal journal)
+        {
+            bool Hits(FaultRecord f) => f.Target == path || path.StartsWith(f.Target + "/", StringComparison.Ordinal);
+            var faults = journal.Faults.Where(Hits).Concat(_ring.OfType<FaultRecord>().Where(Hits)).DistinctBy(f => f.Sequence).OrderBy(f => f.Sequence);
+            var kept = _next > _ring.Length ? $" (the journal's first records and the last {_ring.Length:N0} carried out)" : "";
+            return string.Join("; ", faults.Select(f => $"{f.Sequence} {f.Kind} at {f.At}{(f.Skipped is null ? "" : " skipped")}")) + kept;
+        }
+    }
+
     private sealed class Ledger(int capacity, List<ChildAddress> addresses)
     {
         private const byte Answered = 1;
