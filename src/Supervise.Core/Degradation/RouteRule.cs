@@ -40,14 +40,18 @@ internal enum RouteKind : byte
     Drop,
 }
 
-/// <summary>What the rule knows of a child: its lifecycle, its health, its circuit, its policy while down, and whether a stand-in is there to answer.</summary>
-internal readonly record struct RouteFacts(ChildLifecycle Lifecycle, HealthState Health, CircuitState Circuit, WhileDown WhileDown, bool StandInReady);
+/// <summary>
+/// What the rule knows of a child: its lifecycle, its health, its circuit, its policy while down, whether a stand-in is there
+/// to answer, and whether a live upgrade is replacing it (its address then holds what is sent until the replacement runs).
+/// </summary>
+internal readonly record struct RouteFacts(ChildLifecycle Lifecycle, HealthState Health, CircuitState Circuit, WhileDown WhileDown, bool StandInReady, bool Replacing = false);
 
 /// <summary>Where to send, and for a reject or a drop, why the child cannot answer.</summary>
 internal readonly record struct RouteChoice(RouteKind Kind, string? Why = null);
 
 /// <summary>
-/// Which route a child's stable address takes (<see cref="ChildAddress"/>): to the child while it answers; else its policy
+/// Which route a child's stable address takes (<see cref="ChildAddress"/>): held while an upgrade replaces it (its old
+/// incarnation handles what it was sent before, its new one what came since); to the child while it answers; else its policy
 /// while down (reject; buffer while it is coming back; a stand-in once one runs); else the suspended incarnation's mailbox,
 /// which a restart in place keeps; else dropped and reported. Pure: the shell makes the route objects.
 /// </summary>
@@ -56,6 +60,11 @@ internal static class RouteRule
     /// <summary>The route for a child in <paramref name="facts"/>.</summary>
     public static RouteChoice Choose(RouteFacts facts)
     {
+        if (facts.Replacing)
+        {
+            return new(RouteKind.Buffer);
+        }
+
         if (ChildLifecycleRule.Answers(facts.Lifecycle))
         {
             return new(RouteKind.Child);

@@ -67,6 +67,9 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
     /// <summary>An injected <see cref="FaultKind.FailingUpgrade"/>: the error its next start by an upgrade throws.</summary>
     public Exception? UpgradeFault { get => _policy?.UpgradeFault; set { if (Policy(value is not null) is { } p) { p.UpgradeFault = value; } } }
 
+    /// <summary>While a live upgrade replaces it: how its address holds what is sent until the replacement runs.</summary>
+    public BufferPolicy? HeldForUpgrade { get => _policy?.HeldForUpgrade; set { if (Policy(value is not null) is { } p) { p.HeldForUpgrade = value; } } }
+
     public ChildAddress? Address { get => _policy?.Address; set { if (Policy(value is not null) is { } p) { p.Address = value; } } }
 
     /// <summary>No longer one of the supervisor's children.</summary>
@@ -118,6 +121,7 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
         public IActorRef? StandIn;
         public InjectedFault? Injected;
         public Exception? UpgradeFault;
+        public BufferPolicy? HeldForUpgrade;
         public ChildAddress? Address;
         public ExitReason? AnnouncedExit;
         public PendingFailure? PendingFailure;

@@ -66,12 +66,13 @@ internal sealed partial class SupervisorActor
         var answers = ChildLifecycleRule.Answers(record.Lifecycle);
         // A stand-in is made (once) only when the choice may fall to it: the child does not answer, and its policy is a fallback.
         var standIn = !answers && policies.Fallback is { } fallback ? StandInFor(record, fallback) : null;
-        var choice = RouteRule.Choose(new RouteFacts(record.Lifecycle, state, record.Circuit, policies.WhileDown, standIn is not null));
+        var held = record.HeldForUpgrade;
+        var choice = RouteRule.Choose(new RouteFacts(record.Lifecycle, state, record.Circuit, policies.WhileDown, standIn is not null, held is not null));
         return choice.Kind switch
         {
             RouteKind.Child or RouteKind.Mailbox => record.Ref!,
             RouteKind.Reject => current is RejectRoute same && same.State == state && same.Why == choice.Why ? same : new RejectRoute(state, choice.Why!),
-            RouteKind.Buffer => current as BufferRoute ?? new BufferRoute(policies.Buffer!),
+            RouteKind.Buffer => current as BufferRoute ?? new BufferRoute(held ?? policies.Buffer!),
             RouteKind.StandIn => current is FallbackRoute same && ReferenceEquals(same.StandIn, standIn) ? same : new FallbackRoute(standIn!),
             _ => current is DropRoute drop && drop.Why == choice.Why ? drop : new DropRoute(choice.Why!),
         };

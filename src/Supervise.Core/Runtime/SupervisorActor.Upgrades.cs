@@ -102,12 +102,10 @@ internal sealed partial class SupervisorActor
         upgrade.Attempts = 0;
         switch (change)
         {
+            case ReplaceOp when Find(change.ChildId) is { } replaced:
+                BeginReplacement(upgrade, replaced);
+                break;
             case RemoveOp or ReplaceOp:
-                if (change is ReplaceOp && Find(change.ChildId) is { } replaced)
-                {
-                    upgrade.Positions[change.ChildId] = _children.IndexOf(replaced);
-                }
-
                 Call(new TerminateChildRequest(change.ChildId, null));
                 break;
             case AddOp add:
@@ -215,6 +213,11 @@ internal sealed partial class SupervisorActor
                     MoveTo(replace.ChildId, _upgrade.Positions.GetValueOrDefault(replace.ChildId, int.MaxValue)); // a Temporary child, added again last
                 }
 
+                if (Find(replace.ChildId) is { } running)
+                {
+                    Unhold(running); // what its address held goes to the incarnation that runs now
+                }
+
                 ChangeDone((_upgrade.Undoing, replace.Spec.Version) switch
                 {
                     (true, { } version) => $"restored to version {version}",
@@ -263,6 +266,11 @@ internal sealed partial class SupervisorActor
     private void ChangeFailed(string why)
     {
         var upgrade = _upgrade!;
+        if ((upgrade.Undoing || upgrade.Options.OnFailure != UpgradeFailureAction.RollBack) && Find(upgrade.Change!.ChildId) is { } child)
+        {
+            Unhold(child); // no undo will run it again: what its address held goes by its policies (reported if dropped)
+        }
+
         upgrade.StepFailure ??= (upgrade.Change!.ChildId, why);
         upgrade.Change = null;
         NextChange(); // the step's other changes still run (undoing a change never made does nothing), then the step fails
@@ -356,6 +364,7 @@ internal sealed partial class SupervisorActor
     private void FinishUpgrade(Upgrade upgrade, UpgradeEnd end)
     {
         _upgrade = null;
+        UnholdAll();
         if (end == UpgradeEnd.Completed)
         {
             TakeSettings(upgrade.Next);
@@ -392,6 +401,7 @@ internal sealed partial class SupervisorActor
         {
             _upgrade = null;
             upgrade.Timer?.Dispose();
+            UnholdAll();
             upgrade.ReplyTo.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why + " during an upgrade")));
         }
     }

@@ -37,6 +37,16 @@ public sealed record UpgradeOptions
     /// <summary>What a failed step does. Default: <see cref="UpgradeFailureAction.RollBack"/>.</summary>
     public UpgradeFailureAction OnFailure { get; init; } = UpgradeFailureAction.RollBack;
 
+    /// <summary>
+    /// How many messages a replaced worker's stable address (<see cref="ChildAddress"/>) holds while it is replaced. From
+    /// the moment its replacement begins the address holds what is sent; the old incarnation first handles what it was
+    /// sent before (up to its shutdown timeout), then is stopped, and what was held goes, in order, to the new incarnation
+    /// once it runs, or to the previous spec's again when the upgrade rolls back. A child with its own
+    /// <see cref="BufferPolicy"/> holds by that policy instead. Past the capacity the newest are dropped and reported. 0: nothing
+    /// held (sent while the child is replaced, dropped or rejected by its policies, and reported). Default: 1,000.
+    /// </summary>
+    public int BufferWhileReplaced { get; init; } = 1_000;
+
     /// <summary>Every problem with these options, each naming the field, what was expected and what was received; empty when they are valid.</summary>
     public IReadOnlyList<SpecProblem> Validate()
     {
@@ -44,6 +54,11 @@ public sealed record UpgradeOptions
         if (CanaryCount < 0)
         {
             problems.Add(Problem(nameof(CanaryCount), "a count of 0 or more", CanaryCount.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+
+        if (BufferWhileReplaced < 0)
+        {
+            problems.Add(Problem(nameof(BufferWhileReplaced), "a count of 0 or more", BufferWhileReplaced.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
 
         if (MaxOutOfService < 1)

@@ -40,6 +40,22 @@ public sealed class RouteRuleTests
         Assert.Equal(new RouteChoice(Enum.Parse<RouteKind>(kind), why), RouteRule.Choose(facts));
     }
 
+    [Theory]
+    // An upgrade replacing the child: held from the moment the replacement begins (the old incarnation handles what it was
+    // sent before) until the new incarnation runs, whatever its state and its policy while down.
+    [InlineData("Running", "Running", "Closed", "Drop")]
+    [InlineData("Running", "Running", "Closed", "Fallback")]
+    [InlineData("Stopping", "Running", "Closed", "Reject")]
+    [InlineData("NotRunning", "Down", "Closed", "Drop")]
+    [InlineData("Starting", "Restarting", "Closed", "Drop")]
+    [InlineData("Crashed", "Restarting", "Open", "Fallback")]
+    public void An_address_holds_what_is_sent_while_an_upgrade_replaces_its_child(string lifecycle, string health, string circuit, string whileDown)
+    {
+        var facts = new RouteFacts(Enum.Parse<ChildLifecycle>(lifecycle), Enum.Parse<HealthState>(health), Enum.Parse<CircuitState>(circuit), Enum.Parse<WhileDown>(whileDown), StandInReady: true, Replacing: true);
+
+        Assert.Equal(new RouteChoice(RouteKind.Buffer), RouteRule.Choose(facts));
+    }
+
     [Fact]
     public void A_child_that_answers_is_reached_directly_whatever_its_policy()
     {

@@ -10,13 +10,14 @@ public sealed class UpgradeOptionsTests
     {
         var options = new UpgradeOptions();
 
-        Assert.Equal((1, TimeSpan.FromSeconds(5), 1, TimeSpan.Zero, UpgradeFailureAction.RollBack), (options.CanaryCount, options.WatchWindow, options.MaxOutOfService, options.PauseBetweenSteps, options.OnFailure));
+        Assert.Equal((1, TimeSpan.FromSeconds(5), 1, TimeSpan.Zero, UpgradeFailureAction.RollBack, 1_000), (options.CanaryCount, options.WatchWindow, options.MaxOutOfService, options.PauseBetweenSteps, options.OnFailure, options.BufferWhileReplaced));
         Assert.Empty(options.Validate());
     }
 
     [Theory]
     [InlineData("CanaryCount", "-1", "a count of 0 or more")]
     [InlineData("MaxOutOfService", "0", "a count of 1 or more")]
+    [InlineData("BufferWhileReplaced", "-1", "a count of 0 or more")]
     [InlineData("WatchWindow", "-00:00:01", "a duration from zero to 49 days")]
     [InlineData("WatchWindow", "60.00:00:00", "a duration from zero to 49 days")]
     [InlineData("PauseBetweenSteps", "-00:00:01", "a duration from zero to 49 days")]
@@ -27,6 +28,7 @@ public sealed class UpgradeOptionsTests
         {
             "CanaryCount" => new UpgradeOptions { CanaryCount = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
             "MaxOutOfService" => new UpgradeOptions { MaxOutOfService = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
+            "BufferWhileReplaced" => new UpgradeOptions { BufferWhileReplaced = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
             "WatchWindow" => new UpgradeOptions { WatchWindow = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
             "PauseBetweenSteps" => new UpgradeOptions { PauseBetweenSteps = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
             _ => new UpgradeOptions { OnFailure = (UpgradeFailureAction)int.Parse(value, System.Globalization.CultureInfo.InvariantCulture) },
