@@ -19,12 +19,16 @@ internal sealed class SingletonHost : TreeHostActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Stopwatch _running = new();
     private int _attempt; // give-ups in a row before this start (0: a first start)
+    private readonly SingletonSpecs.Entry _entry;
     private ChildAddress? _address;
     private bool _handingOver;
+    private SupervisorSpec? _startedFrom;
+    private SupervisionTree? _tree;
 
-    public SingletonHost(SupervisorSpec spec, string childId, RestartDelays delays)
-        : base(spec, childId, $"singleton-{childId}-{Interlocked.Increment(ref _incarnations)}")
+    public SingletonHost(SingletonSpecs.Entry entry, string childId, RestartDelays delays)
+        : base(entry.Spec, childId, $"singleton-{childId}-{Interlocked.Increment(ref _incarnations)}")
     {
+        _entry = entry;
         _childId = childId;
         _delays = delays;
         Receive<HandOver>(_ =>
@@ -39,6 +43,19 @@ internal sealed class SingletonHost : TreeHostActor
     }
 
     protected override string What => $"The supervised singleton '{_childId}'";
+
+    /// <summary>The spec this node runs the singleton from now (its latest accepted upgrade).</summary>
+    protected override SupervisorSpec Spec => _startedFrom = _entry.Spec;
+
+    protected override void PostStop()
+    {
+        if (_tree is not null && ReferenceEquals(_entry.Running, _tree))
+        {
+            _entry.Running = null; // this host's tree goes with it: an upgrade on this node no longer finds it
+        }
+
+        base.PostStop();
+    }
 
     protected override bool StopOnFailure => _handingOver;
 
@@ -63,7 +80,15 @@ internal sealed class SingletonHost : TreeHostActor
     {
         _address = ready.Address;
         _running.Start();
+        _tree = ready.Tree;
+        _entry.Running = ready.Tree;
         _log.Info("Supervised singleton {0} runs on this node (tree {1})", _childId, ready.Tree.Name);
+        if (!ReferenceEquals(_startedFrom, _entry.Spec))
+        {
+            // Upgraded on this node while its tree was starting from the spec before: it takes the latest now.
+            _ = SupervisedSingleton.UpgradeRunningAsync(_entry, ready.Tree, _entry.Spec, new UpgradeOptions(), _log, _childId);
+        }
+
         if (_handingOver)
         {
             BeginHandOver();

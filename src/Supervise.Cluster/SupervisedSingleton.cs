@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.Singleton;
+using Akka.Event;
 
 namespace Supervise.Cluster;
 
@@ -96,13 +97,79 @@ public static class SupervisedSingleton
         if (options.Role is null || Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(options.Role))
         {
             var delays = new RestartDelays(options.MinRestartDelay, options.MaxRestartDelay);
-            system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new SingletonHost(spec, child.Id, delays)), SingletonHost.HandOver.Instance, managerSettings), manager);
+            var entry = SingletonSpecs.For(system).Register(child.Id, spec);
+            system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new SingletonHost(entry, child.Id, delays)), SingletonHost.HandOver.Instance, managerSettings), manager);
         }
 
         var proxy = system.ActorOf(ClusterSingletonProxy.Props("/user/" + manager, proxySettings), manager + "-proxy");
         var probeInterval = system.Settings.Config.GetTimeSpan("akka.cluster.singleton-proxy.singleton-identification-interval", TimeSpan.FromSeconds(1));
         var gap = GapPolicy.For(child, options.BufferSize);
         return system.ActorOf(Props.Create(() => new SingletonAddress(child.Id, proxy, gap, probeInterval, options.ConfirmTimeout)), manager + "-address");
+    }
+
+    /// <summary>
+    /// Upgrades the supervised singleton <c>next.Id</c> (started on this node with <see cref="Start"/>) to <paramref name="next"/>,
+    /// as <see cref="SupervisorHandle.UpgradeAsync"/> upgrades a child: its replacement watched, and rolled back if it fails.
+    /// What it does depends on where the instance runs:
+    /// <list type="bullet">
+    /// <item>Here: its tree is upgraded, and the result returned; once completed, this node starts <paramref name="next"/> if
+    /// the singleton comes back to it. Rolled back, stopped or refused, this node keeps the spec it had.</item>
+    /// <item>Elsewhere (or not yet started): nothing runs here to upgrade; this node starts <paramref name="next"/> from now on
+    /// if the singleton moves here, and <see langword="null"/> is returned. Call this on every node that may host it (a
+    /// rolling deploy of configuration does), the node hosting it last.</item>
+    /// </list>
+    /// Specs are not sent between nodes (a child's start is code): each node starts what it was given. If the instance
+    /// moves while its upgrade runs, the upgrade ends with its tree (the caller gets <see cref="SupervisorUnavailableException"/>)
+    /// and the next node starts the spec it was given.
+    /// </summary>
+    /// <returns>The upgrade's result on the node that hosts the instance; <see langword="null"/> on any other node.</returns>
+    public static async Task<UpgradeResult?> UpgradeAsync(ActorSystem system, ChildSpec next, UpgradeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(next);
+        var entry = SingletonSpecs.For(system).Find(next.Id)
+            ?? throw new ArgumentException($"No supervised singleton '{(next.Id.Length > 100 ? next.Id[..100] + "..." : next.Id)}' was started on this node (SupervisedSingleton.Start): there is nothing to upgrade.", nameof(next));
+        options ??= new UpgradeOptions();
+        await entry.Upgrading.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var current = entry.Spec;
+            var spec = current with { Children = [next] };
+            if (entry.Running is { Completion.IsCompleted: false } tree)
+            {
+                return await UpgradeRunningAsync(entry, tree, spec, options, null, next.Id).ConfigureAwait(false);
+            }
+
+            var plan = UpgradePlan.Make(current, spec, next.Id);
+            var problems = plan.Problems.Concat(options.Validate()).ToList();
+            if (problems.Count > 0)
+            {
+                return new UpgradeResult.Refused(plan, problems);
+            }
+
+            entry.Spec = spec; // not here: started from it if the singleton moves here
+            return null;
+        }
+        finally
+        {
+            entry.Upgrading.Release();
+        }
+    }
+
+    /// <summary>Upgrades the tree running the instance on this node; the node's spec becomes <paramref name="spec"/> once it completed.</summary>
+    internal static async Task<UpgradeResult> UpgradeRunningAsync(SingletonSpecs.Entry entry, SupervisionTree tree, SupervisorSpec spec, UpgradeOptions options, ILoggingAdapter? log, string childId)
+    {
+        var result = await tree.Root.UpgradeAsync(spec, options).ConfigureAwait(false);
+        if (result is UpgradeResult.Completed)
+        {
+            entry.Spec = spec;
+        }
+        else
+        {
+            log?.Warning("Supervised singleton {0}: its upgrade on this node ended {1}", childId, result);
+        }
+
+        return result;
     }
 
     /// <summary>What the address <paramref name="address"/> (returned by <see cref="Start"/>) has sent, had confirmed, held, rejected and dropped.</summary>

@@ -26,6 +26,9 @@ internal abstract class TreeHostActor : ReceiveActor, IWithStash, IWithTimers
 
     protected HostedTree Hosted { get; } = new();
 
+    /// <summary>The spec the tree starts from (a singleton's may have been upgraded since this host was made).</summary>
+    protected virtual SupervisorSpec Spec => _spec;
+
     /// <summary>Names what this host runs, for errors: "the supervised singleton 'x'", "entity 7 of counters".</summary>
     protected abstract string What { get; }
 
@@ -80,7 +83,7 @@ internal abstract class TreeHostActor : ReceiveActor, IWithStash, IWithTimers
     private void StartTreeNow()
     {
         TreeStartBegun = true;
-        Hosted.Start(Context.System, _spec, _treeName, _childId, Self, (tree, address) => new Ready(tree, address), e => new StartFailed(e));
+        Hosted.Start(Context.System, Spec, _treeName, _childId, Self, (tree, address) => new Ready(tree, address), e => new StartFailed(e));
     }
 
     // Stopped (its node is going down, its manager or shard restarts or stops it): its tree goes with it.
