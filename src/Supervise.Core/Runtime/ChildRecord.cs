@@ -67,6 +67,9 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
     /// <summary>An injected <see cref="FaultKind.FailingUpgrade"/>: the error its next start by an upgrade throws.</summary>
     public Exception? UpgradeFault { get => _policy?.UpgradeFault; set { if (Policy(value is not null) is { } p) { p.UpgradeFault = value; } } }
 
+    /// <summary>Restarts faults injected on it reserved in its supervisor's window (StayBelowIntensity) that are not counted yet.</summary>
+    public int ReservedRestarts { get => _policy?.ReservedRestarts ?? 0; set { if (Policy(value != 0) is { } p) { p.ReservedRestarts = value; } } }
+
     /// <summary>While a live upgrade replaces it: how its address holds what is sent until the replacement runs.</summary>
     public BufferPolicy? HeldForUpgrade { get => _policy?.HeldForUpgrade; set { if (Policy(value is not null) is { } p) { p.HeldForUpgrade = value; } } }
 
@@ -122,6 +125,7 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
         public InjectedFault? Injected;
         public Exception? UpgradeFault;
         public BufferPolicy? HeldForUpgrade;
+        public int ReservedRestarts;
         public ChildAddress? Address;
         public ExitReason? AnnouncedExit;
         public PendingFailure? PendingFailure;

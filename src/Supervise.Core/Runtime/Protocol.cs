@@ -8,6 +8,13 @@ internal sealed record ChildSupervisorReady;
 /// <summary>Asks a supervisor to stop its children in order, then itself.</summary>
 internal sealed record ShutdownRequest;
 
+/// <summary>
+/// Stop now, without the ordered stop of <see cref="ShutdownRequest"/> (a kill or stop injected on a nested supervisor): the
+/// supervisor first notes which children are inside a handler, so that a message one of them crashes on as Akka stops them
+/// is reported (see <see cref="CrashHandover"/>).
+/// </summary>
+internal sealed record StopAtOnce;
+
 /// <summary>The caller of StartTreeAsync gave up waiting (its token was cancelled): the root's start is abandoned, and the tree stops.</summary>
 internal sealed record CancelStart;
 

@@ -181,13 +181,9 @@ internal sealed partial class SupervisorActor
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.CrashDecided(ChildRecord child) => EndCrashSpan();
 
-    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartCounted(ChildRecord child)
-    {
-        if (_reservedRestarts > 0)
-        {
-            _reservedRestarts--; // a restart a fault injected below the intensity had reserved is now counted
-        }
-    }
+    void ISupervisorEffects<ChildRecord, PendingFailure>.RestartCounted(ChildRecord child) => ReleaseReserved(child);
+
+    void ISupervisorEffects<ChildRecord, PendingFailure>.TakenByBreaker(ChildRecord child) => ReleaseReserved(child);
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.Discard(ChildRecord child)
     {

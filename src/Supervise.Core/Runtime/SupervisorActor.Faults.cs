@@ -104,7 +104,9 @@ internal sealed partial class SupervisorActor
         }
 
         var child = record!.Ref!;
-        _reservedRestarts += RestartsOf(fault.Kind, record);
+        var reserved = RestartsOf(fault.Kind, record);
+        _reservedRestarts += reserved;
+        record.ReservedRestarts += reserved;
         switch (fault.Kind)
         {
             case FaultKind.Crash:
@@ -122,11 +124,11 @@ internal sealed partial class SupervisorActor
                 break;
             case FaultKind.Kill:
                 record.AnnouncedExit = ExitReason.Failure("killed by the fault injector");
-                Context.Stop(child);
+                StopFaulted(record, child);
                 break;
             case FaultKind.Stop:
                 record.AnnouncedExit = ExitReason.Normal;
-                Context.Stop(child);
+                StopFaulted(record, child);
                 break;
             case FaultKind.Hang:
                 _runtime.Holds.SuspendFor(child, fault.Duration);
@@ -147,8 +149,37 @@ internal sealed partial class SupervisorActor
         sender.Tell(new FaultApplied(fault.Sequence, true, null));
     }
 
-    /// <summary>Restarts injected faults will cause that the window has not counted yet.</summary>
+    /// <summary>
+    /// A worker is stopped by Akka at once; a nested supervisor stops itself, once it has noted which of its children are inside
+    /// a handler (Akka stops them before any of its code runs again, and a message one crashes on then would go unreported).
+    /// </summary>
+    private void StopFaulted(ChildRecord record, IActorRef child)
+    {
+        if (record.IsSuperviseSupervisor)
+        {
+            child.Tell(new StopAtOnce(), Self);
+        }
+        else
+        {
+            Context.Stop(child);
+        }
+    }
+
+    /// <summary>Restarts injected faults will cause that the window has not counted yet (the sum of the children's).</summary>
     private int _reservedRestarts;
+
+    /// <summary>
+    /// One restart reserved for a fault on <paramref name="child"/> is over: counted in the window now, or taken by a policy instead
+    /// (a circuit breaker that opened, an isolation), which the window never counts. Not released, it would refuse every later fault.
+    /// </summary>
+    private void ReleaseReserved(ChildRecord child)
+    {
+        if (child.ReservedRestarts > 0)
+        {
+            child.ReservedRestarts--;
+            _reservedRestarts--;
+        }
+    }
 
     /// <summary>The restarts a fault will cause (a poison requeued without end: more than any intensity).</summary>
     private static int RestartsOf(FaultKind kind, ChildRecord record) => kind switch

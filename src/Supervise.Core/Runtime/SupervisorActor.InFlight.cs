@@ -11,8 +11,25 @@ namespace Supervise.Runtime;
 /// </summary>
 internal sealed partial class SupervisorActor
 {
+    private const string RestartedWhy = "the child crashed on it as its supervisor restarted";
+
     /// <summary>This incarnation has ended (its PreRestart ran): a child's failure that reaches it still is only reported.</summary>
     private bool _ended;
+
+    /// <summary>Why a message a child crashed on as this incarnation ended is reported: it restarted, or it was stopped at once.</summary>
+    private string _endedWhy = RestartedWhy;
+
+    /// <summary>
+    /// Stopped at once (<see cref="StopAtOnce"/>): the children inside a handler are noted before Akka stops them, as in a restart,
+    /// and what one crashed on is reported when this supervisor has stopped (its PostStop), or if Akka hands it the failure first.
+    /// </summary>
+    private void StopNow()
+    {
+        _endedWhy = "the child crashed on it as its supervisor was stopped";
+        DropUndecided(_endedWhy, restarting: true); // its children are all still there
+        _ended = true;
+        Context.Stop(Self);
+    }
 
     /// <summary>The children whose message was reported as this incarnation ended: a failure Akka hands over after is not reported again.</summary>
     private readonly HashSet<IActorRef> _reportedAtTheEnd = new(ChildRefComparer.Instance);
@@ -131,7 +148,7 @@ internal sealed partial class SupervisorActor
         var (id, message) = _handover.TakeFailed(child) ?? (AkkaCell.InFlight(child) is var (since, _) ? (IdOf(child), since) : default);
         if (message is not null)
         {
-            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, RestartedWhy));
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, _endedWhy));
         }
     }
 
@@ -157,11 +174,11 @@ internal sealed partial class SupervisorActor
         _reportedAtTheEnd.Add(child);
         if (record is not null)
         {
-            ReportDropped(record, lost, RestartedWhy);
+            ReportDropped(record, lost, _endedWhy);
         }
         else
         {
-            _events.Publish(new MessageDropped(_path, _runtime.Now, id, lost, RestartedWhy));
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, lost, _endedWhy));
         }
     }
 

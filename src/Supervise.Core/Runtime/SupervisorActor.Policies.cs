@@ -127,6 +127,9 @@ internal sealed partial class SupervisorActor
             return;
         }
 
+        _reservedRestarts -= record.ReservedRestarts; // a fault's restarts it will never have
+        record.ReservedRestarts = 0;
+
         Count(record, -1);
         CountInProgress(record, false);
         record.MoveTo(ChildLifecycle.Removed);

@@ -111,8 +111,6 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         RefreshHealth();
     }
 
-    private const string RestartedWhy = "the child crashed on it as its supervisor restarted";
-
     protected override void PreRestart(Exception reason, object message)
     {
         // The children are already stopped in order when this supervisor gives up; anything left
@@ -140,8 +138,9 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         DropUndecided("the child crashed on it as its supervisor stopped", restarting: false);
         foreach (var (id, message) in _handover.TakeCrashed())
         {
-            // Stopped while it waited for its old children in a restart: what they crashed on after its last look.
-            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, RestartedWhy));
+            // What its children crashed on after its last look: it was stopped at once, or while it waited for its old
+            // children in a restart.
+            _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, _endedWhy));
         }
 
         EndCrashSpans();
@@ -286,6 +285,9 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
                 break;
             case StopTimedOut timedOut:
                 OnStopTimedOut(timedOut.Child);
+                break;
+            case StopAtOnce:
+                StopNow();
                 break;
             case FailNow fail when ReferenceEquals(fail.Owner, this):
                 throw fail.Error;

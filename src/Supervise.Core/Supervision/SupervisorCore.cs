@@ -229,6 +229,10 @@ internal sealed class SupervisorCore<TChild, TCrash>
         {
             _effects.RestartCounted(child);
         }
+        else if (decision.Outcome == ExitOutcome.OpenCircuit)
+        {
+            _effects.TakenByBreaker(child);
+        }
 
         switch (decision.Outcome)
         {

@@ -101,6 +101,11 @@ internal interface ISupervisorEffects<in TChild, in TCrash>
     /// <summary>A restart was counted in the window (a restart a fault injected below the intensity had reserved is now counted).</summary>
     void RestartCounted(TChild child);
 
+    /// <summary>Its circuit breaker took the crash before the window counted it (a restart a fault had reserved will not be counted).</summary>
+    void TakenByBreaker(TChild child)
+    {
+    }
+
     /// <summary>Stop its suspended actor: it is not restarted.</summary>
     void Discard(TChild child);
 

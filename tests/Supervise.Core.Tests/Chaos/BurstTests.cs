@@ -56,12 +56,13 @@ public sealed class BurstTests(ITestOutputHelper output) : SuperviseTestKit(outp
                 Seed = seed,
                 EnvironmentName = "Test",
                 Targets = new FaultTargets { IncludeSupervisors = true },
-                Schedule = FaultSchedule.Fixed(TimeSpan.FromMilliseconds(10)) with { Burst = 4 },
+                Schedule = FaultSchedule.Fixed(TimeSpan.FromMilliseconds(200)) with { Burst = 4 },
                 MaxConcurrentFaults = 4,
-                Duration = TimeSpan.FromMilliseconds(15),
             });
 
-            var report = await injector.Completion.WaitAsync(Bound);
+            // One burst: its four entries journaled, then the run ends, long before the next injection time.
+            await injector.WhenJournaledAsync(4).WaitAsync(Bound);
+            var report = await injector.StopAsync().WaitAsync(Bound);
             var hit = report.Journal.Faults.Where(f => f.Skipped is null).Select(f => f.Target).ToList();
             Assert.True(hit.Count > 0, $"seed {seed}: nothing hit\n{report.ToText()}");
             foreach (var a in hit)

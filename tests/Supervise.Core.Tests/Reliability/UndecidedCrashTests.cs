@@ -159,6 +159,35 @@ public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTes
         await tree.StopAsync();
     }
 
+    [Fact]
+    public async Task A_crash_as_an_injected_kill_stops_its_supervisor_reports_the_message_it_was_handling()
+    {
+        // The soak's last loss: Akka stops a killed supervisor's children before any of its code runs again, and holds back the
+        // failure of a child that crashes meanwhile for good. The supervisor now stops itself, after a look at its children.
+        using var gate = new ManualResetEventSlim();
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [Worker("x")] })] });
+        var n = await ChildRef(tree.Root, "n");
+        var x = await ChildRef(await tree.Root.GetSupervisorAsync("n"), "x");
+        var crashOn = new BlockThenCrash(gate);
+        x.Tell(crashOn);
+        ExpectLife<Blocked>(b => b.Id == "x");
+
+        var kill = new Supervise.Chaos.InjectFault(1, "n", FaultKind.Kill, new InjectedFaultException("killed"), TimeSpan.Zero, 0, null);
+        Assert.True((await tree.Root.Actor.Ask<Supervise.Chaos.FaultApplied>(kill, TimeSpan.FromSeconds(10))).Applied);
+        await AwaitAssertAsync(() => Assert.True(Stopping(n), "n has not begun to stop"));
+        gate.Set();
+
+        var dropped = ExpectEvent<MessageDropped>(e => e.Message is BlockThenCrash);
+        Assert.Equal(("x", crashOn, "the child crashed on it as its supervisor was stopped"), (dropped.ChildId, dropped.Message, dropped.Why));
+        await tree.WhenSettledAsync();
+        Assert.DoesNotContain(ReceivedSoFar(Events), e => e is MessageDropped); // reported once
+        await tree.StopAsync();
+    }
+
+    /// <summary>The supervisor is stopping for good: its children are being stopped.</summary>
+    private static bool Stopping(IActorRef supervisor) =>
+        Context(supervisor).ChildrenContainer is Akka.Actor.Internal.TerminatingChildrenContainer { Reason: Akka.Actor.Internal.SuspendReason.Termination };
+
     private static ActorCell Context(IActorRef supervisor) => (ActorCell)((ActorRefWithCell)supervisor).Underlying;
 
     /// <summary>The supervisor's restart has begun: its old incarnation is gone and its children are being stopped.</summary>
