@@ -68,9 +68,9 @@ public static class SoakRun
             await warmUp.Actor.WatchAsync().WaitAsync(TimeSpan.FromSeconds(60));
             warmUp = null!;
             await RestoreShapeAsync(tree, log);
-            // The journal keeps a long run's first records only: the last faults carried out are kept here, to tell what was
-            // on a lost message's path when it was sent.
-            var recent = new RecentFaults(1 << 16);
+            // The journal keeps a long run's first records only: the last faults carried out on each path are kept here, to
+            // tell what was on a lost message's path when it was sent.
+            var recent = new RecentFaults(8);
             var before = Managed();
             var injector = await tree.StartChaosAsync(Options(settings) with { JournalSink = recent.Add });
             await SendUntilAsync(addresses, collector, ledger, injector.Completion, new Random(settings.Seed));
@@ -251,29 +251,44 @@ public static class SoakRun
     }
 
     /// <summary>Every tracked message: sent to a worker, then answered or reported, once. Sized beforehand: it does not grow during the run.</summary>
-    /// <summary>The last faults carried out, in a ring of fixed size: memory stays flat however long the run.</summary>
-    private sealed class RecentFaults(int capacity)
+    /// <summary>
+    /// The last faults carried out on each path (up to <paramref name="perPath"/>): bounded by the tree, however long the run,
+    /// and whenever a message is lost, the faults on its path and above it before then are still known.
+    /// </summary>
+    private sealed class RecentFaults(int perPath)
     {
-        private readonly FaultRecord?[] _ring = new FaultRecord?[capacity];
-        private long _next;
+        private readonly Dictionary<string, Queue<FaultRecord>> _byPath = new(StringComparer.Ordinal);
 
         public void Add(FaultRecord record)
         {
-            if (record.Skipped is null)
+            if (record.Skipped is not null)
             {
-                _ring[_next++ % _ring.Length] = record;
+                return;
             }
+
+            if (!_byPath.TryGetValue(record.Target, out var last))
+            {
+                _byPath[record.Target] = last = new Queue<FaultRecord>(perPath);
+            }
+
+            if (last.Count == perPath)
+            {
+                last.Dequeue();
+            }
+
+            last.Enqueue(record);
         }
 
-        public void Clear() => Array.Clear(_ring);
+        public void Clear() => _byPath.Clear();
 
         /// <summary>The faults journaled or kept here on <paramref name="path"/> or above it, in order.</summary>
         public string On(string path, FaultJournal journal)
         {
             bool Hits(FaultRecord f) => f.Target == path || path.StartsWith(f.Target + "/", StringComparison.Ordinal);
-            var faults = journal.Faults.Where(Hits).Concat(_ring.OfType<FaultRecord>().Where(Hits)).DistinctBy(f => f.Sequence).OrderBy(f => f.Sequence);
-            var kept = _next > _ring.Length ? $" (the journal's first records and the last {_ring.Length:N0} carried out)" : "";
-            return string.Join("; ", faults.Select(f => $"{f.Sequence} {f.Kind} at {f.At}{(f.Skipped is null ? "" : " skipped")}")) + kept;
+            var kept = _byPath.Where(p => p.Key == path || path.StartsWith(p.Key + "/", StringComparison.Ordinal)).SelectMany(p => p.Value);
+            var faults = journal.Faults.Where(Hits).Concat(kept).DistinctBy(f => f.Sequence).OrderBy(f => f.Sequence);
+            return string.Join("; ", faults.Select(f => $"{f.Sequence} {f.Kind} on {f.Target} at {f.At}{(f.Skipped is null ? "" : " skipped")}"))
+                + $" (the journal's first records and the last {perPath} carried out on each path)";
         }
     }
 

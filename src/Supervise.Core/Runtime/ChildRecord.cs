@@ -35,6 +35,9 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
     /// <summary>A static child takes a new spec (a live upgrade): how its next incarnation starts, and its settings from now on.</summary>
     public void Reshape(ChildSpec spec, PolicySet policies) => _shape = new ChildShape(spec, policies, null);
 
+    /// <summary>A dynamic child takes another template's shape (an upgrade replaces it from that template).</summary>
+    public void TakeShape(ChildShape shape) => _shape = shape;
+
     private readonly ChildBook _book;
 
     /// <summary>Numbers records for hashing (a batch start keeps a set of them): an identity hash is made on first use, at a cost that showed in profiles.</summary>

@@ -66,7 +66,13 @@ internal sealed record StartDynamicChildRequest(object? Args);
 
 internal sealed record StartDynamicChildrenRequest(IReadOnlyList<object?> Args);
 
-internal sealed record TerminateChildRequest(string? Id, IActorRef? Child);
+/// <param name="Id">The child, by id.</param>
+/// <param name="Child">The child, by reference (a dynamic supervisor's).</param>
+/// <param name="Keep">Keep a dynamic child's record once it is stopped (an upgrade starts it again from a new template).</param>
+internal sealed record TerminateChildRequest(string? Id, IActorRef? Child, bool Keep = false);
+
+/// <summary>Start a stopped child again from its record, a dynamic supervisor's included (an upgrade's replacement).</summary>
+internal sealed record StartAgainRequest(string Id);
 
 internal sealed record RestartChildRequest(string Id);
 

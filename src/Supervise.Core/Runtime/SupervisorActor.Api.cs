@@ -30,7 +30,7 @@ internal sealed partial class SupervisorActor
                 break;
             case PlanUpgradeRequest plan:
                 // From the children it runs now, as the upgrade itself plans: a dry run is the plan that runs.
-                sender.Tell(UpgradePlan.Make(RunningSpec(), plan.Next, _path));
+                sender.Tell(UpgradePlan.Make(RunningSpec(), plan.Next, _path, RunningDynamicChildren()));
                 break;
             case UpgradeRequest upgrade:
                 BeginUpgrade(upgrade, sender);
@@ -49,6 +49,9 @@ internal sealed partial class SupervisorActor
                 break;
             case RestartChildRequest restart:
                 RestartChild(restart, sender);
+                break;
+            case StartAgainRequest again:
+                StartAgain(again.Id, sender);
                 break;
             case DeleteChildRequest delete:
                 DeleteChild(delete.Id, sender);
@@ -214,7 +217,7 @@ internal sealed partial class SupervisorActor
 
         void Done()
         {
-            if (ChildCalls.ForgottenWhenTerminated(record.Spec.Restart, IsDynamic))
+            if (!request.Keep && ChildCalls.ForgottenWhenTerminated(record.Spec.Restart, IsDynamic))
             {
                 RemoveChild(record);
             }

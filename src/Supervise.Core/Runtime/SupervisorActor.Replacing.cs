@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Supervise.Supervision;
+using Supervise.Upgrades;
 
 namespace Supervise.Runtime;
 
@@ -23,7 +24,7 @@ internal sealed partial class SupervisorActor
             PointAddress(record);
         }
 
-        Call(new TerminateChildRequest(record.Id, null));
+        Call(new TerminateChildRequest(record.Id, null, Keep: IsDynamic)); // a dynamic child keeps its id, arguments and address
     }
 
     /// <summary>How the address of a replaced child holds: by its own buffer policy, else by the upgrade's capacity; null if nothing is held.</summary>
@@ -46,6 +47,82 @@ internal sealed partial class SupervisorActor
         foreach (var record in _children)
         {
             Unhold(record);
+        }
+    }
+
+    /// <summary>The dynamic supervisor's running children, in start order: an upgrade whose template changes version replaces them.</summary>
+    private List<string> RunningDynamicChildren() => IsDynamic ? _children.Select(c => c.Id).ToList() : [];
+
+    /// <summary>A dynamic child's old incarnation is gone: it takes the template's shape and is started again from it.</summary>
+    private void StartFromTemplate(ReplaceTemplateOp change)
+    {
+        if (Find(change.ChildId) is not { } record)
+        {
+            ChangeDone("it had left before its replacement");
+            return;
+        }
+
+        record.TakeShape(ChildShape.Of(change.Template, _spec.DefaultPolicies));
+        if (!_upgrade!.Undoing && record.UpgradeFault is { } injected)
+        {
+            // An injected failing upgrade: the new version's start throws, as a bad one would.
+            record.UpgradeFault = null;
+            _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, injected));
+            ChangeFailed("its new template failed to start: " + injected.Message);
+            return;
+        }
+
+        Call(new StartAgainRequest(record.Id));
+    }
+
+    private void TemplateReplaced(ReplaceTemplateOp change)
+    {
+        if (Find(change.ChildId) is { } running)
+        {
+            Unhold(running);
+        }
+
+        ChangeDone((_upgrade!.Undoing, change.Template.Version) switch
+        {
+            (true, { } version) => $"restored to template version {version}",
+            (true, null) => "restored to its previous template",
+            (false, { } version) => $"replaced from template version {version}",
+            (false, null) => "replaced from a template without a version",
+        });
+    }
+
+    /// <summary>Starts a stopped child again from its record (the upgrade's replacement of a dynamic child): as OTP's restart_child.</summary>
+    private void StartAgain(string id, IActorRef sender)
+    {
+        var record = Find(id);
+        if (record is null || ChildLifecycleRule.HasIncarnation(record.Lifecycle))
+        {
+            sender.Tell(record is null ? new RestartChildResult.NotFound(id) : new RestartChildResult.Running(id));
+            return;
+        }
+
+        if (_dyingNames.Contains(id))
+        {
+            _waitingForNames.Add(new PendingWork(new StartAgainRequest(id), sender)); // its old incarnation still holds the name
+            return;
+        }
+
+        ResetPolicyState(record);
+        StartOne(
+            record,
+            () => sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!)),
+            cause => sender.Tell(new RestartChildResult.Failed(record.Id, cause)));
+    }
+
+    /// <summary>A dynamic supervisor's children exist only while they run: one an upgrade left stopped (its start failed, not rolled back) goes.</summary>
+    private void ForgetStoppedDynamicChildren()
+    {
+        if (IsDynamic)
+        {
+            foreach (var record in _children.Where(c => c.Lifecycle == ChildLifecycle.NotRunning).ToList())
+            {
+                RemoveChild(record);
+            }
         }
     }
 }

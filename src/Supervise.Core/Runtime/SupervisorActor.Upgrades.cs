@@ -33,7 +33,7 @@ internal sealed partial class SupervisorActor
     private void BeginUpgrade(UpgradeRequest request, IActorRef sender)
     {
         var current = RunningSpec();
-        var plan = UpgradePlan.Make(current, request.Next, _path);
+        var plan = UpgradePlan.Make(current, request.Next, _path, RunningDynamicChildren());
         var problems = plan.Problems.Concat(request.Options.Validate()).ToList();
         if (_upgrade is not null)
         {
@@ -53,9 +53,12 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        var batches = current is SupervisorSpec now && request.Next is SupervisorSpec next
-            ? UpgradeBatch.Of(plan, now.Children, next.Children, request.Options)
-            : [];
+        var batches = (current, request.Next) switch
+        {
+            (SupervisorSpec now, SupervisorSpec next) => UpgradeBatch.Of(plan, now.Children, next.Children, request.Options),
+            (DynamicSupervisorSpec now, DynamicSupervisorSpec next) => UpgradeBatch.OfDynamic(plan, now.Template, next.Template, request.Options),
+            _ => [],
+        };
         // Numbered across the tree: a call an earlier incarnation's upgrade sent itself is told from this one's.
         _upgrade = new Upgrade(_runtime.NextEpoch(), plan, request.Next, request.Options, sender, new UpgradeRun(batches, request.Options));
         _events.Publish(new UpgradeStarted(_path, _runtime.Now, plan));
@@ -102,8 +105,11 @@ internal sealed partial class SupervisorActor
         upgrade.Attempts = 0;
         switch (change)
         {
-            case ReplaceOp when Find(change.ChildId) is { } replaced:
+            case ReplaceOp or ReplaceTemplateOp when Find(change.ChildId) is { } replaced:
                 BeginReplacement(upgrade, replaced);
+                break;
+            case ReplaceTemplateOp:
+                ChangeDone("it had left before its replacement"); // a dynamic child that stopped meanwhile: nothing to replace
                 break;
             case RemoveOp or ReplaceOp:
                 Call(new TerminateChildRequest(change.ChildId, null));
@@ -185,6 +191,15 @@ internal sealed partial class SupervisorActor
                 break;
             case (RemoveOp, DeleteChildResult):
                 ChangeDone(_upgrade.Undoing ? "removed (its addition undone)" : "removed");
+                break;
+            case (ReplaceTemplateOp, TerminateChildResult.NotFound):
+                ChangeDone("it had left before its replacement");
+                break;
+            case (ReplaceTemplateOp template, TerminateChildResult):
+                StartFromTemplate(template);
+                break;
+            case (ReplaceTemplateOp template, RestartChildResult.Restarted):
+                TemplateReplaced(template);
                 break;
             case (ReplaceOp replace, TerminateChildResult):
                 if (Find(replace.ChildId) is { } record)
@@ -365,6 +380,7 @@ internal sealed partial class SupervisorActor
     {
         _upgrade = null;
         UnholdAll();
+        ForgetStoppedDynamicChildren();
         if (end == UpgradeEnd.Completed)
         {
             TakeSettings(upgrade.Next);

@@ -14,6 +14,14 @@ public sealed record ChildTemplate
     /// <summary>Makes the props of a new child from the arguments it was started with.</summary>
     public Func<object?, Props>? Start { get; init; }
 
+    /// <summary>
+    /// The version of the children's code (see <see cref="ChildSpec.Version"/>). When an upgrade's next template has another
+    /// version, the running children are replaced too, one at a time, each from the new template with its own arguments at
+    /// its own id and address, canary first and watched, and rolled back if one fails; with the same version, the new
+    /// template applies only to the children started from then on. Default: none.
+    /// </summary>
+    public string? Version { get; init; }
+
     /// <summary>When a child is restarted. Default: <see cref="RestartType.Permanent"/>.</summary>
     public RestartType Restart { get; init; } = RestartType.Permanent;
 

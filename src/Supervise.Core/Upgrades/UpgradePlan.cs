@@ -27,7 +27,13 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
     public bool IsEmpty => !IsRefused && Steps.Count == 0 && SupervisorChanges.Count == 0;
 
     /// <summary>The plan that takes a supervisor running <paramref name="current"/> at <paramref name="path"/> to <paramref name="next"/>.</summary>
-    public static UpgradePlan Make(SupervisionSpec current, SupervisionSpec next, string path)
+    public static UpgradePlan Make(SupervisionSpec current, SupervisionSpec next, string path) => Make(current, next, path, []);
+
+    /// <summary>
+    /// The plan, knowing which children a dynamic supervisor runs (<paramref name="running"/>): when its template's
+    /// <see cref="ChildTemplate.Version"/> changes, each is replaced. From the specs alone (the public overload) there are none.
+    /// </summary>
+    internal static UpgradePlan Make(SupervisionSpec current, SupervisionSpec next, string path, IReadOnlyList<string> running)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -48,14 +54,20 @@ public sealed record UpgradePlan(string Path, IReadOnlyList<UpgradeStep> Steps, 
             // A dynamic supervisor: a new template applies to the children it starts from then on.
             var dynamic = (DynamicSupervisorSpec)current;
             var nextDynamic = (DynamicSupervisorSpec)next!;
-            if (!Equals(dynamic.Template, nextDynamic.Template))
+            var (from, to) = (dynamic.Template.Version, nextDynamic.Template.Version);
+            var rolling = !string.Equals(from, to, StringComparison.Ordinal);
+            if (rolling)
+            {
+                settings.Add($"Template: version {from ?? "(none)"} → {to ?? "(none)"} (the running children replaced one by one, and those started from now on)");
+            }
+            else if (!Equals(dynamic.Template, nextDynamic.Template))
             {
                 settings.Add("Template: replaced (for the children started from now on)");
             }
 
             AddIfChanged(settings, "MaxChildren", dynamic.MaxChildren, nextDynamic.MaxChildren);
-
-            return new UpgradePlan(path, [], settings, [], []);
+            var replacedRunning = rolling ? running.Select(id => (UpgradeStep)new ReplaceChildStep(id, from, to)).ToList() : [];
+            return new UpgradePlan(path, replacedRunning, settings, rolling ? [] : [.. running], []);
         }
 
         var before = now.Children.ToDictionary(c => c.Id, StringComparer.Ordinal);

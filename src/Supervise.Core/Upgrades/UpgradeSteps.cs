@@ -19,6 +19,9 @@ internal sealed record ReplaceOp(ChildSpec Spec) : UpgradeOp(Spec.Id);
 /// <summary>Upgrade a nested supervisor to <paramref name="Spec"/>'s supervisor spec by a plan of its own (it is not restarted).</summary>
 internal sealed record UpgradeBelowOp(ChildSpec Spec) : UpgradeOp(Spec.Id);
 
+/// <summary>Stop a dynamic supervisor's child, keeping its id, arguments and address, then start it again from <paramref name="Template"/>.</summary>
+internal sealed record ReplaceTemplateOp(string ChildId, ChildTemplate Template) : UpgradeOp(ChildId);
+
 /// <summary>
 /// A step of a running upgrade: the changes made together (<paramref name="Do"/>), the changes that undo them, last first
 /// (<paramref name="Undo"/>), and whether the children it changed are watched after it.
@@ -84,6 +87,22 @@ internal sealed record UpgradeBatch(IReadOnlyList<UpgradeOp> Do, IReadOnlyList<U
         batches.AddRange(replaces.Skip(canaries).Chunk(options.MaxOutOfService).Select(c => Batch(c, watch: true)));
         batches.AddRange(adds.Chunk(options.MaxOutOfService).Select(c => Batch(c, watch: true)));
         return batches;
+    }
+
+    /// <summary>
+    /// A dynamic supervisor's steps: its running children replaced from <paramref name="next"/> (undone from
+    /// <paramref name="current"/>), the first <see cref="UpgradeOptions.CanaryCount"/> one at a time, then
+    /// <see cref="UpgradeOptions.MaxOutOfService"/> at a time, each watched.
+    /// </summary>
+    public static IReadOnlyList<UpgradeBatch> OfDynamic(UpgradePlan plan, ChildTemplate current, ChildTemplate next, UpgradeOptions options)
+    {
+        var replaces = plan.Steps.OfType<ReplaceChildStep>().Select(r => ((UpgradeOp)new ReplaceTemplateOp(r.ChildId, next), (UpgradeOp)new ReplaceTemplateOp(r.ChildId, current))).ToList();
+        var canaries = Math.Min(options.CanaryCount, replaces.Count);
+        return
+        [
+            .. replaces.Take(canaries).Select(r => Batch([r], watch: true)),
+            .. replaces.Skip(canaries).Chunk(options.MaxOutOfService).Select(c => Batch(c, watch: true)),
+        ];
     }
 
     private static UpgradeBatch Batch(IReadOnlyList<(UpgradeOp Do, UpgradeOp Undo)> ops, bool watch) =>
