@@ -86,7 +86,7 @@ internal sealed class SingletonHost : TreeHostActor
         if (!ReferenceEquals(_startedFrom, _entry.Spec))
         {
             // Upgraded on this node while its tree was starting from the spec before: it takes the latest now.
-            _ = SupervisedSingleton.UpgradeRunningAsync(_entry, ready.Tree, _entry.Spec, new UpgradeOptions(), _log, _childId);
+            _ = SupervisedSingleton.UpgradeRunningAsync(_entry, ready.Tree, _entry.Spec, new UpgradeOptions(), _log, _childId, restore: _startedFrom);
         }
 
         if (_handingOver)

@@ -93,11 +93,13 @@ public static class SupervisedSingleton
             proxySettings = proxySettings.WithRole(role);
         }
 
+        // Every node keeps the spec (an upgrade called on a node that may not host it is taken and answered null there).
+        var entry = SingletonSpecs.For(system).Register(child.Id, spec);
+
         // A node without the role only reaches it: it may not host it, so it runs no manager.
         if (options.Role is null || Akka.Cluster.Cluster.Get(system).SelfRoles.Contains(options.Role))
         {
             var delays = new RestartDelays(options.MinRestartDelay, options.MaxRestartDelay);
-            var entry = SingletonSpecs.For(system).Register(child.Id, spec);
             system.ActorOf(ClusterSingletonManager.Props(Props.Create(() => new SingletonHost(entry, child.Id, delays)), SingletonHost.HandOver.Instance, managerSettings), manager);
         }
 
@@ -137,7 +139,7 @@ public static class SupervisedSingleton
             var spec = current with { Children = [next] };
             if (entry.Running is { Completion.IsCompleted: false } tree)
             {
-                return await UpgradeRunningAsync(entry, tree, spec, options, null, next.Id).ConfigureAwait(false);
+                return await UpgradeRunningAsync(entry, tree, spec, options, null, next.Id, restore: null).ConfigureAwait(false);
             }
 
             var plan = UpgradePlan.Make(current, spec, next.Id);
@@ -157,7 +159,11 @@ public static class SupervisedSingleton
     }
 
     /// <summary>Upgrades the tree running the instance on this node; the node's spec becomes <paramref name="spec"/> once it completed.</summary>
-    internal static async Task<UpgradeResult> UpgradeRunningAsync(SingletonSpecs.Entry entry, SupervisionTree tree, SupervisorSpec spec, UpgradeOptions options, ILoggingAdapter? log, string childId)
+    /// <remarks>
+    /// <c>restore</c> is the spec this node goes back to if the upgrade does not complete (a catch-up upgrade's); null leaves the
+    /// node's spec as it is.
+    /// </remarks>
+    internal static async Task<UpgradeResult> UpgradeRunningAsync(SingletonSpecs.Entry entry, SupervisionTree tree, SupervisorSpec spec, UpgradeOptions options, ILoggingAdapter? log, string childId, SupervisorSpec? restore)
     {
         var result = await tree.Root.UpgradeAsync(spec, options).ConfigureAwait(false);
         if (result is UpgradeResult.Completed)
@@ -166,6 +172,11 @@ public static class SupervisedSingleton
         }
         else
         {
+            if (restore is not null && ReferenceEquals(entry.Spec, spec))
+            {
+                entry.Spec = restore; // the version that failed here is not started here again
+            }
+
             log?.Warning("Supervised singleton {0}: its upgrade on this node ended {1}", childId, result);
         }
 

@@ -68,10 +68,12 @@ internal sealed partial class InjectorActor
         List<FaultTarget>? candidates = null;
         var taken = new List<string>(count);
         var outcomes = new List<(Task<string?> Answer, Action<string?> Journal)>(count);
-        for (var i = 0; i < count && !_ended && !_state.Halted && !_state.InjectionStopped && !Spent(outcomes.Count); i++)
+        var asked = 0; // faults asked for (MaxFaults counts them)
+        var holding = 0; // of those, the ones that hold a place under MaxConcurrentFaults once carried out
+        for (var i = 0; i < count && !_ended && !_state.Halted && !_state.InjectionStopped && !Spent(asked); i++)
         {
             var choice = _chooser.Pick(_options.Faults, f => f.Weight);
-            if (_ledger.Active.Count + outcomes.Count >= _options.MaxConcurrentFaults)
+            if (_ledger.Active.Count + holding >= _options.MaxConcurrentFaults)
             {
                 Later(Skip(choice.Kind, $"{_options.MaxConcurrentFaults} earlier fault(s) have not recovered yet (MaxConcurrentFaults)"));
                 continue;
@@ -92,6 +94,7 @@ internal sealed partial class InjectorActor
                 var node = _chooser.Pick(nodes, _ => 1);
                 var sequence = ++_sequence;
                 taken.Add(node);
+                (asked, holding) = (asked + 1, holding + 1);
                 outcomes.Add((Task.FromResult<string?>(null), _ => InjectNode(node, choice.Kind, sequence)));
                 continue;
             }
@@ -114,29 +117,44 @@ internal sealed partial class InjectorActor
 
             if (Prepare(target, target.Path, choice.Kind, choice) is not { } fault)
             {
-                break; // the exception factory threw: the run has ended
+                break; // the exception factory threw: the run ends once what was asked for is journaled
             }
 
             taken.Add(target.Path);
+            asked++;
+            holding += choice.Kind is FaultKind.Delay or FaultKind.Drop or FaultKind.FailingUpgrade ? 0 : 1;
             outcomes.Add((AskAsync(fault), why => Carried(fault, why)));
         }
 
         foreach (var (answer, journal) in outcomes)
         {
             var why = await answer;
-            if (_stopped.IsCancellationRequested)
+            if (_stopped.IsCancellationRequested || _ended)
             {
-                return; // the injector stopped while the supervisors were asked: its run is over and reported
+                return; // the injector stopped while the supervisors were asked, or a journal sink ended the run: it is reported
             }
 
             journal(why);
         }
+
+        EndIfFactoryFailed();
 
         void Later(FaultRecord skipped) => outcomes.Add((Task.FromResult<string?>(null), _ => Skipped(skipped)));
     }
 
     /// <summary>A skipped attempt, numbered now and journaled in its turn.</summary>
     private FaultRecord Skip(FaultKind kind, string why) => new(++_sequence, Now, "", kind, TimeSpan.Zero, 0, why);
+
+    /// <summary>Why the run ends once the faults already asked for are journaled (a fault's exception factory threw), if it does.</summary>
+    private string? _endWhenJournaled;
+
+    private void EndIfFactoryFailed()
+    {
+        if (_endWhenJournaled is { } why)
+        {
+            End(why);
+        }
+    }
 
     /// <summary>Whether <see cref="ChaosOptions.MaxFaults"/> would be spent by the faults carried out and those asked for.</summary>
     private bool Spent(int asked) => _options.MaxFaults is { } max && _ledger.CarriedOut + asked >= max;

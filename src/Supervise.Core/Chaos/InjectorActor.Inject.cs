@@ -73,6 +73,7 @@ internal sealed partial class InjectorActor
     {
         if (Prepare(target, path, kind, choice) is not { } fault)
         {
+            EndIfFactoryFailed();
             return;
         }
 
@@ -102,7 +103,7 @@ internal sealed partial class InjectorActor
         {
             // The user's factory is broken: every fault of this kind would fail the same way. The run ends, saying so.
             _log.Error(e, "Chaos on {0}: the exception factory of {1} threw for {2}; the run ends", _treeName, kind, path);
-            End($"the exception factory of {kind} threw {e.GetType().Name} for {Show.Cut(path)}: {e.Message}");
+            _endWhenJournaled = $"the exception factory of {kind} threw {e.GetType().Name} for {Show.Cut(path)}: {e.Message}";
             return null;
         }
 

@@ -155,7 +155,7 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void StopFaulted(ChildRecord record, IActorRef child)
     {
-        if (record.IsSuperviseSupervisor)
+        if (record.IsSuperviseSupervisor && !_runtime.Holds.IsSuspended(child))
         {
             child.Tell(new StopAtOnce(), Self);
         }
@@ -179,6 +179,13 @@ internal sealed partial class SupervisorActor
             child.ReservedRestarts--;
             _reservedRestarts--;
         }
+    }
+
+    /// <summary>Every restart reserved for faults on <paramref name="child"/> is over (its incarnation is gone, or the fault was covered).</summary>
+    private void ReleaseAllReserved(ChildRecord child)
+    {
+        _reservedRestarts -= child.ReservedRestarts;
+        child.ReservedRestarts = 0;
     }
 
     /// <summary>The restarts a fault will cause (a poison requeued without end: more than any intensity).</summary>

@@ -92,6 +92,7 @@ internal sealed partial class SupervisorActor
     internal void CoveredCrash(ChildRecord record, Exception cause, bool resume = true)
     {
         var child = record.Ref!;
+        ReleaseAllReserved(record); // its fault landed, and its restart is the group's, counted for the crash that began it
         ReportCrash(record, ReadInFlight(child, record, cause), covered: true);
         if (resume)
         {

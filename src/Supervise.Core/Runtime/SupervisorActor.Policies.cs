@@ -127,8 +127,7 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        _reservedRestarts -= record.ReservedRestarts; // a fault's restarts it will never have
-        record.ReservedRestarts = 0;
+        ReleaseAllReserved(record); // a fault's restarts it will never have
 
         Count(record, -1);
         CountInProgress(record, false);

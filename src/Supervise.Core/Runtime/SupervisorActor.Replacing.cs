@@ -24,7 +24,8 @@ internal sealed partial class SupervisorActor
             PointAddress(record);
         }
 
-        Call(new TerminateChildRequest(record.Id, null, Keep: IsDynamic)); // a dynamic child keeps its id, arguments and address
+        // A dynamic or Temporary child keeps its record (its id, arguments and address) while it is replaced.
+        Call(new TerminateChildRequest(record.Id, null, Keep: IsDynamic || record.Spec.Restart == RestartType.Temporary));
     }
 
     /// <summary>How the address of a replaced child holds: by its own buffer policy, else by the upgrade's capacity; null if nothing is held.</summary>
@@ -62,7 +63,8 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        record.TakeShape(ChildShape.Of(change.Template, _spec.DefaultPolicies));
+        var defaults = _upgrade!.Undoing ? _spec.DefaultPolicies : _upgrade.Next.DefaultPolicies;
+        record.TakeShape(ChildShape.Of(change.Template, defaults));
         if (!_upgrade!.Undoing && record.UpgradeFault is { } injected)
         {
             // An injected failing upgrade: the new version's start throws, as a bad one would.
@@ -114,15 +116,15 @@ internal sealed partial class SupervisorActor
             cause => sender.Tell(new RestartChildResult.Failed(record.Id, cause)));
     }
 
-    /// <summary>A dynamic supervisor's children exist only while they run: one an upgrade left stopped (its start failed, not rolled back) goes.</summary>
+    /// <summary>
+    /// A dynamic supervisor's children, and Temporary ones, exist only while they run: one an upgrade left stopped (its start
+    /// failed, not rolled back) goes, as OTP forgets them.
+    /// </summary>
     private void ForgetStoppedDynamicChildren()
     {
-        if (IsDynamic)
+        foreach (var record in _children.Where(c => c.Lifecycle == ChildLifecycle.NotRunning && (IsDynamic || c.Spec.Restart == RestartType.Temporary)).ToList())
         {
-            foreach (var record in _children.Where(c => c.Lifecycle == ChildLifecycle.NotRunning).ToList())
-            {
-                RemoveChild(record);
-            }
+            RemoveChild(record);
         }
     }
 }

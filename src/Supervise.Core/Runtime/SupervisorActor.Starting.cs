@@ -18,8 +18,9 @@ internal sealed partial class SupervisorActor
         record.Ref = child;
         record.Generation++;
         record.AnnouncedExit = null;
-        // A fault aimed at an earlier incarnation never lands on this one.
+        // A fault aimed at an earlier incarnation never lands on this one, nor are the restarts it reserved counted.
         record.Injected = null;
+        ReleaseAllReserved(record);
         if (record.Circuit == CircuitState.Open)
         {
             // Started again by hand while open: the breaker starts afresh.

@@ -307,6 +307,7 @@ internal sealed partial class SupervisorActor
         }
 
         _window.Record(_runtime.Elapsed, record);
+        ReleaseReserved(record); // counted here, not through the core
         ReportCrash(record, failure, covered: false);
         record.MoveTo(ChildLifecycle.Crashed); // suspended by its crash: the undo's stop stops it at once
         Outcome("rolled back by the upgrade under way");
@@ -417,7 +418,13 @@ internal sealed partial class SupervisorActor
         {
             _upgrade = null;
             upgrade.Timer?.Dispose();
-            UnholdAll();
+            foreach (var record in _children)
+            {
+                // Not re-pointed: this incarnation ends, and its addresses are parked or left to its parent; what they hold
+                // goes with them (reported if dropped).
+                record.HeldForUpgrade = null;
+            }
+
             upgrade.ReplyTo.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why + " during an upgrade")));
         }
     }

@@ -36,6 +36,28 @@ public sealed class BurstTests(ITestOutputHelper output) : SuperviseTestKit(outp
     }
 
     [Fact]
+    public async Task Faults_that_hold_no_place_do_not_count_against_MaxConcurrentFaults_in_a_burst()
+    {
+        // A delay is armed and over at once (it holds no place), as one at a time in virtual time: both of the burst's are carried out.
+        var tree = await Sys.StartTreeAsync(
+            new SupervisorSpec { Children = [Worker("a"), Worker("b")] },
+            new TreeOptions { Name = "delays", TimeProvider = TimeProvider.System });
+        var injector = await tree.StartChaosAsync(new ChaosOptions
+        {
+            Seed = 5,
+            EnvironmentName = "Test",
+            Faults = [new FaultChoice(FaultKind.Delay) { Duration = TimeSpan.FromMilliseconds(10) }],
+            Schedule = FaultSchedule.Fixed(TimeSpan.FromMilliseconds(200)) with { Burst = 2 },
+            MaxConcurrentFaults = 1,
+        });
+
+        await injector.WhenJournaledAsync(2).WaitAsync(Bound);
+        var report = await injector.StopAsync().WaitAsync(Bound);
+        Assert.True(report.Journal.Faults.Take(2).All(f => f.Skipped is null), $"seed 5:\n{report.ToText()}");
+        await tree.StopAsync();
+    }
+
+    [Fact]
     public async Task A_burst_in_real_time_never_hits_a_supervisor_and_a_child_under_it_together()
     {
         var tree = await Sys.StartTreeAsync(
