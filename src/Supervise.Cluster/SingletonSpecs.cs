@@ -5,7 +5,7 @@ using Akka.Actor;
 namespace Supervise.Cluster;
 
 /// <summary>
-/// What each supervised singleton started on one node runs there: the spec its host starts its tree from (the one given to
+/// What each supervised singleton (or sharded type) started on one node runs there: the spec its host starts its tree from (the one given to
 /// <see cref="SupervisedSingleton.Start"/>, then each accepted <see cref="SupervisedSingleton.UpgradeAsync"/>), and the tree
 /// running it on this node, if the instance is here now.
 /// </summary>
@@ -16,8 +16,8 @@ internal sealed class SingletonSpecs
 
     public static SingletonSpecs For(ActorSystem system) => Systems.GetValue(system, _ => new SingletonSpecs());
 
-    /// <summary>The entry of <paramref name="childId"/> on this node, made with <paramref name="spec"/> the first time.</summary>
-    public Entry Register(string childId, SupervisorSpec spec) => _entries.GetOrAdd(childId, _ => new Entry(spec));
+    /// <summary>The entry of <paramref name="key"/> on this node, made with <paramref name="spec"/> the first time.</summary>
+    public Entry Register(string key, SupervisorSpec spec) => _entries.GetOrAdd(key, _ => new Entry(spec));
 
     public Entry? Find(string childId) => _entries.GetValueOrDefault(childId);
 
@@ -34,5 +34,8 @@ internal sealed class SingletonSpecs
 
         /// <summary>One upgrade at a time on this node.</summary>
         public SemaphoreSlim Upgrading { get; } = new(1, 1);
+
+        /// <summary>A sharded type's entities running on this node, by entity id.</summary>
+        public ConcurrentDictionary<string, SupervisionTree> Entities { get; } = new(StringComparer.Ordinal);
     }
 }

@@ -14,6 +14,16 @@ public sealed record EntityEnvelope(string EntityId, object Message);
 public sealed record ShardedEntityGaveUp(string SupervisorPath, DateTimeOffset Timestamp, string TypeName, string EntityId, Exception? Reason)
     : SupervisionEvent(SupervisorPath, Timestamp);
 
+/// <summary>What an upgrade of a sharded type did on one node (see <see cref="SupervisedSharding.UpgradeAsync"/>).</summary>
+/// <param name="TypeName">The sharded type.</param>
+/// <param name="Entities">Each entity's result, by entity id, in the order they were upgraded; under the id "" the refusal, when the next spec or the options were not valid.</param>
+/// <param name="Moved">Entities that left this node while it was upgrading them (their next node starts the spec it was given).</param>
+public sealed record ShardedUpgradeResult(string TypeName, IReadOnlyDictionary<string, UpgradeResult> Entities, IReadOnlyList<string> Moved)
+{
+    /// <summary>Whether every entity hosted here took the next spec.</summary>
+    public bool Completed => Entities.Values.All(r => r is UpgradeResult.Completed);
+}
+
 /// <summary>How a supervised sharded type runs.</summary>
 public sealed record ShardingOptions
 {
@@ -63,6 +73,7 @@ public static class SupervisedSharding
             throw new SpecValidationException(problems);
         }
 
+        var entry = SingletonSpecs.For(system).Register(ShardedKey(typeName), spec);
         var sharding = ClusterSharding.Get(system); // first: it adds sharding's defaults to the configuration
         var settings = ClusterShardingSettings.Create(system);
         if (options.Role is { } role)
@@ -72,9 +83,90 @@ public static class SupervisedSharding
 
         return sharding.Start(
             typeName,
-            entityId => Props.Create(() => new EntityHost(typeName, entityId, spec, child.Id)),
+            entityId => Props.Create(() => new EntityHost(typeName, entityId, entry, child.Id)),
             settings,
             new Extractor(options.Shards));
+    }
+
+    private static string ShardedKey(string typeName) => "sharded:" + typeName;
+
+    /// <summary>
+    /// Upgrades the sharded type <paramref name="typeName"/> (started on this node with <see cref="Start"/>) to <paramref name="next"/>
+    /// on this node: the entities it hosts now are upgraded one at a time (the first is the canary), each as
+    /// <see cref="SupervisorHandle.UpgradeAsync"/> upgrades a child (replaced, watched), and the entities started here from now on
+    /// start from <paramref name="next"/>. If one entity's upgrade does not complete, the ones upgraded before it are taken back
+    /// to the previous spec, last first, the rest are left as they were, and this node starts the previous spec again. An
+    /// entity that moves to another node meanwhile (a rebalance) is left to that node, which starts the spec it was given:
+    /// call this on every node that hosts the type.
+    /// </summary>
+    /// <returns>Each entity's result on this node, in the order they were upgraded.</returns>
+    public static async Task<ShardedUpgradeResult> UpgradeAsync(ActorSystem system, string typeName, ChildSpec next, UpgradeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(next);
+        var entry = SingletonSpecs.For(system).Find(ShardedKey(typeName ?? ""))
+            ?? throw new ArgumentException($"No supervised sharded type '{typeName}' was started on this node (SupervisedSharding.Start): there is nothing to upgrade.", nameof(typeName));
+        options ??= new UpgradeOptions();
+        await entry.Upgrading.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var previous = entry.Spec;
+            var spec = previous with { Children = [next] };
+            var plan = UpgradePlan.Make(previous, spec, typeName!);
+            var problems = plan.Problems.Concat(options.Validate()).ToList();
+            if (problems.Count > 0)
+            {
+                return new ShardedUpgradeResult(typeName!, new Dictionary<string, UpgradeResult> { [""] = new UpgradeResult.Refused(plan, problems) }, []);
+            }
+
+            entry.Spec = spec; // the entities started here from now on
+            var results = new List<KeyValuePair<string, UpgradeResult>>();
+            var upgraded = new List<SupervisionTree>();
+            var moved = new List<string>();
+            foreach (var (entityId, tree) in entry.Entities.OrderBy(e => e.Key, StringComparer.Ordinal).ToList())
+            {
+                UpgradeResult result;
+                try
+                {
+                    result = await tree.Root.UpgradeAsync(spec, options).ConfigureAwait(false);
+                }
+                catch (SupervisorUnavailableException)
+                {
+                    moved.Add(entityId); // passivated or handed off meanwhile: not here any more
+                    continue;
+                }
+
+                results.Add(new(entityId, result));
+                if (result is UpgradeResult.Completed)
+                {
+                    upgraded.Add(tree);
+                    continue;
+                }
+
+                // Not completed: back to the previous spec, last first, and this node starts it again.
+                entry.Spec = previous;
+                var back = options with { WatchWindow = TimeSpan.Zero, OnFailure = UpgradeFailureAction.Continue, CanaryCount = 0 };
+                for (var i = upgraded.Count - 1; i >= 0; i--)
+                {
+                    try
+                    {
+                        await upgraded[i].Root.UpgradeAsync(previous, back).ConfigureAwait(false);
+                    }
+                    catch (SupervisorUnavailableException)
+                    {
+                        // gone meanwhile: the next start is from the previous spec anyway
+                    }
+                }
+
+                break;
+            }
+
+            return new ShardedUpgradeResult(typeName!, results.ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal), moved);
+        }
+        finally
+        {
+            entry.Upgrading.Release();
+        }
     }
 
     private sealed class Extractor(int shards) : HashCodeMessageExtractor(shards)
@@ -90,19 +182,37 @@ public static class SupervisedSharding
         private static int _incarnations;
         private readonly string _typeName;
         private readonly string _entityId;
+        private readonly SingletonSpecs.Entry _entry;
+        private SupervisionTree? _tree;
 
-        public EntityHost(string typeName, string entityId, SupervisorSpec spec, string childId)
-            : base(spec, childId, $"entity-{typeName}-{Uri.EscapeDataString(entityId)}-{Interlocked.Increment(ref _incarnations)}")
+        public EntityHost(string typeName, string entityId, SingletonSpecs.Entry entry, string childId)
+            : base(entry.Spec, childId, $"entity-{typeName}-{Uri.EscapeDataString(entityId)}-{Interlocked.Increment(ref _incarnations)}")
         {
             _typeName = typeName;
             _entityId = entityId;
+            _entry = entry;
             AwaitTree();
         }
 
         protected override string What => $"Entity {_entityId} of {_typeName}";
 
+        /// <summary>The spec this node starts the type's entities from now (its latest accepted upgrade).</summary>
+        protected override SupervisorSpec Spec => _entry.Spec;
+
+        protected override void PostStop()
+        {
+            if (_tree is not null)
+            {
+                _entry.Entities.TryRemove(new KeyValuePair<string, SupervisionTree>(_entityId, _tree)); // gone from this node
+            }
+
+            base.PostStop();
+        }
+
         protected override void OnReady(Ready ready)
         {
+            _tree = ready.Tree;
+            _entry.Entities[_entityId] = ready.Tree;
             Become(() =>
             {
                 Receive<TreeStopped>(stopped =>
