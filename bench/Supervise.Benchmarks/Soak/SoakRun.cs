@@ -68,12 +68,14 @@ public static class SoakRun
             await warmUp.Actor.WatchAsync().WaitAsync(TimeSpan.FromSeconds(60));
             warmUp = null!;
             await RestoreShapeAsync(tree, log);
-            // The journal keeps a long run's first records only: the last faults carried out on each path are kept here, to
-            // tell what was on a lost message's path when it was sent.
-            var recent = new RecentFaults(8);
+            // The journal keeps a long run's first records only: the faults around a message unanswered for a few seconds are
+            // noted while they are still in this ring, to tell what was on its path if it turns out lost.
+            var recent = new RecentFaults(ledger, 1 << 17);
             var before = Managed();
             var injector = await tree.StartChaosAsync(Options(settings) with { JournalSink = recent.Add });
+            var watching = recent.WatchAsync(injector.Completion, TimeSpan.FromSeconds(5));
             await SendUntilAsync(addresses, collector, ledger, injector.Completion, new Random(settings.Seed));
+            await watching;
             var report = await injector.Completion;
             var text = report.ToText();
             log(text);
@@ -81,7 +83,7 @@ public static class SoakRun
             // Every message sent is answered or reported once the tree has done what the faults asked of it.
             await ledger.AllAccountedAsync(TimeSpan.FromSeconds(60));
             log($"sent {ledger.Sent:N0}, answered {ledger.AnsweredCount:N0}, reported {ledger.ReportedCount:N0}");
-            var missing = ledger.Missing().Select(m => $"{m.Path}: sent at {m.SentAt}; its faults: {recent.On(m.Path, report.Journal)}").ToList();
+            var missing = ledger.Missing().Select(m => $"{m.Path}: sent at {m.SentAt}; its faults: {recent.On(m.Id, m.Path, report.Journal)}").ToList();
             missing.ForEach(log);
             recent.Clear(); // set aside for the memory figure, as the report is
             check(report);
@@ -252,44 +254,65 @@ public static class SoakRun
 
     /// <summary>Every tracked message: sent to a worker, then answered or reported, once. Sized beforehand: it does not grow during the run.</summary>
     /// <summary>
-    /// The last faults carried out on each path (up to <paramref name="perPath"/>): bounded by the tree, however long the run,
-    /// and whenever a message is lost, the faults on its path and above it before then are still known.
+    /// The faults carried out in the last few tens of seconds, in a ring of fixed size stamped with the ledger's clock; a
+    /// watchdog looks, while they are still here, at the faults around each message still unanswered a few seconds after it
+    /// was sent, so that a message found lost at the end of a long run has the faults on its path when it was sent.
     /// </summary>
-    private sealed class RecentFaults(int perPath)
+    private sealed class RecentFaults(Ledger ledger, int capacity)
     {
-        private readonly Dictionary<string, Queue<FaultRecord>> _byPath = new(StringComparer.Ordinal);
+        private readonly Seen?[] _ring = new Seen?[capacity];
+        private readonly ConcurrentDictionary<long, string> _around = new();
+        private long _next;
+        private long _checkedUpTo;
 
         public void Add(FaultRecord record)
         {
-            if (record.Skipped is not null)
+            if (record.Skipped is null)
             {
-                return;
+                Volatile.Write(ref _ring[Interlocked.Increment(ref _next) % _ring.Length], new Seen(record, ledger.Now));
             }
-
-            if (!_byPath.TryGetValue(record.Target, out var last))
-            {
-                _byPath[record.Target] = last = new Queue<FaultRecord>(perPath);
-            }
-
-            if (last.Count == perPath)
-            {
-                last.Dequeue();
-            }
-
-            last.Enqueue(record);
         }
 
-        public void Clear() => _byPath.Clear();
-
-        /// <summary>The faults journaled or kept here on <paramref name="path"/> or above it, in order.</summary>
-        public string On(string path, FaultJournal journal)
+        /// <summary>Every second until <paramref name="ended"/>: the messages sent over <paramref name="after"/> ago and not answered or reported get their faults noted.</summary>
+        public async Task WatchAsync(Task ended, TimeSpan after)
         {
-            bool Hits(FaultRecord f) => f.Target == path || path.StartsWith(f.Target + "/", StringComparison.Ordinal);
-            var kept = _byPath.Where(p => p.Key == path || path.StartsWith(p.Key + "/", StringComparison.Ordinal)).SelectMany(p => p.Value);
-            var faults = journal.Faults.Where(Hits).Concat(kept).DistinctBy(f => f.Sequence).OrderBy(f => f.Sequence);
-            return string.Join("; ", faults.Select(f => $"{f.Sequence} {f.Kind} on {f.Target} at {f.At}{(f.Skipped is null ? "" : " skipped")}"))
-                + $" (the journal's first records and the last {perPath} carried out on each path)";
+            using var ticks = new PeriodicTimer(TimeSpan.FromSeconds(1));
+            while (!ended.IsCompleted && await ticks.WaitForNextTickAsync())
+            {
+                var cutoff = ledger.Now - after;
+                _checkedUpTo = ledger.Unanswered(_checkedUpTo, cutoff, (id, path, sentAt) =>
+                {
+                    if (_around.Count < 100)
+                    {
+                        _around[id] = Around(path, sentAt); // bounded: a run with more has a problem the first hundred show
+                    }
+                });
+            }
         }
+
+        public void Clear()
+        {
+            Array.Clear(_ring);
+            _around.Clear();
+        }
+
+        /// <summary>The faults noted around a lost message by the watchdog, else those of the journal on its path.</summary>
+        public string On(long id, string path, FaultJournal journal) =>
+            _around.TryGetValue(id, out var noted) ? noted
+            : string.Join("; ", journal.Faults.Where(f => Hits(f, path)).Select(f => $"{f.Sequence} {f.Kind} on {f.Target} at {f.At}{(f.Skipped is null ? "" : " skipped")}")) + " (the journal's first records only)";
+
+        private string Around(string path, TimeSpan sentAt)
+        {
+            var near = _ring.Select(s => Volatile.Read(ref s)).OfType<Seen>()
+                .Where(s => Hits(s.Record, path) && (s.At - sentAt).Duration() <= TimeSpan.FromSeconds(3))
+                .OrderBy(s => s.Record.Sequence)
+                .Select(s => $"{s.Record.Sequence} {s.Record.Kind} on {s.Record.Target} {(s.At - sentAt).TotalMilliseconds:+0.0;-0.0} ms");
+            return string.Join("; ", near) + " (faults carried out within 3 s of its sending, on its path or above, in ms from it)";
+        }
+
+        private static bool Hits(FaultRecord f, string path) => f.Target == path || path.StartsWith(f.Target + "/", StringComparison.Ordinal);
+
+        private sealed record Seen(FaultRecord Record, TimeSpan At);
     }
 
     private sealed class Ledger(int capacity, List<ChildAddress> addresses)
@@ -331,8 +354,31 @@ public static class SoakRun
         }
 
         /// <summary>The messages neither answered nor reported (up to 10): where to, and when sent (from the ledger's start, near the run's).</summary>
-        public IEnumerable<(string Path, TimeSpan SentAt)> Missing() =>
-            Enumerable.Range(1, (int)Sent).Where(id => Volatile.Read(ref _state[id]) == 0).Take(10).Select(id => (Path(id), TimeSpan.FromTicks(_sentAt[id])));
+        public IEnumerable<(long Id, string Path, TimeSpan SentAt)> Missing() =>
+            Enumerable.Range(1, (int)Sent).Where(id => Volatile.Read(ref _state[id]) == 0).Take(10).Select(id => ((long)id, Path(id), TimeSpan.FromTicks(_sentAt[id])));
+
+        /// <summary>The ledger's clock.</summary>
+        public TimeSpan Now => _clock.Elapsed;
+
+        /// <summary>
+        /// Calls <paramref name="unanswered"/> for each message after <paramref name="from"/> sent before <paramref name="cutoff"/> and
+        /// neither answered nor reported yet; returns the last id looked at.
+        /// </summary>
+        public long Unanswered(long from, TimeSpan cutoff, Action<long, string, TimeSpan> unanswered)
+        {
+            var id = from;
+            var sent = Sent;
+            while (id < sent && _sentAt[id + 1] != 0 && _sentAt[id + 1] < cutoff.Ticks)
+            {
+                id++;
+                if (Volatile.Read(ref _state[id]) == 0)
+                {
+                    unanswered(id, Path(id), TimeSpan.FromTicks(_sentAt[id]));
+                }
+            }
+
+            return id;
+        }
 
         public void Answer(long id)
         {
