@@ -20,7 +20,16 @@ internal sealed class CrashHandover
     {
         if (AkkaCell.Handling(child) is var (message, envelope, hasChildren))
         {
-            _entries.Add(new Entry(child, id, message, envelope, hasChildren));
+            // Looked at again (once it was told to stop): the message it handles now is the one it may crash on.
+            var i = _entries.FindIndex(e => e.Child.Equals(child));
+            if (i >= 0)
+            {
+                _entries[i] = new Entry(child, id, message, envelope, hasChildren);
+            }
+            else
+            {
+                _entries.Add(new Entry(child, id, message, envelope, hasChildren));
+            }
         }
     }
 

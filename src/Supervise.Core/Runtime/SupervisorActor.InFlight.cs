@@ -28,7 +28,32 @@ internal sealed partial class SupervisorActor
         _endedWhy = "the child crashed on it as its supervisor was stopped";
         DropUndecided(_endedWhy, restarting: true); // its children are all still there
         _ended = true;
+        StopChildrenAndLookAgain();
         Context.Stop(Self);
+    }
+
+    /// <summary>
+    /// Stops every child, then looks once more at what each is handling. Between the first look and its stop a child may have
+    /// taken another message (a supervisor of a thousand children stops them one after another); once it is told to stop (a
+    /// system message, handled before any next message), the one it handles now is its last, and the one it may crash on.
+    /// </summary>
+    private void StopChildrenAndLookAgain()
+    {
+        var children = Context.GetChildren().ToList();
+        foreach (var child in children)
+        {
+            Context.Stop(child);
+        }
+
+        foreach (var child in children)
+        {
+            // Not a failure this supervisor saw (and reported) already, nor one reported at the first look.
+            var seen = _byRef.TryGetValue(child, out var record) ? record.SeenFailureOf : _seenFailures.GetValueOrDefault(child);
+            if (!AkkaCell.IsSupervisor(child) && !_reportedAtTheEnd.Contains(child) && (seen == 0 || AkkaCell.FailedInstanceId(child) != seen))
+            {
+                _handover.LeaveIfHandling(child, IdOf(child));
+            }
+        }
     }
 
     /// <summary>The children whose message was reported as this incarnation ended: a failure Akka hands over after is not reported again.</summary>

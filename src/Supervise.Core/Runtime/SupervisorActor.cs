@@ -124,10 +124,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         FailPendingCalls("it is restarting");
         AbandonUpgrade("it is restarting");
         ReleaseAbandoned();
-        foreach (var child in Context.GetChildren())
-        {
-            Context.Stop(child);
-        }
+        StopChildrenAndLookAgain();
     }
 
     protected override void PostStop()
