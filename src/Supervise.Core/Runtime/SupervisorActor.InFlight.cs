@@ -28,6 +28,8 @@ internal sealed partial class SupervisorActor
         _endedWhy = "the child crashed on it as its supervisor was stopped";
         DropUndecided(_endedWhy, restarting: true); // its children are all still there
         _ended = true;
+        // As in a restart: what is sent below from now on is held, answered or reported, never sent into a closing mailbox.
+        ParkAddresses();
         StopChildrenAndLookAgain();
         Context.Stop(Self);
     }

@@ -168,6 +168,7 @@ public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTes
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [Worker("x")] })] });
         var n = await ChildRef(tree.Root, "n");
         var x = await ChildRef(await tree.Root.GetSupervisorAsync("n"), "x");
+        var address = await (await tree.Root.GetSupervisorAsync("n")).GetChildAsync("x");
         var crashOn = new BlockThenCrash(gate);
         x.Tell(crashOn);
         ExpectLife<Blocked>(b => b.Id == "x");
@@ -175,6 +176,8 @@ public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTes
         var kill = new Supervise.Chaos.InjectFault(1, "n", FaultKind.Kill, new InjectedFaultException("killed"), TimeSpan.Zero, 0, null);
         Assert.True((await tree.Root.Actor.Ask<Supervise.Chaos.FaultApplied>(kill, TimeSpan.FromSeconds(10))).Applied);
         await AwaitAssertAsync(() => Assert.True(Stopping(n), "n has not begun to stop"));
+        address.Tell("after the kill"); // not into x's closing mailbox: its address was parked first
+        Assert.Equal("a supervisor above it is restarting", ExpectEvent<MessageDropped>(e => Equals(e.Message, "after the kill")).Why);
         gate.Set();
 
         var dropped = ExpectEvent<MessageDropped>(e => e.Message is BlockThenCrash);
