@@ -261,7 +261,12 @@ internal sealed partial class SupervisorActor
                 return;
         }
 
-        var stopped = record!;
+        StartStopped(record!, sender);
+    }
+
+    /// <summary>Starts a stopped child again from its record; the caller is told Restarted or Failed (OTP's restart_child).</summary>
+    private void StartStopped(ChildRecord stopped, IActorRef sender)
+    {
         ResetPolicyState(stopped);
         StartOne(
             stopped,

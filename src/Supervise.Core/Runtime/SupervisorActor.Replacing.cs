@@ -65,12 +65,8 @@ internal sealed partial class SupervisorActor
 
         var defaults = _upgrade!.Undoing ? _spec.DefaultPolicies : _upgrade.Next.DefaultPolicies;
         record.TakeShape(ChildShape.Of(change.Template, defaults));
-        if (!_upgrade!.Undoing && record.UpgradeFault is { } injected)
+        if (FailsInjectedUpgrade(record, "its new template"))
         {
-            // An injected failing upgrade: the new version's start throws, as a bad one would.
-            record.UpgradeFault = null;
-            _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, injected));
-            ChangeFailed("its new template failed to start: " + injected.Message);
             return;
         }
 
@@ -109,11 +105,24 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        ResetPolicyState(record);
-        StartOne(
-            record,
-            () => sender.Tell(new RestartChildResult.Restarted(record.Id, record.Ref!)),
-            cause => sender.Tell(new RestartChildResult.Failed(record.Id, cause)));
+        StartStopped(record, sender);
+    }
+
+    /// <summary>
+    /// An injected failing upgrade armed on <paramref name="record"/> (not when undoing): the new version's start throws, as a
+    /// bad one would, and the change fails. Returns whether it did.
+    /// </summary>
+    private bool FailsInjectedUpgrade(ChildRecord record, string what)
+    {
+        if (_upgrade!.Undoing || record.UpgradeFault is not { } injected)
+        {
+            return false;
+        }
+
+        record.UpgradeFault = null;
+        _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, injected));
+        ChangeFailed($"{what} failed to start: {injected.Message}");
+        return true;
     }
 
     /// <summary>

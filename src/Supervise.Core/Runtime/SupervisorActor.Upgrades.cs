@@ -205,12 +205,8 @@ internal sealed partial class SupervisorActor
                 if (Find(replace.ChildId) is { } record)
                 {
                     Reshape(record, replace.Spec);
-                    if (!_upgrade.Undoing && record.UpgradeFault is { } injected)
+                    if (FailsInjectedUpgrade(record, "its new spec"))
                     {
-                        // An injected failing upgrade: the new version's start throws, as a bad one would.
-                        record.UpgradeFault = null;
-                        _events.Publish(new ChildStartFailed(_path, _runtime.Now, record.Id, injected));
-                        ChangeFailed("its new spec failed to start: " + injected.Message);
                         break;
                     }
 
