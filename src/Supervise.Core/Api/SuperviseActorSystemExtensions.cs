@@ -31,6 +31,7 @@ public static class SuperviseActorSystemExtensions
         var link = new RootLink();
         var runtime = new TreeRuntime(system, options);
         var root = TreeRegistry.For(system).CreateRoot(system, options.Name!, () => SupervisorProducer.Props(spec, runtime, options.Name!, link), link);
+        runtime.Root = root;
         system.ActorOf(DeadLetterReporter.Props(root, options.Name!, runtime));
         try
         {

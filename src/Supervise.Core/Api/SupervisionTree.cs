@@ -56,8 +56,9 @@ public sealed class SupervisionTree : IAsyncDisposable
     /// <summary>
     /// For tests in virtual time, after moving the clock: waits until every timer of the tree that fired has
     /// been handled, a chaos run on it has seen every event published so far (carried out every fault of a
-    /// burst due now, and seen each fault it carried out land), and <see cref="RestartsInProgress"/> is 0, so the tree has done all it can at this
-    /// instant. Returns <see langword="false"/> if that did not happen within <paramref name="timeout"/>
+    /// burst due now, and seen each fault it carried out land), and every supervisor has nothing to handle and waits, if
+    /// at all, only for the clock (a restart waiting for a backoff delay, a stop or start waiting for a child an injected
+    /// hang holds), so the tree has done all it can at this instant. Returns <see langword="false"/> if that did not happen within <paramref name="timeout"/>
     /// (default 3 seconds, real time), <see langword="true"/> otherwise (also when the tree has stopped).
     /// </summary>
     public Task<bool> WhenSettledAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>

@@ -27,6 +27,19 @@ internal static class AkkaCell
     public static (object Message, IActorRef? Sender)? InFlight(IActorRef child) =>
         Of(child) is { CurrentMessage: { } message } cell && message is not IAutoReceivedMessage and not ISystemMessage ? (message, cell.Sender) : null;
 
+    /// <summary>Whether <paramref name="actor"/> has messages waiting, user or system (false when it is not a local actor).</summary>
+    public static bool HasMail(IActorRef actor) =>
+        Of(actor) is { } cell && (cell.NumberOfMessages > 0 || SystemMail is not { } system || cell.Mailbox is not { } mailbox || system(mailbox));
+
+    /// <summary>Whether <paramref name="actor"/> is neither handling a message nor has any waiting (false when it is not a local actor).</summary>
+    public static bool IsIdle(IActorRef actor) => Of(actor) is { CurrentMessage: null } && !HasMail(actor);
+
+    /// <summary>The parent of a local actor; null otherwise.</summary>
+    public static IActorRef? ParentOf(IActorRef actor) => Of(actor)?.Parent;
+
+    /// <summary>Whether <paramref name="actor"/> has terminated (its death may not have been handled by its watchers yet).</summary>
+    public static bool IsTerminated(IActorRef actor) => Of(actor) is { IsTerminated: true };
+
     /// <summary>Whether <paramref name="child"/> threw and has not been resumed or restarted since (false when Akka.NET does not say).</summary>
     public static bool HasFailed(IActorRef child) => Of(child) is { } cell && FailedMark is { } failed && failed(cell);
 
@@ -137,6 +150,21 @@ internal static class AkkaCell
 
         var cell = Expression.Parameter(typeof(ActorCell));
         return Expression.Lambda<Func<ActorCell, object?>>(Expression.Convert(Expression.Property(cell, property), typeof(object)), cell).Compile();
+    }
+
+    /// <summary>Whether a mailbox holds system messages (internal in Akka.NET 1.5); null on another version, where any actor is taken to have mail.</summary>
+    private static readonly Func<Mailbox, bool>? SystemMail = CompileSystemMail();
+
+    private static Func<Mailbox, bool>? CompileSystemMail()
+    {
+        var property = typeof(Mailbox).GetProperty("HasSystemMessages", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public);
+        if (property is null || property.PropertyType != typeof(bool))
+        {
+            return null;
+        }
+
+        var mailbox = Expression.Parameter(typeof(Mailbox));
+        return Expression.Lambda<Func<Mailbox, bool>>(Expression.Property(mailbox, property), mailbox).Compile();
     }
 
     private static Func<ActorCell, bool>? CompileFailedMark()

@@ -195,9 +195,15 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
             }
 
             _lifecycle = next;
+            if (_book.PutOff is { } putOff && _ref is not null && IsPutOff(from) != IsPutOff(next))
+            {
+                putOff(_ref, IsPutOff(next));
+            }
         }
 
         Touch();
+
+        static bool IsPutOff(ChildLifecycle state) => state is ChildLifecycle.Crashed or ChildLifecycle.Held;
     }
 
     /// <summary>It threw: suspended until decided; <paramref name="failure"/> when the decision waits (in line, for a backoff delay, for a give-up's stop).</summary>
@@ -277,6 +283,9 @@ internal sealed class ChildRecord : ISupervisedChild<PendingFailure>, IGroupMemb
 
     /// <summary>The shutdown timer while stopping with a timeout.</summary>
     public ITimer? StopTimer { get; set; }
+
+    /// <summary>Whether its stop (while <see cref="ChildLifecycle.Stopping"/>) was asked as a message it handles, not made at once.</summary>
+    public bool StopsGracefully { get; set; }
 
     public bool IsSuperviseSupervisor => Spec.Supervisor is not null;
 

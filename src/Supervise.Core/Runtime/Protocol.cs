@@ -15,6 +15,23 @@ internal sealed record ShutdownRequest;
 /// </summary>
 internal sealed record StopAtOnce;
 
+/// <summary>
+/// In virtual time, a settling tree asks each supervisor whether only the clock can move it now (see
+/// <see cref="SettleBarrier"/>); answered with <see cref="ProgressAnswer"/>, without a health pass.
+/// </summary>
+internal sealed record ProgressQuery
+{
+    public static readonly ProgressQuery Instance = new();
+}
+
+/// <summary>
+/// A supervisor's answer to <see cref="ProgressQuery"/>: how many messages it has handled (queries not counted), whether
+/// nothing but the clock can move it (its mailbox is empty, and each child still to be heard from waits for the clock:
+/// held by an injected hang while asked to stop gracefully, or a nested supervisor, which answers for itself), and its
+/// nested supervisors, to be asked in turn.
+/// </summary>
+internal sealed record ProgressAnswer(long Handled, bool ClockBound, IActorRef[] Supervisors);
+
 /// <summary>The caller of StartTreeAsync gave up waiting (its token was cancelled): the root's start is abandoned, and the tree stops.</summary>
 internal sealed record CancelStart;
 

@@ -41,13 +41,67 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
             // Enumerated, not through Keys (which locks and copies): read in every pass of a settle loop.
             foreach (var (actor, _) in _fired)
             {
-                if (!runtime.Holds.IsSuspended(actor) && !_departing.ContainsKey(actor))
+                if (!Asleep(actor) && !_departing.ContainsKey(actor))
                 {
                     return true;
                 }
             }
 
             return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether <paramref name="actor"/> handles nothing now: held by an injected hang or delay (until the clock moves), or
+    /// suspended, itself or an actor above it, until a supervisor that has put it off (and is idle now) decides on its crash
+    /// or ends a group restart holding it (that supervisor's own progress is looked at: see <see cref="ClockBoundAsync"/>).
+    /// </summary>
+    private bool Asleep(IActorRef actor)
+    {
+        if (runtime.Holds.IsSuspended(actor))
+        {
+            return true;
+        }
+
+        if (_putOff.IsEmpty)
+        {
+            return false;
+        }
+
+        for (IActorRef? above = actor; above is not null; above = AkkaCell.ParentOf(above))
+        {
+            if (_putOff.ContainsKey(above))
+            {
+                if (AkkaCell.IsTerminated(above))
+                {
+                    _putOff.TryRemove(above, out _); // gone: nothing is put off for it any more
+                }
+                else if (AkkaCell.ParentOf(above) is { } supervisor && AkkaCell.IsIdle(supervisor))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Children whose supervisor has put off acting on them (a crash whose decision waits, a child a group restart holds),
+    /// in virtual time: suspended by Akka.NET, they handle nothing until it acts.
+    /// </summary>
+    private readonly ConcurrentDictionary<IActorRef, byte> _putOff = new();
+
+    /// <summary>A supervisor has put off acting on <paramref name="child"/> (or acts on it now, when not <paramref name="on"/>).</summary>
+    public void PutOff(IActorRef child, bool on)
+    {
+        if (on)
+        {
+            _putOff.TryAdd(child, 0);
+        }
+        else
+        {
+            _putOff.TryRemove(child, out _);
         }
     }
 
@@ -82,7 +136,7 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
                 _fired.TryRemove(departing, out _); // it handles nothing more: nothing to wait for
             }
 
-            var targets = _fired.Where(f => !runtime.Holds.IsSuspended(f.Key)).ToList();
+            var targets = _fired.Where(f => !Asleep(f.Key)).ToList();
             await Task.WhenAll(targets.Select(t => IdentifyAsync(t.Key))).ConfigureAwait(false);
             foreach (var target in targets)
             {
@@ -100,7 +154,8 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
     /// <summary>
     /// Waits until the tree has done all it can at this instant: <paramref name="ready"/> holds (looked at
     /// first: a fault that lands names its supervisor for the catch-up), every fired timer and observer has
-    /// caught up (<see cref="CatchUpAsync"/>), and nothing is in progress. <see langword="false"/> if that
+    /// caught up (<see cref="CatchUpAsync"/>), and nothing moves until the clock does (<see cref="ClockBoundAsync"/>:
+    /// work in progress that waits for the clock, a stop held by an injected hang, does not hold the settle). <see langword="false"/> if that
     /// did not happen within <paramref name="limit"/> (real time); <see langword="true"/> also once
     /// <paramref name="stopped"/> holds. An observer that waits gives itself as <paramref name="self"/> (see <see cref="CatchUpAsync"/>).
     /// </summary>
@@ -120,7 +175,7 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
                 return false;
             }
 
-            if (readyBefore && runtime.Counts.InProgress == 0 && !HasFiredTimers)
+            if (readyBefore && !HasFiredTimers && await ClockBoundAsync().ConfigureAwait(false))
             {
                 return true;
             }
@@ -143,6 +198,57 @@ internal sealed class SettleBarrier(TreeRuntime runtime)
 
         return true;
     }
+
+    /// <summary>
+    /// Whether nothing in the tree moves until the clock does: every supervisor has nothing to handle, and what it still
+    /// waits for waits for the clock (a stop or a start waiting for a child an injected hang holds). Each supervisor is
+    /// asked twice, and must say so both times having handled nothing between, with nothing else changed meanwhile: a
+    /// message on its way between two of them shows as one handled, or as one waiting.
+    /// </summary>
+    private async Task<bool> ClockBoundAsync()
+    {
+        var inProgress = runtime.Counts.InProgress;
+        var first = await WalkAsync().ConfigureAwait(false);
+        if (first is null)
+        {
+            return false;
+        }
+
+        var second = await WalkAsync().ConfigureAwait(false);
+        return second is not null
+            && second.Count == first.Count
+            && second.All(s => first.TryGetValue(s.Key, out var handled) && handled == s.Value)
+            && runtime.Counts.InProgress == inProgress
+            && !HasFiredTimers;
+    }
+
+    /// <summary>Each supervisor not asleep, level by level from the root, with the messages it has handled; null as soon as one can move without the clock.</summary>
+    private async Task<Dictionary<IActorRef, long>?> WalkAsync()
+    {
+        var handled = new Dictionary<IActorRef, long>();
+        var level = runtime.Root is { } root ? new List<IActorRef> { root } : [];
+        while (level.Count > 0)
+        {
+            // One asleep waits for the clock (a hang), or for its parent's decision on its crash: the parent answers for that.
+            var answers = await Task.WhenAll(level.Where(s => !Asleep(s)).Select(s => AskProgressAsync(s))).ConfigureAwait(false);
+            level = [];
+            foreach (var (supervisor, answer) in answers)
+            {
+                if (answer is not { ClockBound: true })
+                {
+                    return null; // gone meanwhile, or moving
+                }
+
+                handled[supervisor] = answer.Handled;
+                level.AddRange(answer.Supervisors);
+            }
+        }
+
+        return handled;
+    }
+
+    private async Task<(IActorRef, ProgressAnswer?)> AskProgressAsync(IActorRef supervisor) =>
+        (supervisor, await runtime.AskUnlessGoneAsync<ProgressAnswer>(supervisor, ProgressQuery.Instance).ConfigureAwait(false));
 
     /// <summary>Stopped, or stuck: nothing more to wait for there.</summary>
     private Task IdentifyAsync(IActorRef target) => runtime.AskUnlessGoneAsync<ActorIdentity>(target, new Identify(null));

@@ -35,7 +35,8 @@ internal sealed partial class SupervisorActor
         // a supervisor above parked (it is restarting) keeps holding or answering as parked.
         record.Address?.RerouteUnlessParked(RouteFor(record, ChildHealthOf(record)));
         // A timeout of zero leaves no time to stop gracefully (OTP: exit(shutdown), then kill after 0 ms).
-        if (suspended || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 })
+        record.StopsGracefully = !(suspended || shutdown.Mode == ShutdownMode.BrutalKill || shutdown is { Mode: ShutdownMode.Timeout, TimeoutValue.Ticks: 0 });
+        if (!record.StopsGracefully)
         {
             Context.Stop(child);
         }
@@ -157,5 +158,17 @@ internal sealed partial class SupervisorActor
         }
 
         BeginStop(() => StopSelf(ExitReason.Crash(error)));
+    }
+
+    private void ReportTreeStopped()
+    {
+        if (_root is null || _root.Stopped.Task.IsCompleted)
+        {
+            return;
+        }
+
+        _root.Started.TrySetException(new SupervisorUnavailableException(_path, "the tree stopped before it finished starting"));
+        _events.Publish(new TreeShutdown(_path, _runtime.Now, _stopReason, _stopError));
+        _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
     }
 }

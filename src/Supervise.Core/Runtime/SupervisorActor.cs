@@ -59,7 +59,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         _path = path;
         _root = root;
         _window = new RestartWindow(spec.Intensity, spec.Period);
-        _book = new ChildBook(HandleUndecided);
+        _book = new ChildBook(HandleUndecided, runtime.RealTime ? null : runtime.Settle.PutOff);
         var (strategy, autoShutdown) = spec is SupervisorSpec s ? (s.Strategy, s.AutoShutdown) : (Strategy.OneForOne, AutoShutdown.Never);
         _core = new(strategy, autoShutdown, spec is DynamicSupervisorSpec, _window, _children, this);
         if (spec is DynamicSupervisorSpec { Template: { } template })
@@ -197,18 +197,6 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         Context.Stop(Self);
     }
 
-    private void ReportTreeStopped()
-    {
-        if (_root is null || _root.Stopped.Task.IsCompleted)
-        {
-            return;
-        }
-
-        _root.Started.TrySetException(new SupervisorUnavailableException(_path, "the tree stopped before it finished starting"));
-        _events.Publish(new TreeShutdown(_path, _runtime.Now, _stopReason, _stopError));
-        _root.Stopped.TrySetResult(new TreeOutcome(_stopReason, _stopError));
-    }
-
     /// <remarks>
     /// In the root, an exception (a bug in Supervise, or a simulated one) stops the tree in order instead
     /// of escaping to Akka's guardian, which would restart the whole tree. A nested supervisor's exception
@@ -216,6 +204,13 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     /// </remarks>
     protected override void OnReceive(object message)
     {
+        if (message is ProgressQuery)
+        {
+            AnswerProgress(); // a look, not a step: no health pass, not counted as handled
+            return;
+        }
+
+        _handled++;
         try
         {
             Dispatch(message);

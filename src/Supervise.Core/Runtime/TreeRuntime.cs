@@ -39,6 +39,9 @@ internal sealed class TreeRuntime
 
     public TreeCounts Counts { get; } = new();
 
+    /// <summary>The root supervisor's actor, once it is made.</summary>
+    public IActorRef? Root { get; set; }
+
     public AddressBook Addresses { get; } = new();
 
     public SettleBarrier Settle { get; }
