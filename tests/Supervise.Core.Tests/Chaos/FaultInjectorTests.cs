@@ -251,6 +251,29 @@ public sealed class FaultInjectorTests(ITestOutputHelper output) : SuperviseTest
     }
 
     [Fact]
+    public async Task A_stop_waiting_for_a_hung_child_settles_at_once_and_goes_on_when_the_clock_moves()
+    {
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a") with { Shutdown = Supervise.Shutdown.Timeout(5 * S) }] });
+        ExpectUps(1);
+        var hang = await tree.StartChaosAsync(Options(new FaultChoice(FaultKind.Hang) { Duration = TimeSpan.FromHours(1) }) with { Schedule = OnlyTheFirst });
+        await NextAsync(hang, 1);
+
+        // The stop waits for the hung child: work in progress that only the clock can move (the shutdown timeout). The
+        // tree has done all it can: it settles at once, exactly, instead of after its bound (which made runs diverge).
+        var terminating = tree.Root.TerminateChildAsync("a");
+        ExpectEvent<ChildStopRequested>(e => e.ChildId == "a");
+        Assert.True(await tree.WhenSettledAsync(TimeSpan.FromSeconds(2)));
+        Assert.True(tree.RestartsInProgress > 0);
+        Assert.False(terminating.IsCompleted);
+
+        Time.Advance(5 * S);
+        Assert.IsType<TerminateChildResult.Terminated>(await terminating);
+        Assert.True(await tree.WhenSettledAsync());
+        Assert.Equal(0, tree.RestartsInProgress);
+        await hang.StopAsync();
+    }
+
+    [Fact]
     public async Task A_tree_stops_without_waiting_for_an_injected_hang()
     {
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [Worker("a")] });
