@@ -13,11 +13,6 @@ public sealed class ShardedUpgradeTests
         public Versioned(string version) => Receive<string>(m => m == "version", _ => Sender.Tell(version));
     }
 
-    private sealed class CannotStart : ReceiveActor
-    {
-        public CannotStart() => throw new InvalidOperationException("this version cannot start");
-    }
-
     private static ChildSpec V(string version) => ChildSpec.Worker("svc", Props.Create(() => new Versioned(version))) with { Version = version };
 
     [Fact]

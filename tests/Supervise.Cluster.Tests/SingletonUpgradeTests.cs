@@ -18,11 +18,6 @@ public sealed class SingletonUpgradeTests
             Receive<string>(m => m == "version", _ => Sender.Tell($"{version} on {AkkaCluster.Get(Context.System).SelfAddress}"));
     }
 
-    private sealed class CannotStart : ReceiveActor
-    {
-        public CannotStart() => throw new InvalidOperationException("this version cannot start");
-    }
-
     private static ChildSpec V(string version) => ChildSpec.Worker("svc", Props.Create(() => new Versioned(version))) with { Version = version };
 
     [Fact]

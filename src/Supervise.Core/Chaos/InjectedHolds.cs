@@ -30,7 +30,7 @@ internal sealed class InjectedHolds(TreeRuntime runtime)
         {
             foreach (var h in held)
             {
-                if (h.Path.Equals(path) && h is not ActorRefWithCell { Underlying: ActorCell { IsTerminated: true } })
+                if (h.Path.Equals(path) && !AkkaCell.IsTerminated(h))
                 {
                     return true;
                 }
