@@ -31,6 +31,9 @@ internal static class AkkaCell
     public static bool HasMail(IActorRef actor) =>
         Of(actor) is { } cell && (cell.NumberOfMessages > 0 || SystemMail is not { } system || cell.Mailbox is not { } mailbox || system(mailbox));
 
+    /// <summary>Whether <paramref name="actor"/> is inside a handler now (Akka clears a cell's current message once a handler returns).</summary>
+    public static bool InHandler(IActorRef actor) => Of(actor) is { CurrentMessage: not null };
+
     /// <summary>Whether <paramref name="actor"/> is neither handling a message nor has any waiting (false when it is not a local actor).</summary>
     public static bool IsIdle(IActorRef actor) => Of(actor) is { CurrentMessage: null } && !HasMail(actor);
 

@@ -16,7 +16,7 @@ internal sealed partial class SupervisorActor
     private void AnswerProgress()
     {
         var supervisors = new List<IActorRef>();
-        var clockBound = !AkkaCell.HasMail(Self);
+        var clockBound = !AkkaCell.HasMail(Self) && !AwaitsAnEnd();
         foreach (var record in _children)
         {
             if (record.Ref is not { } child)
@@ -41,5 +41,22 @@ internal sealed partial class SupervisorActor
         }
 
         Sender.Tell(new ProgressAnswer(_handled, clockBound, [.. supervisors]));
+    }
+
+    /// <summary>
+    /// Whether an incarnation it no longer tracks is still ending: Akka stops it without the clock (a hung one too), and a
+    /// restart may wait for its name. Not one whose end waits for an abandoned child blocked in a handler for real.
+    /// </summary>
+    private bool AwaitsAnEnd()
+    {
+        foreach (var child in _dying.Keys)
+        {
+            if (!_runtime.Counts.EndWaitsForABlockedChild(child))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -162,9 +162,9 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     /// <summary>Akka stops an actor only once its children are gone: abandoned ones are gone now.</summary>
     private void ReleaseAbandoned()
     {
-        foreach (var _ in _abandoned)
+        foreach (var child in _abandoned)
         {
-            _runtime.Counts.AbandonedGone();
+            _runtime.Counts.AbandonedGone(child);
         }
 
         _abandoned.Clear();

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+
 namespace Supervise.Runtime;
 
 /// <summary>
@@ -13,6 +16,7 @@ internal sealed class TreeCounts
     private int _rootHealth = (int)HealthState.Restarting;
     private int _pendingInjections;
     private int _faultsLanding;
+    private readonly ConcurrentDictionary<IActorRef, byte> _abandonedActors = new(ChildRefComparer.Instance);
 
     /// <summary>
     /// Children that a supervisor of this tree stopped waiting for past their shutdown timeout and that have
@@ -35,9 +39,47 @@ internal sealed class TreeCounts
     /// <summary>Injected faults carried out that have not landed yet (not counting those waiting for the clock), over the chaos runs on the tree.</summary>
     public int FaultsLanding => Volatile.Read(ref _faultsLanding);
 
-    public void Abandoned() => Interlocked.Increment(ref _abandoned);
+    public void Abandoned(IActorRef child)
+    {
+        _abandonedActors[child] = 0;
+        Interlocked.Increment(ref _abandoned);
+    }
 
-    public void AbandonedGone() => Interlocked.Decrement(ref _abandoned);
+    public void AbandonedGone(IActorRef child)
+    {
+        _abandonedActors.TryRemove(child, out _);
+        Interlocked.Decrement(ref _abandoned);
+    }
+
+    /// <summary>
+    /// Whether the end of <paramref name="dying"/> waits for an abandoned child at or below it that is inside a handler
+    /// (blocked for real: only its own code ends that, neither the tree nor the clock). Akka ends an actor after its children.
+    /// </summary>
+    public bool EndWaitsForABlockedChild(IActorRef dying)
+    {
+        if (Volatile.Read(ref _abandoned) == 0)
+        {
+            return false;
+        }
+
+        foreach (var child in _abandonedActors.Keys)
+        {
+            if (AkkaCell.IsTerminated(child) || !AkkaCell.InHandler(child))
+            {
+                continue;
+            }
+
+            for (var path = child.Path; path is ChildActorPath; path = path.Parent)
+            {
+                if (path.Equals(dying.Path))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     public void HealthCountChanged(HealthState state, int delta)
     {
