@@ -34,6 +34,15 @@ internal static class AkkaCell
     /// <summary>Whether <paramref name="actor"/> is inside a handler now (Akka clears a cell's current message once a handler returns).</summary>
     public static bool InHandler(IActorRef actor) => Of(actor) is { CurrentMessage: not null };
 
+    /// <summary>
+    /// Whether <paramref name="child"/>, suspended, takes no message any more: its mailbox has handled the suspension, so the
+    /// message it was inside (if any) is over, or it failed on it and Akka holds it. True when it is not a local actor, or when
+    /// Akka.NET does not say (another version).
+    /// </summary>
+    public static bool IsStill(IActorRef child) =>
+        Of(child) is not { } cell || cell.IsTerminated || MailboxSuspended is not { } suspended || cell.Mailbox is not { } mailbox
+        || (suspended(mailbox) && (cell.CurrentMessage is null || HasFailed(child)));
+
     /// <summary>Whether <paramref name="actor"/> is neither handling a message nor has any waiting (false when it is not a local actor).</summary>
     public static bool IsIdle(IActorRef actor) => Of(actor) is { CurrentMessage: null } && !HasMail(actor);
 
@@ -153,6 +162,21 @@ internal static class AkkaCell
 
         var cell = Expression.Parameter(typeof(ActorCell));
         return Expression.Lambda<Func<ActorCell, object?>>(Expression.Convert(Expression.Property(cell, property), typeof(object)), cell).Compile();
+    }
+
+    /// <summary>Whether a mailbox is suspended (its status, set by its own actor's thread as it handles a suspension).</summary>
+    private static readonly Func<Mailbox, bool>? MailboxSuspended = CompileMailboxSuspended();
+
+    private static Func<Mailbox, bool>? CompileMailboxSuspended()
+    {
+        var method = typeof(Mailbox).GetMethod("IsSuspended", BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public, Type.EmptyTypes);
+        if (method is null || method.ReturnType != typeof(bool))
+        {
+            return null;
+        }
+
+        var mailbox = Expression.Parameter(typeof(Mailbox));
+        return Expression.Lambda<Func<Mailbox, bool>>(Expression.Call(mailbox, method), mailbox).Compile();
     }
 
     /// <summary>Whether a mailbox holds system messages (internal in Akka.NET 1.5); null on another version, where any actor is taken to have mail.</summary>

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Supervise.Chaos;
 
 namespace Supervise.Runtime;
@@ -20,8 +21,10 @@ internal sealed partial class SupervisorActor
     private string _endedWhy = RestartedWhy;
 
     /// <summary>
-    /// Stopped at once (<see cref="StopAtOnce"/>): the children inside a handler are noted before Akka stops them, as in a restart,
-    /// and what one crashed on is reported when this supervisor has stopped (its PostStop), or if Akka hands it the failure first.
+    /// Stopped at once (<see cref="StopAtOnce"/>): its workers and stand-ins are suspended first, so that each handles at most
+    /// the message it is inside now; once none is (<see cref="StopNowOnceStill"/>), what one crashed on is read while Akka still
+    /// holds it, and only then does this supervisor stop, and Akka stop them. Stopped by Akka at once, a child that crashed just
+    /// before would have its message cleared as it stopped, unreported. A failure Akka hands over meanwhile is reported as it comes.
     /// </summary>
     private void StopNow()
     {
@@ -30,7 +33,79 @@ internal sealed partial class SupervisorActor
         _ended = true;
         // As in a restart: what is sent below from now on is held, answered or reported, never sent into a closing mailbox.
         ParkAddresses();
-        StopChildrenAndLookAgain();
+        foreach (var child in Context.GetChildren())
+        {
+            if (!AkkaCell.IsSupervisor(child))
+            {
+                ((IInternalActorRef)child).Suspend();
+            }
+        }
+
+        _stillRounds = 0;
+        StopNowOnceStill();
+    }
+
+    /// <summary>Rounds waited so far for the suspended children to be still; -1 unless stopping at once.</summary>
+    private int _stillRounds = -1;
+
+    /// <summary>Cancels the looks still due once it has stopped (real time: a handler that runs long runs on the system's clock).</summary>
+    private Cancelable? _stillTimer;
+
+    /// <summary>Looks again after its own mailbox's turn, at once a few hundred times, then every millisecond (a handler that runs long).</summary>
+    private sealed record StopNowThen;
+
+    /// <summary>Stopping at once, once its children are still: nothing else is done (Akka would send it to dead letters as it stops).</summary>
+    private void WhileStoppingNow(object message)
+    {
+        if (message is StopNowThen)
+        {
+            StopNowOnceStill();
+        }
+        else
+        {
+            Context.System.DeadLetters.Tell(new DeadLetter(message, Sender, Self));
+        }
+    }
+
+    private void StopNowOnceStill()
+    {
+        foreach (var child in Context.GetChildren())
+        {
+            if (!AkkaCell.IsSupervisor(child) && !AkkaCell.IsStill(child))
+            {
+                if (++_stillRounds < 200)
+                {
+                    Self.Tell(new StopNowThen());
+                }
+                else
+                {
+                    _stillTimer ??= new Cancelable(Context.System.Scheduler);
+#pragma warning disable AK1004 // cancelled in PostStop: one timer, for a supervisor's last moments only (no IWithTimers on every supervisor)
+                    Context.System.Scheduler.ScheduleTellOnce(TimeSpan.FromMilliseconds(1), Self, new StopNowThen(), Self, _stillTimer);
+#pragma warning restore AK1004
+                }
+
+                return;
+            }
+        }
+
+        foreach (var child in Context.GetChildren())
+        {
+            if (AkkaCell.IsSupervisor(child))
+            {
+                continue;
+            }
+
+            // What the first look noted is done with: this look, with Akka still holding each failed child's message, decides.
+            _handover.TakeFailed(child);
+            var seen = _byRef.TryGetValue(child, out var record) ? record.SeenFailureOf : _seenFailures.GetValueOrDefault(child);
+            if (!_reportedAtTheEnd.Contains(child) && AkkaCell.UnseenFailure(child, seen) is { } lost)
+            {
+                _reportedAtTheEnd.Add(child);
+                _events.Publish(new MessageDropped(_path, _runtime.Now, IdOf(child), lost, _endedWhy));
+            }
+        }
+
         Context.Stop(Self);
     }
 
@@ -171,8 +246,10 @@ internal sealed partial class SupervisorActor
             return;
         }
 
-        // The message it was seen handling at the last look (it may have cleared it by now, stopping), else the one it took since.
-        var (id, message) = _handover.TakeFailed(child) ?? (AkkaCell.InFlight(child) is var (since, _) ? (IdOf(child), since) : default);
+        // The message it failed on, which Akka holds until it stops it; else (cleared, stopping) the one it was seen handling at the
+        // last look after it was told to stop, its last.
+        var noted = _handover.TakeFailed(child);
+        var (id, message) = AkkaCell.InFlight(child) is var (failedOn, _) ? (IdOf(child), failedOn) : noted ?? default;
         if (message is not null)
         {
             _events.Publish(new MessageDropped(_path, _runtime.Now, id, message, _endedWhy));

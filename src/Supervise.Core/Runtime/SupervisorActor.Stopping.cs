@@ -96,6 +96,11 @@ internal sealed partial class SupervisorActor
         _byRef.Remove(child);
         _dying[child] = record.Id;
         _dyingNames.Add(record.Id);
+        if (record.SeenFailureOf is var seen and not 0)
+        {
+            _seenFailures[child] = seen; // its failure was seen, and its message reported: not again as this supervisor ends
+        }
+
         record.Ref = null;
     }
 

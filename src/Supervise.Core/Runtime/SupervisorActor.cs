@@ -131,6 +131,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     {
         _runtime.Settle.Departed(Self);
         DisposeTimers();
+        _stillTimer?.Cancel();
         LeaveTreeCounts();
         DropUndecided("the child crashed on it as its supervisor stopped", restarting: false);
         foreach (var (id, message) in _handover.TakeCrashed())
@@ -211,6 +212,12 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
         }
 
         _handled++;
+        if (_stillRounds >= 0)
+        {
+            WhileStoppingNow(message);
+            return;
+        }
+
         try
         {
             Dispatch(message);
