@@ -25,6 +25,9 @@ public sealed class SupervisionTree : IAsyncDisposable
     /// <summary>Calls on the root supervisor.</summary>
     public SupervisorHandle Root { get; }
 
+    /// <summary>The actor system the tree runs in: its supervision events are published on its <c>EventStream</c>.</summary>
+    public ActorSystem System => _runtime.System;
+
     /// <summary>
     /// How many nodes anywhere in the tree are Restarting right now (waiting for a backoff delay included; a
     /// nested supervisor starting its children counts too). A cheap read, for tests waiting for a tree to

@@ -15,6 +15,7 @@ public sealed class DocSnippetTests
         { "docs/guides/chaos-tests.md", "tests/Supervise.TestKit.Tests/Docs/ChaosTestsGuideExamples.cs" },
         { "docs/guides/cluster.md", "tests/Supervise.Cluster.Tests/Docs/ClusterGuideExamples.cs" },
         { "docs/guides/observability.md", "tests/Supervise.Hosting.Tests/Docs/ObservabilityExample.cs" },
+        { "docs/guides/dashboard.md", "tests/Supervise.Hosting.Tests/Docs/DashboardExample.cs" },
     };
 
     [Theory]
