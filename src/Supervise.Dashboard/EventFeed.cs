@@ -68,7 +68,7 @@ internal static class EventFeed
     {
         var child = e switch { ChildEvent c => c.ChildId, HealthChanged h => h.ChildId, _ => null };
         var details = e.GetType().GetProperties(BindingFlags.Instance | BindingFlags.Public)
-            .Where(p => p.Name is not (nameof(SupervisionEvent.SupervisorPath) or nameof(SupervisionEvent.Timestamp) or "ChildId") && p.GetIndexParameters().Length == 0)
+            .Where(p => p.Name is not (nameof(SupervisionEvent.SupervisorPath) or nameof(SupervisionEvent.Timestamp) or "ChildId" or "ChildPath") && p.GetIndexParameters().Length == 0)
             .Select(p => $"{p.Name}: {Show(p.GetValue(e))}");
         var slash = e.SupervisorPath.IndexOf('/', StringComparison.Ordinal);
         return new EventView(e.GetType().Name, slash < 0 ? e.SupervisorPath : e.SupervisorPath[..slash], e.SupervisorPath, child, e.Timestamp, TreeViews.Cut(string.Join("; ", details), 600));
