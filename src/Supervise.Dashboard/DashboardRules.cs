@@ -15,16 +15,23 @@ internal static class DashboardRules
     public static string? RefuseOperation(SuperviseDashboardOptions options) =>
         options.EnableOperations ? null : "the Supervise dashboard is read-only: operations on children need SuperviseDashboardOptions.EnableOperations set to true";
 
-    /// <summary>Why an operation is refused by its authorization policy.</summary>
-    public static string PolicyRefused(string policy) => $"operations on children require the authorization policy '{policy}', which this request does not satisfy";
+    /// <summary>Why a chaos run is refused before authorization is asked, or null.</summary>
+    public static string? RefuseChaos(SuperviseDashboardOptions options, string environmentName) =>
+        !options.EnableChaos ? "the Supervise dashboard runs no chaos: chaos runs need SuperviseDashboardOptions.EnableChaos set to true"
+        : string.Equals(environmentName, "Production", StringComparison.OrdinalIgnoreCase) && !options.AllowChaosInProduction
+            ? "chaos runs are refused in the Production environment unless SuperviseDashboardOptions.AllowChaosInProduction is true"
+            : null;
+
+    /// <summary>Why an operation or a chaos run is refused by its authorization policy.</summary>
+    public static string PolicyRefused(string policy) => $"operations on children and chaos runs require the authorization policy '{policy}', which this request does not satisfy";
 
     /// <summary>The options' problems, each naming what was wrong and what was expected (checked when the dashboard is mapped).</summary>
     public static IReadOnlyList<string> Problems(SuperviseDashboardOptions options)
     {
         var problems = new List<string>();
-        if (options.EnableOperations && string.IsNullOrWhiteSpace(options.AuthorizationPolicy))
+        if ((options.EnableOperations || options.EnableChaos) && string.IsNullOrWhiteSpace(options.AuthorizationPolicy))
         {
-            problems.Add("AuthorizationPolicy: expected the name of an authorization policy (registered with AddAuthorization) when EnableOperations is true, received none");
+            problems.Add($"AuthorizationPolicy: expected the name of an authorization policy (registered with AddAuthorization) when {(options.EnableOperations ? "EnableOperations" : "EnableChaos")} is true, received none");
         }
 
         if (options.CollapseAbove < 1)

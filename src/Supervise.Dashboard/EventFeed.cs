@@ -78,6 +78,8 @@ internal static class EventFeed
     {
         null => "none",
         Exception error => TreeViews.Failure(error)!,
+        FaultRecord fault => fault.Skipped is { } why ? $"#{fault.Sequence} {fault.Kind} skipped: {why}" : $"#{fault.Sequence} {fault.Kind} on {fault.Target}",
+        ChaosReport report => $"{report.Faults.Count} faults in {report.Elapsed.TotalSeconds:0.###} s, ended: {report.EndReason}",
         IActorRef actor => actor.Path.ToString(),
         string text => TreeViews.Cut(text, 200),
         System.Collections.IEnumerable items => "[" + string.Join(", ", items.Cast<object?>().Take(20).Select(Show)) + "]",

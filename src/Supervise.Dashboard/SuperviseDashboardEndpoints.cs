@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Supervise;
 using Supervise.Dashboard;
@@ -51,7 +52,7 @@ public static class SuperviseDashboardEndpoints
         });
 
         group.MapGet("/", () => Results.Text(Page.Value, "text/html; charset=utf-8"));
-        group.MapGet("/api/info", () => Results.Json(new { operations = options.EnableOperations, collapseAbove = options.CollapseAbove }));
+        group.MapGet("/api/info", () => Results.Json(new { operations = options.EnableOperations, chaos = options.EnableChaos, collapseAbove = options.CollapseAbove }));
         group.MapGet("/api/trees", async (CancellationToken cancellationToken) => Results.Json(await ViewsAsync(trees(), options, cancellationToken).ConfigureAwait(false)));
         group.MapGet("/api/search", async (string tree, string path, string? q, CancellationToken cancellationToken) =>
         {
@@ -81,13 +82,67 @@ public static class SuperviseDashboardEndpoints
                 return Refuse(http, logger, why);
             }
 
-            var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();
-            if (!(await authorization.AuthorizeAsync(http.User, options.AuthorizationPolicy!).ConfigureAwait(false)).Succeeded)
+            return await AuthorizeAsync(http, options, logger).ConfigureAwait(false)
+                ?? await OperateAsync(trees(), operation, path, logger, cancellationToken).ConfigureAwait(false);
+        });
+
+        var chaos = new DashboardChaos();
+        var environment = endpoints.ServiceProvider.GetService<IHostEnvironment>()?.EnvironmentName ?? "Production";
+        group.MapGet("/api/chaos/{tree}", (string tree) => Results.Json(DashboardChaos.Status(tree, chaos.Last(tree))));
+        group.MapGet("/api/chaos/{tree}/journal", (string tree) => chaos.Last(tree) is { } run
+            ? Results.File(System.Text.Encoding.UTF8.GetBytes(run.Journal.ToJson()), "application/json", $"chaos-{tree}-seed-{run.Seed}.json")
+            : Results.NotFound(new { error = $"no chaos run was started from the dashboard on tree '{TreeViews.Cut(tree, 100)}'" }));
+        group.MapPost("/api/chaos/{tree}/start", async (HttpContext http, string tree, ChaosRequest request, CancellationToken cancellationToken) =>
+        {
+            if (DashboardRules.RefuseChaos(options, environment) is { } why)
             {
-                return Refuse(http, logger, DashboardRules.PolicyRefused(options.AuthorizationPolicy!));
+                return Refuse(http, logger, why);
             }
 
-            return await OperateAsync(trees(), operation, path, logger, cancellationToken).ConfigureAwait(false);
+            if (await AuthorizeAsync(http, options, logger).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
+            }
+
+            if (trees().FirstOrDefault(t => t.Name == tree) is not { } target)
+            {
+                return Results.NotFound(new { error = $"no tree named '{TreeViews.Cut(tree, 100)}'" });
+            }
+
+            var (chaosOptions, problems) = DashboardChaos.ToOptions(request, tree, environment, options.AllowChaosInProduction);
+            if (chaosOptions is null)
+            {
+                return Results.BadRequest(new { problems });
+            }
+
+            if (await chaos.StartAsync(target, chaosOptions, cancellationToken).ConfigureAwait(false) is not { } run)
+            {
+                return Results.Conflict(new { error = $"a chaos run started from the dashboard still runs on tree '{tree}': halt it first" });
+            }
+
+            DashboardLog.ChaosStarted(logger, tree, run.Seed);
+            return Results.Json(DashboardChaos.Status(tree, run));
+        });
+        group.MapPost("/api/chaos/{tree}/halt", async (HttpContext http, string tree) =>
+        {
+            if (DashboardRules.RefuseChaos(options, environment) is { } why)
+            {
+                return Refuse(http, logger, why);
+            }
+
+            if (await AuthorizeAsync(http, options, logger).ConfigureAwait(false) is { } refused)
+            {
+                return refused;
+            }
+
+            if (chaos.Last(tree) is not { } run)
+            {
+                return Results.NotFound(new { error = $"no chaos run was started from the dashboard on tree '{TreeViews.Cut(tree, 100)}'" });
+            }
+
+            await run.StopAsync("halted from the dashboard").ConfigureAwait(false);
+            DashboardLog.ChaosHalted(logger, tree, run.Seed);
+            return Results.Json(DashboardChaos.Status(tree, run));
         });
 
         return group;
@@ -100,6 +155,15 @@ public static class SuperviseDashboardEndpoints
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     });
+
+    /// <summary>The refusal of a request the authorization policy does not admit, or null.</summary>
+    private static async Task<IResult?> AuthorizeAsync(HttpContext http, SuperviseDashboardOptions options, ILogger logger)
+    {
+        var authorization = http.RequestServices.GetRequiredService<IAuthorizationService>();
+        return (await authorization.AuthorizeAsync(http.User, options.AuthorizationPolicy!).ConfigureAwait(false)).Succeeded
+            ? null
+            : Refuse(http, logger, DashboardRules.PolicyRefused(options.AuthorizationPolicy!));
+    }
 
     private static IResult Refuse(HttpContext http, ILogger logger, string why)
     {

@@ -18,7 +18,16 @@ public sealed class SuperviseDashboardOptions
     /// </summary>
     public bool EnableOperations { get; set; }
 
-    /// <summary>The authorization policy (registered with <c>AddAuthorization</c>) a request must satisfy to operate on a child.</summary>
+    /// <summary>
+    /// Whether the page may start and halt chaos runs (seeded fault injection; <c>StayBelowIntensity</c> on by default).
+    /// Default: false. Requires <see cref="AuthorizationPolicy"/>.
+    /// </summary>
+    public bool EnableChaos { get; set; }
+
+    /// <summary>Whether chaos runs may start in the Production environment. Default: false (refused, with the rule).</summary>
+    public bool AllowChaosInProduction { get; set; }
+
+    /// <summary>The authorization policy (registered with <c>AddAuthorization</c>) a request must satisfy to operate on a child or run chaos.</summary>
     public string? AuthorizationPolicy { get; set; }
 
     /// <summary>A supervisor with more children than this is shown collapsed, as counts by health, with its children searchable. Default: 50.</summary>

@@ -15,7 +15,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     [Fact]
     public async Task The_page_draws_the_trees_shows_a_crash_go_Restarting_then_Running_and_terminates_a_child_on_a_click()
     {
-        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:0"], EnvironmentName = "Development" });
         builder.Logging.ClearProviders();
         builder.Services.AddAuthorization(o => o.AddPolicy("operators", p => p.RequireAssertion(_ => true)));
         builder.Services.AddSupervise(b => b
@@ -30,28 +30,43 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             })
             .AddTree("sessions", new SupervisorSpec { Children = [ChildSpec.ForSupervisor("users", new SupervisorSpec { Children = [.. Enumerable.Range(0, 60).Select(i => ChildSpec.Worker($"u{i}", Worker.Props))] })] }));
         await using var app = builder.Build();
-        app.MapSuperviseDashboard("/supervise", o => (o.EnableOperations, o.AuthorizationPolicy) = (true, "operators"));
+        app.MapSuperviseDashboard("/supervise", o => (o.EnableOperations, o.EnableChaos, o.AuthorizationPolicy) = (true, true, "operators"));
         await app.StartAsync();
 
         using var browser = Chromium.Start();
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));
         wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
         string Health(string path) => browser.FindElement(By.CssSelector($"[data-path='{path}'] .badge")).Text;
+        void Until(Func<bool> condition, string what)
+        {
+            try
+            {
+                wait.Until(_ => condition());
+            }
+            catch (WebDriverTimeoutException)
+            {
+                // What the page showed instead, for whoever reads the failure (CI keeps only the output).
+                var failed = Path.Combine(AppContext.BaseDirectory, "artifacts", "dashboard-failed.png");
+                Directory.CreateDirectory(Path.GetDirectoryName(failed)!);
+                ((ITakesScreenshot)browser).GetScreenshot().SaveAsFile(failed);
+                throw new Xunit.Sdk.XunitException($"the page did not show {what} within 20 s; it showed:\n{browser.FindElement(By.TagName("main")).Text}\n(screenshot: {failed})");
+            }
+        }
         browser.Navigate().GoToUrl(app.Urls.Single() + "/supervise");
 
-        wait.Until(_ => Health("orders/payments") == "Running" && Health("orders/stock") == "Running");
+        Until(() => Health("orders/payments") == "Running" && Health("orders/stock") == "Running", "payments and stock Running");
         // The page redraws on every event: each look is made again until it holds (a redrawn element goes stale).
-        wait.Until(_ => Health("sessions/users") == "Running");
-        wait.Until(_ => browser.FindElement(By.CssSelector("[data-path='sessions/users'] ~ .counts")).Text.StartsWith("60 children", StringComparison.Ordinal));
-        wait.Until(_ => browser.FindElement(By.Id("status")).Text == "live");
+        Until(() => Health("sessions/users") == "Running", "users Running");
+        Until(() => browser.FindElement(By.CssSelector("[data-path='sessions/users'] ~ .counts")).Text.StartsWith("60 children", StringComparison.Ordinal), "users collapsed to 60 children");
+        Until(() => browser.FindElement(By.Id("status")).Text == "live", "the feed live");
 
         // A crash through the runtime API: the page shows it Restarting for its backoff, then Running, and the feed says why.
         (await app.Services.GetRequiredService<SuperviseTrees>().GetChildAsync("orders/payments")).Tell("boom", Akka.Actor.ActorRefs.NoSender);
-        wait.Until(_ => Health("orders/payments") == "Restarting");
-        wait.Until(_ => Health("orders/payments") == "Running");
-        wait.Until(_ => browser.FindElement(By.Id("feed")).Text.Contains("ChildRestarted orders/payments", StringComparison.Ordinal));
-        wait.Until(_ => browser.FindElement(By.CssSelector("[data-path='orders/payments'] .meta")).Text.Contains("1 restart", StringComparison.Ordinal));
-        wait.Until(_ => browser.FindElement(By.CssSelector("[data-path='orders/payments'] .failure")).GetAttribute("title") == "InvalidOperationException: boom");
+        Until(() => Health("orders/payments") == "Restarting", "payments Restarting");
+        Until(() => Health("orders/payments") == "Running", "payments Running again");
+        Until(() => browser.FindElement(By.Id("feed")).Text.Contains("ChildRestarted orders/payments", StringComparison.Ordinal), "the restart in the feed");
+        Until(() => browser.FindElement(By.CssSelector("[data-path='orders/payments'] .meta")).Text.Contains("1 restart", StringComparison.Ordinal), "payments with 1 restart");
+        Until(() => browser.FindElement(By.CssSelector("[data-path='orders/payments'] .failure")).GetAttribute("title") == "InvalidOperationException: boom", "payments' last failure");
 
         // An operation from the page.
         wait.Until(_ =>
@@ -59,7 +74,19 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
             browser.FindElements(By.CssSelector("[data-path='orders/stock'] button")).Single(b => b.Text == "terminate").Click();
             return true;
         });
-        wait.Until(_ => Health("orders/stock") == "Down");
+        Until(() => Health("orders/stock") == "Down", "stock Down");
+
+        // A chaos run from the page, halted from the page: its report shows there.
+        browser.FindElement(By.Id("c-seed")).SendKeys("7");
+        var interval = browser.FindElement(By.Id("c-interval"));
+        interval.Clear();
+        interval.SendKeys("50");
+        browser.FindElement(By.Id("c-start")).Click();
+        Until(() => System.Text.RegularExpressions.Regex.IsMatch(browser.FindElement(By.Id("c-status")).Text, "^running, seed 7: [1-9]"), "the chaos run running with seed 7, its first fault carried out");
+        browser.FindElement(By.Id("c-halt")).Click();
+        Until(() => browser.FindElement(By.Id("chaos-report")).Text.StartsWith("Chaos run (seed 7)", StringComparison.Ordinal), "the chaos run's report");
+        Assert.Contains("halted from the dashboard", browser.FindElement(By.Id("chaos-report")).Text, StringComparison.Ordinal);
+        Assert.True(browser.FindElement(By.Id("c-journal")).Displayed);
 
         var shot = Path.Combine(AppContext.BaseDirectory, "artifacts", "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(shot)!);

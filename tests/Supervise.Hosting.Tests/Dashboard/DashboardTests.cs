@@ -12,29 +12,10 @@ namespace Supervise.Hosting.Tests.Dashboard;
 /// <summary>The dashboard served by a real app on 127.0.0.1: its page, its trees, its feed, and what it refuses (issue 13).</summary>
 public sealed class DashboardTests
 {
-    /// <summary>A service with two trees (one with a supervisor of 60 children, shown collapsed) and the dashboard mapped.</summary>
-    private static async Task<WebApplication> StartAsync(Action<SuperviseDashboardOptions>? configure = null, bool authorized = true, CollectingLogger? logs = null)
-    {
-        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
-        builder.Logging.ClearProviders();
-        if (logs is not null)
-        {
-            builder.Logging.AddProvider(logs);
-        }
+    private static Task<WebApplication> StartAsync(Action<SuperviseDashboardOptions>? configure = null, bool authorized = true, CollectingLogger? logs = null) =>
+        DashboardApp.StartAsync(configure, authorized, logs);
 
-        builder.Services.AddAuthorization(o => o.AddPolicy("operators", p => p.RequireAssertion(_ => authorized)));
-        builder.Services.AddSupervise(b => b
-            .AddTree("orders", new SupervisorSpec { Children = [ChildSpec.Worker("payments", Worker.Props), ChildSpec.Worker("stock", Worker.Props)] })
-            .AddTree("sessions", new SupervisorSpec { Children = [ChildSpec.ForSupervisor("users", new SupervisorSpec { Children = [.. Enumerable.Range(0, 60).Select(i => ChildSpec.Worker($"u{i}", Worker.Props))] })] }));
-        var app = builder.Build();
-        app.MapSuperviseDashboard("/supervise", configure);
-        await app.StartAsync();
-        return app;
-    }
 
-    private static HttpClient Client(WebApplication app) => new() { BaseAddress = new Uri(app.Urls.Single() + "/supervise/") };
-
-    private static async Task<JsonElement> JsonAsync(HttpClient http, string path) => JsonDocument.Parse(await http.GetStringAsync(path)).RootElement;
 
     /// <summary>The node at <paramref name="path"/> in the trees' JSON, depth first.</summary>
     private static JsonElement? Node(JsonElement trees, string path)
@@ -67,7 +48,7 @@ public sealed class DashboardTests
     public async Task The_page_is_served_from_the_assembly_and_fetches_nothing_from_elsewhere()
     {
         await using var app = await StartAsync();
-        using var http = Client(app);
+        using var http = DashboardApp.Client(app);
 
         var page = await http.GetAsync("");
 
@@ -83,8 +64,8 @@ public sealed class DashboardTests
     public async Task The_trees_show_each_node_with_its_health_and_a_crash_goes_Restarting_then_Running_with_its_failure()
     {
         await using var app = await StartAsync();
-        using var http = Client(app);
-        var trees = await JsonAsync(http, "api/trees");
+        using var http = DashboardApp.Client(app);
+        var trees = await DashboardApp.JsonAsync(http, "api/trees");
         Assert.Equal(["orders", "sessions"], trees.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         var payments = Node(trees, "orders/payments")!.Value;
         Assert.Equal(("Running", "worker", 0), (payments.GetProperty("health").GetString(), payments.GetProperty("kind").GetString(), payments.GetProperty("restarts").GetInt32()));
@@ -98,7 +79,7 @@ public sealed class DashboardTests
         var restarted = await NextEventAsync(reader);
         Assert.Equal(("ChildRestarted", "orders", "payments"), (restarted.GetProperty("kind").GetString(), restarted.GetProperty("supervisor").GetString(), restarted.GetProperty("child").GetString()));
 
-        payments = Node(await JsonAsync(http, "api/trees"), "orders/payments")!.Value;
+        payments = Node(await DashboardApp.JsonAsync(http, "api/trees"), "orders/payments")!.Value;
         Assert.Equal(("Running", 1), (payments.GetProperty("health").GetString(), payments.GetProperty("restarts").GetInt32()));
         Assert.Equal("InvalidOperationException: boom", payments.GetProperty("lastFailure").GetString());
     }
@@ -107,14 +88,14 @@ public sealed class DashboardTests
     public async Task A_supervisor_of_many_children_is_collapsed_to_counts_by_health_and_its_children_are_searchable()
     {
         await using var app = await StartAsync(o => o.CollapseAbove = 50);
-        using var http = Client(app);
+        using var http = DashboardApp.Client(app);
 
-        var users = Node(await JsonAsync(http, "api/trees"), "sessions/users")!.Value;
+        var users = Node(await DashboardApp.JsonAsync(http, "api/trees"), "sessions/users")!.Value;
         Assert.Equal(JsonValueKind.Null, users.GetProperty("children").ValueKind);
         Assert.Equal(60, users.GetProperty("childCount").GetInt32());
         Assert.Equal(60, users.GetProperty("counts").GetProperty("Running").GetInt32());
 
-        var found = await JsonAsync(http, "api/search?tree=sessions&path=sessions/users&q=u5");
+        var found = await DashboardApp.JsonAsync(http, "api/search?tree=sessions&path=sessions/users&q=u5");
         Assert.Equal(["u5", "u50", "u51", "u52", "u53", "u54", "u55", "u56", "u57", "u58", "u59"], found.EnumerateArray().Select(n => n.GetProperty("id").GetString()));
     }
 
@@ -123,7 +104,7 @@ public sealed class DashboardTests
     {
         var logs = new CollectingLogger();
         await using var app = await StartAsync(logs: logs);
-        using var http = Client(app);
+        using var http = DashboardApp.Client(app);
 
         var refused = await http.PostAsync("api/operations/restart?path=orders/payments", null);
 
@@ -139,14 +120,14 @@ public sealed class DashboardTests
     {
         await using (var denied = await StartAsync(o => (o.EnableOperations, o.AuthorizationPolicy) = (true, "operators"), authorized: false))
         {
-            using var http = Client(denied);
+            using var http = DashboardApp.Client(denied);
             var refused = await http.PostAsync("api/operations/restart?path=orders/payments", null);
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
             Assert.Contains("require the authorization policy 'operators', which this request does not satisfy", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
         await using var app = await StartAsync(o => (o.EnableOperations, o.AuthorizationPolicy) = (true, "operators"));
-        using var client = Client(app);
+        using var client = DashboardApp.Client(app);
         foreach (var (operation, result) in new[] { ("restart", "Running"), ("terminate", "Terminated"), ("restart", "Restarted"), ("terminate", "Terminated"), ("delete", "Deleted") })
         {
             var answer = await client.PostAsync($"api/operations/{operation}?path=orders/stock", null);
@@ -154,7 +135,7 @@ public sealed class DashboardTests
             Assert.Contains(result, JsonDocument.Parse(await answer.Content.ReadAsStringAsync()).RootElement.GetProperty("result").GetString(), StringComparison.Ordinal);
         }
 
-        Assert.Null(Node(await JsonAsync(client, "api/trees"), "orders/stock")); // deleted
+        Assert.Null(Node(await DashboardApp.JsonAsync(client, "api/trees"), "orders/stock")); // deleted
         var unknown = await client.PostAsync("api/operations/explode?path=orders/payments", null);
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
         Assert.Contains("expected restart, terminate or delete, received 'explode'", await unknown.Content.ReadAsStringAsync(), StringComparison.Ordinal);

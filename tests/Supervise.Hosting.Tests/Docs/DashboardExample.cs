@@ -20,10 +20,11 @@ public static class DashboardExample
         // Read-only, answered only to loopback clients.
         app.MapSuperviseDashboard("/supervise");
 
-        // Restart, terminate and delete children, for requests the "operators" policy admits.
+        // Restart, terminate and delete children, and run chaos, for requests the "operators" policy admits.
         app.MapSuperviseDashboard("/ops/supervise", o =>
         {
             o.EnableOperations = true;
+            o.EnableChaos = true;
             o.AuthorizationPolicy = "operators";
         });
 
