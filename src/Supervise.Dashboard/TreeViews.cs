@@ -19,7 +19,14 @@ internal sealed record NodeView(
     long Dropped,
     int ChildCount,
     IReadOnlyList<NodeView>? Children,
-    IReadOnlyDictionary<string, int>? Counts);
+    IReadOnlyDictionary<string, int>? Counts)
+{
+    /// <summary>A supervisor's strategy (dynamic for a dynamic supervisor).</summary>
+    public string? Strategy { get; init; }
+
+    /// <summary>A supervisor's restart window's fill, as <c>2 of 3 in 5 s</c>.</summary>
+    public string? Window { get; init; }
+}
 
 /// <summary>Builds the page's views from health snapshots: pure, tested without a tree.</summary>
 internal static class TreeViews
@@ -79,8 +86,16 @@ internal static class TreeViews
             0,
             snapshot.Children.Count,
             collapsed ? null : snapshot.Children.Select(c => Child(snapshot.Path, c, collapseAbove)).ToList(),
-            collapsed ? snapshot.Children.GroupBy(c => c.State.ToString()).ToDictionary(g => g.Key, g => g.Count()) : null);
+            collapsed ? snapshot.Children.GroupBy(c => c.State.ToString()).ToDictionary(g => g.Key, g => g.Count()) : null)
+        {
+            Strategy = snapshot.Strategy?.ToString() ?? "Dynamic",
+            Window = Window(snapshot.RestartsInWindow, snapshot.Intensity, snapshot.Period),
+        };
     }
+
+    /// <summary>A restart window's fill as a person reads it: <c>2 of 3 in 5 s</c>.</summary>
+    public static string Window(int restarts, int intensity, TimeSpan period) =>
+        FormattableString.Invariant($"{restarts} of {intensity} in {(period.TotalSeconds >= 1 ? $"{period.TotalSeconds:0.###} s" : $"{period.TotalMilliseconds:0.###} ms")}");
 
     private static NodeView Child(string supervisorPath, ChildHealth child, int collapseAbove) =>
         child.Subtree is { } subtree

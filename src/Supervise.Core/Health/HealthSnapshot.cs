@@ -6,6 +6,18 @@ namespace Supervise;
 /// <param name="Children">Each child's health, in start order.</param>
 public sealed record HealthSnapshot(string Path, HealthState State, IReadOnlyList<ChildHealth> Children)
 {
+    /// <summary>Its restart strategy; <see langword="null"/> for a dynamic supervisor (OTP's <c>simple_one_for_one</c>: each child restarts alone).</summary>
+    public Strategy? Strategy { get; init; }
+
+    /// <summary>Its restart intensity: at most this many restarts within <see cref="Period"/>, and one more makes it give up.</summary>
+    public int Intensity { get; init; }
+
+    /// <summary>The length of its restart window.</summary>
+    public TimeSpan Period { get; init; }
+
+    /// <summary>The restarts its window holds now (those within the last <see cref="Period"/>): its fill, against <see cref="Intensity"/>.</summary>
+    public int RestartsInWindow { get; init; }
+
     /// <summary>
     /// Every node of the snapshot, depth first, by path: this supervisor first (with no <c>Child</c>), then each
     /// child; a nested supervisor is given with its own snapshot's state and path, and its <c>Child</c> entry.

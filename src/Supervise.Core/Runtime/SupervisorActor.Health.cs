@@ -246,5 +246,11 @@ internal sealed partial class SupervisorActor
             Rejected = c.Address?.Rejected ?? 0,
             Buffered = c.Address?.Buffered ?? 0,
             Circuit = c.Circuit,
-        }).ToList());
+        }).ToList())
+    {
+        Strategy = _spec is SupervisorSpec s ? s.Strategy : null,
+        Intensity = _spec.Intensity,
+        Period = _spec.Period,
+        RestartsInWindow = _window.CountAt(_runtime.Elapsed),
+    };
 }

@@ -79,7 +79,10 @@ public sealed class DashboardTests
         var restarted = await NextEventAsync(reader);
         Assert.Equal(("ChildRestarted", "orders", "payments"), (restarted.GetProperty("kind").GetString(), restarted.GetProperty("supervisor").GetString(), restarted.GetProperty("child").GetString()));
 
-        payments = Node(await DashboardApp.JsonAsync(http, "api/trees"), "orders/payments")!.Value;
+        var after = await DashboardApp.JsonAsync(http, "api/trees");
+        var orders = Node(after, "orders")!.Value;
+        Assert.Equal(("OneForOne", "1 of 3 in 5 s"), (orders.GetProperty("strategy").GetString(), orders.GetProperty("window").GetString()));
+        payments = Node(after, "orders/payments")!.Value;
         Assert.Equal(("Running", 1), (payments.GetProperty("health").GetString(), payments.GetProperty("restarts").GetInt32()));
         Assert.Equal("InvalidOperationException: boom", payments.GetProperty("lastFailure").GetString());
     }
