@@ -35,6 +35,7 @@ internal static class SamplesCli
         var seed = new Option<int?>("--seed") { Description = "Drives every random choice; printed at the start of each run, so a run can be repeated.", Recursive = true, CustomParser = ParseSeed };
         var duration = new Option<TimeSpan?>("--duration") { Description = "How long the sample runs, for example 30s, 2m or 500ms (default: the sample's own).", Recursive = true, CustomParser = ParseDuration };
         var faults = new Option<double?>("--faults-per-second") { Description = "How often the fault injector strikes, on average; 0 turns it off (default: the sample's own).", Recursive = true, CustomParser = ParseFaultsPerSecond };
+        var dashboard = new Option<bool>("--dashboard") { Description = "Serves the dashboard (the trees and their events, live in a browser) on 127.0.0.1 while the sample runs, and prints its address.", Recursive = true };
         var noLive = new Option<bool>("--no-live") { Description = "Plain structured log lines instead of the live view (for logs, tests and terminals without a live display).", Recursive = true };
         var report = new Option<string?>("--report") { Description = "Writes the run's report to this file: JSON, or HTML with a timeline when the name ends in .html.", Recursive = true };
         report.Validators.Add(r =>
@@ -59,7 +60,7 @@ internal static class SamplesCli
         // For the README's picture: runs the live view off-screen and draws the frame at 60 % of the run as SVG.
         var snapshot = new Option<string?>("--snapshot") { Description = "Draws the live view, at 60 % of the run, as an SVG picture.", Recursive = true, Hidden = true };
         var root = new RootCommand("Supervise samples: see fault tolerance happen. Without a sample name, the tour runs.");
-        foreach (var option in new Option[] { seed, duration, faults, noLive, report, snapshot })
+        foreach (var option in new Option[] { seed, duration, faults, noLive, report, dashboard, snapshot })
         {
             root.Options.Add(option);
         }
@@ -95,6 +96,7 @@ internal static class SamplesCli
                 new SampleSettings(parsed.GetValue(seed), parsed.GetValue(duration), parsed.GetValue(faults), !parsed.GetValue(noLive), parsed.GetValue(report))
                 {
                     Switches = switches.Where(o => parsed.GetValue(o)).Select(o => o.Name[2..]).ToHashSet(),
+                    Dashboard = parsed.GetValue(dashboard),
                 },
                 output,
                 interactive,
@@ -191,7 +193,7 @@ internal static class SamplesCli
             output.WriteLine("kind=note detail=\"the output is not a terminal: plain log lines instead of the live view (--no-live)\"");
         }
 
-        var run = new SampleRun(sample, settings, view, cancellationToken, paced: live);
+        await using var run = new SampleRun(sample, settings, view, cancellationToken, paced: live);
         view.Start(sample.Name, run.Seed);
         SampleOutcome outcome;
         try

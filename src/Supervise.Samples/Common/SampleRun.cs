@@ -3,7 +3,7 @@ using Akka.Actor;
 namespace Supervise.Samples.Common;
 
 /// <summary>One run of a sample: its settings resolved, its view, its timeline and its load meter.</summary>
-internal sealed class SampleRun
+internal sealed class SampleRun : IAsyncDisposable
 {
     public SampleRun(ISample sample, SampleSettings settings, IRunView view, CancellationToken stopping, bool paced = false)
     {
@@ -16,7 +16,13 @@ internal sealed class SampleRun
         View = view;
         Stopping = stopping;
         Timeline.Added += view.Feed;
+        Dashboard = settings.Dashboard ? new SampleDashboard() : null;
     }
+
+    /// <summary>The dashboard of the run's trees, when asked for (<c>--dashboard</c>).</summary>
+    public SampleDashboard? Dashboard { get; }
+
+    public ValueTask DisposeAsync() => Dashboard?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     public ISample Sample { get; }
 
@@ -50,6 +56,10 @@ internal sealed class SampleRun
     {
         Timeline.Record(system);
         View.Track(tree, Load);
+        if (Dashboard is not null && Dashboard.AddAsync(tree).GetAwaiter().GetResult() is { } address)
+        {
+            Say($"The dashboard shows this run's trees, live, at {address} (until the run ends).");
+        }
     }
 
     /// <summary>

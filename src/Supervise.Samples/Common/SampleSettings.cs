@@ -10,6 +10,9 @@ internal sealed record SampleSettings(int? Seed, TimeSpan? Duration, double? Fau
 {
     /// <summary>The sample's own switches given on the command line (see <see cref="ISample.Switches"/>), by name.</summary>
     public IReadOnlySet<string> Switches { get; init; } = new HashSet<string>();
+
+    /// <summary>Whether the dashboard is served on 127.0.0.1 while the sample runs (<c>--dashboard</c>).</summary>
+    public bool Dashboard { get; init; }
 }
 
 /// <summary>What a sample is: its name, what it teaches, and its defaults.</summary>

@@ -42,6 +42,7 @@ internal sealed class WebSample : ISample
     {
         await using var app = Build();
         app.MapPrometheusScrapingEndpoint(); // /metrics, by OpenTelemetry's Prometheus exporter
+        app.MapSuperviseDashboard("/supervise"); // always: read-only, loopback clients only
         await app.StartAsync(run.Stopping);
         var baseAddress = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         if (!new Uri(baseAddress).IsLoopback)
@@ -52,7 +53,7 @@ internal sealed class WebSample : ISample
         var trees = app.Services.GetRequiredService<SuperviseTrees>();
         var tree = trees["shop"];
         run.Show(trees.System, tree);
-        run.Say($"The shop's API listens on {baseAddress}: GET /api/products/{{id}} (catalog and pricing are supervised actors), /health/live, /health/ready, /metrics.");
+        run.Say($"The shop's API listens on {baseAddress}: GET /api/products/{{id}} (catalog and pricing are supervised actors), /health/live, /health/ready, /metrics; the dashboard at {baseAddress}/supervise.");
 
         FaultInjector? injector = null;
         if (run.Chaos(new FaultTargets { Include = ["shop/*"] }, new FaultChoice(FaultKind.Crash, 2), new FaultChoice(FaultKind.FailingRestart)) is { } chaos)
