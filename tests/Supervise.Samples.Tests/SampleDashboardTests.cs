@@ -5,6 +5,7 @@ using Xunit;
 namespace Supervise.Samples.Tests;
 
 /// <summary><c>--dashboard</c>: a sample serves the dashboard of its trees on 127.0.0.1 while it runs, and prints where.</summary>
+[Collection(SampleRuns.Name)]
 public sealed partial class SampleDashboardTests
 {
     [GeneratedRegex(@"http://127\.0\.0\.1:\d+/supervise")]
@@ -54,4 +55,11 @@ public sealed partial class SampleDashboardTests
         Assert.Equal(0, await SamplesCli.RunAsync(args, output, TextWriter.Null, interactive: false).WaitAsync(TimeSpan.FromMinutes(2)));
         Assert.True(output.Printed.Task.IsCompleted, $"{sample} printed no dashboard address:\n{output}");
     }
+}
+
+/// <summary>Whole sample runs, one at a time: on two cores, the cluster sample's node death must not wait behind another sample's load.</summary>
+[CollectionDefinition(Name)]
+public sealed class SampleRuns
+{
+    public const string Name = "sample runs";
 }

@@ -5,6 +5,7 @@ using Xunit;
 namespace Supervise.Samples.Tests;
 
 /// <summary>The samples executable, run headless (plain log lines) as a user would run it.</summary>
+[Collection(SampleRuns.Name)]
 public sealed class SamplesCliTests
 {
     private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
