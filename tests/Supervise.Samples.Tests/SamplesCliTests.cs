@@ -96,6 +96,7 @@ public sealed class SamplesCliTests
         Assert.Contains(", 0 unanswered, 0 not started", text, StringComparison.Ordinal);
         Assert.Contains("lounge-pass 300 of 300", text, StringComparison.Ordinal); // demand outran the scarcest perk: refusals, not overselling
         Assert.Contains("kind=fault path=rewards/", text, StringComparison.Ordinal);
+        Assert.Contains("The newsletter reaches everyone (6000 customers)", text, StringComparison.Ordinal); // not "6000 everyone"
     }
 
     [Fact]

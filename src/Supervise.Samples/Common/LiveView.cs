@@ -257,7 +257,7 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
     }
 
     private static Markup Label(string name, HealthState state, int? restarts) =>
-        new($"[{HealthColour(state)}]{Markup.Escape(name)}[/] [grey]{state}{(restarts is > 0 ? $", {restarts} restarts" : "")}[/]");
+        new($"[{HealthColour(state)}]{Markup.Escape(name)}[/] [grey]{state}{(restarts is > 0 ? restarts == 1 ? ", 1 restart" : $", {restarts} restarts" : "")}[/]");
 
     private static string HealthColour(HealthState state) => state switch
     {

@@ -75,18 +75,18 @@ internal static class ReportWriter
     {
         const int left = 260, width = 900, laneHeight = 18, top = 24, maxLanes = 60;
         var moments = report.Timeline.Where(m => m.Kind != MomentKind.Say && m.Path.Length > 0).ToList();
-        // Supervisors first (they carry the story), then the children hit most.
-        var lanes = moments.GroupBy(m => m.Path)
+        // Supervisors first (they carry the story), then the children hit most; drawn in path order, numbers as numbers.
+        var ranked = moments.GroupBy(m => m.Path)
             .OrderByDescending(g => g.Any(m => m.Kind is MomentKind.Health or MomentKind.GaveUp))
             .ThenByDescending(g => g.Count())
-            .Take(maxLanes)
             .Select(g => g.Key)
-            .OrderBy(p => p, StringComparer.Ordinal)
             .ToList();
+        var lanes = ranked.Take(maxLanes).OrderBy(p => p, NaturalOrder.Instance).ToList();
+        var cut = ranked.Count - lanes.Count;
         var end = Math.Max(report.Elapsed.TotalSeconds, 0.001);
         double X(TimeSpan at) => left + (width * Math.Min(at.TotalSeconds, end) / end);
         var svg = new StringBuilder();
-        var height = top + (lanes.Count * laneHeight) + 24;
+        var height = top + (lanes.Count * laneHeight) + 24 + (cut > 0 ? laneHeight : 0);
         svg.Append(F($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{left + width + 20}\" height=\"{height}\">"));
         for (var s = 0; s <= 10; s++)
         {
@@ -124,6 +124,12 @@ internal static class ReportWriter
                     _ => "",
                 });
             }
+        }
+
+        if (cut > 0)
+        {
+            // Said, not silent: the lanes left out are the quietest ones.
+            svg.Append(F($"<text x=\"4\" y=\"{top + (lanes.Count * laneHeight) + 12}\" fill=\"#cf222e\">{cut} more lanes not drawn (the {maxLanes} with the most happening are)</text>"));
         }
 
         return svg.Append("</svg>").ToString();

@@ -61,14 +61,18 @@ internal sealed class Timeline
         }
     }
 
-    public void Add(MomentKind kind, string path, string detail, HealthState? health = null)
+    /// <summary>Adds a moment; a <paramref name="quiet"/> one is kept for the report, not passed to the feed.</summary>
+    public void Add(MomentKind kind, string path, string detail, HealthState? health = null, bool quiet = false)
     {
         // Timed, kept and passed on under one lock: the list, the feed and the report see moments in time order.
         lock (_gate)
         {
             var moment = new Moment(_clock.Elapsed, kind, path, detail, health);
             _moments.Add(moment);
-            Added?.Invoke(moment);
+            if (!quiet)
+            {
+                Added?.Invoke(moment);
+            }
         }
     }
 
@@ -79,7 +83,7 @@ internal sealed class Timeline
         system.EventStream.Subscribe(recorder, typeof(SupervisionEvent)); // now: nothing published after this is missed
     }
 
-    private void Observe(SupervisionEvent e)
+    internal void Observe(SupervisionEvent e)
     {
         switch (e)
         {
@@ -104,9 +108,16 @@ internal sealed class Timeline
             case CircuitChanged c:
                 Add(MomentKind.GaveUp, c.ChildPath, $"circuit {c.State}");
                 break;
-            case HealthChanged h when h.ChildId is null || h.Current == HealthState.Down:
-                // Supervisors' health, and children going Down (every call of a busy switch changing state would drown the rest).
-                Add(MomentKind.Health, h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId, $"{h.Previous} -> {h.Current}", h.Current);
+            case HealthChanged h:
+                // Every change is kept: the report draws each lane's health from them (a child back to Running included).
+                // The feed shows supervisors' changes and children going Down or coming back from it: every call of a busy
+                // switch changing state would drown the rest.
+                Add(
+                    MomentKind.Health,
+                    h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId,
+                    $"{h.Previous} -> {h.Current}",
+                    h.Current,
+                    quiet: h.ChildId is not null && h.Current != HealthState.Down && h.Previous != HealthState.Down);
                 break;
             case MessageDropped d:
                 Interlocked.Increment(ref _dropped);

@@ -96,7 +96,9 @@ internal sealed class RewardsSample : ISample
         foreach (var (tier, customers, at) in Waves)
         {
             await run.UntilAsync(clock, run.Duration * at);
-            run.Say($"The newsletter reaches {customers} {tier}: redemptions arrive as a wave.");
+            run.Say(tier == "everyone"
+                ? $"The newsletter reaches everyone ({customers} customers): redemptions arrive as a wave."
+                : $"The newsletter reaches {customers} {tier}: redemptions arrive as a wave.");
             var spread = run.Duration * 0.1;
             for (var i = 0; i < customers && !run.Stopping.IsCancellationRequested; i++)
             {

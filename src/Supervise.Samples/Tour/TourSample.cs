@@ -121,7 +121,8 @@ internal sealed class TourSample : ISample
         run.Say($"The tree stopped: {outcome.Reason}. Every failure stayed inside the subtree that owned it.");
         Expect(outcome.Reason == TreeStopReason.Stopped, "the tree stops in order");
         await system.Terminate();
-        findings.Add($"{run.Timeline.Moments.Count(m => m.Kind == MomentKind.Restart)} restarts, {run.Timeline.Moments.Count(m => m.Kind == MomentKind.GaveUp)} give-ups or isolations, every one inside the subtree that owned it");
+        var restarts = run.Timeline.Moments.Count(m => m.Kind == MomentKind.Restart);
+        findings.Add($"{restarts} {(restarts == 1 ? "restart" : "restarts")}, {run.Timeline.Moments.Count(m => m.Kind == MomentKind.GaveUp)} give-ups or isolations, every one inside the subtree that owned it");
         return new SampleOutcome(violations.Count == 0, "every failure stays inside the subtree that owns it, and the tree stops in order", findings, violations);
     }
 

@@ -1,0 +1,56 @@
+using System.Text.RegularExpressions;
+using Supervise.Samples.Common;
+using Xunit;
+
+namespace Supervise.Samples.Tests;
+
+/// <summary>The HTML report's timeline says what happened, in an order a person reads, and says what it leaves out (issue 13).</summary>
+public sealed class ReportTimelineTests
+{
+    private static SampleReport Report(IReadOnlyList<Moment> moments) =>
+        new("test", 1, TimeSpan.FromSeconds(10), true, "holds", [], [], new LoadSample(0, 0, 0, 0, 0, 0), 0, null, moments);
+
+    private static IReadOnlyList<string> LaneNames(string html) =>
+        Regex.Matches(html, "<text x=\"\\d+\" y=\"\\d+\" text-anchor=\"end\">([^<]+)</text>").Select(m => m.Groups[1].Value).ToList();
+
+    [Fact]
+    public void Lanes_are_in_path_order_with_numbers_compared_as_numbers()
+    {
+        var html = ReportWriter.ToHtml(Report(
+        [
+            new Moment(TimeSpan.FromSeconds(1), MomentKind.Crash, "switch/call-13008", "boom"),
+            new Moment(TimeSpan.FromSeconds(2), MomentKind.Crash, "switch/call-1571", "boom"),
+            new Moment(TimeSpan.FromSeconds(3), MomentKind.Crash, "switch/call-2", "boom"),
+        ]));
+
+        Assert.Equal(["switch/call-2", "switch/call-1571", "switch/call-13008"], LaneNames(html));
+    }
+
+    [Fact]
+    public void Lanes_left_out_are_counted_on_the_page()
+    {
+        var html = ReportWriter.ToHtml(Report([.. Enumerable.Range(0, 75).Select(i => new Moment(TimeSpan.FromSeconds(1), MomentKind.Crash, $"s/w{i}", "boom"))]));
+
+        Assert.Equal(60, LaneNames(html).Count);
+        Assert.Contains("15 more lanes not drawn (the 60 with the most happening are)", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_child_back_to_Running_is_in_the_timeline_so_its_lane_is_not_left_red()
+    {
+        var timeline = new Timeline();
+        var fed = new List<Moment>();
+        timeline.Added += fed.Add;
+        // The events a crash of a child with a backoff publishes, in order.
+        timeline.Observe(new HealthChanged("shop", DateTimeOffset.UtcNow, "pricing", HealthState.Running, HealthState.Restarting));
+        timeline.Observe(new HealthChanged("shop", DateTimeOffset.UtcNow, "pricing", HealthState.Restarting, HealthState.Running));
+        timeline.Observe(new HealthChanged("shop", DateTimeOffset.UtcNow, "gateway-1", HealthState.Running, HealthState.Down));
+        timeline.Observe(new HealthChanged("shop", DateTimeOffset.UtcNow, "gateway-1", HealthState.Down, HealthState.Running));
+
+        Assert.Equal(
+            [("shop/pricing", HealthState.Restarting), ("shop/pricing", HealthState.Running), ("shop/gateway-1", HealthState.Down), ("shop/gateway-1", HealthState.Running)],
+            timeline.Moments.Select(m => (m.Path, m.Health!.Value)));
+        // The feed shows a child going Down and coming back, not every restart's amber (the crash and restart moments say that).
+        Assert.Equal(["Running -> Down", "Down -> Running"], fed.Select(m => m.Detail));
+    }
+}
