@@ -54,3 +54,28 @@ public sealed class ReportTimelineTests
         Assert.Equal(["Running -> Down", "Down -> Running"], fed.Select(m => m.Detail));
     }
 }
+
+/// <summary>The run's final latency percentiles cover the whole run, as they are labelled, not its last 4,096 answers.</summary>
+public sealed class LoadMeterTests
+{
+    [Fact]
+    public void The_overall_percentiles_cover_every_answer_of_the_run()
+    {
+        var meter = new LoadMeter();
+        for (var i = 0; i < 1_000; i++)
+        {
+            meter.Record(TimeSpan.FromMilliseconds(100)); // a slow start
+        }
+
+        for (var i = 0; i < 9_000; i++)
+        {
+            meter.Record(TimeSpan.FromMilliseconds(1));
+        }
+
+        var overall = meter.Overall();
+        Assert.Equal(10_000, overall.Answered);
+        Assert.InRange(overall.P50Ms, 1, 1.02);
+        Assert.InRange(overall.P95Ms, 100, 102); // the last 4,096 answers alone would say 1 ms
+        Assert.InRange(overall.P99Ms, 100, 102);
+    }
+}

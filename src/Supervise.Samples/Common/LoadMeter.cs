@@ -2,10 +2,18 @@ using System.Diagnostics;
 
 namespace Supervise.Samples.Common;
 
-/// <summary>Counts requests and their latency, thread-safe: throughput per second and percentiles of the latest ones.</summary>
+/// <summary>
+/// Counts requests and their latency, thread-safe: throughput per second, percentiles of the latest ones (the live view),
+/// and percentiles over the whole run (the outcome and the report), from a histogram whose buckets grow by 2 %.
+/// </summary>
 internal sealed class LoadMeter
 {
     private const int Window = 4096;
+    private const double SmallestMs = 0.001;
+    private const double Growth = 1.02;
+    private static readonly double LogGrowth = Math.Log(Growth);
+    private static readonly int Buckets = (int)Math.Ceiling(Math.Log(100_000 / SmallestMs) / LogGrowth) + 2; // 1 µs to 100 s
+    private readonly long[] _histogram = new long[Buckets];
     private readonly object _gate = new();
     private readonly double[] _latestMs = new double[Window];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
@@ -25,18 +33,46 @@ internal sealed class LoadMeter
         lock (_gate)
         {
             _latestMs[_recorded % Window] = latency.TotalMilliseconds;
+            _histogram[Bucket(latency.TotalMilliseconds)]++;
             _recorded++;
         }
     }
 
     public void RecordFailure() => Interlocked.Increment(ref _failed);
 
-    /// <summary>Over the whole run: answers per second since the meter started, and the latest latencies.</summary>
+    /// <summary>Over the whole run: answers per second since the meter started, and the percentiles of every answer (within 2 %).</summary>
     public LoadSample Overall()
     {
         var sample = Sample();
         var seconds = _clock.Elapsed.TotalSeconds;
-        return sample with { PerSecond = seconds > 0 ? sample.Answered / seconds : 0 };
+        lock (_gate)
+        {
+            return sample with { PerSecond = seconds > 0 ? sample.Answered / seconds : 0, P50Ms = Percentile(0.50), P95Ms = Percentile(0.95), P99Ms = Percentile(0.99) };
+        }
+    }
+
+    private static int Bucket(double ms) => ms <= SmallestMs ? 0 : Math.Min(Buckets - 1, (int)(Math.Log(ms / SmallestMs) / LogGrowth) + 1);
+
+    /// <summary>The upper bound of the bucket that holds the answer at quantile <paramref name="q"/> (under the lock).</summary>
+    private double Percentile(double q)
+    {
+        if (_recorded == 0)
+        {
+            return 0;
+        }
+
+        var rank = (long)Math.Ceiling(q * _recorded);
+        var seen = 0L;
+        for (var b = 0; b < Buckets; b++)
+        {
+            seen += _histogram[b];
+            if (seen >= rank)
+            {
+                return SmallestMs * Math.Pow(Growth, b);
+            }
+        }
+
+        return SmallestMs * Math.Pow(Growth, Buckets - 1);
     }
 
     /// <summary>Answers per second since the last call, and the latency percentiles of the latest answers.</summary>
