@@ -79,3 +79,19 @@ public sealed class LoadMeterTests
         Assert.InRange(overall.P99Ms, 100, 102);
     }
 }
+
+/// <summary>The live view draws children in start order, whatever it chose to draw first.</summary>
+public sealed class LiveViewOrderTests
+{
+    private static ChildHealth Child(string id, HealthState state = HealthState.Running, bool supervisor = false) =>
+        new(id, state, Criticality.Important, 0, null, supervisor ? ChildKind.Supervisor : ChildKind.Worker, supervisor ? new HealthSnapshot("shop/" + id, state, []) : null);
+
+    [Fact]
+    public void Children_are_drawn_in_start_order_not_supervisors_first()
+    {
+        var snapshot = new HealthSnapshot("shop", HealthState.Running, [Child("db"), Child("payments", supervisor: true), Child("ledger"), Child("mailer", HealthState.Down)]);
+
+        Assert.Equal(["db", "payments", "ledger", "mailer"], LiveView.Shown(snapshot, 12).Select(c => c.Id));
+        Assert.Equal(["payments", "mailer"], LiveView.Shown(snapshot, 2).Select(c => c.Id)); // the ones that matter most, still in start order
+    }
+}

@@ -230,11 +230,21 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
         return new RenderedTree(root, 1 + AddChildren(root, snapshot));
     }
 
+    /// <summary>
+    /// The children drawn, at most <paramref name="max"/>: those not Running first, then nested supervisors, then the rest,
+    /// drawn in start order (a rest-for-one lesson reads the order).
+    /// </summary>
+    internal static IReadOnlyList<ChildHealth> Shown(HealthSnapshot snapshot, int max)
+    {
+        var chosen = snapshot.Children.OrderByDescending(c => c.State != HealthState.Running).ThenByDescending(c => c.Subtree is not null).Take(max).ToHashSet();
+        return snapshot.Children.Where(chosen.Contains).ToList();
+    }
+
     /// <summary>Adds <paramref name="snapshot"/>'s children under <paramref name="node"/>; returns how many lines they take.</summary>
     private static int AddChildren(IHasTreeNodes node, HealthSnapshot snapshot)
     {
         var lines = 0;
-        var shown = snapshot.Children.OrderByDescending(c => c.State != HealthState.Running).ThenByDescending(c => c.Subtree is not null).Take(ChildrenShown).ToList();
+        var shown = Shown(snapshot, ChildrenShown);
         foreach (var child in shown)
         {
             var branch = node.AddNode(Label(child.Id, child.State, child.Restarts));
