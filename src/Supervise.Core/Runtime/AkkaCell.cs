@@ -31,6 +31,28 @@ internal static class AkkaCell
     public static bool HasMail(IActorRef actor) =>
         Of(actor) is { } cell && (cell.NumberOfMessages > 0 || SystemMail is not { } system || cell.Mailbox is not { } mailbox || system(mailbox));
 
+    /// <summary>
+    /// Whether an actor below <paramref name="actor"/> (not it) is inside a handler and has not failed: an actor that is being
+    /// stopped ends only after its children, so its end waits for that handler.
+    /// </summary>
+    public static bool HandlingBelow(IActorRef actor)
+    {
+        if (Of(actor) is not { } cell)
+        {
+            return false;
+        }
+
+        foreach (var child in cell.ChildrenContainer.Children)
+        {
+            if (Of(child) is { IsTerminated: false } below && ((below.CurrentMessage is not null && !HasFailed(child)) || HandlingBelow(child)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether <paramref name="actor"/> is inside a handler now (Akka clears a cell's current message once a handler returns).</summary>
     public static bool InHandler(IActorRef actor) => Of(actor) is { CurrentMessage: not null };
 

@@ -67,5 +67,6 @@ internal sealed class DeadLetterReporter : UntypedActor
 
     private static bool IsControl(object message) =>
         message is IAutoReceivedMessage or ISystemMessage or Identify or ActorIdentity or Terminated
-        || message.GetType().Namespace == typeof(DeadLetterReporter).Namespace;
+        || message.GetType().Namespace == typeof(DeadLetterReporter).Namespace
+        || message.GetType().Namespace == typeof(Supervise.Chaos.InjectFault).Namespace;
 }

@@ -35,7 +35,11 @@ internal sealed partial class SupervisorActor
         ParkAddresses();
         foreach (var child in Context.GetChildren())
         {
-            if (!AkkaCell.IsSupervisor(child))
+            if (AkkaCell.IsSupervisor(child))
+            {
+                Context.Stop(child); // at once, as before: a nested supervisor reports what its own children crashed on
+            }
+            else
             {
                 ((IInternalActorRef)child).Suspend();
             }
@@ -51,19 +55,38 @@ internal sealed partial class SupervisorActor
     /// <summary>Cancels the looks still due once it has stopped (real time: a handler that runs long runs on the system's clock).</summary>
     private Cancelable? _stillTimer;
 
-    /// <summary>Looks again after its own mailbox's turn, at once a few hundred times, then every millisecond (a handler that runs long).</summary>
+    /// <summary>Looks again after its own mailbox's turn, at once a few hundred times, then at each scheduler tick (a handler that runs long).</summary>
     private sealed record StopNowThen;
 
-    /// <summary>Stopping at once, once its children are still: nothing else is done (Akka would send it to dead letters as it stops).</summary>
+
+    /// <summary>
+    /// Stopping at once, once its children are still: nothing else is done. A call is answered that it is unavailable, a
+    /// health request with its snapshot, the fault injector that nothing is injected here; the rest goes to dead letters, as
+    /// Akka would send it as it stops.
+    /// </summary>
     private void WhileStoppingNow(object message)
     {
-        if (message is StopNowThen)
+        switch (message)
         {
-            StopNowOnceStill();
-        }
-        else
-        {
-            Context.System.DeadLetters.Tell(new DeadLetter(message, Sender, Self));
+            case StopNowThen:
+                StopNowOnceStill();
+                break;
+            case HealthRequest:
+                Sender.Tell(Snapshot());
+                break;
+            case TargetsRequest:
+                Sender.Tell(new List<FaultTarget>());
+                break;
+            case InjectFault fault:
+                Sender.Tell(new FaultApplied(fault.Sequence, false, "its supervisor is being stopped"));
+                break;
+            case WhichChildrenRequest or CountChildrenRequest or GetChildSpecRequest or PlanUpgradeRequest or UpgradeRequest or StartChildRequest
+                or StartDynamicChildRequest or StartDynamicChildrenRequest or TerminateChildRequest or RestartChildRequest or DeleteChildRequest:
+                Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, "it is being stopped")));
+                break;
+            default:
+                Context.System.DeadLetters.Tell(new DeadLetter(message, Sender, Self));
+                break;
         }
     }
 
@@ -73,6 +96,8 @@ internal sealed partial class SupervisorActor
         {
             if (!AkkaCell.IsSupervisor(child) && !AkkaCell.IsStill(child))
             {
+                // No bound: Akka would wait for a handler blocked for real as well before this supervisor ends (its nested
+                // supervisors are stopped already, and calls get an answer meanwhile).
                 if (++_stillRounds < 200)
                 {
                     Self.Tell(new StopNowThen());

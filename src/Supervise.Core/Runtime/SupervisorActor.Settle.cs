@@ -16,7 +16,8 @@ internal sealed partial class SupervisorActor
     private void AnswerProgress()
     {
         var supervisors = new List<IActorRef>();
-        var clockBound = !AkkaCell.HasMail(Self) && !AwaitsAnEnd();
+        // Stopping at once, it looks again at its children on the system's clock until they are still: not the tree's clock.
+        var clockBound = _stillRounds < 0 && !AkkaCell.HasMail(Self) && !AwaitsAnEnd();
         foreach (var record in _children)
         {
             if (record.Ref is not { } child)

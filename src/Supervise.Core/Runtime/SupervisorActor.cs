@@ -113,6 +113,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
 
     protected override void PreRestart(Exception reason, object message)
     {
+        _stillTimer?.Cancel();
         // The children are already stopped in order when this supervisor gives up; anything left
         // (an unexpected failure of the supervisor itself) is stopped by Akka.
         DisposeTimers();

@@ -52,11 +52,17 @@ internal sealed class TreeCounts
     }
 
     /// <summary>
-    /// Whether the end of <paramref name="dying"/> waits for an abandoned child at or below it that is inside a handler
-    /// (blocked for real: only its own code ends that, neither the tree nor the clock). Akka ends an actor after its children.
+    /// Whether the end of <paramref name="dying"/> waits for a handler that only its own code ends (neither the tree nor
+    /// the clock): an abandoned child at or below it inside a handler, or, below a nested supervisor, any actor inside one
+    /// (one it was stopping when it was abandoned itself was never abandoned). Akka ends an actor after its children.
     /// </summary>
     public bool EndWaitsForABlockedChild(IActorRef dying)
     {
+        if (AkkaCell.HandlingBelow(dying))
+        {
+            return true;
+        }
+
         if (Volatile.Read(ref _abandoned) == 0)
         {
             return false;

@@ -174,7 +174,9 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
         IRenderable panels = sideBySide
             ? new Grid().AddColumn(new GridColumn().Width(treeWidth).NoWrap().Padding(0, 0)).AddColumn(new GridColumn().Padding(0, 0)).AddRow(treePanel, feedPanel)
             : new Rows(treePanel, feedPanel);
-        var loadText = load is { } l
+        var loadText = load is { Answered: 0, Failed: 0 }
+            ? new Markup("[grey]no requests measured yet (the tour runs scripted steps, and measures none)[/]")
+            : load is { } l
             ? new Markup(FormattableString.Invariant($"[bold]{l.PerSecond:0}[/]/s   answered {l.Answered}   failed {l.Failed}\nlatency p50 [bold]{l.P50Ms:0.0}[/] ms   p95 {l.P95Ms:0.0} ms   p99 {l.P99Ms:0.0} ms"))
             : new Markup("[grey]measuring…[/]");
         return new Rows(

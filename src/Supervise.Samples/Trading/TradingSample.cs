@@ -37,7 +37,7 @@ internal sealed class TradingSample : ISample
     {
         using var system = ActorSystem.Create("trading", "akka.loglevel = OFF\nakka.stdout-loglevel = OFF");
         var store = new ConfigStore(Enumerable.Range(1, Gateways).Select(Id));
-        var exchange = new ExchangeBook();
+        var exchange = new ExchangeBook(run.Load);
         var exchangeActor = system.ActorOf(Props.Create(() => new Exchange(exchange)), "exchange");
         var fleet = new SupervisorSpec
         {
@@ -255,7 +255,8 @@ internal sealed class ConfigStore(IEnumerable<string> gateways)
     public void Deploy(string gateway, GatewayConfig config) => _configs[gateway] = config;
 }
 
-internal sealed record Order(string Gateway, bool PositionTracked, bool NeedsTracking);
+/// <summary>An order, stamped when its gateway sent it (<see cref="System.Diagnostics.Stopwatch"/> ticks: the exchange measures its latency).</summary>
+internal sealed record Order(string Gateway, bool PositionTracked, bool NeedsTracking, long SentAt);
 
 internal sealed record Disconnect(string Gateway);
 
@@ -286,7 +287,7 @@ internal sealed class Gateway : ReceiveActor, IWithTimers
             throw new InvalidOperationException($"{id}: configuration v{_config.Version} lacks the position-tracking section this gateway needs");
         }
 
-        Receive<Trade>(_ => _exchange.Tell(new Order(_id, _config.HasPositionTracking, _needsTracking)));
+        Receive<Trade>(_ => _exchange.Tell(new Order(_id, _config.HasPositionTracking, _needsTracking, System.Diagnostics.Stopwatch.GetTimestamp())));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -300,7 +301,7 @@ internal sealed class Gateway : ReceiveActor, IWithTimers
 }
 
 /// <summary>What the exchange saw: orders by gateway and time, refusals, and any order traded without tracking.</summary>
-internal sealed class ExchangeBook
+internal sealed class ExchangeBook(LoadMeter? load = null)
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, List<DateTimeOffset>> _accepted = [];
@@ -342,6 +343,7 @@ internal sealed class ExchangeBook
             }
 
             times.Add(DateTimeOffset.UtcNow);
+            load?.Record(System.Diagnostics.Stopwatch.GetElapsedTime(order.SentAt)); // the throughput panel: orders accepted
             if (order.NeedsTracking && !order.PositionTracked)
             {
                 _untracked[order.Gateway] = _untracked.GetValueOrDefault(order.Gateway) + 1;
@@ -349,7 +351,11 @@ internal sealed class ExchangeBook
         }
     }
 
-    public void Refuse() => Interlocked.Increment(ref _refused);
+    public void Refuse()
+    {
+        Interlocked.Increment(ref _refused);
+        load?.RecordFailure();
+    }
 
     /// <summary>The exchange cut <paramref name="gateway"/> off (the first time counts).</summary>
     public void Disconnected(string gateway)

@@ -168,7 +168,8 @@ public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTes
         using var gate = new ManualResetEventSlim();
         var tree = await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("n", new SupervisorSpec { Children = [Worker("x")] })] });
         var n = await ChildRef(tree.Root, "n");
-        var x = await ChildRef(await tree.Root.GetSupervisorAsync("n"), "x");
+        var handle = await tree.Root.GetSupervisorAsync("n");
+        var x = await ChildRef(handle, "x");
         var address = await (await tree.Root.GetSupervisorAsync("n")).GetChildAsync("x");
         var crashOn = new BlockThenCrash(gate);
         x.Tell(crashOn);
@@ -178,6 +179,8 @@ public sealed class UndecidedCrashTests(ITestOutputHelper output) : SuperviseTes
         Assert.True((await tree.Root.Actor.Ask<Supervise.Chaos.FaultApplied>(kill, TimeSpan.FromSeconds(10))).Applied);
         await AwaitAssertAsync(() => Assert.IsNotAssignableFrom<IActorRef>(address.RouteNow)); // parked: n has begun to stop
         Assert.False(Stopping(n)); // not before x is still
+        var during = await Assert.ThrowsAsync<SupervisorUnavailableException>(() => handle.WhichChildrenAsync()); // answered meanwhile, not left to time out
+        Assert.Contains("it is being stopped", during.Message, StringComparison.Ordinal);
         address.Tell("after the kill"); // not into x's closing mailbox: its address was parked first
         Assert.Equal("a supervisor above it is restarting", ExpectEvent<MessageDropped>(e => Equals(e.Message, "after the kill")).Why);
         gate.Set();
