@@ -95,3 +95,32 @@ public sealed class LiveViewOrderTests
         Assert.Equal(["payments", "mailer"], LiveView.Shown(snapshot, 2).Select(c => c.Id)); // the ones that matter most, still in start order
     }
 }
+
+/// <summary>The throughput panel counts what flows: trading's orders; the tour, which measures none, says so instead of zeros.</summary>
+public sealed class ThroughputTests
+{
+    [Fact]
+    public void The_exchange_counts_each_accepted_order_and_each_refusal_in_the_load()
+    {
+        var load = new LoadMeter();
+        var book = new Supervise.Samples.Trading.ExchangeBook(load);
+
+        book.Accept(new Supervise.Samples.Trading.Order("gw-1", true, true, System.Diagnostics.Stopwatch.GetTimestamp()));
+        book.Refuse();
+
+        Assert.Equal((1, 1), (load.Count, load.Failed));
+    }
+
+    [Fact]
+    public void A_run_that_measures_no_requests_says_so_instead_of_zeros()
+    {
+        var layout = LiveView.Layout("tour", "", [], [], new LoadSample(0, 0, 0, 0, 0, 0), 120, 40);
+        var text = new StringWriter();
+        var recorder = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings { Out = new Spectre.Console.AnsiConsoleOutput(text), Ansi = Spectre.Console.AnsiSupport.No });
+        recorder.Profile.Width = 120;
+        recorder.Write(layout);
+
+        Assert.Contains("no requests measured yet", text.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("0/s", text.ToString(), StringComparison.Ordinal);
+    }
+}
