@@ -124,3 +124,23 @@ public sealed class ThroughputTests
         Assert.DoesNotContain("0/s", text.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The plain tour shows each health change once, and its last step shows the children stopping in order.</summary>
+[Collection(SampleRuns.Name)]
+public sealed class TourLinesTests
+{
+    [Fact]
+    public async Task Each_health_change_is_printed_once_and_the_tree_stops_in_reverse_start_order()
+    {
+        using var output = new StringWriter();
+        Assert.Equal(0, await Supervise.Samples.Cli.SamplesCli.RunAsync(["--no-live"], output, TextWriter.Null, interactive: false).WaitAsync(TimeSpan.FromMinutes(2)));
+        var lines = output.ToString().Split('\n').Select(l => Regex.Replace(l, @"^t=\S+ ", "")).ToList();
+
+        var health = lines.Where(l => l.StartsWith("kind=health", StringComparison.Ordinal)).ToList();
+        var twice = lines.Zip(lines.Skip(1)).Where(p => p.First.StartsWith("kind=health", StringComparison.Ordinal) && p.First == p.Second).Select(p => p.First).ToList();
+        Assert.NotEmpty(health);
+        Assert.Empty(twice); // a nested supervisor's own change and its parent's view of it were both printed
+        var stops = lines.Where(l => l.StartsWith("kind=stopped", StringComparison.Ordinal)).Select(l => Regex.Match(l, "path=(\\S+)").Groups[1].Value).ToList();
+        Assert.Equal(["shop/payments/processor", "shop/payments/gateway", "shop/payments", "shop/ledger"], stops);
+    }
+}

@@ -198,6 +198,7 @@ internal sealed class LiveView(IAnsiConsole console) : IRunView
             MomentKind.Health => (HealthColour(m.Health ?? HealthState.Running), "health"),
             MomentKind.Dropped => ("grey", "dropped"),
             MomentKind.Upgrade => ("springgreen3", "upgrade"),
+            MomentKind.Stopped => ("grey", "stopped"),
             _ => ("yellow", "»"),
         };
         var time = FormattableString.Invariant($"{m.At.TotalSeconds,7:0.00} ");

@@ -29,6 +29,9 @@ internal enum MomentKind
 
     /// <summary>A live upgrade began, changed a child, watched a step, or ended.</summary>
     Upgrade,
+
+    /// <summary>A child stopped (shown when the sample asks, <see cref="Timeline.ShowStops"/>: a busy switch's calls end all the time).</summary>
+    Stopped,
 }
 
 /// <summary>One moment of a run: when (from its start), what, where.</summary>
@@ -46,6 +49,9 @@ internal sealed class Timeline
     public event Action<Moment>? Added;
 
     public TimeSpan Elapsed => _clock.Elapsed;
+
+    /// <summary>Whether children's stops are shown from now on (the tour, as its tree stops in order).</summary>
+    public bool ShowStops { get; set; }
 
     /// <summary>Messages reported dropped (each one, even when the feed shows only a few).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -108,6 +114,9 @@ internal sealed class Timeline
             case CircuitChanged c:
                 Add(MomentKind.GaveUp, c.ChildPath, $"circuit {c.State}");
                 break;
+            case ChildTerminated t when ShowStops:
+                Add(MomentKind.Stopped, t.ChildPath, "stopped: " + t.Reason);
+                break;
             case HealthChanged h:
                 // Every change is kept: the report draws each lane's health from them (a child back to Running included).
                 // The feed shows supervisors' changes and children going Down or coming back from it: every call of a busy
@@ -117,7 +126,9 @@ internal sealed class Timeline
                     h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId,
                     $"{h.Previous} -> {h.Current}",
                     h.Current,
-                    quiet: h.ChildId is not null && h.Current != HealthState.Down && h.Previous != HealthState.Down);
+                    // A nested supervisor's own change is its parent's view of it again (the same path, twice): the parent's is shown.
+                    quiet: (h.ChildId is null && h.SupervisorPath.Contains('/', StringComparison.Ordinal))
+                        || (h.ChildId is not null && h.Current != HealthState.Down && h.Previous != HealthState.Down));
                 break;
             case MessageDropped d:
                 Interlocked.Increment(ref _dropped);
