@@ -97,6 +97,8 @@ public sealed class SamplesCliTests
         Assert.Contains("lounge-pass 300 of 300", text, StringComparison.Ordinal); // demand outran the scarcest perk: refusals, not overselling
         Assert.Contains("kind=fault path=rewards/", text, StringComparison.Ordinal);
         Assert.Contains("The newsletter reaches everyone (6000 customers)", text, StringComparison.Ordinal); // not "6000 everyone"
+        var fallback = System.Text.RegularExpressions.Regex.Match(text, @"popular \(fallback\) (\d+)");
+        Assert.True(fallback.Success && long.Parse(fallback.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) > 0, "the fallback stand-in never answered: " + fallback.Value);
     }
 
     [Fact]

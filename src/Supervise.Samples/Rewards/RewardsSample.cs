@@ -63,13 +63,14 @@ internal sealed class RewardsSample : ISample
                 ChildSpec.Worker("recommendations", Props.Create(() => new Recommendations("personal"))) with
                 {
                     Criticality = Criticality.Optional,
-                    Policies = [Policy.Isolate(), Policy.Fallback(Props.Create(() => new Recommendations("popular")))],
+                    // Two crashes within 5 s open its circuit for a second: the stand-in answers meanwhile, with popular perks.
+                    Policies = [Policy.CircuitBreaker(2, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), Policy.Fallback(Props.Create(() => new Recommendations("popular")))],
                 },
                 ChildSpec.ForSupervisor("redemptions", Redemptions),
             ],
         };
 
-        run.Say("The rewards site starts: inventory (its stock in a store; Buffer while it restarts), recommendations (Optional; a fallback stand-in answers while it is down), redemptions (a dynamic supervisor: one child per redemption).");
+        run.Say("The rewards site starts: inventory (its stock in a store; Buffer while it restarts), recommendations (Optional; two crashes within 5 s open its circuit for a second, and a fallback stand-in answers meanwhile), redemptions (a dynamic supervisor: one child per redemption).");
         var tree = await system.StartTreeAsync(spec, new TreeOptions { Name = "rewards" });
         run.Show(system, tree);
         var redemptions = await tree.GetSupervisorAsync("redemptions");
