@@ -144,3 +144,20 @@ public sealed class TourLinesTests
         Assert.Equal(["shop/payments/processor", "shop/payments/gateway", "shop/payments", "shop/ledger"], stops);
     }
 }
+
+/// <summary>A fast run's timeline spans what happened, with labels that do not repeat.</summary>
+public sealed class ReportAxisTests
+{
+    [Fact]
+    public void The_axis_spans_from_the_first_moment_and_its_labels_do_not_repeat()
+    {
+        var moments = Enumerable.Range(0, 30).Select(i => new Moment(TimeSpan.FromSeconds(5 + (i * 0.01)), MomentKind.Crash, $"shop/w{i % 3}", "boom")).ToList();
+        var html = ReportWriter.ToHtml(new SampleReport("tour", 1, TimeSpan.FromSeconds(5.3), true, "holds", [], [], new LoadSample(0, 0, 0, 0, 0, 0), 0, null, moments));
+
+        var labels = Regex.Matches(html, "text-anchor=\"middle\">([^<]+)</text>").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(11, labels.Count);
+        Assert.Equal(labels.Count, labels.Distinct().Count());
+        Assert.Equal("4999 ms", labels[0]); // from the first moment (less a millisecond), not from the run's start
+        Assert.Equal("5300 ms", labels[^1]);
+    }
+}

@@ -83,16 +83,19 @@ internal static class ReportWriter
             .ToList();
         var lanes = ranked.Take(maxLanes).OrderBy(p => p, NaturalOrder.Instance).ToList();
         var cut = ranked.Count - lanes.Count;
-        var end = Math.Max(report.Elapsed.TotalSeconds, 0.001);
-        double X(TimeSpan at) => left + (width * Math.Min(at.TotalSeconds, end) / end);
+        // The axis spans what happened, from the first moment to the run's end: a fast run's start-up (an actor system made,
+        // code compiled) would otherwise squeeze everything into the axis's last few pixels.
+        var start = moments.Count == 0 ? 0 : Math.Max(0, moments.Min(m => m.At.TotalSeconds) - 0.001);
+        var end = Math.Max(report.Elapsed.TotalSeconds, start + 0.001);
+        double X(TimeSpan at) => left + (width * (Math.Clamp(at.TotalSeconds, start, end) - start) / (end - start));
         var svg = new StringBuilder();
         var height = top + (lanes.Count * laneHeight) + 24 + (cut > 0 ? laneHeight : 0);
         svg.Append(F($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{left + width + 20}\" height=\"{height}\">"));
         for (var s = 0; s <= 10; s++)
         {
-            var at = TimeSpan.FromSeconds(end * s / 10);
+            var at = TimeSpan.FromSeconds(start + ((end - start) * s / 10));
             svg.Append(F($"<line x1=\"{X(at):0.#}\" y1=\"{top - 4}\" x2=\"{X(at):0.#}\" y2=\"{height - 20}\" stroke=\"#eee\"/>"));
-            svg.Append(F($"<text x=\"{X(at):0.#}\" y=\"{height - 6}\" text-anchor=\"middle\">{at.TotalSeconds:0.#} s</text>"));
+            svg.Append(F($"<text x=\"{X(at):0.#}\" y=\"{height - 6}\" text-anchor=\"middle\">{AxisLabel(at, end - start)}</text>"));
         }
 
         for (var i = 0; i < lanes.Count; i++)
@@ -134,6 +137,10 @@ internal static class ReportWriter
 
         return svg.Append("</svg>").ToString();
     }
+
+    /// <summary>A tick's label, precise enough that the ticks of a short run do not repeat: milliseconds under 2 s of span.</summary>
+    internal static string AxisLabel(TimeSpan at, double spanSeconds) =>
+        spanSeconds < 2 ? F($"{at.TotalMilliseconds:0} ms") : spanSeconds < 20 ? F($"{at.TotalSeconds:0.0} s") : F($"{at.TotalSeconds:0} s");
 
     private static string Colour(HealthState state) => state switch
     {
