@@ -80,8 +80,7 @@ internal sealed partial class SupervisorActor
             case InjectFault fault:
                 Sender.Tell(new FaultApplied(fault.Sequence, false, "its supervisor is being stopped"));
                 break;
-            case WhichChildrenRequest or CountChildrenRequest or GetChildSpecRequest or PlanUpgradeRequest or UpgradeRequest or StartChildRequest
-                or StartDynamicChildRequest or StartDynamicChildrenRequest or TerminateChildRequest or RestartChildRequest or DeleteChildRequest:
+            case var call when IsCall(call):
                 Sender.Tell(new Status.Failure(new SupervisorUnavailableException(_path, "it is being stopped")));
                 break;
             default:

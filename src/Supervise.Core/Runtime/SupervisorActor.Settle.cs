@@ -46,13 +46,14 @@ internal sealed partial class SupervisorActor
 
     /// <summary>
     /// Whether an incarnation it no longer tracks is still ending: Akka stops it without the clock (a hung one too), and a
-    /// restart may wait for its name. Not one whose end waits for an abandoned child blocked in a handler for real.
+    /// restart may wait for its name. Not one whose end waits for a handler only its own code ends: it was abandoned inside
+    /// one, or (a nested supervisor) an actor below it is inside one (Akka ends an actor after its children).
     /// </summary>
     private bool AwaitsAnEnd()
     {
         foreach (var child in _dying.Keys)
         {
-            if (!_runtime.Counts.EndWaitsForABlockedChild(child))
+            if (!(_abandoned.Contains(child) && AkkaCell.InHandler(child)) && !AkkaCell.HandlingBelow(child))
             {
                 return true;
             }

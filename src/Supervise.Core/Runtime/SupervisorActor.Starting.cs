@@ -123,7 +123,7 @@ internal sealed partial class SupervisorActor
     {
         if (_abandoned.Remove(child))
         {
-            _runtime.Counts.AbandonedGone(child);
+            _runtime.Counts.AbandonedGone();
         }
 
         if (_dying.ContainsValue(name))

@@ -68,7 +68,7 @@ internal sealed partial class SupervisorActor
         // Force it; a child blocked in a handler cannot be interrupted, so it is no longer waited for.
         Discard(record);
         _abandoned.Add(child);
-        _runtime.Counts.Abandoned(child);
+        _runtime.Counts.Abandoned();
         record.MoveTo(ChildLifecycle.NotRunning);
         var timeout = record.Spec.EffectiveShutdown.TimeoutValue;
         _events.Publish(new ChildTerminated(_path, _runtime.Now, record.Id, ExitReason.Failure($"killed: did not stop within its shutdown timeout of {timeout}")));

@@ -164,9 +164,9 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
     /// <summary>Akka stops an actor only once its children are gone: abandoned ones are gone now.</summary>
     private void ReleaseAbandoned()
     {
-        foreach (var child in _abandoned)
+        foreach (var _ in _abandoned)
         {
-            _runtime.Counts.AbandonedGone(child);
+            _runtime.Counts.AbandonedGone();
         }
 
         _abandoned.Clear();
@@ -334,17 +334,7 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
             case PolicyTimerDue:
                 _core.Submit(new PendingWork(message, Sender), WorkKind.Timer);
                 break;
-            case WhichChildrenRequest:
-            case CountChildrenRequest:
-            case GetChildSpecRequest:
-            case PlanUpgradeRequest:
-            case UpgradeRequest:
-            case StartChildRequest:
-            case StartDynamicChildRequest:
-            case StartDynamicChildrenRequest:
-            case TerminateChildRequest:
-            case RestartChildRequest:
-            case DeleteChildRequest:
+            case var call when IsCall(call):
                 _core.Submit(new PendingWork(message, Sender), WorkKind.Call);
                 break;
             default:
@@ -352,6 +342,11 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
                 break;
         }
     }
+
+    /// <summary>A runtime call: answered in its turn, after the crashes and exits waiting before it.</summary>
+    private static bool IsCall(object message) =>
+        message is WhichChildrenRequest or CountChildrenRequest or GetChildSpecRequest or PlanUpgradeRequest or UpgradeRequest or StartChildRequest
+            or StartDynamicChildRequest or StartDynamicChildrenRequest or TerminateChildRequest or RestartChildRequest or DeleteChildRequest;
 
     /// <summary>Carries out shell work whose turn came (the core decides crashes and exits in line itself).</summary>
     void ISupervisorEffects<ChildRecord, PendingFailure>.Process(object work)

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using Akka.Actor;
-
 namespace Supervise.Runtime;
 
 /// <summary>
@@ -16,7 +13,6 @@ internal sealed class TreeCounts
     private int _rootHealth = (int)HealthState.Restarting;
     private int _pendingInjections;
     private int _faultsLanding;
-    private readonly ConcurrentDictionary<IActorRef, byte> _abandonedActors = new(ChildRefComparer.Instance);
 
     /// <summary>
     /// Children that a supervisor of this tree stopped waiting for past their shutdown timeout and that have
@@ -39,53 +35,9 @@ internal sealed class TreeCounts
     /// <summary>Injected faults carried out that have not landed yet (not counting those waiting for the clock), over the chaos runs on the tree.</summary>
     public int FaultsLanding => Volatile.Read(ref _faultsLanding);
 
-    public void Abandoned(IActorRef child)
-    {
-        _abandonedActors[child] = 0;
-        Interlocked.Increment(ref _abandoned);
-    }
+    public void Abandoned() => Interlocked.Increment(ref _abandoned);
 
-    public void AbandonedGone(IActorRef child)
-    {
-        _abandonedActors.TryRemove(child, out _);
-        Interlocked.Decrement(ref _abandoned);
-    }
-
-    /// <summary>
-    /// Whether the end of <paramref name="dying"/> waits for a handler that only its own code ends (neither the tree nor
-    /// the clock): an abandoned child at or below it inside a handler, or, below a nested supervisor, any actor inside one
-    /// (one it was stopping when it was abandoned itself was never abandoned). Akka ends an actor after its children.
-    /// </summary>
-    public bool EndWaitsForABlockedChild(IActorRef dying)
-    {
-        if (AkkaCell.HandlingBelow(dying))
-        {
-            return true;
-        }
-
-        if (Volatile.Read(ref _abandoned) == 0)
-        {
-            return false;
-        }
-
-        foreach (var child in _abandonedActors.Keys)
-        {
-            if (AkkaCell.IsTerminated(child) || !AkkaCell.InHandler(child))
-            {
-                continue;
-            }
-
-            for (var path = child.Path; path is ChildActorPath; path = path.Parent)
-            {
-                if (path.Equals(dying.Path))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
+    public void AbandonedGone() => Interlocked.Decrement(ref _abandoned);
 
     public void HealthCountChanged(HealthState state, int delta)
     {
