@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -34,7 +35,8 @@ internal static class EventFeed
     /// <summary>Events held for a slow client before the oldest are dropped.</summary>
     public const int Capacity = 1_000;
 
-    public static async IAsyncEnumerable<EventView> ReadAsync(ActorSystem system, FeedFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The events for one client, as they are published; the feed's own notes stamped by <paramref name="time"/>.</summary>
+    public static async IAsyncEnumerable<EventView> ReadAsync(ActorSystem system, FeedFilter filter, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var dropped = 0L;
         var channel = Channel.CreateBounded<EventView>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true }, _ => Interlocked.Increment(ref dropped));
@@ -42,13 +44,13 @@ internal static class EventFeed
         try
         {
             // At once: the response starts (a client sees it connected), and says what it follows.
-            yield return new EventView("FeedStarted", filter.Tree ?? "", "", null, DateTimeOffset.UtcNow, $"following {filter}");
+            yield return new EventView("FeedStarted", filter.Tree ?? "", "", null, time.GetUtcNow(), $"following {filter}");
 
             while (await channel.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (Interlocked.Exchange(ref dropped, 0) is var lost and > 0)
                 {
-                    yield return new EventView("FeedDropped", "", "", null, DateTimeOffset.UtcNow, $"{lost} events were dropped: this client did not keep up (the feed holds {Capacity})");
+                    yield return new EventView("FeedDropped", "", "", null, time.GetUtcNow(), $"{lost} events were dropped: this client did not keep up (the feed holds {Capacity})");
                 }
 
                 while (channel.Reader.TryRead(out var e))
@@ -67,12 +69,17 @@ internal static class EventFeed
     public static EventView View(SupervisionEvent e)
     {
         var child = e switch { ChildEvent c => c.ChildId, HealthChanged h => h.ChildId, _ => null };
-        var details = e.GetType().GetProperties(BindingFlags.Instance | BindingFlags.Public)
-            .Where(p => p.Name is not (nameof(SupervisionEvent.SupervisorPath) or nameof(SupervisionEvent.Timestamp) or "ChildId" or "ChildPath") && p.GetIndexParameters().Length == 0)
-            .Select(p => $"{p.Name}: {Show(p.GetValue(e))}");
+        var details = Fields.GetOrAdd(e.GetType(), FieldsOf).Select(p => $"{p.Name}: {Show(p.GetValue(e))}");
         var slash = e.SupervisorPath.IndexOf('/', StringComparison.Ordinal);
         return new EventView(e.GetType().Name, slash < 0 ? e.SupervisorPath : e.SupervisorPath[..slash], e.SupervisorPath, child, e.Timestamp, TreeViews.Cut(string.Join("; ", details), 600));
     }
+
+    /// <summary>Each event type's fields shown as its detail (looked up once a type: every client sees every event).</summary>
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Fields = new();
+
+    private static PropertyInfo[] FieldsOf(Type type) => type.GetProperties(BindingFlags.Instance | BindingFlags.Public)
+        .Where(p => p.Name is not (nameof(SupervisionEvent.SupervisorPath) or nameof(SupervisionEvent.Timestamp) or "ChildId" or "ChildPath") && p.GetIndexParameters().Length == 0)
+        .ToArray();
 
     private static string Show(object? value) => value switch
     {

@@ -40,6 +40,7 @@ public static class SuperviseDashboardEndpoints
 
         var trees = options.Trees ?? HostTrees(endpoints.ServiceProvider);
         var logger = endpoints.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("Supervise.Dashboard");
+        var time = endpoints.ServiceProvider.GetService<TimeProvider>() ?? TimeProvider.System;
         var group = endpoints.MapGroup(pattern);
         group.AddEndpointFilter(async (context, next) =>
         {
@@ -72,7 +73,7 @@ public static class SuperviseDashboardEndpoints
                 return Results.Problem("no tree runs: there is no event to follow", statusCode: StatusCodes.Status503ServiceUnavailable);
             }
 
-            return TypedResults.ServerSentEvents(EventFeed.ReadAsync(system, new FeedFilter(tree, path, kind), cancellationToken));
+            return TypedResults.ServerSentEvents(EventFeed.ReadAsync(system, new FeedFilter(tree, path, kind), time, cancellationToken));
         });
 
         group.MapPost("/api/operations/{operation}", async (HttpContext http, string operation, string path, CancellationToken cancellationToken) =>

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
 using Supervise.Hosting.Tests.Support;
@@ -15,23 +13,19 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
     [Fact]
     public async Task The_page_draws_the_trees_shows_a_crash_go_Restarting_then_Running_and_terminates_a_child_on_a_click()
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--urls", "http://127.0.0.1:0"], EnvironmentName = "Development" });
-        builder.Logging.ClearProviders();
-        builder.Services.AddAuthorization(o => o.AddPolicy("operators", p => p.RequireAssertion(_ => true)));
-        builder.Services.AddSupervise(b => b
-            .AddTree("orders", new SupervisorSpec
-            {
-                Children =
-                [
-                    // Backs off 2 s before its restart: long enough to be seen Restarting.
-                    ChildSpec.Worker("payments", Worker.Props) with { Policies = [Policy.Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)) with { Jitter = 0 }] },
-                    ChildSpec.Worker("stock", Worker.Props),
-                ],
-            })
-            .AddTree("sessions", new SupervisorSpec { Children = [ChildSpec.ForSupervisor("users", new SupervisorSpec { Children = [.. Enumerable.Range(0, 60).Select(i => ChildSpec.Worker($"u{i}", Worker.Props))] })] }));
-        await using var app = builder.Build();
-        app.MapSuperviseDashboard("/supervise", o => (o.EnableOperations, o.EnableChaos, o.AuthorizationPolicy) = (true, true, "operators"));
-        await app.StartAsync();
+        await using var app = await DashboardApp.StartAsync(
+            o => (o.EnableOperations, o.EnableChaos, o.AuthorizationPolicy) = (true, true, "operators"),
+            trees: b => b
+                .AddTree("orders", new SupervisorSpec
+                {
+                    Children =
+                    [
+                        // Backs off 2 s before its restart: long enough to be seen Restarting.
+                        ChildSpec.Worker("payments", Worker.Props) with { Policies = [Policy.Backoff(TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)) with { Jitter = 0 }] },
+                        ChildSpec.Worker("stock", Worker.Props),
+                    ],
+                })
+                .AddTree("sessions", DashboardApp.Sessions));
 
         using var browser = Chromium.Start();
         var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Supervise.Hosting.Tests.Support;
 using Xunit;
 using Xunit.Abstractions;
@@ -14,15 +12,10 @@ public sealed class DashboardScaleTests(ITestOutputHelper output)
     [Fact]
     public async Task A_dynamic_supervisor_of_ten_thousand_children_is_one_line_of_counts_and_its_children_are_found_by_search()
     {
-        var builder = WebApplication.CreateSlimBuilder(["--urls", "http://127.0.0.1:0"]);
-        builder.Logging.ClearProviders();
-        builder.Services.AddSupervise(b => b.AddTree("chat", new SupervisorSpec
+        await using var app = await DashboardApp.StartAsync(trees: b => b.AddTree("chat", new SupervisorSpec
         {
             Children = [ChildSpec.ForSupervisor("sessions", new DynamicSupervisorSpec(new ChildTemplate(_ => Worker.Props)) { Intensity = 100 })],
         }));
-        await using var app = builder.Build();
-        app.MapSuperviseDashboard();
-        await app.StartAsync();
         var sessions = await app.Services.GetRequiredService<SuperviseTrees>()["chat"].GetSupervisorAsync("sessions");
         var started = await sessions.StartChildrenAsync(Enumerable.Range(0, 10_000).Select(i => (object?)i));
         Assert.All(started, r => Assert.IsType<StartChildResult.Started>(r));
