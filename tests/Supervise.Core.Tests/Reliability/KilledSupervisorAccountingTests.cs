@@ -22,9 +22,10 @@ public sealed class KilledSupervisorAccountingTests(ITestOutputHelper output)
     {
         const int seed = 5;
         using var system = ActorSystem.Create("killed", ConfigurationFactory.ParseString("akka.loglevel = OFF\nakka.log-dead-letters = off"));
-        var fates = new ConcurrentDictionary<long, ConcurrentQueue<string>>();
-        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new Fates(fates))), typeof(MessageDropped));
-        var collector = system.ActorOf(Props.Create(() => new Fates(fates)));
+        var accounting = new Accounting();
+        var fates = accounting.Fates;
+        system.EventStream.Subscribe(system.ActorOf(Props.Create(() => new Fates(accounting))), typeof(MessageDropped));
+        var collector = system.ActorOf(Props.Create(() => new Fates(accounting)));
         var guarded = new DegradationPolicy[] { Policy.CircuitBreaker(1, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), Policy.Fallback(Props.Create<Echo>()) };
         var tree = await system.StartTreeAsync(
             new SupervisorSpec
@@ -63,11 +64,19 @@ public sealed class KilledSupervisorAccountingTests(ITestOutputHelper output)
                 to.Tell(new Track(sentTo.Count, crashes), collector);
             }
 
-            await Task.Delay(1);
+            await Task.Delay(1); // pacing the load, not waiting for an outcome
         }
 
         var report = await injector.Completion;
-        await AwaitAsync(() => fates.Count >= sentTo.Count, TimeSpan.FromSeconds(30));
+        try
+        {
+            await accounting.WhenAccountedAsync(sentTo.Count).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (TimeoutException)
+        {
+            // some are lost: named below
+        }
+
         var lost = Enumerable.Range(1, sentTo.Count).Where(id => !fates.ContainsKey(id)).ToList();
         var twice = fates.Where(f => f.Value.Count > 1).ToList();
         output.WriteLine($"{report.Faults.Count} kills; {sentTo.Count} messages sent, {lost.Count} lost, {twice.Count} answered or reported more than once (seed {seed})");
@@ -79,12 +88,33 @@ public sealed class KilledSupervisorAccountingTests(ITestOutputHelper output)
         await tree.StopAsync();
     }
 
-    private static async Task AwaitAsync(Func<bool> condition, TimeSpan limit)
+    /// <summary>Each message's fates, and when every one sent has one.</summary>
+    private sealed class Accounting
     {
-        using var cancel = new CancellationTokenSource(limit);
-        while (!condition() && !cancel.IsCancellationRequested)
+        private readonly TaskCompletionSource _all = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private long _expected = long.MaxValue;
+
+        public ConcurrentDictionary<long, ConcurrentQueue<string>> Fates { get; } = new();
+
+        public void Note(long id, string fate)
         {
-            await Task.Delay(10, CancellationToken.None);
+            Fates.GetOrAdd(id, _ => new()).Enqueue(fate);
+            Check();
+        }
+
+        public Task WhenAccountedAsync(long sent)
+        {
+            Volatile.Write(ref _expected, sent);
+            Check();
+            return _all.Task;
+        }
+
+        private void Check()
+        {
+            if (Fates.Count >= Volatile.Read(ref _expected))
+            {
+                _all.TrySetResult();
+            }
         }
     }
 
@@ -98,10 +128,10 @@ public sealed class KilledSupervisorAccountingTests(ITestOutputHelper output)
     /// <summary>Notes each message's fate: answered (the collector), or reported dropped (subscribed to <see cref="MessageDropped"/>).</summary>
     private sealed class Fates : ReceiveActor
     {
-        public Fates(ConcurrentDictionary<long, ConcurrentQueue<string>> fates)
+        public Fates(Accounting accounting)
         {
-            Receive<Track>(t => fates.GetOrAdd(t.Id, _ => new()).Enqueue($"answered by {Sender.Path}"));
-            Receive<MessageDropped>(d => d.Message is Track, d => fates.GetOrAdd(((Track)d.Message).Id, _ => new()).Enqueue($"reported by {d.SupervisorPath}/{d.ChildId}: {d.Why}"));
+            Receive<Track>(t => accounting.Note(t.Id, $"answered by {Sender.Path}"));
+            Receive<MessageDropped>(d => d.Message is Track, d => accounting.Note(((Track)d.Message).Id, $"reported by {d.SupervisorPath}/{d.ChildId}: {d.Why}"));
         }
     }
 }
