@@ -29,7 +29,7 @@ public sealed class ReportTimelineTests
     [Fact]
     public void Lanes_left_out_are_counted_on_the_page()
     {
-        var html = ReportWriter.ToHtml(Report([.. Enumerable.Range(0, 75).Select(i => new Moment(TimeSpan.FromSeconds(1), MomentKind.Crash, $"s/w{i}", "boom"))]));
+        var html = ReportWriter.ToHtml(Report([.. Enumerable.Range(0, 75).Select(i => new Moment(TimeSpan.FromSeconds(1), MomentKind.Crash, $"s{i}/w", "boom"))]));
 
         Assert.Equal(60, LaneNames(html).Count);
         Assert.Contains("15 more lanes not drawn (the 60 with the most happening are)", html, StringComparison.Ordinal);
@@ -52,6 +52,24 @@ public sealed class ReportTimelineTests
             timeline.Moments.Select(m => (m.Path, m.Health!.Value)));
         // The feed shows a child going Down and coming back, not every restart's amber (the crash and restart moments say that).
         Assert.Equal(["Running -> Down", "Down -> Running"], fed.Select(m => m.Detail));
+    }
+
+    [Fact]
+    public void Stops_are_shown_by_when_they_happened_not_by_when_they_were_read()
+    {
+        var timeline = new Timeline();
+        var fed = new List<Moment>();
+        timeline.Added += fed.Add;
+        var from = new DateTimeOffset(2026, 12, 6, 12, 0, 0, TimeSpan.Zero);
+        timeline.Observe(new ChildTerminated("shop/payments", from, "gateway", ExitReason.Shutdown)); // before anyone asked
+        timeline.ShowStopsFrom(from.AddTicks(1));
+        // An escalation's stop, published before the ask but read after it (a busy recorder), then the tree's own stop.
+        timeline.Observe(new ChildTerminated("shop/payments", from, "processor", ExitReason.Shutdown));
+        timeline.Observe(new ChildTerminated("shop", from.AddSeconds(1), "ledger", ExitReason.Shutdown));
+
+        Assert.Equal(["shop/ledger"], fed.Select(m => m.Path));
+        // All three are kept for the report: a stopped child's lane ends where it stopped.
+        Assert.Equal(3, timeline.Moments.Count(m => m.Kind == MomentKind.Stopped));
     }
 }
 

@@ -42,7 +42,8 @@ internal static class ReportWriter
             .Append(E($"Supervise sample: {report.Sample} (seed {report.Seed})"))
             .Append("</title><style>body{font-family:system-ui,sans-serif;margin:2em;color:#222}h1{font-size:1.4em}")
             .Append(".held{color:#1a7f37}.broken{color:#cf222e}svg text{font-size:11px;font-family:ui-monospace,monospace}")
-            .Append("table{border-collapse:collapse}td{padding:2px 8px}</style></head><body>");
+            .Append("table{border-collapse:collapse}td{padding:2px 8px;vertical-align:top}td:first-child{white-space:nowrap;text-align:right}")
+            .Append("pre{white-space:pre-wrap}</style></head><body>");
         page.Append("<h1>").Append(E($"{report.Sample}: seed {report.Seed}, {report.Elapsed.TotalSeconds:0.0} s")).Append("</h1>");
         page.Append("<p class=\"").Append(report.InvariantHeld ? "held" : "broken").Append("\"><b>")
             .Append(report.InvariantHeld ? "Invariant held: " : "Invariant BROKEN: ").Append("</b>").Append(E(report.Invariant)).Append("</p><ul>");
@@ -54,7 +55,8 @@ internal static class ReportWriter
         page.Append("<li>").Append(E("load: " + report.Load)).Append("</li>");
         page.Append("<li>").Append(E($"messages dropped (reported): {report.MessagesDropped}")).Append("</li></ul>");
         page.Append(Svg(report));
-        page.Append("<p>Lanes: health (green Running, amber Restarting, orange Degraded, red Down); ")
+        page.Append("<p>Lanes: health (green Running, amber Restarting, orange Degraded, red Down; none while stopped); ")
+            .Append(F($"a supervisor's children are drawn as one lane (<i>path/*</i>) when more than {ReportLanes.GroupAbove} of them did something, with bars counting those not Running; "))
             .Append("<span style=\"color:#cf222e\">▼ fault injected</span>, <span style=\"color:#0969da\">● restart</span>, ")
             .Append("<span style=\"color:#8250df\">✕ crash</span>, ▮ gave up.</p>");
         if (report.Chaos is { } chaos)
@@ -73,19 +75,13 @@ internal static class ReportWriter
 
     private static string Svg(SampleReport report)
     {
-        const int left = 260, width = 900, laneHeight = 18, top = 24, maxLanes = 60;
-        var moments = report.Timeline.Where(m => m.Kind != MomentKind.Say && m.Path.Length > 0).ToList();
-        // Supervisors first (they carry the story), then the children hit most; drawn in path order, numbers as numbers.
-        var ranked = moments.GroupBy(m => m.Path)
-            .OrderByDescending(g => g.Any(m => m.Kind is MomentKind.Health or MomentKind.GaveUp))
-            .ThenByDescending(g => g.Count())
-            .Select(g => g.Key)
-            .ToList();
-        var lanes = ranked.Take(maxLanes).OrderBy(p => p, NaturalOrder.Instance).ToList();
-        var cut = ranked.Count - lanes.Count;
+        const int left = 260, width = 900, laneHeight = 18, top = 24, slices = 150;
+        var byPath = ReportLanes.ByPath(report.Timeline);
+        var (lanes, cut) = ReportLanes.Of(report.Timeline);
+        var drawn = byPath.Values.SelectMany(m => m).Where(m => m.Kind != MomentKind.Stopped).ToList();
         // The axis spans what happened, from the first moment to the run's end: a fast run's start-up (an actor system made,
         // code compiled) would otherwise squeeze everything into the axis's last few pixels.
-        var start = moments.Count == 0 ? 0 : Math.Max(0, moments.Min(m => m.At.TotalSeconds) - 0.001);
+        var start = drawn.Count == 0 ? 0 : Math.Max(0, drawn.Min(m => m.At.TotalSeconds) - 0.001);
         var end = Math.Max(report.Elapsed.TotalSeconds, start + 0.001);
         double X(TimeSpan at) => left + (width * (Math.Clamp(at.TotalSeconds, start, end) - start) / (end - start));
         var svg = new StringBuilder();
@@ -100,23 +96,43 @@ internal static class ReportWriter
 
         for (var i = 0; i < lanes.Count; i++)
         {
-            var path = lanes[i];
+            var lane = lanes[i];
             var y = top + (i * laneHeight);
-            svg.Append(F($"<text x=\"{left - 6}\" y=\"{y + 12}\" text-anchor=\"end\">{E(path.Length > 40 ? "…" + path[^39..] : path)}</text>"));
-            // Health as bands: from each change to the next (Running before the first).
-            var state = HealthState.Running;
-            var since = TimeSpan.Zero;
-            foreach (var change in moments.Where(m => m.Path == path && m.Health is not null).Append(new Moment(report.Elapsed, MomentKind.Health, path, "", null)))
+            var label = lane.IsGroup ? F($"{lane.Label} ({lane.Paths.Count})") : lane.Label;
+            svg.Append(F($"<g class=\"lane\" data-path=\"{E(lane.Label)}\">"));
+            svg.Append(F($"<text x=\"{left - 6}\" y=\"{y + 12}\" text-anchor=\"end\">{E(label.Length > 40 ? "…" + label[^39..] : label)}{(lane.IsGroup ? $"<title>{E(lane.Summary!)}</title>" : "")}</text>"));
+            if (lane.IsGroup)
             {
-                svg.Append(F($"<rect x=\"{X(since):0.#}\" y=\"{y + 2}\" width=\"{Math.Max(0.5, X(change.At) - X(since)):0.#}\" height=\"{laneHeight - 4}\" fill=\"{Colour(state)}\" opacity=\"0.35\"/>"));
-                state = change.Health ?? state;
-                since = change.At;
+                // Counts by health over time: how many of its children were not Running, as stacked bars, tallest at the most.
+                var counts = ReportLanes.Slices(lane.Paths.Select(p => byPath[p]), TimeSpan.FromSeconds(start), TimeSpan.FromSeconds(end), slices);
+                var most = Math.Max(1, counts.Max(c => c.Total));
+                var unit = (laneHeight - 4) / (double)most;
+                foreach (var slice in counts.Where(c => c.Total > 0))
+                {
+                    var bottom = (double)(y + laneHeight - 2);
+                    foreach (var (count, state) in new[] { (slice.Down, HealthState.Down), (slice.Degraded, HealthState.Degraded), (slice.Restarting, HealthState.Restarting) })
+                    {
+                        if (count > 0)
+                        {
+                            bottom -= count * unit;
+                            svg.Append(F($"<rect class=\"count\" x=\"{X(slice.From):0.#}\" y=\"{bottom:0.#}\" width=\"{Math.Max(0.5, X(slice.To) - X(slice.From)):0.#}\" height=\"{count * unit:0.#}\" fill=\"{Colour(state)}\" opacity=\"0.6\"><title>{E(F($"{slice.From.TotalSeconds:0.00}-{slice.To.TotalSeconds:0.00} s: {count} {state}"))}</title></rect>"));
+                        }
+                    }
+                }
+            }
+            else
+            {
+                // Health as bands, from each change to the next (Running before the first); none while it was stopped.
+                foreach (var band in ReportLanes.Bands(byPath[lane.Label], report.Elapsed))
+                {
+                    svg.Append(F($"<rect class=\"band\" data-state=\"{band.State}\" data-from=\"{band.From.TotalSeconds:0.######}\" data-to=\"{band.To.TotalSeconds:0.######}\" x=\"{X(band.From):0.#}\" y=\"{y + 2}\" width=\"{Math.Max(0.5, X(band.To) - X(band.From)):0.#}\" height=\"{laneHeight - 4}\" fill=\"{Colour(band.State)}\" opacity=\"0.35\"/>"));
+                }
             }
 
-            foreach (var m in moments.Where(m => m.Path == path))
+            foreach (var m in lane.Paths.SelectMany(p => byPath[p]))
             {
                 var x = X(m.At);
-                var title = $"<title>{E(F($"{m.At.TotalSeconds:0.000} s {m.Kind}: {m.Detail}"))}</title>";
+                var title = $"<title>{E(F($"{m.At.TotalSeconds:0.000} s {m.Kind}: {(lane.IsGroup ? m.Path + " " : "")}{m.Detail}"))}</title>";
                 svg.Append(m.Kind switch
                 {
                     MomentKind.Fault => F($"<path d=\"M{x - 4:0.#},{y + 1} L{x + 4:0.#},{y + 1} L{x:0.#},{y + 8} Z\" fill=\"#cf222e\">{title}</path>"),
@@ -127,12 +143,14 @@ internal static class ReportWriter
                     _ => "",
                 });
             }
+
+            svg.Append("</g>");
         }
 
         if (cut > 0)
         {
             // Said, not silent: the lanes left out are the quietest ones.
-            svg.Append(F($"<text x=\"4\" y=\"{top + (lanes.Count * laneHeight) + 12}\" fill=\"#cf222e\">{cut} more lanes not drawn (the {maxLanes} with the most happening are)</text>"));
+            svg.Append(F($"<text x=\"4\" y=\"{top + (lanes.Count * laneHeight) + 12}\" fill=\"#cf222e\">{cut} more lanes not drawn (the {ReportLanes.MaxLanes} with the most happening are)</text>"));
         }
 
         return svg.Append("</svg>").ToString();

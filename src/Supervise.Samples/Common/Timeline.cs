@@ -30,8 +30,14 @@ internal enum MomentKind
     /// <summary>A live upgrade began, changed a child, watched a step, or ended.</summary>
     Upgrade,
 
-    /// <summary>A child stopped (shown when the sample asks, <see cref="Timeline.ShowStops"/>: a busy switch's calls end all the time).</summary>
+    /// <summary>
+    /// A child stopped: always kept for the report, fed to the view only when the sample asks (<see cref="Timeline.ShowStopsFrom"/>:
+    /// a busy switch's calls end all the time).
+    /// </summary>
     Stopped,
+
+    /// <summary>A child that had stopped was started again: its lane goes on (kept for the report, never fed).</summary>
+    Started,
 }
 
 /// <summary>One moment of a run: when (from its start), what, where.</summary>
@@ -44,14 +50,20 @@ internal sealed class Timeline
     private readonly List<Moment> _moments = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _dropped;
+    private readonly HashSet<string> _stopped = new(StringComparer.Ordinal);
 
     /// <summary>Called for each moment as it is added (the view's feed).</summary>
     public event Action<Moment>? Added;
 
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    /// <summary>Whether children's stops are shown from now on (the tour, as its tree stops in order).</summary>
-    public bool ShowStops { get; set; }
+    private long _showStopsFrom = DateTimeOffset.MaxValue.UtcTicks;
+
+    /// <summary>
+    /// Shows children's stops that happen at <paramref name="from"/> or later (the tour, as its tree stops in order). Decided by
+    /// each event's own time, not by when the recorder reads it: a stop of an earlier step read late stays out.
+    /// </summary>
+    public void ShowStopsFrom(DateTimeOffset from) => Interlocked.Exchange(ref _showStopsFrom, from.UtcTicks);
 
     /// <summary>Messages reported dropped (each one, even when the feed shows only a few).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -114,8 +126,28 @@ internal sealed class Timeline
             case CircuitChanged c:
                 Add(MomentKind.GaveUp, c.ChildPath, $"circuit {c.State}");
                 break;
-            case ChildTerminated t when ShowStops:
-                Add(MomentKind.Stopped, t.ChildPath, "stopped: " + t.Reason);
+            case ChildTerminated t:
+                // Kept for the report (a stopped child's lane ends there, not Down to the end); fed only when asked.
+                Add(MomentKind.Stopped, t.ChildPath, "stopped: " + t.Reason, quiet: t.Timestamp.UtcTicks < Interlocked.Read(ref _showStopsFrom));
+                lock (_stopped)
+                {
+                    _stopped.Add(t.ChildPath);
+                }
+
+                break;
+            case ChildStarted s:
+                // Only a child seen stopping is noted again: a busy switch starts a call for every one it connects.
+                bool again;
+                lock (_stopped)
+                {
+                    again = _stopped.Remove(s.ChildPath);
+                }
+
+                if (again)
+                {
+                    Add(MomentKind.Started, s.ChildPath, "started", quiet: true);
+                }
+
                 break;
             case HealthChanged h:
                 // Every change is kept: the report draws each lane's health from them (a child back to Running included).

@@ -117,7 +117,7 @@ internal sealed class TourSample : ISample
 
         await run.PauseAsync();
         run.Say("7. Stop the tree: children stop in reverse start order, supervisors after their children.");
-        run.Timeline.ShowStops = true;
+        run.Timeline.ShowStopsFrom(TimeProvider.System.GetUtcNow()); // the tree's clock: the system's
         var outcome = await tree.StopAsync();
         run.Say($"The tree stopped: {outcome.Reason}. Every failure stayed inside the subtree that owned it.");
         Expect(outcome.Reason == TreeStopReason.Stopped, "the tree stops in order");
