@@ -149,6 +149,10 @@ internal sealed class Timeline
                 }
 
                 break;
+            case HealthChanged { ChildId: null } h when h.SupervisorPath.Contains('/', StringComparison.Ordinal):
+                // A nested supervisor's own change is its parent's view of it again (the same path), and can come late: an
+                // instance that gave up says Down as it ends, after its parent has started the next one. The parent's view is kept.
+                break;
             case HealthChanged h:
                 // Every change is kept: the report draws each lane's health from them (a child back to Running included).
                 // The feed shows supervisors' changes and children going Down or coming back from it: every call of a busy
@@ -158,9 +162,7 @@ internal sealed class Timeline
                     h.ChildId is null ? h.SupervisorPath : h.SupervisorPath + "/" + h.ChildId,
                     $"{h.Previous} -> {h.Current}",
                     h.Current,
-                    // A nested supervisor's own change is its parent's view of it again (the same path, twice): the parent's is shown.
-                    quiet: (h.ChildId is null && h.SupervisorPath.Contains('/', StringComparison.Ordinal))
-                        || (h.ChildId is not null && h.Current != HealthState.Down && h.Previous != HealthState.Down));
+                    quiet: h.ChildId is not null && h.Current != HealthState.Down && h.Previous != HealthState.Down);
                 break;
             case MessageDropped d:
                 Interlocked.Increment(ref _dropped);

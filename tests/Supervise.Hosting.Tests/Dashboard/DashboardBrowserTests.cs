@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Support.UI;
 using Supervise.Hosting.Tests.Support;
+using Supervise.Tests.Common;
 using Xunit;
 using Xunit.Abstractions;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using OpenQA.Selenium;
 using OpenQA.Selenium.Chrome;
 
-namespace Supervise.Hosting.Tests.Support;
+namespace Supervise.Tests.Common;
 
 /// <summary>
 /// Headless Chromium driven by Selenium, from Debian's <c>chromium</c> and <c>chromium-driver</c> (installed with apt-get when
