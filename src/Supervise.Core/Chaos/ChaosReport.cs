@@ -179,8 +179,25 @@ public sealed record ChaosReport(
             text.AppendLine(FormattableString.Invariant($"  kept: the first {Faults.Count} outcomes ({OutcomesOmitted} more counted, not kept; recovery percentiles are over those kept) and {Journal.Faults.Count} journal records ({Journal.Omitted} more); see ChaosOptions.JournalCapacity and JournalSink"));
         }
 
-        var verdicts = Verdicts.OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Value}");
-        text.AppendLine("  isolation: " + string.Join(", ", verdicts));
+        // A node fault has no supervisor whose blast radius it could stay in: it is told by how its cluster came through, not
+        // counted as "Isolated" (a node's death is no child's restart).
+        var nodeFaults = Faults.Where(f => f.Fault.Kind.IsNodeFault()).ToList();
+        var verdicts = Verdicts
+            .Select(g => (g.Key, Count: g.Value - nodeFaults.Count(f => f.Verdict == g.Key)))
+            .Where(g => g.Count > 0)
+            .OrderBy(g => g.Key)
+            .Select(g => $"{g.Key} {g.Count}")
+            .ToList();
+        if (verdicts.Count > 0 || nodeFaults.Count == 0)
+        {
+            text.AppendLine("  isolation: " + string.Join(", ", verdicts));
+        }
+
+        foreach (var node in nodeFaults.Take(10))
+        {
+            text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"  node fault {node.Fault.Sequence}: {node.Fault.Kind} of {node.Fault.Target}, {(node.RecoveredAfter is { } after ? FormattableString.Invariant($"the nodes left agreed on the cluster again {after.TotalSeconds:0.0} s later") : "the nodes left did not agree on the cluster again within the recovery timeout")}");
+        }
+
         foreach (var leaked in Faults.Where(f => f.Verdict == IsolationVerdict.Leaked).Take(10))
         {
             text.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    leaked: fault {leaked.Fault.Sequence} ({leaked.Fault.Kind} on {leaked.Fault.Target}) restarted {string.Join(", ", leaked.Restarted.Except(leaked.AllowedBlastRadius))}, outside [{string.Join(", ", leaked.AllowedBlastRadius)}]");

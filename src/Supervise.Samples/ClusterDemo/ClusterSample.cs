@@ -65,8 +65,10 @@ internal sealed class ClusterSample : ISample
 
             run.Show(client, tree);
             var acked = new ConcurrentDictionary<int, string>();
-            var collector = client.ActorOf(Props.Create(() => new Collector(acked, run.Load)), "acks");
-            var watcher = WatchClusterAsync(run, client, names, nodes.Select(n => AkkaCluster.Get(n).SelfAddress.ToString()).ToList());
+            var nodeAddresses = nodes.Select(n => AkkaCluster.Get(n).SelfAddress.ToString()).ToList();
+            var ledger = new LedgerWhereabouts(run.Timeline, address => nodeAddresses.IndexOf(address) is >= 0 and var i ? names[i] : address);
+            var collector = client.ActorOf(Props.Create(() => new Collector(acked, run.Load, ledger)), "acks");
+            var watcher = WatchClusterAsync(run, client, names, nodeAddresses, ledger);
 
             // The scripted chaos run: a journal with one fault, the death of the ledger's node, a third of the way in.
             var journal = new FaultJournal(run.Seed, [new FaultRecord(1, run.Duration / 3, "node-a", FaultKind.NodeDeath, TimeSpan.Zero, 0, null)]);
@@ -103,7 +105,6 @@ internal sealed class ClusterSample : ISample
 
             var stats = await SupervisedSingleton.GetStatsAsync(addresses[2]);
             var now = await addresses[2].Ask<string>(new Where(), TimeSpan.FromSeconds(10));
-            var nodeAddresses = nodes.Select(n => AkkaCluster.Get(n).SelfAddress.ToString()).ToList();
             var violations = new List<string>();
             var lost = Enumerable.Range(1, sent).Where(j => !acked.ContainsKey(j)).ToList();
             if (lost.Count > 0)
@@ -146,7 +147,7 @@ internal sealed class ClusterSample : ISample
     }
 
     /// <summary>Puts each node's status into the timeline whenever it changes, as the cluster's health view reports it.</summary>
-    private static async Task WatchClusterAsync(SampleRun run, ActorSystem observer, string[] names, List<string> addresses)
+    private static async Task WatchClusterAsync(SampleRun run, ActorSystem observer, string[] names, List<string> addresses, LedgerWhereabouts ledger)
     {
         var last = new Dictionary<string, string>();
         while (!observer.WhenTerminated.IsCompleted && run.Timeline.Elapsed < run.Duration + TimeSpan.FromSeconds(30))
@@ -161,6 +162,10 @@ internal sealed class ClusterSample : ISample
                     {
                         last[names[i]] = status;
                         run.Timeline.Add(MomentKind.Health, "cluster/" + names[i], status, status == "Up" ? HealthState.Running : HealthState.Down);
+                        if (status != "Up")
+                        {
+                            ledger.HostIs(names[i], status);
+                        }
                     }
                 }
             }
@@ -214,12 +219,54 @@ internal sealed class ClusterSample : ISample
 
     private sealed class Collector : ReceiveActor
     {
-        public Collector(ConcurrentDictionary<int, string> acked, LoadMeter load) => Receive<Ack>(a =>
+        public Collector(ConcurrentDictionary<int, string> acked, LoadMeter load, LedgerWhereabouts ledger) => Receive<Ack>(a =>
         {
             if (acked.TryAdd(a.Number, a.Node))
             {
                 load.Record(System.Diagnostics.Stopwatch.GetElapsedTime(a.SentAt));
+                ledger.AnsweredFrom(a.Node);
             }
         });
+    }
+
+    /// <summary>
+    /// Where the ledger (the singleton) runs, as its answers say, put into the timeline as the lane <c>cluster/ledger</c>: Running
+    /// on its node; Restarting from when its node stops answering until it answers from another (its move).
+    /// </summary>
+    private sealed class LedgerWhereabouts(Timeline timeline, Func<string, string> nameOf)
+    {
+        private const string Lane = "cluster/ledger";
+        private readonly Lock _gate = new();
+        private string? _host;
+        private bool _moving;
+
+        public void AnsweredFrom(string address)
+        {
+            var node = nameOf(address);
+            lock (_gate)
+            {
+                if (node == _host && !_moving)
+                {
+                    return;
+                }
+
+                var was = _host;
+                _host = node;
+                _moving = false;
+                timeline.Add(MomentKind.Health, Lane, was is null ? $"answers from {node}" : was == node ? $"answers from {node} again" : $"moved: answers from {node} (was {was})", HealthState.Running);
+            }
+        }
+
+        public void HostIs(string node, string status)
+        {
+            lock (_gate)
+            {
+                if (node == _host && !_moving)
+                {
+                    _moving = true;
+                    timeline.Add(MomentKind.Health, Lane, $"its node {node} is {status}: jobs wait at its address until it runs on another", HealthState.Restarting);
+                }
+            }
+        }
     }
 }
