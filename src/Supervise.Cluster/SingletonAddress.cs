@@ -11,7 +11,7 @@ namespace Supervise.Cluster;
 /// <see cref="SupervisedSingleton.GetStatsAsync"/>): nothing it was given is unaccounted for.
 /// </summary>
 /// <param name="Sent">Messages given to the address.</param>
-/// <param name="Confirmed">Of those, the ones the singleton's node confirmed it received (handed to the child's address there).</param>
+/// <param name="Confirmed">Of those, the ones the singleton's node confirmed: taken by the child there (or by its policy: held, answered by a stand-in, rejected, or dropped and reported).</param>
 /// <param name="Redelivered">Sends again of messages whose node was lost before it confirmed them (a message may then arrive twice).</param>
 /// <param name="Rejected">Messages answered <see cref="Unavailable"/> because the singleton was moving and its policy is Reject.</param>
 /// <param name="Dropped">Messages dropped (each also reported as a <see cref="MessageDropped"/> event): past the hand-over buffer, or held when this node stopped.</param>

@@ -119,13 +119,47 @@ internal sealed class SingletonHost : TreeHostActor
                     return;
                 }
 
-                ready.Address.Tell(d.Message, Sender);
-                d.Address.Tell(new SingletonReceived(d.Sequence));
+                Deliver(ready.Address, d);
             });
+            Receive<ActorIdentity>(Confirm);
             Receive<SingletonProbe>(p => p.Address.Tell(new SingletonHere(_childId)));
             ReceiveAny(m => ready.Address.Forward(m));
         });
         Stash.UnstashAll();
+    }
+
+    /// <summary>
+    /// Gives a delivery to the child's address, and confirms it once the child has taken it: a marker (<see cref="Identify"/>,
+    /// answered by Akka, never by the child's code) goes to the child right behind it, and its answer confirms. A message
+    /// still in the mailbox of a child that dies with its node is never confirmed, so its address sends it again to the
+    /// next instance. Where the child's policy took it instead (held, answered by a stand-in, or rejected), it is confirmed
+    /// at once; one dropped here is not (see below).
+    /// </summary>
+    private void Deliver(ChildAddress address, SingletonDelivery d)
+    {
+        var child = address.Current;
+        var dropped = address.Dropped;
+        address.Tell(d.Message, Sender);
+        if (child is not null && ReferenceEquals(child, address.Current))
+        {
+            child.Tell(new Identify(new Taken(d.Sequence, d.Address)), Self);
+        }
+        else if (address.Dropped == dropped)
+        {
+            d.Address.Tell(new SingletonReceived(d.Sequence));
+        }
+
+        // Dropped here (the child does not run on this node now, its tree perhaps ending): not confirmed, so its address
+        // sends it again, to this instance's next incarnation or to the next node's, and reports it if none ever takes it.
+    }
+
+    /// <summary>The child took a delivery (the marker behind it was answered): confirmed to the address that sent it.</summary>
+    private static void Confirm(ActorIdentity identity)
+    {
+        if (identity is { MessageId: Taken taken, Subject: not null })
+        {
+            taken.Address.Tell(new SingletonReceived(taken.Sequence));
+        }
     }
 
     private void BeginHandOver()
@@ -137,6 +171,7 @@ internal sealed class SingletonHost : TreeHostActor
         {
             Receive<HandedOver>(_ => Context.Stop(Self));
             Receive<TreeStopped>(_ => { });
+            Receive<ActorIdentity>(Confirm); // taken before the tree stopped: confirmed, not sent to the next instance again
             // Not confirmed, and not answered: the addresses that sent them send them to the next instance.
             Receive<SingletonDelivery>(_ => { });
             Receive<SingletonProbe>(_ => { });
@@ -148,6 +183,9 @@ internal sealed class SingletonHost : TreeHostActor
         var self = Self;
         Hosted.StopAsync().ContinueWith(_ => self.Tell(HandedOver.Instance), TaskScheduler.Default);
     }
+
+    /// <summary>The marker behind delivery <paramref name="Sequence"/>: answered once the child has taken it.</summary>
+    private sealed record Taken(long Sequence, IActorRef Address);
 
     /// <summary>The manager's termination message: the singleton moves to another node.</summary>
     internal sealed class HandOver

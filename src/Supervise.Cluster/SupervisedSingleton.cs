@@ -25,7 +25,8 @@ public sealed record SingletonOptions
 
     /// <summary>
     /// How long the address waits for the singleton's host to confirm a message before it sends it again
-    /// (it may then arrive twice); after three sends it is dropped, counted and reported. Default: 10 seconds.
+    /// (it may then arrive twice); after three sends it is dropped, counted and reported. The host confirms a
+    /// message once the child has taken it from its mailbox, so this covers the child's queue too. Default: 10 seconds.
     /// </summary>
     public TimeSpan ConfirmTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

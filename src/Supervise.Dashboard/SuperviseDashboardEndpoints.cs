@@ -18,7 +18,8 @@ public static class SuperviseDashboardEndpoints
     /// <summary>
     /// Serves the dashboard at <paramref name="pattern"/>: the page, the trees as JSON (<c>api/trees</c>), a search of a
     /// collapsed supervisor's children (<c>api/search</c>), the feed of supervision events (<c>api/events</c>, Server-Sent
-    /// Events) and, when <see cref="SuperviseDashboardOptions.EnableOperations"/> is set, operations on children
+    /// Events), live upgrades with their plans and progress (<c>api/upgrades</c>) and, when
+    /// <see cref="SuperviseDashboardOptions.EnableOperations"/> is set, operations on children
     /// (<c>api/operations/{restart|terminate|delete}</c>). Loopback clients only, read-only, unless the options say otherwise.
     /// </summary>
     /// <param name="endpoints">The app.</param>
@@ -52,9 +53,28 @@ public static class SuperviseDashboardEndpoints
             return await next(context).ConfigureAwait(false);
         });
 
+        // Live upgrades are followed from their events: from the first look at the trees (the page's first request) on.
+        var upgrades = new UpgradeBoard();
+        IEnumerable<SupervisionTree> Following()
+        {
+            var shown = trees().ToList();
+            foreach (var system in shown.Select(t => t.System).Distinct())
+            {
+                upgrades.Follow(system);
+            }
+
+            return shown;
+        }
+
+        Following();
         group.MapGet("/", () => Results.Text(Page.Value, "text/html; charset=utf-8"));
         group.MapGet("/api/info", () => Results.Json(new { operations = options.EnableOperations, chaos = options.EnableChaos, collapseAbove = options.CollapseAbove }));
-        group.MapGet("/api/trees", async (CancellationToken cancellationToken) => Results.Json(await ViewsAsync(trees(), options, cancellationToken).ConfigureAwait(false)));
+        group.MapGet("/api/trees", async (CancellationToken cancellationToken) => Results.Json(await ViewsAsync(Following(), options, cancellationToken).ConfigureAwait(false)));
+        group.MapGet("/api/upgrades", () =>
+        {
+            Following();
+            return Results.Json(upgrades.Views);
+        });
         group.MapGet("/api/search", async (string tree, string path, string? q, CancellationToken cancellationToken) =>
         {
             if (trees().FirstOrDefault(t => t.Name == tree) is not { } found)

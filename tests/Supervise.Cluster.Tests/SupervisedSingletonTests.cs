@@ -203,4 +203,48 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
 
         Assert.True(gaps[^1] < expected[^1] * 4, $"the delay stops growing at its maximum; the last gap was {gaps[^1].TotalMilliseconds} ms");
     }
+    /// <summary>
+    /// The first "block" waits until <see cref="Gate"/> opens, then stops its incarnation; any other text (a later "block"
+    /// included) is answered "done: " and it.
+    /// </summary>
+    private sealed class Gated : ReceiveActor
+    {
+        public static readonly ManualResetEventSlim Gate = new();
+        public static readonly TaskCompletionSource<IActorRef> Blocked = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Gated()
+        {
+            Receive<string>(m => m == "block" && Blocked.TrySetResult(Self), _ =>
+            {
+                Gate.Wait(TimeSpan.FromSeconds(60));
+                Context.Stop(Self); // what waits in its mailbox goes with it (to dead letters)
+            });
+            Receive<string>(m => Sender.Tell("done: " + m));
+        }
+    }
+
+    [Fact]
+    public async Task A_message_that_goes_with_its_childs_mailbox_is_not_confirmed_and_is_sent_again_to_the_childs_next_incarnation()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(1);
+        var node = cluster.Nodes[0];
+        var address = SupervisedSingleton.Start(node, ChildSpec.Worker("ledger", Props.Create<Gated>()), new SingletonOptions { ConfirmTimeout = TimeSpan.FromMilliseconds(500) });
+        Assert.Equal("done: hello", await address.Ask<string>("hello", TimeSpan.FromSeconds(20)));
+
+        // The ledger is busy with a job; the next one waits in its mailbox; then the ledger stops, and its mailbox with it.
+        address.Tell("block");
+        var ledger = await Gated.Blocked.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var answer = address.Ask<string>("job 2", TimeSpan.FromSeconds(20));
+        await cluster.WhenAsync(() => ((ActorRefWithCell)ledger).Underlying.NumberOfMessages >= 1, TimeSpan.FromSeconds(20), "job 2 in the ledger's mailbox");
+        Gated.Gate.Set();
+
+        // Taken by no one, it was not confirmed: the address sends it again, and the ledger's next incarnation (its tree
+        // restarts it) answers. Confirmed on arrival in the mailbox, it was lost.
+        Assert.Equal("done: job 2", await answer);
+        // "block" too: its incarnation stopped before the marker behind it was answered, so it is sent again (at least once).
+        var stats = await SupervisedSingleton.GetStatsAsync(address);
+        await cluster.WhenAsync(async () => (stats = await SupervisedSingleton.GetStatsAsync(address)).Waiting == 0, TimeSpan.FromSeconds(10), "the last confirmations (each follows its answer)");
+        output.WriteLine($"the address: {stats}");
+        Assert.Equal(new SingletonAddressStats(Sent: 3, Confirmed: 3, Redelivered: 2, Rejected: 0, Dropped: 0, Waiting: 0, Moves: 0), stats);
+    }
 }

@@ -90,4 +90,43 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         browser.Quit();
         await app.StopAsync();
     }
+    [Fact]
+    public async Task The_page_shows_an_upgrades_plan_and_progress_a_completed_one_and_a_canary_rolled_back()
+    {
+        static ChildSpec Gateway(string id, string version) => ChildSpec.Worker(id, version == "3" ? BrokenGateway.Props : Worker.Props) with { Version = version };
+        static SupervisorSpec Fleet(string version) => new() { Children = [Gateway("g1", version), Gateway("g2", version), Gateway("g3", version)] };
+        await using var app = await DashboardApp.StartAsync(trees: b => b.AddTree("fleet", Fleet("1")));
+        using var browser = Chromium.Start();
+        var wait = new WebDriverWait(browser, TimeSpan.FromSeconds(20));
+        wait.IgnoreExceptionTypes(typeof(NoSuchElementException), typeof(StaleElementReferenceException));
+        browser.Navigate().GoToUrl(app.Urls.Single() + "/supervise");
+        wait.Until(_ => browser.FindElement(By.Id("status")).Text == "live");
+        Assert.False(browser.FindElement(By.Id("upgrades")).Displayed); // no upgrade yet: no section
+
+        var trees = app.Services.GetRequiredService<SuperviseTrees>();
+        Assert.True(trees.TryGet("fleet", out var fleet));
+        var quick = new UpgradeOptions { CanaryCount = 1, WatchWindow = TimeSpan.FromMilliseconds(200) };
+        Assert.IsType<UpgradeResult.Completed>(await fleet.Root.UpgradeAsync(Fleet("2"), quick));
+        // Version 3 cannot start: the canary fails, and the supervisor puts version 2 back.
+        Assert.IsType<UpgradeResult.RolledBack>(await fleet.Root.UpgradeAsync(Fleet("3"), quick));
+
+        string Statuses(int card) => string.Join(" ", browser.FindElements(By.CssSelector(".upgrade"))[card].FindElements(By.CssSelector("li.step")).Select(li => li.GetAttribute("data-child") + ":" + li.GetAttribute("data-status")));
+        wait.Until(_ => browser.FindElements(By.CssSelector(".upgrade")).Count == 2);
+        wait.Until(_ => browser.FindElements(By.CssSelector(".upgrade"))[0].GetAttribute("data-state") == "rolled back");
+        Assert.Equal("g1:failed g2:pending g3:pending", Statuses(0));
+        Assert.Contains("replace g1: 2 → 3", browser.FindElements(By.CssSelector(".upgrade"))[0].Text, StringComparison.Ordinal);
+        Assert.Equal("completed", browser.FindElements(By.CssSelector(".upgrade"))[1].GetAttribute("data-state"));
+        Assert.Equal("g1:done g2:done g3:done", Statuses(1));
+        wait.Until(_ => browser.FindElement(By.CssSelector("[data-path='fleet/g1'] .badge")).Text == "Running"); // version 2 runs again
+        browser.Quit();
+        await app.StopAsync();
+    }
+
+    /// <summary>A version that cannot start (its configuration lacks what it needs).</summary>
+    private sealed class BrokenGateway : Akka.Actor.ReceiveActor
+    {
+        public BrokenGateway() => throw new InvalidOperationException("no position tracking configured");
+
+        public static Akka.Actor.Props Props { get; } = Akka.Actor.Props.Create<BrokenGateway>();
+    }
 }
