@@ -25,6 +25,7 @@ public sealed partial class ReportBrowserTests(ITestOutputHelper output)
     [InlineData("rewards", "--seed", "3", "--duration", "5s")]
     [InlineData("telecom", "--seed", "5", "--duration", "4s")]
     [InlineData("web", "--seed", "2", "--duration", "4s")]
+    [InlineData("cluster", "--seed", "1", "--duration", "6s")]
     public async Task The_report_draws_each_lane_Down_exactly_while_the_run_said_its_child_was_Down(string sample, params string[] args)
     {
         var report = Path.Combine(Path.GetTempPath(), $"{sample}-{Guid.NewGuid():N}.html");
@@ -68,6 +69,13 @@ public sealed partial class ReportBrowserTests(ITestOutputHelper output)
                 }
             }
 
+            if (sample == "cluster")
+            {
+                // The singleton's move is drawn: its lane Restarting from its node's silence until it answers from another.
+                var ledger = Assert.Single(lanes, l => l.Path == "cluster/ledger");
+                Assert.Equal(["Running", "Restarting", "Running"], ledger.Bands.Select(b => b.State));
+            }
+
             // The narration's time column never wraps (a long step's text beside it included).
             var wrapped = (string?)browser.ExecuteScript(
                 """
@@ -88,7 +96,7 @@ public sealed partial class ReportBrowserTests(ITestOutputHelper output)
         intervals.Count == 0 ? "no time" : string.Join(", ", intervals.Select(i => $"{i.From:0.000} s-{(i.To == double.MaxValue ? "the end" : i.To.ToString("0.000 s", CultureInfo.InvariantCulture))}"));
 
     /// <summary>
-    /// When each child was Down, from the run's printed health lines (<c>t=1.234 kind=health path=p detail="A -> Down"</c>), to
+    /// When each child was Down, from the run's printed health lines (<c>t=1.234 kind=health path=p detail="..." health=Down</c>), to
     /// its next health line or the run's end; and the time of the last line.
     /// </summary>
     private static (Dictionary<string, List<(double From, double To)>> Downs, double End) DownIntervals(string printed)
@@ -105,14 +113,13 @@ public sealed partial class ReportBrowserTests(ITestOutputHelper output)
                 continue;
             }
 
-            if (since.Remove(path, out var from))
-            {
-                Add(path, from, at);
-            }
-
             if (line.Groups["to"].Value == nameof(HealthState.Down))
             {
-                since[path] = at;
+                since.TryAdd(path, at); // Down again (a node Unreachable after NotAnswering): the same stretch
+            }
+            else if (since.Remove(path, out var from))
+            {
+                Add(path, from, at);
             }
         }
 
@@ -134,7 +141,7 @@ public sealed partial class ReportBrowserTests(ITestOutputHelper output)
         }
     }
 
-    [GeneratedRegex("""^t=(?<t>[0-9.]+) kind=(?:health path=(?<path>\S+) detail="\w+ -> (?<to>\w+)"|\w+)""", RegexOptions.Multiline)]
+    [GeneratedRegex("""^t=(?<t>[0-9.]+) kind=(?:health path=(?<path>\S+) detail=".*" health=(?<to>\w+)$|\w+)""", RegexOptions.Multiline)]
     private static partial Regex HealthLine();
 
     private sealed record DrawnBand(

@@ -34,7 +34,7 @@ internal sealed class PlainView(TextWriter output) : IRunView
     }
 
     public void Feed(Moment moment) =>
-        Write(string.Create(CultureInfo.InvariantCulture, $"t={moment.At.TotalSeconds:0.000} kind={moment.Kind.ToString().ToLowerInvariant()}{(moment.Path.Length > 0 ? " path=" + moment.Path : "")} detail=\"{Quote(moment.Detail)}\""));
+        Write(string.Create(CultureInfo.InvariantCulture, $"t={moment.At.TotalSeconds:0.000} kind={moment.Kind.ToString().ToLowerInvariant()}{(moment.Path.Length > 0 ? " path=" + moment.Path : "")} detail=\"{Quote(moment.Detail)}\"{(moment.Health is { } health ? " health=" + health : "")}"));
 
     public async Task FinishAsync(SampleOutcome outcome, string? reportPath)
     {
