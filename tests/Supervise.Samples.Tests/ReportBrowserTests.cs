@@ -21,7 +21,7 @@ public sealed partial class ReportBrowserTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData("tour", "--seed", "1")]
-    [InlineData("trading", "--seed", "4", "--duration", "8s")]
+    [InlineData("trading", "--seed", "4", "--duration", "3s")]
     [InlineData("rewards", "--seed", "3", "--duration", "5s")]
     [InlineData("telecom", "--seed", "5", "--duration", "4s")]
     [InlineData("web", "--seed", "2", "--duration", "4s")]
