@@ -22,8 +22,21 @@ public sealed record SingletonAddressStats(long Sent, long Confirmed, long Redel
 /// <summary>A message on its way to the singleton's host, to be confirmed to <paramref name="Address"/>.</summary>
 internal sealed record SingletonDelivery(long Sequence, object Message, IActorRef Address);
 
-/// <summary>The host received the delivery <paramref name="Sequence"/> from this address.</summary>
-internal sealed record SingletonReceived(long Sequence);
+/// <summary>How far a delivery got on the singleton's node.</summary>
+internal enum Receipt : byte
+{
+    /// <summary>The child took it (or its policy did: held, answered by a stand-in, or rejected): confirmed.</summary>
+    Taken = 0,
+
+    /// <summary>The host gave it to the child's mailbox; the child has not taken it yet. Not sent again while the host lives.</summary>
+    Accepted = 1,
+
+    /// <summary>It went with the child's mailbox (the child stopped first): to be sent again after the confirm timeout.</summary>
+    NotTaken = 2,
+}
+
+/// <summary>What the host did with the delivery <paramref name="Sequence"/> from this address (<see cref="Receipt"/>).</summary>
+internal sealed record SingletonReceived(long Sequence, Receipt Stage = Receipt.Taken);
 
 /// <summary>Is an instance running? Answered <see cref="SingletonHere"/> by the host once its child runs.</summary>
 internal sealed record SingletonProbe(IActorRef Address);
@@ -88,7 +101,19 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
         _confirmTimeout = confirmTimeout;
         _cluster = AkkaCluster.Get(Context.System);
 
-        Receive<SingletonReceived>(r => Confirm(r.Sequence));
+        Receive<SingletonReceived>(r =>
+        {
+            switch (r.Stage)
+            {
+                case Receipt.Taken:
+                    Confirm(r.Sequence);
+                    break;
+                default:
+                    // In the child's mailbox: no resend while its host lives (a backlog is not a loss); gone with it: resent in time.
+                    Mark(r.Sequence, accepted: r.Stage == Receipt.Accepted);
+                    break;
+            }
+        });
         Receive<SingletonHere>(_ => Found(Sender));
         Receive<Tick>(_ => OnTick());
         Receive<Terminated>(t =>
@@ -170,7 +195,7 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
         {
             var next = node.Next;
             var entry = node.Value;
-            if (_clock.GetElapsedTime(entry.SentAt) >= _confirmTimeout)
+            if (!entry.Accepted && _clock.GetElapsedTime(entry.SentAt) >= _confirmTimeout)
             {
                 _sent.Remove(node);
                 if (entry.Sends >= MaxSends)
@@ -190,7 +215,7 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
 
     private void Send(Entry entry)
     {
-        var sent = entry with { SentAt = _clock.GetTimestamp(), Sends = entry.Sends + 1 };
+        var sent = entry with { SentAt = _clock.GetTimestamp(), Sends = entry.Sends + 1, Accepted = false };
         _sent.AddLast(sent);
         _host!.Tell(new SingletonDelivery(sent.Sequence, sent.Message, Self), sent.Sender);
     }
@@ -201,6 +226,19 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
         if (Remove(_sent, sequence) || Remove(_held, sequence))
         {
             _confirmed++;
+        }
+    }
+
+    /// <summary>Notes whether the host holds a delivery in the child's mailbox (then it is not sent again while the host lives).</summary>
+    private void Mark(long sequence, bool accepted)
+    {
+        for (var node = _sent.First; node is not null; node = node.Next)
+        {
+            if (node.Value.Sequence == sequence)
+            {
+                node.Value = node.Value with { Accepted = accepted };
+                return;
+            }
         }
     }
 
@@ -318,7 +356,8 @@ internal sealed class SingletonAddress : ReceiveActor, IWithTimers
     /// <param name="Again">It was sent to a host that was lost before confirming it: sending it now may deliver it twice.</param>
     /// <param name="SentAt">When it was last sent (a timestamp of the address's clock).</param>
     /// <param name="Sends">How many times it has been sent.</param>
-    private sealed record Entry(long Sequence, object Message, IActorRef Sender, bool Again = false, long SentAt = 0, int Sends = 0);
+    /// <param name="Accepted">Its host put it in the child's mailbox: not sent again while that host lives.</param>
+    private sealed record Entry(long Sequence, object Message, IActorRef Sender, bool Again = false, long SentAt = 0, int Sends = 0, bool Accepted = false);
 
     private sealed class Tick
     {

@@ -129,10 +129,12 @@ internal sealed class SingletonHost : TreeHostActor
     }
 
     /// <summary>
-    /// Gives a delivery to the child's address, and confirms it once the child has taken it: a marker (<see cref="Identify"/>,
-    /// answered by Akka, never by the child's code) goes to the child right behind it, and its answer confirms. A message
-    /// still in the mailbox of a child that dies with its node is never confirmed, so its address sends it again to the
-    /// next instance. Where the child's policy took it instead (held, answered by a stand-in, or rejected), it is confirmed
+    /// Gives a delivery to the child's address, and confirms it once the child has taken it: the address learns at once
+    /// that it is in the child's mailbox (it is then not sent again while this host lives, however long the queue), and a
+    /// marker (<see cref="Identify"/>, answered by Akka, never by the child's code) goes to the child right behind it, whose
+    /// answer confirms. A message still in the mailbox of a child that dies with its node is never confirmed, so its
+    /// address sends it again to the next instance; one that went with the mailbox of a child that stopped is sent again
+    /// after the confirm timeout. Where the child's policy took it instead (held, answered by a stand-in, or rejected), it is confirmed
     /// at once; one dropped here is not (see below).
     /// </summary>
     private void Deliver(ChildAddress address, SingletonDelivery d)
@@ -142,6 +144,7 @@ internal sealed class SingletonHost : TreeHostActor
         address.Tell(d.Message, Sender);
         if (child is not null && ReferenceEquals(child, address.Current))
         {
+            d.Address.Tell(new SingletonReceived(d.Sequence, Receipt.Accepted));
             child.Tell(new Identify(new Taken(d.Sequence, d.Address)), Self);
         }
         else if (address.Dropped == dropped)
@@ -156,9 +159,10 @@ internal sealed class SingletonHost : TreeHostActor
     /// <summary>The child took a delivery (the marker behind it was answered): confirmed to the address that sent it.</summary>
     private static void Confirm(ActorIdentity identity)
     {
-        if (identity is { MessageId: Taken taken, Subject: not null })
+        if (identity.MessageId is Taken taken)
         {
-            taken.Address.Tell(new SingletonReceived(taken.Sequence));
+            // No subject: the marker went with the child's mailbox (a dead letter), and the message with it.
+            taken.Address.Tell(new SingletonReceived(taken.Sequence, identity.Subject is null ? Receipt.NotTaken : Receipt.Taken));
         }
     }
 

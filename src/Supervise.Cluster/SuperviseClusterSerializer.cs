@@ -79,6 +79,7 @@ public sealed class SuperviseClusterSerializer : SerializerWithStringManifest
                     break;
                 case SingletonReceived r:
                     writer.Write(r.Sequence);
+                    writer.Write((byte)r.Stage);
                     break;
                 case SingletonProbe p:
                     writer.Write(Akka.Serialization.Serialization.SerializedActorPath(p.Address));
@@ -106,7 +107,8 @@ public sealed class SuperviseClusterSerializer : SerializerWithStringManifest
         return manifest switch
         {
             Delivery => ReadDelivery(reader),
-            Received => new SingletonReceived(reader.ReadInt64()),
+            // A node of an earlier version sends the sequence alone: taken, as it meant then.
+            Received => new SingletonReceived(reader.ReadInt64(), bytes.Length > sizeof(long) ? (Receipt)reader.ReadByte() : Receipt.Taken),
             Probe => new SingletonProbe(ResolveRef(reader.ReadString())),
             Here => new SingletonHere(reader.ReadString()),
             Entity => new EntityEnvelope(reader.ReadString(), ReadPayload(reader)),

@@ -25,8 +25,9 @@ public sealed record SingletonOptions
 
     /// <summary>
     /// How long the address waits for the singleton's host to confirm a message before it sends it again
-    /// (it may then arrive twice); after three sends it is dropped, counted and reported. The host confirms a
-    /// message once the child has taken it from its mailbox, so this covers the child's queue too. Default: 10 seconds.
+    /// (it may then arrive twice); after three sends it is dropped, counted and reported. A message the host has put in
+    /// the child's mailbox is not sent again while the host lives, however long the child takes to reach it (it is
+    /// confirmed once the child has taken it, and sent again only if its node is lost first). Default: 10 seconds.
     /// </summary>
     public TimeSpan ConfirmTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -47,10 +47,14 @@ public sealed class SerializerTests
         Assert.Equal(new EntityEnvelope("7", new Order("cake")), RoundTrip(system, new EntityEnvelope("7", new Order("cake"))));
         Assert.Equal(new EntityEnvelope("8", "plain text"), RoundTrip(system, new EntityEnvelope("8", "plain text")));
         Assert.Equal(uses + 2, OrderSerializer.Uses);
-        foreach (var message in new object[] { new SingletonReceived(9), new SingletonProbe(someone), new SingletonHere("jobs") })
+        foreach (var message in new object[] { new SingletonReceived(9), new SingletonReceived(10, Receipt.Accepted), new SingletonReceived(11, Receipt.NotTaken), new SingletonProbe(someone), new SingletonHere("jobs") })
         {
             Assert.Equal(message, RoundTrip(system, message));
         }
+
+        // A node of the version before sends a receipt as its sequence alone: it meant taken.
+        var serializer = system.Serialization.FindSerializerForType(typeof(SingletonReceived));
+        Assert.Equal(new SingletonReceived(12, Receipt.Taken), ((Akka.Serialization.SerializerWithStringManifest)serializer).FromBinary(BitConverter.GetBytes(12L), "R"));
 
         // A system configured otherwise gets it registered by Start.
         using var plain = ActorSystem.Create("plain");

@@ -157,6 +157,64 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         Assert.Equal(new SingletonAddressStats(Sent: 1, Confirmed: 0, Redelivered: 2, Rejected: 0, Dropped: 1, Waiting: 0, Moves: 0), await SupervisedSingleton.GetStatsAsync(address));
     }
 
+    /// <summary>An instance's host that answers probes and says of each delivery what its script says; it counts what it receives.</summary>
+    private sealed class ScriptedHost : ReceiveActor
+    {
+        public ScriptedHost(List<long> received, Func<long, Receipt?> answer)
+        {
+            Receive<SingletonProbe>(p => p.Address.Tell(new SingletonHere("scripted")));
+            Receive<SingletonDelivery>(d =>
+            {
+                lock (received)
+                {
+                    received.Add(d.Sequence);
+                }
+
+                if (answer(d.Sequence) is { } receipt)
+                {
+                    d.Address.Tell(new SingletonReceived(d.Sequence, receipt));
+                }
+            });
+        }
+    }
+
+    [Fact]
+    public async Task A_message_in_a_slow_childs_mailbox_is_not_sent_again_while_its_host_lives_and_one_gone_with_the_mailbox_is()
+    {
+        await using var cluster = await ClusterOfNodes.StartAsync(1);
+        var node = cluster.Nodes[0];
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var received = new List<long>();
+        int Count(long sequence)
+        {
+            lock (received)
+            {
+                return received.Count(s => s == sequence);
+            }
+        }
+
+        // The first message waits in the child's mailbox (accepted); the second the host says nothing of, as a lost one.
+        var host = node.ActorOf(Props.Create(() => new ScriptedHost(received, s => s == 1 ? Receipt.Accepted : null)));
+        var address = node.ActorOf(Props.Create(() => new SingletonAddress("slow", host, new GapPolicy(false, 10, false), TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), time)));
+        address.Tell("queued");
+        address.Tell("unanswered");
+        await cluster.WhenAsync(() => Count(1) == 1 && Count(2) == 1, TimeSpan.FromSeconds(10), "both delivered once");
+
+        // Past the confirm timeout: the unanswered one is sent again; the queued one is not (its child is only slow).
+        time.Advance(TimeSpan.FromSeconds(11));
+        await cluster.WhenAsync(() => Count(2) == 2, TimeSpan.FromSeconds(10), "the unanswered message sent again");
+        Assert.Equal(1, Count(1));
+
+        // The queued one went with the child's mailbox (its child stopped): it is sent again once its timeout is past.
+        address.Tell(new SingletonReceived(1, Receipt.NotTaken), host);
+        await cluster.WhenAsync(() => Count(1) == 2, TimeSpan.FromSeconds(10), "the message gone with the mailbox sent again");
+        address.Tell(new SingletonReceived(1), host);
+        address.Tell(new SingletonReceived(2), host);
+        SingletonAddressStats? stats = null;
+        await cluster.WhenAsync(async () => (stats = await SupervisedSingleton.GetStatsAsync(address)).Waiting == 0, TimeSpan.FromSeconds(10), "both confirmed");
+        Assert.Equal(new SingletonAddressStats(Sent: 2, Confirmed: 2, Redelivered: 2, Rejected: 0, Dropped: 0, Waiting: 0, Moves: 0), stats);
+    }
+
     private sealed class Collect<T> : ReceiveActor
     {
         public Collect(List<T> into) => Receive<T>(e =>
@@ -235,7 +293,8 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         address.Tell("block");
         var ledger = await Gated.Blocked.Task.WaitAsync(TimeSpan.FromSeconds(20));
         var answer = address.Ask<string>("job 2", TimeSpan.FromSeconds(20));
-        await cluster.WhenAsync(() => ((ActorRefWithCell)ledger).Underlying.NumberOfMessages >= 1, TimeSpan.FromSeconds(20), "job 2 in the ledger's mailbox");
+        // Behind "block" (being handled): its marker, then job 2 and its marker.
+        await cluster.WhenAsync(() => ((ActorRefWithCell)ledger).Underlying.NumberOfMessages >= 3, TimeSpan.FromSeconds(20), "job 2 in the ledger's mailbox");
         Gated.Gate.Set();
 
         // Taken by no one, it was not confirmed: the address sends it again, and the ledger's next incarnation (its tree
