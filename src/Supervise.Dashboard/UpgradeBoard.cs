@@ -65,12 +65,7 @@ internal sealed class UpgradeBoard
             switch (e)
             {
                 case UpgradeStarted started:
-                    _upgrades.Add(new Entry(started));
-                    if (_upgrades.Count > Kept)
-                    {
-                        _upgrades.RemoveAt(0);
-                    }
-
+                    Add(new Entry(started));
                     break;
                 case ChildUpgraded changed when Running(changed.SupervisorPath) is { } entry:
                     entry.Changed(changed.ChildId, changed.Change);
@@ -82,12 +77,21 @@ internal sealed class UpgradeBoard
                     // A refused upgrade never started: it is shown with its problems, as an entry of its own.
                     if (ended.Result is UpgradeResult.Refused)
                     {
-                        _upgrades.Add(new Entry(new UpgradeStarted(ended.SupervisorPath, ended.Timestamp, ended.Result.Plan)));
+                        Add(new Entry(new UpgradeStarted(ended.SupervisorPath, ended.Timestamp, ended.Result.Plan)));
                     }
 
                     Running(ended.SupervisorPath)?.Ended(ended);
                     break;
             }
+        }
+    }
+
+    private void Add(Entry entry)
+    {
+        _upgrades.Add(entry);
+        if (_upgrades.Count > Kept)
+        {
+            _upgrades.RemoveAt(0);
         }
     }
 
@@ -145,9 +149,20 @@ internal sealed class UpgradeBoard
                 UpgradeResult.Refused f => ("refused", string.Join("; ", f.Problems.Select(p => p.ToString()))),
                 _ => ("ended", null),
             };
-            if (ended.Result is UpgradeResult.RolledBack or UpgradeResult.Stopped && FailedChild(ended.Result) is { } child)
+            // Every step that failed (a change that failed publishes no event of its own), unless an undo restored it since.
+            var failures = ended.Result switch
             {
-                Fail([child], _outcome!);
+                UpgradeResult.Completed c => c.Failures,
+                UpgradeResult.RolledBack r => [r.Failure, .. r.Failures],
+                UpgradeResult.Stopped s => [s.Failure],
+                _ => [],
+            };
+            foreach (var failure in failures.Distinct())
+            {
+                if (ChildOf(failure) is { } child)
+                {
+                    Fail([child], failure);
+                }
             }
         }
 
@@ -174,11 +189,9 @@ internal sealed class UpgradeBoard
             }
         }
 
-        /// <summary>The child named first in a failure ("child: why").</summary>
-        private static string? FailedChild(UpgradeResult result) =>
-            (result switch { UpgradeResult.RolledBack r => r.Failure, UpgradeResult.Stopped s => s.Failure, _ => null }) is { } failure && failure.IndexOf(':', StringComparison.Ordinal) is > 0 and var colon
-                ? failure[..colon]
-                : null;
+        /// <summary>The child a failure names ("child: why"), if it is one of the plan's.</summary>
+        private string? ChildOf(string failure) =>
+            _steps.Select(s => s.Child).Where(c => failure.StartsWith(c + ": ", StringComparison.Ordinal)).OrderByDescending(c => c.Length).FirstOrDefault();
 
         private static string Describe(UpgradeStep step) => step is UpgradeNestedStep nested
             ? $"upgrade {nested.ChildId}: {string.Join("; ", nested.Plan.Steps.Select(Describe).Concat(nested.Plan.SupervisorChanges))}"

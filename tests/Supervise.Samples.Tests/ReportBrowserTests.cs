@@ -50,6 +50,12 @@ public sealed partial class ReportBrowserTests(ITestOutputHelper output)
             output.WriteLine($"{sample}: {lanes.Count} lanes ({string.Join(", ", lanes.Select(l => l.Path))}); printed Down: {string.Join(", ", downs.Select(d => $"{d.Key} {string.Join(" ", d.Value.Select(i => $"[{i.From:0.000}, {(i.To == double.MaxValue ? "end" : i.To.ToString("0.000", CultureInfo.InvariantCulture))}]"))}"))}");
 
             Assert.NotEmpty(lanes);
+            if (sample is "tour" or "cluster")
+            {
+                // Not a check of nothing: these runs take a child (the recommender) or a node Down, and their lanes must say so.
+                Assert.True(downs.Count > 0, $"{sample}: expected the run to print a Down; it printed:\n{lines}");
+                Assert.Contains(lanes, l => l.Bands.Exists(b => b.State == nameof(HealthState.Down)));
+            }
             Assert.All(lanes, l => Assert.True(l.Visible, $"{sample}: the lane of {l.Path} is not drawn"));
             foreach (var lane in lanes.Where(l => !l.Path.EndsWith("/*", StringComparison.Ordinal)))
             {

@@ -77,4 +77,20 @@ public sealed class ReportLanesTests
         Assert.Equal([(0, 0), (1, 1), (0, 1), (0, 1)], slices.Select(s => (s.Restarting, s.Down)));
         Assert.All(slices, s => Assert.Equal(0, s.Degraded));
     }
+
+    [Fact]
+    public void A_child_that_flaps_within_a_slice_is_counted_once_there_and_a_band_ending_on_a_slices_start_is_not_in_it()
+    {
+        IEnumerable<Moment>[] children =
+        [
+            [
+                At(0.1, MomentKind.Health, "s/a", HealthState.Restarting), At(0.2, MomentKind.Health, "s/a", HealthState.Running),
+                At(0.3, MomentKind.Health, "s/a", HealthState.Restarting), At(1.0, MomentKind.Health, "s/a", HealthState.Running),
+            ],
+        ];
+
+        var slices = ReportLanes.Slices(children, TimeSpan.Zero, TimeSpan.FromSeconds(2), 2);
+
+        Assert.Equal([1, 0], slices.Select(s => s.Restarting));
+    }
 }

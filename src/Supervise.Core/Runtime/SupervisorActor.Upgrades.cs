@@ -421,6 +421,8 @@ internal sealed partial class SupervisorActor
                 record.HeldForUpgrade = null;
             }
 
+            // Said, as any end of an upgrade: the logs, the metrics and the dashboard's view of it end here too.
+            _events.Publish(new UpgradeEnded(_path, _runtime.Now, new UpgradeResult.Stopped(upgrade.Plan, $"{why} during the upgrade", upgrade.Run.Changed)));
             upgrade.ReplyTo.Tell(new Status.Failure(new SupervisorUnavailableException(_path, why + " during an upgrade")));
         }
     }

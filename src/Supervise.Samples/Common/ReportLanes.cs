@@ -106,8 +106,10 @@ internal static class ReportLanes
     {
         var counts = new int[slices, 3];
         var width = (end - start) / slices;
+        var seen = new bool[slices, 3];
         foreach (var child in children)
         {
+            Array.Clear(seen);
             foreach (var band in Bands(child, end))
             {
                 if (band.State == HealthState.Running || width <= TimeSpan.Zero)
@@ -115,11 +117,17 @@ internal static class ReportLanes
                     continue;
                 }
 
+                // A band that ends where a slice begins is not in that slice; a child is counted once a slice and state.
                 var first = Math.Clamp((int)((band.From - start) / width), 0, slices - 1);
-                var last = Math.Clamp((int)((band.To - start) / width), 0, slices - 1);
+                var last = Math.Clamp((int)Math.Ceiling((band.To - start) / width) - 1, first, slices - 1);
+                var state = band.State switch { HealthState.Restarting => 0, HealthState.Degraded => 1, _ => 2 };
                 for (var i = first; i <= last; i++)
                 {
-                    counts[i, band.State switch { HealthState.Restarting => 0, HealthState.Degraded => 1, _ => 2 }]++;
+                    if (!seen[i, state])
+                    {
+                        seen[i, state] = true;
+                        counts[i, state]++;
+                    }
                 }
             }
         }

@@ -160,6 +160,26 @@ public sealed class UpgradeTests(ITestOutputHelper output) : SuperviseTestKit(ou
     }
 
     [Fact]
+    public async Task An_upgrade_whose_supervisor_is_restarted_under_way_ends_said_as_stopped_with_what_it_had_changed()
+    {
+        var nested = new SupervisorSpec { Children = [V("x", "1"), V("y", "1")] };
+        var tree = await StartTreeAsync(new SupervisorSpec { Children = [ChildSpec.ForSupervisor("n", nested)] });
+        var handle = await tree.Root.GetSupervisorAsync("n");
+
+        // The canary x is replaced and watched for a minute of virtual time, which never passes.
+        var upgrading = handle.UpgradeAsync(nested with { Children = [V("x", "2"), V("y", "2")] }, new UpgradeOptions { WatchWindow = TimeSpan.FromMinutes(1) });
+        ExpectEvent<ChildUpgraded>(e => e.ChildId == "x");
+        (await ChildRef(tree.Root, "n")).Tell(Kill.Instance); // its parent restarts it in place
+
+        await Assert.ThrowsAsync<SupervisorUnavailableException>(() => upgrading);
+        var ended = ExpectEvent<UpgradeEnded>(e => e.SupervisorPath == "t/n");
+        var stopped = Assert.IsType<UpgradeResult.Stopped>(ended.Result);
+        Assert.Equal("it is restarting during the upgrade", stopped.Failure);
+        Assert.Equal(["x"], stopped.Changed);
+        await tree.StopAsync();
+    }
+
+    [Fact]
     public async Task A_dynamic_supervisors_new_template_applies_to_the_children_it_starts_from_then_on()
     {
         var old = new DynamicSupervisorSpec(new ChildTemplate(_ => TestWorker.Props("old", Life.Ref)));

@@ -111,12 +111,12 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output)
         Assert.IsType<UpgradeResult.RolledBack>(await fleet.Root.UpgradeAsync(Fleet("3"), quick));
 
         string Statuses(int card) => string.Join(" ", browser.FindElements(By.CssSelector(".upgrade"))[card].FindElements(By.CssSelector("li.step")).Select(li => li.GetAttribute("data-child") + ":" + li.GetAttribute("data-status")));
-        wait.Until(_ => browser.FindElements(By.CssSelector(".upgrade")).Count == 2);
-        wait.Until(_ => browser.FindElements(By.CssSelector(".upgrade"))[0].GetAttribute("data-state") == "rolled back");
-        Assert.Equal("g1:failed g2:pending g3:pending", Statuses(0));
-        Assert.Contains("replace g1: 2 → 3", browser.FindElements(By.CssSelector(".upgrade"))[0].Text, StringComparison.Ordinal);
-        Assert.Equal("completed", browser.FindElements(By.CssSelector(".upgrade"))[1].GetAttribute("data-state"));
-        Assert.Equal("g1:done g2:done g3:done", Statuses(1));
+        // The page redraws the list on every upgrade event: each look is made again until it holds (a redrawn element goes stale).
+        string State(int card) => browser.FindElements(By.CssSelector(".upgrade"))[card].GetAttribute("data-state") ?? "";
+        wait.Until(_ => browser.FindElements(By.CssSelector(".upgrade")).Count == 2 && State(0) == "rolled back" && State(1) == "completed");
+        wait.Until(_ => Statuses(0) == "g1:failed g2:pending g3:pending");
+        wait.Until(_ => browser.FindElements(By.CssSelector(".upgrade"))[0].Text.Contains("replace g1: 2 → 3", StringComparison.Ordinal));
+        wait.Until(_ => Statuses(1) == "g1:done g2:done g3:done");
         wait.Until(_ => browser.FindElement(By.CssSelector("[data-path='fleet/g1'] .badge")).Text == "Running"); // version 2 runs again
         browser.Quit();
         await app.StopAsync();

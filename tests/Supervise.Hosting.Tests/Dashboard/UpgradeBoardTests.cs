@@ -96,6 +96,42 @@ public sealed class UpgradeBoardTests
     }
 
     [Fact]
+    public void Under_go_on_a_step_that_failed_is_failed_in_a_completed_upgrade()
+    {
+        var board = Started();
+        board.Apply(new ChildUpgraded("fleet", T0.AddSeconds(1), "g2", "replaced by version 2"));
+        board.Apply(new ChildUpgraded("fleet", T0.AddSeconds(1), "audit", "added"));
+        board.Apply(new UpgradeEnded("fleet", T0.AddSeconds(2), new UpgradeResult.Completed(Plan, ["g1: its start failed"])));
+
+        Assert.Equal([("g1", "failed"), ("g2", "done"), ("audit", "done")], Steps(board));
+        Assert.Equal("g1: its start failed", board.Views[0].Steps[0].Detail);
+    }
+
+    [Fact]
+    public void An_upgrade_whose_supervisor_went_away_under_way_ends_stopped()
+    {
+        var board = Started();
+        board.Apply(new ChildUpgraded("fleet", T0.AddSeconds(1), "g1", "replaced by version 2"));
+        board.Apply(new UpgradeEnded("fleet", T0.AddSeconds(2), new UpgradeResult.Stopped(Plan, "it is restarting during the upgrade", ["g1"])));
+
+        Assert.Equal(("stopped", "it is restarting during the upgrade; kept their change: g1"), (board.Views[0].State, board.Views[0].Outcome));
+        Assert.Equal([("g1", "done"), ("g2", "pending"), ("audit", "pending")], Steps(board));
+    }
+
+    [Fact]
+    public void Refusals_are_kept_within_the_same_bound()
+    {
+        var board = new UpgradeBoard();
+        var refused = Plan with { Problems = [new SpecProblem("fleet", "upgrade", "a running supervisor", "Stopping")] };
+        for (var i = 0; i < UpgradeBoard.Kept + 5; i++)
+        {
+            board.Apply(new UpgradeEnded("fleet", T0.AddSeconds(i), new UpgradeResult.Refused(refused, refused.Problems)));
+        }
+
+        Assert.Equal(UpgradeBoard.Kept, board.Views.Count);
+    }
+
+    [Fact]
     public void Only_the_newest_upgrades_are_kept()
     {
         var board = new UpgradeBoard();
