@@ -79,6 +79,9 @@ public sealed class NodeChaosTests(ITestOutputHelper output)
             Assert.Equal(fault.Fault, Assert.Single(report.Journal.Faults));
             Assert.DoesNotContain(observer.State.Members, m => m.Address.ToString() == nodes.Addresses[fault.Fault.Target]);
             Assert.True(report.RootSurvived);
+            // No blast radius to stay in: no isolation verdict, a line of its own in the report's text.
+            Assert.Empty(report.Verdicts);
+            Assert.Contains($"  node fault {fault.Fault.Sequence}: {kind} of {fault.Fault.Target}, the nodes left agreed on the cluster again", report.ToText(), StringComparison.Ordinal);
         }
 
         // A partition, replayed from a journal that names the node: the resolver removes the smaller side.

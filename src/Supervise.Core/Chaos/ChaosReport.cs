@@ -128,7 +128,7 @@ public sealed record ChaosReport(
     /// <summary>Outcomes of faults past <see cref="ChaosOptions.JournalCapacity"/>: counted in every figure, not kept in <see cref="Faults"/>.</summary>
     public int OutcomesOmitted { get; init; }
 
-    /// <summary>How many faults ended with each isolation verdict, all of them.</summary>
+    /// <summary>How many faults done to children ended with each isolation verdict, all of them (a node fault gets none: see <see cref="ToText"/>).</summary>
     public IReadOnlyDictionary<IsolationVerdict, int> Verdicts { get; init; } = new Dictionary<IsolationVerdict, int>();
 
     /// <summary>Why faults did not recover, and how many for each reason, all of them.</summary>
@@ -182,12 +182,7 @@ public sealed record ChaosReport(
         // A node fault has no supervisor whose blast radius it could stay in: it is told by how its cluster came through, not
         // counted as "Isolated" (a node's death is no child's restart).
         var nodeFaults = Faults.Where(f => f.Fault.Kind.IsNodeFault()).ToList();
-        var verdicts = Verdicts
-            .Select(g => (g.Key, Count: g.Value - nodeFaults.Count(f => f.Verdict == g.Key)))
-            .Where(g => g.Count > 0)
-            .OrderBy(g => g.Key)
-            .Select(g => $"{g.Key} {g.Count}")
-            .ToList();
+        var verdicts = Verdicts.Where(g => g.Value > 0).OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Value}").ToList();
         if (verdicts.Count > 0 || nodeFaults.Count == 0)
         {
             text.AppendLine("  isolation: " + string.Join(", ", verdicts));

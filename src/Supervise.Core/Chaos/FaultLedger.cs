@@ -227,7 +227,12 @@ internal sealed class FaultLedger(Action<IActorRef> landed, int capacity = int.M
             : restarted.All(a.Target.BlastRadius.Contains) ? IsolationVerdict.Isolated
             : IsolationVerdict.Leaked;
         var why = WhyNotRecovered(a, recoveredAfter, runEnded);
-        _verdicts[verdict] = _verdicts.GetValueOrDefault(verdict) + 1;
+        if (!a.Record.Kind.IsNodeFault())
+        {
+            // A node fault has no supervisor whose blast radius it could stay in: it is told by its recovery instead.
+            _verdicts[verdict] = _verdicts.GetValueOrDefault(verdict) + 1;
+        }
+
         if (a.Record.Kind.StopsChild())
         {
             _ = recoveredAfter is null ? _notRecoveredCount++ : _recovered++;

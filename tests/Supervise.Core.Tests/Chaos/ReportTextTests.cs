@@ -13,7 +13,7 @@ public sealed class ReportTextTests
     private static ChaosReport Report(params FaultOutcome[] faults) =>
         new(1, TimeSpan.FromSeconds(10), "the journal was replayed", faults.GroupBy(f => f.Fault.Kind).ToDictionary(g => g.Key, g => g.Count()), new Dictionary<string, int>(), 0, 0, 0, 0, true, Recovery, faults)
         {
-            Verdicts = new Dictionary<IsolationVerdict, int> { [IsolationVerdict.Isolated] = faults.Length },
+            Verdicts = new Dictionary<IsolationVerdict, int> { [IsolationVerdict.Isolated] = faults.Count(f => !f.Fault.Kind.IsNodeFault()) },
         };
 
     [Fact]
