@@ -21,6 +21,9 @@ internal sealed class SingletonHost : TreeHostActor
     private int _attempt; // give-ups in a row before this start (0: a first start)
     private readonly SingletonSpecs.Entry _entry;
     private ChildAddress? _address;
+    /// <summary>The markers sent behind deliveries and not answered yet, with the child each went to.</summary>
+    private readonly Dictionary<Taken, IActorRef> _awaiting = [];
+    private readonly HashSet<IActorRef> _watched = [];
     private bool _handingOver;
     private SupervisorSpec? _startedFrom;
     private SupervisionTree? _tree;
@@ -39,6 +42,9 @@ internal sealed class SingletonHost : TreeHostActor
                 Context.Stop(Self); // still waiting for its restart delay: nothing to hand over
             }
         });
+        // Answers about an earlier tree's child (this host restarted since): said at once, not stashed until the next tree runs.
+        Receive<ActorIdentity>(Confirm);
+        Receive<Terminated>(t => Gone(t.ActorRef));
         AwaitTree();
     }
 
@@ -122,6 +128,7 @@ internal sealed class SingletonHost : TreeHostActor
                 Deliver(ready.Address, d);
             });
             Receive<ActorIdentity>(Confirm);
+            Receive<Terminated>(t => Gone(t.ActorRef));
             Receive<SingletonProbe>(p => p.Address.Tell(new SingletonHere(_childId)));
             ReceiveAny(m => ready.Address.Forward(m));
         });
@@ -133,36 +140,63 @@ internal sealed class SingletonHost : TreeHostActor
     /// that it is in the child's mailbox (it is then not sent again while this host lives, however long the queue), and a
     /// marker (<see cref="Identify"/>, answered by Akka, never by the child's code) goes to the child right behind it, whose
     /// answer confirms. A message still in the mailbox of a child that dies with its node is never confirmed, so its
-    /// address sends it again to the next instance; one that went with the mailbox of a child that stopped is sent again
-    /// after the confirm timeout. Where the child's policy took it instead (held, answered by a stand-in, or rejected), it is confirmed
-    /// at once; one dropped here is not (see below).
+    /// address sends it again to the next instance; one that went with the mailbox of a child that stopped (its marker
+    /// answered without a subject, or never, the child gone) is sent again after the confirm timeout. Where the child's
+    /// policy took it instead (held, answered by a stand-in, or rejected), it is confirmed at once; one dropped here is not.
     /// </summary>
     private void Deliver(ChildAddress address, SingletonDelivery d)
     {
         var child = address.Current;
         var dropped = address.Dropped;
         address.Tell(d.Message, Sender);
-        if (child is not null && ReferenceEquals(child, address.Current))
+        if (address.Dropped != dropped)
         {
-            d.Address.Tell(new SingletonReceived(d.Sequence, Receipt.Accepted));
-            child.Tell(new Identify(new Taken(d.Sequence, d.Address)), Self);
-        }
-        else if (address.Dropped == dropped)
-        {
-            d.Address.Tell(new SingletonReceived(d.Sequence));
+            // Dropped here (the child does not run on this node now, its tree perhaps ending): not confirmed, so its address
+            // sends it again, to this instance's next incarnation or to the next node's, and reports it if none ever takes it.
+            return;
         }
 
-        // Dropped here (the child does not run on this node now, its tree perhaps ending): not confirmed, so its address
-        // sends it again, to this instance's next incarnation or to the next node's, and reports it if none ever takes it.
+        if (child is null)
+        {
+            d.Address.Tell(new SingletonReceived(d.Sequence)); // its policy took it: held, answered by a stand-in, or rejected
+            return;
+        }
+
+        // Behind it, to the child it was meant for (a child replaced meanwhile answers "not taken": sent again, at worst twice).
+        var taken = new Taken(d.Sequence, d.Address);
+        d.Address.Tell(new SingletonReceived(d.Sequence, Receipt.Accepted));
+        if (_watched.Add(child))
+        {
+            Context.Watch(child);
+        }
+
+        _awaiting[taken] = child;
+        child.Tell(new Identify(taken), Self);
     }
 
-    /// <summary>The child took a delivery (the marker behind it was answered): confirmed to the address that sent it.</summary>
-    private static void Confirm(ActorIdentity identity)
+    /// <summary>The child took a delivery, or its mailbox went without it (the marker behind it says which): said to its address.</summary>
+    private void Confirm(ActorIdentity identity)
     {
         if (identity.MessageId is Taken taken)
         {
+            _awaiting.Remove(taken);
             // No subject: the marker went with the child's mailbox (a dead letter), and the message with it.
-            taken.Address.Tell(new SingletonReceived(taken.Sequence, identity.Subject is null ? Receipt.NotTaken : Receipt.Taken));
+            var stage = identity.Subject is null || identity.Subject.IsNobody() ? Receipt.NotTaken : Receipt.Taken;
+            taken.Address.Tell(new SingletonReceived(taken.Sequence, stage));
+        }
+    }
+
+    /// <summary>
+    /// A child that had markers to answer is gone: those not answered yet (a mailbox closing can lose a message without a
+    /// dead letter) are said not taken, so that their addresses send them again. One answered after all is confirmed then.
+    /// </summary>
+    private void Gone(IActorRef child)
+    {
+        _watched.Remove(child);
+        foreach (var taken in _awaiting.Where(a => a.Value.Equals(child)).Select(a => a.Key).ToList())
+        {
+            _awaiting.Remove(taken);
+            taken.Address.Tell(new SingletonReceived(taken.Sequence, Receipt.NotTaken));
         }
     }
 
@@ -176,6 +210,7 @@ internal sealed class SingletonHost : TreeHostActor
             Receive<HandedOver>(_ => Context.Stop(Self));
             Receive<TreeStopped>(_ => { });
             Receive<ActorIdentity>(Confirm); // taken before the tree stopped: confirmed, not sent to the next instance again
+            Receive<Terminated>(t => Gone(t.ActorRef));
             // Not confirmed, and not answered: the addresses that sent them send them to the next instance.
             Receive<SingletonDelivery>(_ => { });
             Receive<SingletonProbe>(_ => { });

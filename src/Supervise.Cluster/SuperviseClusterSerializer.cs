@@ -19,7 +19,8 @@ public sealed class SuperviseClusterSerializer : SerializerWithStringManifest
     public const string Name = "supervise-cluster";
 
     private const string Delivery = "D";
-    private const string Received = "R";
+    private const string Received = "R"; // taken: the sequence alone, as every version reads it
+    private const string Accepted = "A"; // accepted or not taken: a manifest of its own, which an older node cannot read (it then waits for its timeout)
     private const string Probe = "P";
     private const string Here = "H";
     private const string Entity = "E";
@@ -57,7 +58,8 @@ public sealed class SuperviseClusterSerializer : SerializerWithStringManifest
     public override string Manifest(object o) => o switch
     {
         SingletonDelivery => Delivery,
-        SingletonReceived => Received,
+        SingletonReceived { Stage: Receipt.Taken } => Received,
+        SingletonReceived => Accepted,
         SingletonProbe => Probe,
         SingletonHere => Here,
         EntityEnvelope => Entity,
@@ -79,7 +81,11 @@ public sealed class SuperviseClusterSerializer : SerializerWithStringManifest
                     break;
                 case SingletonReceived r:
                     writer.Write(r.Sequence);
-                    writer.Write((byte)r.Stage);
+                    if (r.Stage != Receipt.Taken)
+                    {
+                        writer.Write((byte)r.Stage);
+                    }
+
                     break;
                 case SingletonProbe p:
                     writer.Write(Akka.Serialization.Serialization.SerializedActorPath(p.Address));
@@ -107,12 +113,12 @@ public sealed class SuperviseClusterSerializer : SerializerWithStringManifest
         return manifest switch
         {
             Delivery => ReadDelivery(reader),
-            // A node of an earlier version sends the sequence alone: taken, as it meant then.
-            Received => new SingletonReceived(reader.ReadInt64(), bytes.Length > sizeof(long) ? (Receipt)reader.ReadByte() : Receipt.Taken),
+            Received => new SingletonReceived(reader.ReadInt64()),
+            Accepted => new SingletonReceived(reader.ReadInt64(), (Receipt)reader.ReadByte()),
             Probe => new SingletonProbe(ResolveRef(reader.ReadString())),
             Here => new SingletonHere(reader.ReadString()),
             Entity => new EntityEnvelope(reader.ReadString(), ReadPayload(reader)),
-            _ => throw new System.Runtime.Serialization.SerializationException($"{nameof(SuperviseClusterSerializer)}: expected a manifest of D, R, P, H or E, received '{manifest}'."),
+            _ => throw new System.Runtime.Serialization.SerializationException($"{nameof(SuperviseClusterSerializer)}: expected a manifest of D, R, A, P, H or E, received '{manifest}'."),
         };
     }
 

@@ -111,7 +111,9 @@ public sealed class KilledProcessTests(ITestOutputHelper output)
             output.WriteLine(report);
             Assert.All(Enumerable.Range(1, 10), j => Assert.True(acked.ContainsKey(j), $"job {j} was sent before the kill and should have been acknowledged; {report}"));
             Assert.Empty(lost);
-            Assert.DoesNotContain(acked.Where(a => a.Value == victimAddress).Select(a => a.Key), ranBySurvivor.Contains); // a job done by the killed node is not done again
+            // At least once: a job the killed node did, whose receipt ("taken") went with it, is sent again (done twice) and counted.
+            var twice = acked.Where(a => a.Value == victimAddress).Select(a => a.Key).Where(ranBySurvivor.Contains).ToList();
+            Assert.True(twice.Count <= stats.Redelivered, $"jobs done twice ({string.Join(", ", twice)}) were each sent again; {report}");
             Assert.True(stats.Redelivered >= 1, $"jobs sent to the killed node before it was seen unreachable are sent again; {report}");
             Assert.Equal((0L, 0L, 0, 1), (stats.Rejected, stats.Dropped, stats.Waiting, stats.Moves));
         }
