@@ -119,14 +119,19 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>An instance's host that answers probes but never confirms a delivery; it counts what it receives.</summary>
-    private sealed class SilentHost : ReceiveActor
+    /// <summary>An instance's host that answers probes and says of each delivery what its script says; it counts what it receives.</summary>
+    private sealed class ScriptedHost : ReceiveActor
     {
-        public SilentHost(List<long> received)
+        public ScriptedHost(List<long> received, Func<long, Receipt?> answer)
         {
-            Receive<SingletonProbe>(p => p.Address.Tell(new SingletonHere("silent")));
+            Receive<SingletonProbe>(p => p.Address.Tell(new SingletonHere("host")));
             Receive<SingletonDelivery>(d =>
             {
+                if (answer(d.Sequence) is { } receipt)
+                {
+                    d.Address.Tell(new SingletonReceived(d.Sequence, receipt)); // before it is counted: the test sees the count after
+                }
+
                 lock (received)
                 {
                     received.Add(d.Sequence);
@@ -142,7 +147,7 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         var node = cluster.Nodes[0];
         var dropped = node.WhenEventAsync<MessageDropped>(d => d.ChildId == "silent");
         var received = new List<long>();
-        var host = node.ActorOf(Props.Create(() => new SilentHost(received)));
+        var host = node.ActorOf(Props.Create(() => new ScriptedHost(received, _ => null))); // it never confirms
         var address = node.ActorOf(Props.Create(() => new SingletonAddress("silent", host, new GapPolicy(false, 10, false), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300))));
 
         address.Tell("hello");
@@ -155,27 +160,6 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         }
 
         Assert.Equal(new SingletonAddressStats(Sent: 1, Confirmed: 0, Redelivered: 2, Rejected: 0, Dropped: 1, Waiting: 0, Moves: 0), await SupervisedSingleton.GetStatsAsync(address));
-    }
-
-    /// <summary>An instance's host that answers probes and says of each delivery what its script says; it counts what it receives.</summary>
-    private sealed class ScriptedHost : ReceiveActor
-    {
-        public ScriptedHost(List<long> received, Func<long, Receipt?> answer)
-        {
-            Receive<SingletonProbe>(p => p.Address.Tell(new SingletonHere("scripted")));
-            Receive<SingletonDelivery>(d =>
-            {
-                if (answer(d.Sequence) is { } receipt)
-                {
-                    d.Address.Tell(new SingletonReceived(d.Sequence, receipt)); // before it is counted: the test sees the count after
-                }
-
-                lock (received)
-                {
-                    received.Add(d.Sequence);
-                }
-            });
-        }
     }
 
     [Fact]

@@ -33,9 +33,11 @@ internal static class ReportLanes
     /// The lanes to draw, in path order (numbers as numbers), and how many were left out. Supervisors, groups and children
     /// whose health changed come first; then the children with the most happening.
     /// </summary>
-    public static (IReadOnlyList<Lane> Lanes, int Cut) Of(IReadOnlyList<Moment> moments)
+    public static (IReadOnlyList<Lane> Lanes, int Cut) Of(IReadOnlyList<Moment> moments) => Of(ByPath(moments));
+
+    /// <summary>The lanes to draw from the run's moments already grouped by path (<see cref="ByPath"/>).</summary>
+    public static (IReadOnlyList<Lane> Lanes, int Cut) Of(Dictionary<string, List<Moment>> byPath)
     {
-        var byPath = ByPath(moments);
         // A path only stopped (a call that ended quietly) draws nothing of its own.
         var drawn = byPath.Where(p => p.Value.Exists(m => m.Kind != MomentKind.Stopped)).Select(p => p.Key).ToList();
         var parents = drawn.Select(Parent).ToHashSet(StringComparer.Ordinal);

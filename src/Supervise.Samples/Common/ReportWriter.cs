@@ -77,7 +77,7 @@ internal static class ReportWriter
     {
         const int left = 260, width = 900, laneHeight = 18, top = 24, slices = 150;
         var byPath = ReportLanes.ByPath(report.Timeline);
-        var (lanes, cut) = ReportLanes.Of(report.Timeline);
+        var (lanes, cut) = ReportLanes.Of(byPath);
         var drawn = byPath.Values.SelectMany(m => m).Where(m => m.Kind != MomentKind.Stopped).ToList();
         // The axis spans what happened, from the first moment to the run's end: a fast run's start-up (an actor system made,
         // code compiled) would otherwise squeeze everything into the axis's last few pixels.
