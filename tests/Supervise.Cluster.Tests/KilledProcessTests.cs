@@ -102,7 +102,7 @@ public sealed class KilledProcessTests(ITestOutputHelper output)
             var ranBySurvivor = (await jobs.Ask<string>("ran", TimeSpan.FromSeconds(10))).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToHashSet();
             var late = unanswered.Where(ranBySurvivor.Contains).ToList();
             var lost = unanswered.Except(late).ToList();
-            var stats = await SupervisedSingleton.GetStatsAsync(jobs);
+            var stats = await SingletonStats.SettledAsync(jobs);
             Assert.DoesNotContain(cluster.State.Members, m => m.Address.ToString() == victimAddress); // gone from the cluster
             var health = await ClusterHealth.GetAsync(observer);
             Assert.DoesNotContain(health.Nodes, n => n.Address == victimAddress);

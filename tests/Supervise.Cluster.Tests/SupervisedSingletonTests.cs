@@ -54,7 +54,7 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         Assert.Equal(survivors[0], now); // the oldest of them, which joined first
         output.WriteLine($"singleton failed over from {first} to {now} in {failover.ElapsedMilliseconds} ms after its node was downed");
         Assert.Equal(now, await addresses[1].Ask<string>("where", timeout)); // one instance: both survivors reach the same
-        var stats = await SupervisedSingleton.GetStatsAsync(addresses[2]);
+        var stats = await SingletonStats.SettledAsync(addresses[2]);
         output.WriteLine($"the address on node 2: {stats}");
         Assert.Equal(new SingletonAddressStats(Sent: 4, Confirmed: 4, Redelivered: stats.Redelivered, Rejected: 0, Dropped: 0, Waiting: 0, Moves: 1), stats);
     }
@@ -86,7 +86,7 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30),
             "the next instance to answer");
         Assert.Equal(ClusterOfNodes.AddressOf(cluster.Nodes[1]).ToString(), now);
-        var stats = await SupervisedSingleton.GetStatsAsync(addresses[2]);
+        var stats = await SingletonStats.SettledAsync(addresses[2]);
         output.WriteLine($"the address on node 2: {stats}");
         Assert.True(stats.Rejected >= 1, stats.ToString());
         Assert.Equal((0, 0, 0L), (stats.Waiting, stats.Redelivered, stats.Dropped));
@@ -195,8 +195,7 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         await cluster.WhenAsync(() => Count(1) == 2, TimeSpan.FromSeconds(10), "the message gone with the mailbox sent again");
         address.Tell(new SingletonReceived(1), host);
         address.Tell(new SingletonReceived(2), host);
-        SingletonAddressStats? stats = null;
-        await cluster.WhenAsync(async () => (stats = await SupervisedSingleton.GetStatsAsync(address)).Waiting == 0, TimeSpan.FromSeconds(10), "both confirmed");
+        var stats = await SingletonStats.SettledAsync(address); // both confirmed
         Assert.Equal(new SingletonAddressStats(Sent: 2, Confirmed: 2, Redelivered: 2, Rejected: 0, Dropped: 0, Waiting: 0, Moves: 0), stats);
     }
 
@@ -286,8 +285,7 @@ public sealed class SupervisedSingletonTests(ITestOutputHelper output)
         // restarts it) answers. Confirmed on arrival in the mailbox, it was lost.
         Assert.Equal("done: job 2", await answer);
         // "block" too: its incarnation stopped before the marker behind it was answered, so it is sent again (at least once).
-        var stats = await SupervisedSingleton.GetStatsAsync(address);
-        await cluster.WhenAsync(async () => (stats = await SupervisedSingleton.GetStatsAsync(address)).Waiting == 0, TimeSpan.FromSeconds(10), "the last confirmations (each follows its answer)");
+        var stats = await SingletonStats.SettledAsync(address);
         output.WriteLine($"the address: {stats}");
         Assert.Equal(new SingletonAddressStats(Sent: 3, Confirmed: 3, Redelivered: stats.Redelivered, Rejected: 0, Dropped: 0, Waiting: 0, Moves: 0), stats);
         Assert.True(stats.Redelivered >= 2, stats.ToString()); // both; one sent again as the ledger was replaced, once more

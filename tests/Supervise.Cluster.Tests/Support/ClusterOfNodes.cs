@@ -104,3 +104,19 @@ public static class Eventually
         }
     }
 }
+
+/// <summary>What a supervised singleton's address has done, read once nothing it sent waits for its receipt.</summary>
+public static class SingletonStats
+{
+    /// <summary>
+    /// The address's counts once <see cref="SingletonAddressStats.Waiting"/> is 0: a host's receipt follows the child's
+    /// answer (it confirms once the marker behind the message is answered), so a caller that got its answer may read the
+    /// counts before the receipt is in. Throws after 10 s if something still waits (a receipt that never comes).
+    /// </summary>
+    public static async Task<SingletonAddressStats> SettledAsync(IActorRef address)
+    {
+        var stats = await SupervisedSingleton.GetStatsAsync(address);
+        await Eventually.WhenAsync(async () => (stats = await SupervisedSingleton.GetStatsAsync(address)).Waiting == 0, TimeSpan.FromSeconds(10), "every receipt of the singleton's address in");
+        return stats;
+    }
+}

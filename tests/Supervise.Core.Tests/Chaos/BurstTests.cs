@@ -82,17 +82,21 @@ public sealed class BurstTests(ITestOutputHelper output) : SuperviseTestKit(outp
                 MaxConcurrentFaults = 4,
             });
 
-            // One burst: its four entries journaled, then the run ends, long before the next injection time.
+            // One burst: its four entries journaled, then the run ends. On a slow start, the injection times already due
+            // go out one after the other (each a burst of four entries): the rule holds within each burst.
             await injector.WhenJournaledAsync(4).WaitAsync(Bound);
             var report = await injector.StopAsync().WaitAsync(Bound);
-            var hit = report.Journal.Faults.Where(f => f.Skipped is null).Select(f => f.Target).ToList();
-            Assert.True(hit.Count > 0, $"seed {seed}: nothing hit\n{report.ToText()}");
-            foreach (var a in hit)
+            Assert.True(report.Journal.Faults.Any(f => f.Skipped is null), $"seed {seed}: nothing hit\n{report.ToText()}");
+            foreach (var burst in report.Journal.Faults.GroupBy(f => (f.Sequence - 1) / 4))
             {
-                Assert.False(hit.Any(b => b != a && b.StartsWith(a + "/", StringComparison.Ordinal)), $"seed {seed}: {string.Join(", ", report.Journal.Faults)}");
-            }
+                var hit = burst.Where(f => f.Skipped is null).Select(f => f.Target).ToList();
+                foreach (var a in hit)
+                {
+                    Assert.False(hit.Any(b => b != a && b.StartsWith(a + "/", StringComparison.Ordinal)), $"seed {seed}: {string.Join(", ", report.Journal.Faults)}");
+                }
 
-            Assert.Equal(hit.Count, hit.Distinct().Count());
+                Assert.Equal(hit.Count, hit.Distinct().Count());
+            }
             await tree.WhenSettledAsync();
         }
 
