@@ -16,6 +16,14 @@ public sealed class SamplesCliTests
         return (exit, output.ToString(), error.ToString());
     }
 
+    /// <summary>A failed run's output, its violations and outcome first (CI keeps a message's start), then the whole of it.</summary>
+    private static string Why(string text)
+    {
+        var lines = text.Split('\n');
+        var verdict = lines.Where(l => l.StartsWith("kind=violation", StringComparison.Ordinal) || l.StartsWith("kind=outcome", StringComparison.Ordinal) || l.StartsWith("kind=seed", StringComparison.Ordinal)).ToList();
+        return (verdict.Count > 0 ? string.Join('\n', verdict) : "no outcome printed; its last lines:\n" + string.Join('\n', lines.TakeLast(10))) + "\nthe whole run:\n" + text;
+    }
+
     /// <summary>
     /// Runs the typical run of <paramref name="sample"/>'s page (with <paramref name="extra"/> arguments), and holds
     /// the page to what it printed: each line the page shows has a printed line of the same shape (numbers aside),
@@ -26,7 +34,7 @@ public sealed class SamplesCliTests
         var page = SamplePage.Of(sample);
         Assert.True(page.Args is [var first, ..] && (first == sample || (sample == "tour" && first == "--no-live")), $"{page.Path}: expected its typical run to run {sample}, received '{string.Join(' ', page.Args)}'");
         var (exit, text, _) = await RunAsync([.. page.Args, .. extra]);
-        Assert.True(exit == 0, text);
+        Assert.True(exit == 0, Why(text));
 
         var printed = text.Split('\n').Select(SamplePage.Shape).ToHashSet(StringComparer.Ordinal);
         foreach (var line in page.Printed)
@@ -118,7 +126,7 @@ public sealed class SamplesCliTests
     {
         // The page's typical run, the old way (the page's printed lines are the upgrade's: not held to this run).
         var (exit, text, _) = await RunAsync([.. SamplePage.Of("trading").Args, "--no-canary"]); // seed 4
-        Assert.True(exit == 0, text);
+        Assert.True(exit == 0, Why(text));
 
         Assert.Contains("kind=outcome invariant_held=true invariant=\"no gateway trades without position tracking\"", text, StringComparison.Ordinal);
         Assert.Contains("2 of them need position tracking and failed validation: gw-06, gw-09", text, StringComparison.Ordinal); // seed 4's deployment
@@ -158,7 +166,7 @@ public sealed class SamplesCliTests
         {
             var (exit, text, _) = await RunAsync("tour", "--no-live", "--report", report);
 
-            Assert.True(exit == 0, text);
+            Assert.True(exit == 0, Why(text));
             var html = await File.ReadAllTextAsync(report);
             Assert.Contains("<svg", html, StringComparison.Ordinal);
             Assert.Contains("shop/payments", html, StringComparison.Ordinal);

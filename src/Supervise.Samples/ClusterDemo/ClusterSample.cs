@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using Akka.Cluster;
 using Akka.Configuration;
 using Supervise.Cluster;
 using Supervise.Samples.Common;
@@ -165,36 +166,89 @@ internal sealed class ClusterSample : ISample
         }
     }
 
-    /// <summary>Puts each node's status into the timeline whenever it changes, as the cluster's health view reports it.</summary>
+    /// <summary>
+    /// Puts each node's status into the timeline whenever it changes. Unreachable and gone are taken from the observer's own
+    /// cluster events, the moment it sees them (a poll could miss the few seconds a dead node stays unreachable while it
+    /// waits on a node that does not answer); the health view, polled, adds whether an Up node answers.
+    /// </summary>
     private static async Task WatchClusterAsync(SampleRun run, ActorSystem observer, string[] names, List<string> addresses, LedgerWhereabouts ledger)
     {
-        var last = new Dictionary<string, string>();
-        while (!observer.WhenTerminated.IsCompleted && run.Timeline.Elapsed < run.Duration + TimeSpan.FromSeconds(30))
+        var statuses = new NodeStatuses(run.Timeline, names, addresses, ledger);
+        var events = observer.ActorOf(Props.Create(() => new ClusterEvents(statuses)), "sample-cluster-events");
+        try
         {
-            try
+            while (!observer.WhenTerminated.IsCompleted && run.Timeline.Elapsed < run.Duration + TimeSpan.FromSeconds(30))
             {
-                var health = await ClusterHealth.GetAsync(observer, TimeSpan.FromSeconds(2));
-                for (var i = 0; i < addresses.Count; i++)
+                try
                 {
-                    var status = health.Nodes.FirstOrDefault(n => n.Address == addresses[i])?.Status.ToString() ?? "gone";
-                    if (last.GetValueOrDefault(names[i]) != status)
+                    var health = await ClusterHealth.GetAsync(observer, TimeSpan.FromSeconds(2));
+                    var state = AkkaCluster.Get(observer).State;
+                    foreach (var node in health.Nodes)
                     {
-                        last[names[i]] = status;
-                        run.Timeline.Add(MomentKind.Health, "cluster/" + names[i], status, status == "Up" ? HealthState.Running : HealthState.Down);
-                        if (status != "Up")
+                        // What the view says of a node counts only while the cluster still sees it as it was asked about.
+                        if (state.Members.Any(m => m.Address.ToString() == node.Address) && !state.Unreachable.Any(m => m.Address.ToString() == node.Address))
                         {
-                            ledger.HostIs(names[i], status);
+                            statuses.Set(node.Address, node.Status.ToString());
                         }
                     }
                 }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // the observer is stopping
+                }
+
+                await Task.Delay(250);
             }
-            catch (Exception e) when (e is not OutOfMemoryException)
+        }
+        finally
+        {
+            observer.Stop(events);
+        }
+    }
+
+    /// <summary>Each node's last status, put into the timeline when it changes (from the cluster's events and from the health view).</summary>
+    private sealed class NodeStatuses(Timeline timeline, string[] names, List<string> addresses, LedgerWhereabouts ledger)
+    {
+        private readonly Lock _gate = new();
+        private readonly Dictionary<string, string> _last = [];
+
+        public void Set(string address, string status)
+        {
+            if (addresses.IndexOf(address) is not (>= 0 and var i))
             {
-                // the observer is stopping
+                return;
             }
 
-            await Task.Delay(250);
+            lock (_gate)
+            {
+                if (_last.GetValueOrDefault(names[i]) == status || _last.GetValueOrDefault(names[i]) == "gone")
+                {
+                    return;
+                }
+
+                _last[names[i]] = status;
+                timeline.Add(MomentKind.Health, "cluster/" + names[i], status, status == "Up" ? HealthState.Running : HealthState.Down);
+                if (status != "Up")
+                {
+                    ledger.HostIs(names[i], status);
+                }
+            }
         }
+    }
+
+    /// <summary>The observer's cluster events: a member unreachable, reachable again, or removed.</summary>
+    private sealed class ClusterEvents : ReceiveActor
+    {
+        public ClusterEvents(NodeStatuses statuses)
+        {
+            Receive<ClusterEvent.UnreachableMember>(e => statuses.Set(e.Member.Address.ToString(), "Unreachable"));
+            Receive<ClusterEvent.ReachableMember>(e => statuses.Set(e.Member.Address.ToString(), "Up"));
+            Receive<ClusterEvent.MemberRemoved>(e => statuses.Set(e.Member.Address.ToString(), "gone"));
+        }
+
+        protected override void PreStart() => AkkaCluster.Get(Context.System).Subscribe(Self, ClusterEvent.SubscriptionInitialStateMode.InitialStateAsEvents, typeof(ClusterEvent.IReachabilityEvent), typeof(ClusterEvent.MemberRemoved));
+
+        protected override void PostStop() => AkkaCluster.Get(Context.System).Unsubscribe(Self);
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds, at most <paramref name="limit"/>; says whether it came to hold.</summary>
