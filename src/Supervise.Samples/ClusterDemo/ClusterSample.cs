@@ -69,7 +69,11 @@ internal sealed class ClusterSample : ISample
             var nodeAddresses = nodes.Select(n => AkkaCluster.Get(n).SelfAddress.ToString()).ToList();
             var ledger = new LedgerWhereabouts(run.Timeline, address => nodeAddresses.IndexOf(address) is >= 0 and var i ? names[i] : address);
             var collector = client.ActorOf(Props.Create(() => new Collector(acked, run.Load, ledger)), "acks");
-            var watcher = WatchClusterAsync(run, client, names, nodeAddresses, ledger);
+            using var watching = new CancellationTokenSource();
+            var watcher = WatchClusterAsync(run, client, names, nodeAddresses, ledger, watching.Token);
+
+            // The kill is timed from here: the client's address has found the ledger on node-a first (else its move is not one).
+            await addresses[2].Ask<string>(new Where(), TimeSpan.FromSeconds(30));
 
             // The scripted chaos run: a journal with one fault, the death of the ledger's node, a third of the way in.
             var journal = new FaultJournal(run.Seed, [new FaultRecord(1, run.Duration / 3, "node-a", FaultKind.NodeDeath, TimeSpan.Zero, 0, null)]);
@@ -153,7 +157,9 @@ internal sealed class ClusterSample : ISample
                 findings.Add($"sent again by the client, for want of a reply: {resent.Count} ({string.Join(", ", resent.Take(10))})");
             }
 
-            await watcher.WaitAsync(TimeSpan.FromSeconds(1)).ContinueWith(_ => { }, TaskScheduler.Default);
+            // The watch ends before the nodes do: a poll during their stop would read them as not answering.
+            await watching.CancelAsync();
+            await watcher;
             return new SampleOutcome(violations.Count == 0, "the ledger moves off the killed node, and no job is lost", findings, violations) { Chaos = report };
         }
         finally
@@ -171,18 +177,23 @@ internal sealed class ClusterSample : ISample
     /// cluster events, the moment it sees them (a poll could miss the few seconds a dead node stays unreachable while it
     /// waits on a node that does not answer); the health view, polled, adds whether an Up node answers.
     /// </summary>
-    private static async Task WatchClusterAsync(SampleRun run, ActorSystem observer, string[] names, List<string> addresses, LedgerWhereabouts ledger)
+    private static async Task WatchClusterAsync(SampleRun run, ActorSystem observer, string[] names, List<string> addresses, LedgerWhereabouts ledger, CancellationToken stop)
     {
         var statuses = new NodeStatuses(run.Timeline, names, addresses, ledger);
         var events = observer.ActorOf(Props.Create(() => new ClusterEvents(statuses)), "sample-cluster-events");
         try
         {
-            while (!observer.WhenTerminated.IsCompleted && run.Timeline.Elapsed < run.Duration + TimeSpan.FromSeconds(30))
+            while (!stop.IsCancellationRequested && !observer.WhenTerminated.IsCompleted)
             {
                 try
                 {
                     var health = await ClusterHealth.GetAsync(observer, TimeSpan.FromSeconds(2));
                     var state = AkkaCluster.Get(observer).State;
+                    if (stop.IsCancellationRequested)
+                    {
+                        break;
+                    }
+
                     foreach (var node in health.Nodes)
                     {
                         // What the view says of a node counts only while the cluster still sees it as it was asked about.
@@ -197,7 +208,7 @@ internal sealed class ClusterSample : ISample
                     // the observer is stopping
                 }
 
-                await Task.Delay(250);
+                await Task.Delay(250, stop).ContinueWith(_ => { }, TaskScheduler.Default);
             }
         }
         finally
@@ -228,8 +239,9 @@ internal sealed class ClusterSample : ISample
 
                 _last[names[i]] = status;
                 timeline.Add(MomentKind.Health, "cluster/" + names[i], status, status == "Up" ? HealthState.Running : HealthState.Down);
-                if (status != "Up")
+                if (status is "Unreachable" or "gone")
                 {
+                    // From the cluster's own view only: a live node slow to answer a poll is not a move.
                     ledger.HostIs(names[i], status);
                 }
             }

@@ -48,6 +48,7 @@ internal sealed class Timeline
 {
     private readonly object _gate = new();
     private readonly List<Moment> _moments = [];
+    private readonly List<IActorRef> _recorders = [];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private long _dropped;
     private readonly HashSet<string> _stopped = new(StringComparer.Ordinal);
@@ -99,6 +100,28 @@ internal sealed class Timeline
     {
         var recorder = system.ActorOf(Props.Create(() => new Recorder(this)));
         system.EventStream.Subscribe(recorder, typeof(SupervisionEvent)); // now: nothing published after this is missed
+        lock (_gate)
+        {
+            _recorders.Add(recorder);
+        }
+    }
+
+    /// <summary>
+    /// Waits until every event published so far is in the timeline (a recorder's mailbox is in order: its answer to an
+    /// Identify comes after them). Call it before the actor system ends, which would drop what a recorder still holds.
+    /// </summary>
+    public async Task FlushAsync()
+    {
+        List<IActorRef> recorders;
+        lock (_gate)
+        {
+            recorders = [.. _recorders];
+        }
+
+        foreach (var recorder in recorders)
+        {
+            await recorder.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
+        }
     }
 
     internal void Observe(SupervisionEvent e)

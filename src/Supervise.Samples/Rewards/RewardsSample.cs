@@ -134,6 +134,7 @@ internal sealed class RewardsSample : ISample
         }
 
         await tree.StopAsync();
+        await run.Timeline.FlushAsync(); // what the last stops published is in the timeline before the system ends
         await system.Terminate();
         return Judge(run, store, answers, sent, counts, report);
     }

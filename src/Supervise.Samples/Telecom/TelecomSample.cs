@@ -60,6 +60,7 @@ internal sealed class TelecomSample : ISample
         run.Say("Time is up: no new calls; the calls still up finish.");
         var stats = await switchboard.Ask<SwitchboardStats>(Close.Instance, TimeSpan.FromSeconds(60));
         await tree.StopAsync();
+        await run.Timeline.FlushAsync(); // what the last stops published is in the timeline before the system ends
         await system.Terminate();
 
         // A call may end early only where a fault struck it.

@@ -121,6 +121,7 @@ internal sealed class TourSample : ISample
         var outcome = await tree.StopAsync();
         run.Say($"The tree stopped: {outcome.Reason}. Every failure stayed inside the subtree that owned it.");
         Expect(outcome.Reason == TreeStopReason.Stopped, "the tree stops in order");
+        await run.Timeline.FlushAsync(); // what the last stops published is in the timeline before the system ends
         await system.Terminate();
         var restarts = run.Timeline.Moments.Count(m => m.Kind == MomentKind.Restart);
         findings.Add($"{restarts} {(restarts == 1 ? "restart" : "restarts")}, {run.Timeline.Moments.Count(m => m.Kind == MomentKind.GaveUp)} give-ups or isolations, every one inside the subtree that owned it");

@@ -89,6 +89,7 @@ internal sealed class TradingSample : ISample
         await tree.WhenSettledAsync(TimeSpan.FromSeconds(10)); // a gateway the last fault crashed has restarted: "at the end" is once the fleet is still
         var after = (await fleetHandle.GetHealthAsync()).Children.ToDictionary(c => c.Id, c => c.State);
         await tree.StopAsync();
+        await run.Timeline.FlushAsync(); // what the last stops published is in the timeline before the system ends
         await system.Terminate();
 
         var violations = new List<string>();
@@ -159,6 +160,7 @@ internal sealed class TradingSample : ISample
         var startedAt = DateTimeOffset.UtcNow;
         var result = await fleetHandle.UpgradeAsync(v2, new UpgradeOptions { CanaryCount = 1, MaxOutOfService = 1, WatchWindow = watch });
         var rolledBackAt = DateTimeOffset.UtcNow;
+        await recorder.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10)); // it has every event of the upgrade (a stop would drop what it still holds)
         system.Stop(recorder);
         var ranV2 = events.OfType<ChildUpgraded>().Where(u => u.Change.StartsWith("replaced by version 2", StringComparison.Ordinal)).Select(u => u.ChildId).Distinct().ToList();
         var violations = new List<string>();
