@@ -88,6 +88,13 @@ internal sealed partial class SupervisorActor
 
         switch (record.Lifecycle)
         {
+            case ChildLifecycle.Starting when cause is not ActorInitializationException && !record.IsSuperviseSupervisor && _starting is { } start && start != _group && start.Awaits(record):
+                // A new incarnation (not one restarted in place by a group, whose old instance may still report) whose init
+                // returned (Akka wraps a failure of it in ActorInitializationException), and which crashed right after, its
+                // answer to the handshake still on its way (a crash is handed over ahead of queued messages). As in OTP, it
+                // has started, and this is a crash like any other.
+                start.OnReady(record);
+                break;
             case ChildLifecycle.Starting:
                 _starting?.Fail(record, cause);
                 return;

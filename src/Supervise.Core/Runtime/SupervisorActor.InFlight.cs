@@ -71,6 +71,8 @@ internal sealed partial class SupervisorActor
             case StopNowThen:
                 StopNowOnceStill();
                 break;
+            case HandshakesAnswered:
+                break; // no child starts any more
             case HealthRequest:
                 Sender.Tell(Snapshot());
                 break;

@@ -44,8 +44,17 @@ internal sealed partial class SupervisorActor
         }
     }
 
-    /// <summary>Identify is answered only after the constructor and PreStart have run without throwing (and, in place, after what was queued before it).</summary>
-    private void SendHandshake(ChildRecord record) => record.Ref!.Tell(new Identify(new Handshake(record, ++record.Handshakes)), Self);
+    private HandshakeSink? _handshakes;
+
+    /// <summary>
+    /// Identify is answered only after the constructor and PreStart have run without throwing (and, in place, after what was
+    /// queued before it). A batch's children answer to the supervisor's <see cref="HandshakeSink"/>, which gathers answers
+    /// that arrive together; a single start or restart is answered directly.
+    /// </summary>
+    private void SendHandshake(ChildRecord record) =>
+        record.Ref!.Tell(new Identify(new Handshake(record, ++record.Handshakes)), _starting is BatchStart<ChildRecord> ? Sink() : Self);
+
+    private HandshakeSink Sink() => _handshakes ??= new HandshakeSink(Self, ((ExtendedActorSystem)Context.System).Provider);
 
     internal void MarkStarted(ChildRecord record)
     {
@@ -69,9 +78,17 @@ internal sealed partial class SupervisorActor
 
     private void OnIdentity(ActorIdentity identity)
     {
+        if (identity.MessageId is Handshake handshake)
+        {
+            OnHandshakeAnswer(new HandshakeAnswer(handshake.Record, handshake.Number, identity.Subject));
+        }
+    }
+
+    private void OnHandshakeAnswer(HandshakeAnswer answer)
+    {
         // The answer must be to the child's latest handshake, from its current incarnation.
-        if (identity.MessageId is not Handshake { Record: var record } handshake || handshake.Number != record.Handshakes || identity.Subject is null
-            || !(ReferenceEquals(identity.Subject, record.Ref) || identity.Subject.Equals(record.Ref)))
+        var record = answer.Record;
+        if (answer.Number != record.Handshakes || answer.Subject is not { } subject || !(ReferenceEquals(subject, record.Ref) || subject.Equals(record.Ref)))
         {
             return;
         }

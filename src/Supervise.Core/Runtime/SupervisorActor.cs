@@ -237,6 +237,9 @@ internal sealed partial class SupervisorActor : UntypedActor, ISupervisorEffects
             case ActorIdentity identity:
                 OnIdentity(identity);
                 break;
+            case HandshakesAnswered:
+                _handshakes?.Drain(OnHandshakeAnswer);
+                break;
             case ChildSupervisorReady:
                 OnChildSupervisorReady(Sender);
                 break;

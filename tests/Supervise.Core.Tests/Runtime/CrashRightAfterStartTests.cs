@@ -1,0 +1,46 @@
+using Akka.Actor;
+using Supervise.Tests.Support;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Supervise.Tests.Runtime;
+
+/// <summary>
+/// OTP: a child whose init returned has started (start_child answers {ok, Pid}); an exit it makes right after is a crash,
+/// restarted by its restart type, never a failed start. Here the child's answer to its handshake and its crash race to the
+/// supervisor (Akka hands a crash over ahead of queued messages): the crash must not turn its start into a failure.
+/// </summary>
+public sealed class CrashRightAfterStartTests(ITestOutputHelper output) : SuperviseTestKit(output)
+{
+    [Fact]
+    public async Task A_child_that_crashes_on_its_first_message_right_after_starting_has_started_and_is_restarted()
+    {
+        var tree = await StartTreeAsync(new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Create(() => new CrashesFirst()))) { Intensity = 1000, Period = TimeSpan.FromSeconds(10) });
+
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync(i));
+        }
+
+        var batch = await tree.Root.StartChildrenAsync(Enumerable.Range(0, 200).Select(i => (object?)i).ToList());
+        Assert.All(batch, r => Assert.IsType<StartChildResult.Started>(r));
+    }
+
+    private sealed class CrashesFirst : UntypedActor
+    {
+        protected override void PreStart() => Self.Tell("crash");
+
+        protected override void PostRestart(Exception reason)
+        {
+            // Restarted: it runs on (only its first incarnation crashes).
+        }
+
+        protected override void OnReceive(object message)
+        {
+            if (message is "crash")
+            {
+                throw new InvalidOperationException("crashes on its first message");
+            }
+        }
+    }
+}
