@@ -15,15 +15,30 @@ public sealed class CrashRightAfterStartTests(ITestOutputHelper output) : Superv
     [Fact]
     public async Task A_child_that_crashes_on_its_first_message_right_after_starting_has_started_and_is_restarted()
     {
+        var events = CreateTestProbe();
+        Sys.EventStream.Subscribe(events.Ref, typeof(ChildRestarted));
+        Sys.EventStream.Subscribe(events.Ref, typeof(ChildStartFailed));
         var tree = await StartTreeAsync(new DynamicSupervisorSpec(new ChildTemplate(_ => Props.Create(() => new CrashesFirst()))) { Intensity = 1000, Period = TimeSpan.FromSeconds(10) });
 
         for (var i = 0; i < 50; i++)
         {
-            Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync(i));
+            Assert.IsType<StartChildResult.Started>(await tree.Root.StartChildAsync(i)); // one at a time
         }
 
-        var batch = await tree.Root.StartChildrenAsync(Enumerable.Range(0, 200).Select(i => (object?)i).ToList());
+        var batch = await tree.Root.StartChildrenAsync(Enumerable.Range(0, 200).Select(i => (object?)i).ToList()); // at once
         Assert.All(batch, r => Assert.IsType<StartChildResult.Started>(r));
+
+        // Each crash is restarted once, in place, and no start failed.
+        var restarted = new HashSet<string>();
+        for (var i = 0; i < 250; i++)
+        {
+            restarted.Add(Assert.IsType<ChildRestarted>(events.ExpectMsg<object>()).ChildId);
+        }
+
+        Assert.Equal(250, restarted.Count);
+        Assert.True(await tree.WhenSettledAsync(TimeSpan.FromSeconds(30)));
+        Assert.All(await tree.Root.WhichChildrenAsync(), c => Assert.Equal(ChildStatus.Running, c.Status));
+        Assert.False(events.HasMessages);
     }
 
     private sealed class CrashesFirst : UntypedActor
