@@ -11,7 +11,7 @@ public static class SuperviseActorSystemExtensions
     /// children in order, each fully started before the next.
     /// </summary>
     /// <exception cref="SpecValidationException">The spec or options are invalid; nothing was started.</exception>
-    /// <exception cref="ChildStartException">A child failed to start; the ones started were stopped in reverse order.</exception>
+    /// <exception cref="ChildStartException">A child failed to start; the ones started were stopped in reverse order, and the tree's name is free again.</exception>
     /// <exception cref="OperationCanceledException">
     /// <paramref name="cancellationToken"/> was cancelled before the tree had started: the children that had started were
     /// stopped in reverse order, by their shutdown specs, before this is thrown, and the tree's name is free again.
@@ -46,6 +46,14 @@ public static class SuperviseActorSystemExtensions
             await link.Stopped.Task.ConfigureAwait(false);
             throw;
         }
+        catch (Exception) when (link.Started.Task.IsFaulted)
+        {
+            // The start failed: what started stops, in reverse order, by the shutdown specs; the call ends once the root has
+            // stopped too, so that its name is free for the next start (a retry with the same name is not refused).
+            await link.Stopped.Task.ConfigureAwait(false);
+            throw;
+        }
+
         var tree = new SupervisionTree(options.Name!, new SupervisorHandle(root, options.Name!, options.CallTimeout), link, runtime);
         if (options.StopWithActorSystem)
         {

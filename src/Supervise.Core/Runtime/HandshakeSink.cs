@@ -25,7 +25,7 @@ internal sealed class HandshakeSink(IActorRef supervisor, IActorRefProvider prov
     /// <summary>Hands every answer kept so far to <paramref name="onAnswer"/> (on the supervisor's thread).</summary>
     public void Drain(Action<HandshakeAnswer> onAnswer)
     {
-        Volatile.Write(ref _told, 0); // before reading: an answer kept from now on tells the supervisor again
+        Interlocked.Exchange(ref _told, 0); // a full fence before reading: an answer kept from now on tells the supervisor again
         while (_answers.TryDequeue(out var answer))
         {
             onAnswer(answer);

@@ -93,8 +93,8 @@ internal sealed partial class SupervisorActor
                 // returned (Akka wraps a failure of it in ActorInitializationException), and which crashed right after, its
                 // answer to the handshake still on its way (a crash is handed over ahead of queued messages). As in OTP, it
                 // has started, and this is a crash like any other.
-                start.OnReady(record);
-                break;
+                StartedThenCrashed(start, record, child, cause);
+                return;
             case ChildLifecycle.Starting:
                 _starting?.Fail(record, cause);
                 return;
@@ -129,6 +129,36 @@ internal sealed partial class SupervisorActor
 
         _core.Crash(record, failure);
         WatchedChildCrashed(record, cause);
+    }
+
+    /// <summary>
+    /// A child being started crashed after its start returned: its start is confirmed first (OTP's start_child has answered),
+    /// with the work queued meanwhile held, then the crash is handled as the child now is (Running; or Stopping, if a later
+    /// child's failed start stops the supervisor), then the held work runs, as <see cref="OnTerminated"/> does for a child
+    /// that stopped right after its start.
+    /// </summary>
+    private void StartedThenCrashed(IStartOperation<ChildRecord> start, ChildRecord record, IActorRef child, Exception cause)
+    {
+        _core.HoldDrain = true;
+        try
+        {
+            start.OnReady(record);
+        }
+        finally
+        {
+            _core.HoldDrain = false;
+        }
+
+        if (record.Lifecycle != ChildLifecycle.Starting)
+        {
+            OnChildFailed(child, cause);
+        }
+        else
+        {
+            _starting?.Fail(record, cause); // not confirmed after all: a failed start, as before
+        }
+
+        _core.Drain();
     }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.ReportCrash(ChildRecord child, PendingFailure crash) => ReportCrash(child, crash, covered: false);

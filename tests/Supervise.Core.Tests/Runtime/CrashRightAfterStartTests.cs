@@ -41,6 +41,25 @@ public sealed class CrashRightAfterStartTests(ITestOutputHelper output) : Superv
         Assert.False(events.HasMessages);
     }
 
+    [Fact]
+    public async Task When_the_next_child_cannot_start_the_start_fails_on_it_and_the_one_that_crashed_right_after_starting_is_stopped()
+    {
+        // OTP: b started ({ok, Pid}), c fails: the supervisor terminates b (its EXIT is swallowed) and its init fails with
+        // c's reason. Here b's crash, seen before its answer, confirms its start and then c's spawn fails in the same step.
+        for (var run = 0; run < 20; run++)
+        {
+            var spec = new SupervisorSpec
+            {
+                Children = [ChildSpec.Worker("b", Props.Create(() => new CrashesFirst())), ChildSpec.Worker("c", () => throw new InvalidOperationException("c has no props"))],
+            };
+
+            var error = await Assert.ThrowsAsync<ChildStartException>(() => StartTreeAsync(spec));
+
+            Assert.Equal("c", error.ChildId);
+            Assert.Contains("c has no props", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     private sealed class CrashesFirst : UntypedActor
     {
         protected override void PreStart() => Self.Tell("crash");
