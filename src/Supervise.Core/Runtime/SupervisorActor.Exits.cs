@@ -139,16 +139,7 @@ internal sealed partial class SupervisorActor
     /// </summary>
     private void StartedThenCrashed(IStartOperation<ChildRecord> start, ChildRecord record, IActorRef child, Exception cause)
     {
-        _core.HoldDrain = true;
-        try
-        {
-            start.OnReady(record);
-        }
-        finally
-        {
-            _core.HoldDrain = false;
-        }
-
+        ConfirmBeforeItsExit(start, record);
         if (record.Lifecycle != ChildLifecycle.Starting)
         {
             OnChildFailed(child, cause);
@@ -159,6 +150,23 @@ internal sealed partial class SupervisorActor
         }
 
         _core.Drain();
+    }
+
+    /// <summary>
+    /// Confirms the start of a child whose exit overtook its handshake's answer, holding the work queued meanwhile: its exit
+    /// is handled next, then the held work runs (the caller drains), each in its place in line.
+    /// </summary>
+    private void ConfirmBeforeItsExit(IStartOperation<ChildRecord> start, ChildRecord record)
+    {
+        _core.HoldDrain = true;
+        try
+        {
+            start.OnReady(record);
+        }
+        finally
+        {
+            _core.HoldDrain = false;
+        }
     }
 
     void ISupervisorEffects<ChildRecord, PendingFailure>.ReportCrash(ChildRecord child, PendingFailure crash) => ReportCrash(child, crash, covered: false);
@@ -352,15 +360,7 @@ internal sealed partial class SupervisorActor
         var startedAndGone = record.Lifecycle == ChildLifecycle.Starting && record.Spec.Supervisor is null && _starting is { } starting && starting.Awaits(record);
         if (startedAndGone)
         {
-            _core.HoldDrain = true;
-            try
-            {
-                _starting!.OnReady(record);
-            }
-            finally
-            {
-                _core.HoldDrain = false;
-            }
+            ConfirmBeforeItsExit(_starting!, record);
         }
 
         var before = record.Lifecycle;

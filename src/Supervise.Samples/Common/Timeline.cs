@@ -107,8 +107,8 @@ internal sealed class Timeline
     }
 
     /// <summary>
-    /// Waits until every event published so far is in the timeline (a recorder's mailbox is in order: its answer to an
-    /// Identify comes after them). Call it before the actor system ends, which would drop what a recorder still holds.
+    /// Waits until every event published so far is in the timeline. Call it before the actor system ends, which would drop
+    /// what a recorder still holds.
     /// </summary>
     public async Task FlushAsync()
     {
@@ -120,7 +120,7 @@ internal sealed class Timeline
 
         foreach (var recorder in recorders)
         {
-            await recorder.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10));
+            await recorder.HandledAllSentAsync();
         }
     }
 

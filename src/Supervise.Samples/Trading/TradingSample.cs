@@ -160,7 +160,7 @@ internal sealed class TradingSample : ISample
         var startedAt = DateTimeOffset.UtcNow;
         var result = await fleetHandle.UpgradeAsync(v2, new UpgradeOptions { CanaryCount = 1, MaxOutOfService = 1, WatchWindow = watch });
         var rolledBackAt = DateTimeOffset.UtcNow;
-        await recorder.Ask<ActorIdentity>(new Identify(null), TimeSpan.FromSeconds(10)); // it has every event of the upgrade (a stop would drop what it still holds)
+        await recorder.HandledAllSentAsync(); // it has every event of the upgrade
         system.Stop(recorder);
         var ranV2 = events.OfType<ChildUpgraded>().Where(u => u.Change.StartsWith("replaced by version 2", StringComparison.Ordinal)).Select(u => u.ChildId).Distinct().ToList();
         var violations = new List<string>();
